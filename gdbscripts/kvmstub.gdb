@@ -1,0 +1,202 @@
+# kvmstub.gdb - gdb helpers for debugging kvmstub guests from the reset vector.
+#
+# Load it when you start gdb:
+#
+#   ./kvmstub guests/kernel1.bin                     # terminal 1
+#   gdb -x gdbscripts/kvmstub.gdb -ex 'target remote :1234'
+#   gdb guests/protected.elf -x gdbscripts/kvmstub.gdb -ex 'target remote :1234'
+#                                                    # ... with the ELF's symbols
+#
+# What it gives you:
+#   - At every stop (hook-stop) gdb's disassembler follows the CPU mode:
+#     16-bit (i8086) while CR0.PE = 0, 32-bit (i386) once it is 1.  In real
+#     mode the stop also shows  CS:IP = f000:fff0  (linear 0xffff0).
+#     Then the next instruction is shown (x/i $pc).
+#   - mode                 real or protected mode (and paging, long mode)
+#   - segoff SEL OFF       the linear address of real-mode SEL:OFF
+#   - realstack [N]        N 16-bit words at SS:SP (default 8); alias stack16
+#   - gdtr / idtr          where the GDT / IDT are, and their 8-byte entries
+#   Type `help user-defined` in gdb for the list, `help mode` etc. for each.
+#
+# Addresses: kvmstub reports $pc (eip) as the LINEAR address CS.base + IP, so
+# `break *0xffff0`, `x/i $pc` and `stepi` agree in real mode too.  The raw
+# IP is the register $ip; segment bases are $cs_base, $ss_base, ...
+#
+# Works with gdb 10 or newer (uses $_isvoid, $_streq, $_gdb_setting_str).
+# Every command also loads and runs harmlessly when no target is connected.
+
+set disassembly-flavor att
+
+# Called by hook-stop: pick the disassembler from CR0.PE.  The architecture
+# is changed only when it differs, so gdb's "The target architecture is set
+# to ..." message appears at mode switches, not at every stop.
+define kvmstub-sync-arch
+  if !$_isvoid($cr0)
+    if ($cr0 & 1) == 0
+      if !$_streq($_gdb_setting_str("architecture"), "i8086")
+        set architecture i8086
+      end
+    else
+      if !$_streq($_gdb_setting_str("architecture"), "i386")
+        set architecture i386
+      end
+    end
+  end
+end
+document kvmstub-sync-arch
+Set gdb's architecture from CR0.PE: i8086 in real mode, else i386.
+Set gdb's architecture from the guest's CR0.PE: i8086 in real mode,
+i386 in protected mode.  hook-stop runs it at every stop.
+end
+
+define hook-stop
+  if $_thread != 0
+    kvmstub-hook-stop
+  end
+end
+
+document hook-stop
+Run by gdb at every stop: see kvmstub-hook-stop.
+end
+
+define kvmstub-hook-stop
+  kvmstub-sync-arch
+  if !$_isvoid($cr0) && !$_isvoid($cs)
+    if ($cr0 & 1) == 0
+      if $_isvoid($ip)
+        set $_kvmstub_ip = ($pc - ($cs << 4)) & 0xffff
+      else
+        set $_kvmstub_ip = $ip & 0xffff
+      end
+      printf "CS:IP = %04x:%04x  (linear 0x%x)\n", $cs, $_kvmstub_ip, $pc
+    end
+  end
+  x/i $pc
+end
+document kvmstub-hook-stop
+The work hook-stop does at every stop (it needs a connected target).
+It matches the disassembler to the CPU mode, shows CS:IP in real mode, and show the next instruction.
+end
+
+define mode
+  if $_isvoid($cr0)
+    echo mode: no $cr0 register (not connected to kvmstub?)\n
+  else
+    if ($cr0 & 1) == 0
+      printf "real mode (CR0 = 0x%08x): addresses are segment * 16 + offset\n", $cr0
+    else
+      if !$_isvoid($efer) && ($efer & 0x400)
+        printf "long mode (CR0 = 0x%08x, EFER.LMA = 1)\n", $cr0
+      else
+        if $cr0 & 0x80000000
+          printf "protected mode with paging (CR0 = 0x%08x, CR3 = 0x%x)\n", $cr0, $cr3
+        else
+          printf "protected mode, no paging (CR0 = 0x%08x)\n", $cr0
+        end
+      end
+    end
+  end
+end
+document mode
+Print the CPU mode: real, protected (paging or not) or long.
+It is read from CR0 (PE, PG) and EFER (LMA): real mode, protected mode (with or without paging) or long mode.
+end
+
+define segoff
+  if $argc != 2
+    echo usage: segoff SEL OFF   (e.g. segoff 0xf000 0xfff0)\n
+  else
+    set $_kvmstub_lin = (($arg0 & 0xffff) << 4) + ($arg1 & 0xffff)
+    printf "%04x:%04x = linear 0x%05x\n", $arg0 & 0xffff, $arg1 & 0xffff, $_kvmstub_lin
+  end
+end
+document segoff
+Linear address of a real-mode SEL:OFF: segoff SEL OFF
+Usage: segoff SEL OFF
+Print the linear address of the real-mode address SEL:OFF, which is
+SEL * 16 + OFF (e.g. f000:fff0 = 0xffff0).  The result is also left in
+$_kvmstub_lin, so you can write  x/4i $_kvmstub_lin  next.
+end
+
+define realstack
+  if $_thread == 0
+    echo realstack: not connected to a target\n
+  else
+    if $argc > 0
+      set $_kvmstub_n = $arg0
+    else
+      set $_kvmstub_n = 8
+    end
+    if $_isvoid($ss_base)
+      set $_kvmstub_sp = (($ss & 0xffff) << 4) + (((unsigned int) $esp) & 0xffff)
+    else
+      set $_kvmstub_sp = $ss_base + (((unsigned int) $esp) & 0xffff)
+    end
+    if !$_isvoid($cr0) && ($cr0 & 1)
+      echo realstack: the CPU is in protected mode; the stack is SS:ESP, 32-bit words:\n
+      eval "x/%dxw 0x%x", $_kvmstub_n, ($_isvoid($ss_base) ? 0 : $ss_base) + (unsigned int) $esp
+    else
+      printf "SS:SP = %04x:%04x  (linear 0x%x), %d words:\n", $ss, ((unsigned int) $esp) & 0xffff, $_kvmstub_sp, $_kvmstub_n
+      eval "x/%dxh 0x%x", $_kvmstub_n, $_kvmstub_sp
+    end
+  end
+end
+document realstack
+Show the real-mode stack: realstack [N]
+Usage: realstack [N]
+Show N (default 8) 16-bit words on the real-mode stack, starting at SS:SP:
+linear address $ss_base + SP, where SP is the low 16 bits of $esp.
+The word at the top is the last one pushed (for a near call: the return IP).
+In protected mode it shows N 32-bit words at SS:ESP instead.
+end
+
+define stack16
+  if $argc > 0
+    realstack $arg0
+  else
+    realstack
+  end
+end
+document stack16
+Show the real-mode stack: stack16 [N] (same as realstack).
+end
+
+define gdtr
+  if $_isvoid($gdtr_base)
+    echo gdtr: no $gdtr_base register (not connected to kvmstub?)\n
+  else
+    printf "GDTR: base 0x%08x, limit 0x%04x (%d entries)\n", $gdtr_base, $gdtr_limit, ($gdtr_limit + 1) / 8
+    if $gdtr_limit >= 7
+      eval "x/%dgx 0x%x", ($gdtr_limit + 1) / 8, $gdtr_base
+    end
+  end
+end
+document gdtr
+Show the GDT: GDTR base and limit, then its descriptors.
+Shows where the Global Descriptor Table is (GDTR base and limit) and dumps
+its 8-byte descriptors.  Selector S uses entry S / 8 (S & ~7 is its offset).
+end
+
+define idtr
+  if $_isvoid($idtr_base)
+    echo idtr: no $idtr_base register (not connected to kvmstub?)\n
+  else
+    printf "IDTR: base 0x%08x, limit 0x%04x\n", $idtr_base, $idtr_limit
+    if ($cr0 & 1) == 0
+      echo real mode: the IDTR points at the interrupt vector table, 4 bytes (IP, CS) a vector\n
+      if $idtr_limit >= 3
+        eval "x/%dxw 0x%x", ($idtr_limit + 1) / 4 < 32 ? ($idtr_limit + 1) / 4 : 32, $idtr_base
+      end
+    else
+      if $idtr_limit >= 7
+        eval "x/%dgx 0x%x", ($idtr_limit + 1) / 8, $idtr_base
+      end
+    end
+  end
+end
+document idtr
+Show the IDT (or the real-mode IVT): IDTR base and limit, then its entries.
+Shows where the interrupt table is (IDTR base and limit) and dumps it: in
+protected mode 8-byte gates (one per vector), in real mode the first
+vectors of the interrupt vector table (4 bytes each: offset, segment).
+end

@@ -1,0 +1,218 @@
+/*
+ * machine.c - create and destroy the KVM machine: /dev/kvm, the probe, the
+ * VM, its memory and image, the vCPUs and their threads.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "machine_priv.h"
+
+#define REAL_MODE_TOP	0x100000ull
+
+/* SIGUSR1 only needs to interrupt KVM_RUN (EINTR); the handler does nothing. */
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static int install_kick_signal(char *err, size_t errlen)
+{
+	struct sigaction sa;
+	sigset_t usr1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: KVM_RUN must return EINTR */
+	if (sigaction(SIGUSR1, &sa, NULL) < 0) {
+		snprintf(err, errlen, "sigaction(SIGUSR1) failed: %s", strerror(errno));
+		return -errno;
+	}
+	/* Only vCPU threads take SIGUSR1. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	return 0;
+}
+
+static void initial_stop(struct vcpu *v)
+{
+	uint64_t pc = 0;
+
+	cpu_state__pc(v, &pc);
+	memset(&v->stop, 0, sizeof(v->stop));
+	v->stop.reason = STOP_STEP;
+	v->stop.cpu = v->id;
+	v->stop.addr = pc;
+	v->stop_pending = false;
+}
+
+int machine__power_on(struct machine *m, char *err, size_t errlen)
+{
+	int r;
+
+	memory__clear(&m->mem);
+	if (m->have_img) {
+		r = memory__load(&m->mem, &m->img, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	ports__reset(m);
+	for (int i = 0; i < m->nr_vcpus; i++) {
+		struct vcpu *v = &m->vcpus[i];
+
+		v->inject_bp = false;
+		v->exited = false;
+		r = cpu_state__reset(v, err, errlen);
+		if (r < 0)
+			return r;
+		initial_stop(v);
+	}
+	return 0;
+}
+
+static int load_image(struct machine *m, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = &m->cfg;
+	int r;
+
+	if (cfg->load_set && cfg->load_addr >= REAL_MODE_TOP) {
+		snprintf(err, errlen,
+			 "--load address must be below 1 MiB (the vCPU starts there in real mode): "
+			 "0x%llx", (unsigned long long)cfg->load_addr);
+		return -EINVAL;
+	}
+	if (!m->image_path)
+		return 0;
+	r = loader__open(m->image_path, &m->img, err, errlen);
+	if (r < 0)
+		return r;
+	m->have_img = true;
+	return loader__plan(&m->img, cfg->load_set, cfg->load_addr, err, errlen);
+}
+
+int machine__create(const struct machine_config *cfg, struct machine **out,
+		    char *err, size_t errlen)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	uint64_t fw_size = FW_SIZE_MIN;
+	int r;
+
+	*out = NULL;
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	m->cfg = *cfg;
+	m->kvm_fd = m->vm_fd = m->event_fd = -1;
+	pthread_mutex_init(&m->lock, NULL);
+	m->lock_init = true;
+	if (cfg->image_path) {
+		m->image_path = strdup(cfg->image_path);
+		if (!m->image_path) {
+			snprintf(err, errlen, "out of memory");
+			r = -ENOMEM;
+			goto fail;
+		}
+		m->cfg.image_path = m->image_path;
+	}
+	r = load_image(m, err, errlen);
+	if (r < 0)
+		goto fail;
+	if (m->have_img && !cfg->load_set)
+		fw_size = memory__fw_size_for(&m->img);
+
+	r = vm__open_kvm(&m->kvm_fd, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = probe__run(m->kvm_fd, &m->caps, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = vm__create(m, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
+	if (r < 0)
+		goto fail;
+	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->event_fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "eventfd failed: %s", strerror(errno));
+		goto fail;
+	}
+	bp__init(&m->bpm, &m->caps);
+	r = install_kick_signal(err, errlen);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {
+		r = vcpu__init(m, &m->vcpus[i], i, err, errlen);
+		m->nr_vcpus = i + 1;
+		if (r < 0)
+			goto fail;
+	}
+	r = machine__power_on(m, err, errlen);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; i < m->nr_vcpus; i++) {
+		r = vcpu__start_thread(&m->vcpus[i], err, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	m->target.ops = &machine_target_ops;
+	m->target.priv = m;
+	machine__log(m, "machine: %llu KiB RAM, firmware window %llu KiB, %s",
+		     (unsigned long long)(cfg->mem_size >> 10),
+		     (unsigned long long)(fw_size >> 10), bp__describe_sw(&m->bpm));
+	*out = m;
+	return 0;
+fail:
+	machine__destroy(m);
+	return r;
+}
+
+struct target *machine__target(struct machine *m)
+{
+	return &m->target;
+}
+
+void machine__destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < m->nr_vcpus; i++)
+		vcpu__destroy(&m->vcpus[i]);
+	memory__free(&m->mem);
+	if (m->event_fd >= 0)
+		close(m->event_fd);
+	if (m->vm_fd >= 0)
+		close(m->vm_fd);
+	if (m->kvm_fd >= 0)
+		close(m->kvm_fd);
+	if (m->have_img)
+		loader__close(&m->img);
+	if (m->lock_init)
+		pthread_mutex_destroy(&m->lock);
+	free(m->image_path);
+	free(m);
+}
+
+int machine__probe(FILE *out, char *err, size_t errlen)
+{
+	struct host_caps caps;
+	int kvm_fd, r;
+
+	r = vm__open_kvm(&kvm_fd, err, errlen);
+	if (r < 0)
+		return r;
+	memset(&caps, 0, sizeof(caps));
+	r = probe__run(kvm_fd, &caps, err, errlen);
+	close(kvm_fd);
+	if (r < 0)
+		return r;
+	probe__print(&caps, out);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * machine.h - the KVM machine as the daemon's main sees it: create it from
+ * a configuration, get its struct target, destroy it.  Everything else in
+ * kvm/ is private to kvm/.
+ */
+#ifndef KVMSTUB_MACHINE_H
+#define KVMSTUB_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../stub/target.h"
+
+enum reset_style {
+	RESET_LEGACY,		/* CS=F000 base F0000, IP=FFF0: first fetch at 0xFFFF0 */
+	RESET_ARCHITECTURAL,	/* CS=F000 base FFFF0000, IP=FFF0: first fetch at 0xFFFFFFF0 */
+};
+
+#define MACHINE_MEM_MIN		(1ull << 20)	/* 1 MiB */
+#define MACHINE_MEM_MAX		(3ull << 30)	/* 3 GiB, below the firmware alias */
+#define MACHINE_MEM_DEFAULT	(16ull << 20)
+#define MACHINE_IMAGE_MAX	(256u << 10)	/* raw image */
+
+struct machine_config {
+	const char *image_path;
+	uint64_t mem_size;
+	bool load_set;			/* --load given */
+	uint64_t load_addr;
+	enum reset_style reset;
+	int serial_fd;			/* guest output, -1 for none */
+	FILE *log;			/* --verbose log (stderr), or NULL */
+};
+
+struct machine;
+
+/*
+ * Open /dev/kvm, create the VM and its vCPU thread, load the image, and
+ * stop the vCPU at the reset state.  On failure return -errno and write a
+ * message a user can act on into err ("cannot open /dev/kvm: Permission
+ * denied (is your user in group kvm?)"), without the "kvmstub: " prefix.
+ */
+int machine__create(const struct machine_config *cfg, struct machine **out,
+		    char *err, size_t errlen);
+struct target *machine__target(struct machine *m);
+/* Stop the vCPU threads, flush output, free everything. */
+void machine__destroy(struct machine *m);
+
+/* kvmstub --probe: measure what this host's KVM does and print it. */
+int machine__probe(FILE *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * run_loop.c - the vCPU thread's inner loop: arm guest debugging for the
+ * resume command, KVM_RUN, serve port I/O and MMIO in place, and turn the
+ * first exit that is a stop into a struct target_stop.
+ *
+ * Steps and breakpoints: RESUME_STEP and RESUME_RANGE single-step and
+ * compare the pc (a step executes the instruction under the pc even when
+ * our int3 sits on it); a continue from a breakpoint's address reports
+ * that breakpoint at once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ioctl.h"
+#include "machine_priv.h"
+
+#define INT3		0xCC
+
+static bool quitting(struct vcpu *v)
+{
+	bool q;
+
+	pthread_mutex_lock(&v->m->lock);
+	q = v->quit;
+	pthread_mutex_unlock(&v->m->lock);
+	return q;
+}
+
+/* Let KVM finish an instruction whose I/O exit we served, without running on. */
+static void complete_io(struct vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	KVM_IOCTL(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+}
+
+static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
+{
+	int r;
+
+	if (v->dbg_set && !memcmp(&v->dbg, dbg, sizeof(*dbg)))
+		return 0;
+	r = KVM_IOCTL(v->fd, KVM_SET_GUEST_DEBUG, dbg);
+	if (r < 0)
+		return r;
+	v->dbg = *dbg;
+	v->dbg_set = !(dbg->control & KVM_GUESTDBG_INJECT_BP);	/* injection is one-shot */
+	return 0;
+}
+
+/* Run until a stop; return true when the thread must quit instead. */
+bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
+{
+	struct bp_manager *bpm = &v->m->bpm;
+	struct kvm_run *run = v->run;
+	struct kvm_guest_debug dbg;
+	uint64_t pc;
+	char msg[160];
+	int r;
+
+	v->dbg_set = false;
+	r = cpu_state__pc(v, &pc);
+	if (r < 0) {
+		stops__at(v, stop, STOP_FAULT, 0);
+		kvm__ioctl_error(stop->message, sizeof(stop->message), "KVM_GET_REGS", r);
+		return false;
+	}
+	/*
+	 * A continue from a breakpoint's address hits it at once, as the
+	 * hardware would: gdb steps over its breakpoints itself (it removes
+	 * the one under the pc and steps), and a continue at a breakpoint it
+	 * did not know the pc was on (after monitor reset, or a jump) must
+	 * report it.  The same on every mechanism, so decided here.
+	 */
+	if (how->kind == RESUME_CONTINUE) {
+		struct bp *bp = bp__find_at(bpm, pc);
+
+		if (bp) {
+			stops__bp(v, stop, bp);
+			return false;
+		}
+	}
+	bool first = true;
+
+	for (;;) {
+		bool step = how->kind != RESUME_CONTINUE;
+		struct bp *lifted = NULL;
+
+		step = bp__arm(bpm, step, &dbg) || step;
+		if (v->inject_bp)
+			dbg.control |= KVM_GUESTDBG_INJECT_BP;
+		if (first && step) {
+			/* Our own int3 under the pc: execute the original instruction. */
+			lifted = bp__find_at(bpm, pc);
+			if (lifted && lifted->placed)
+				*lifted->host = lifted->orig;
+			else
+				lifted = NULL;
+		}
+		r = set_debug(v, &dbg);
+		if (r < 0) {
+			if (lifted)
+				*lifted->host = INT3;
+			kvm__ioctl_error(msg, sizeof(msg), "KVM_SET_GUEST_DEBUG", r);
+			stops__fault(v, stop, msg);
+			return false;
+		}
+		v->inject_bp = false;
+		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		if (lifted)
+			*lifted->host = INT3;
+		first = false;
+		if (r == -EINTR) {
+			run->immediate_exit = 0;
+			if (quitting(v))
+				return true;
+			stops__here(v, stop, STOP_INTERRUPT);
+			return false;
+		}
+		if (r < 0) {
+			stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));
+			return false;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			ports__io(v);
+			if (v->exited) {
+				v->exited = false;
+				complete_io(v);
+				stops__here(v, stop, STOP_EXITED);
+				stop->exit_status = v->exit_status;
+				return false;
+			}
+			continue;
+		case KVM_EXIT_MMIO:
+			memory__mmio(v);
+			continue;
+		case KVM_EXIT_DEBUG:
+			if (stops__debug(v, how, step, &pc, stop))
+				return false;
+			continue;
+		case KVM_EXIT_HLT:
+			stops__halt(v, stop);
+			return false;
+		case KVM_EXIT_SHUTDOWN:
+			stops__fault(v, stop, "triple fault (shutdown)");
+			return false;
+		case KVM_EXIT_INTERNAL_ERROR: {
+			struct bp *bp;
+
+			/* Hosts that emulate int3 fail on it, at the int3: ours? */
+			if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+			    cpu_state__pc(v, &pc) == 0 && (bp = bp__find_at(bpm, pc)) &&
+			    bp->placed) {
+				stops__at(v, stop, STOP_SWBREAK, bp->addr);
+				return false;
+			}
+			snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)",
+				 run->internal.suberror,
+				 stops__internal_suberror(run->internal.suberror));
+			stops__fault(v, stop, msg);
+			return false;
+		}
+		case KVM_EXIT_FAIL_ENTRY:
+			snprintf(msg, sizeof(msg),
+				 "VM entry failed (hardware reason 0x%llx)",
+				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			stops__fault(v, stop, msg);
+			return false;
+		default:
+			snprintf(msg, sizeof(msg), "unexpected KVM exit reason %u",
+				 run->exit_reason);
+			stops__fault(v, stop, msg);
+			return false;
+		}
+	}
+}

@@ -1,0 +1,134 @@
+/*
+ * stops.c - what a KVM exit means for gdb: the struct target_stop recorded
+ * for a debug exit (step, breakpoint), hlt, and the faults.  Every message
+ * says where the vCPU is: CS:IP, the linear pc and the CPU mode.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ioctl.h"
+#include "machine_priv.h"
+
+#define BP_VECTOR	3
+
+void stops__at(struct vcpu *v, struct target_stop *stop, enum target_stop_reason reason,
+	       uint64_t addr)
+{
+	stop->reason = reason;
+	stop->cpu = v->id;
+	stop->addr = addr;
+	stop->message[0] = '\0';
+}
+
+void stops__here(struct vcpu *v, struct target_stop *stop, enum target_stop_reason reason)
+{
+	uint64_t pc = 0;
+
+	cpu_state__pc(v, &pc);
+	stops__at(v, stop, reason, pc);
+}
+
+void stops__fault(struct vcpu *v, struct target_stop *stop, const char *what)
+{
+	char where[96];
+
+	stops__here(v, stop, STOP_FAULT);
+	cpu_state__where(v, 0, where, sizeof(where));
+	snprintf(stop->message, sizeof(stop->message), "%s %s", what, where);
+	machine__log(v->m, "vCPU %d: %s", v->id, stop->message);
+}
+
+void stops__bp(struct vcpu *v, struct target_stop *stop, const struct bp *bp)
+{
+	stops__at(v, stop, bp->kind == BP_HARDWARE ? STOP_HWBREAK : STOP_SWBREAK, bp->addr);
+}
+
+/* hlt: with no interrupt controller yet, nothing will ever wake the vCPU. */
+void stops__halt(struct vcpu *v, struct target_stop *stop)
+{
+	struct kvm_regs regs;
+	char where[96];
+	uint8_t byte = 0;
+	int64_t adjust = 0;
+	bool irq_on = false;
+
+	stops__here(v, stop, STOP_HALT);
+	if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) >= 0)
+		irq_on = regs.rflags & X86_RFLAGS_IF;
+	/* KVM reports the exit with the IP past the hlt: name the hlt itself. */
+	if (stop->addr > 0 && cpu_state__access(v->m, v, TARGET_LINEAR, stop->addr - 1, &byte, 1,
+						false) == 1 && byte == 0xF4)
+		adjust = -1;
+	cpu_state__where(v, adjust, where, sizeof(where));
+	snprintf(stop->message, sizeof(stop->message), "hlt with interrupts %s %s%s",
+		 irq_on ? "enabled" : "disabled", where,
+		 irq_on ? "; nothing will wake it (no interrupt controller)" : "");
+}
+
+const char *stops__internal_suberror(uint32_t sub)
+{
+	switch (sub) {
+	case KVM_INTERNAL_ERROR_EMULATION: return "emulation failure";
+	case KVM_INTERNAL_ERROR_SIMUL_EX: return "exception while delivering an exception";
+	case KVM_INTERNAL_ERROR_DELIVERY_EV: return "cannot deliver an event";
+	case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: return "unexpected exit reason";
+	default: return "unknown";
+	}
+}
+
+/*
+ * A debug exit: a single step finished, a debug register fired, or an
+ * int3 was intercepted.  Return true when it is a stop.
+ */
+bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
+		  uint64_t *pc, struct target_stop *stop)
+{
+	struct bp_manager *bpm = &v->m->bpm;
+	struct kvm_debug_exit_arch *d = &v->run->debug.arch;
+	struct bp *bp;
+
+	*pc = d->pc;		/* linear: CS.base + RIP */
+	if (d->exception == BP_VECTOR) {
+		bp = bp__find_at(bpm, *pc);
+		if (bp && bp->placed) {
+			stops__at(v, stop, STOP_SWBREAK, bp->addr);
+			return true;
+		}
+		v->inject_bp = true;	/* the guest's own int3: give it back */
+		return false;
+	}
+	if (!step) {
+		bp = bp__by_dr(bpm, d->dr6);
+		if (!bp)
+			bp = bp__find_at(bpm, *pc);
+		if (bp) {
+			stops__bp(v, stop, bp);
+		} else {
+			stops__at(v, stop, STOP_STEP, *pc);
+			snprintf(stop->message, sizeof(stop->message),
+				 "debug exception %u (DR6 0x%llx) not caused by kvmstub",
+				 d->exception, (unsigned long long)d->dr6);
+		}
+		return true;
+	}
+	/* One instruction done. */
+	switch (how->kind) {
+	case RESUME_STEP:
+		stops__at(v, stop, STOP_STEP, *pc);
+		return true;
+	case RESUME_RANGE:
+		if (*pc < how->range_start || *pc >= how->range_end) {
+			stops__at(v, stop, STOP_STEP, *pc);
+			return true;
+		}
+		break;
+	case RESUME_CONTINUE:
+		break;
+	}
+	bp = bp__find_at(bpm, *pc);
+	if (bp) {
+		stops__bp(v, stop, bp);
+		return true;
+	}
+	return false;
+}

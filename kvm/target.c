@@ -1,0 +1,269 @@
+/*
+ * target.c - struct target_ops for the KVM machine: what the protocol
+ * layer sees of it (stub/target.h).
+ *
+ * Every operation that touches a vCPU's state asks KVM for it and needs
+ * the vCPU parked: a vCPU ioctl would otherwise wait for KVM_RUN to end.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ioctl.h"
+#include "machine_priv.h"
+
+static struct machine *M(struct target *t)
+{
+	return t->priv;
+}
+
+static bool running(struct vcpu *v)
+{
+	bool r;
+
+	pthread_mutex_lock(&v->m->lock);
+	r = v->state == VCPU_RUNNING;
+	pthread_mutex_unlock(&v->m->lock);
+	return r;
+}
+
+/* The vCPU numbered cpu, parked; NULL with *err set otherwise. */
+static struct vcpu *parked(struct machine *m, int cpu, int *err)
+{
+	if (cpu < 0 || cpu >= m->nr_vcpus) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (running(&m->vcpus[cpu])) {
+		*err = -EBUSY;
+		return NULL;
+	}
+	return &m->vcpus[cpu];
+}
+
+static bool all_parked(struct machine *m)
+{
+	for (int i = 0; i < m->nr_vcpus; i++)
+		if (running(&m->vcpus[i]))
+			return false;
+	return true;
+}
+
+static int op_nr_cpus(struct target *t)
+{
+	return M(t)->nr_vcpus;
+}
+
+static int op_get_regs(struct target *t, int cpu, struct target_regs *regs)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu_state__get(v, regs) : err;
+}
+
+static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu_state__set(v, regs) : err;
+}
+
+static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
+			   void *buf, size_t len)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	if (!v)
+		return err;
+	return cpu_state__access(M(t), v, space, addr, buf, len, false);
+}
+
+static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
+			    const void *buf, size_t len)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	if (!v)
+		return err;
+	return cpu_state__access(M(t), v, space, addr, (void *)buf, len, true);
+}
+
+static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *phys)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu_state__translate(v, linear, phys) : err;
+}
+
+static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	if (!all_parked(M(t)))
+		return -EBUSY;
+	return bp__insert(M(t), kind, addr, len);
+}
+
+static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	if (!all_parked(M(t)))
+		return -EBUSY;
+	return bp__remove(M(t), kind, addr, len);
+}
+
+static int op_resume(struct target *t, const struct target_resume *how)
+{
+	struct machine *m = M(t);
+	int cpu = how->kind == RESUME_CONTINUE ? 0 : how->cpu;
+
+	if (cpu < 0 || cpu >= m->nr_vcpus)
+		return -EINVAL;
+	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
+		return -EINVAL;
+	/* One vCPU for now; with SMP a continue resumes them all. */
+	return vcpu__resume(&m->vcpus[cpu], how);
+}
+
+static int op_interrupt(struct target *t)
+{
+	struct machine *m = M(t);
+
+	for (int i = 0; i < m->nr_vcpus; i++)
+		vcpu__interrupt(&m->vcpus[i]);
+	return 0;
+}
+
+static int op_event_fd(struct target *t)
+{
+	return M(t)->event_fd;
+}
+
+static int op_get_stop(struct target *t, struct target_stop *stop)
+{
+	struct machine *m = M(t);
+	struct vcpu *v = &m->vcpus[0];
+	uint64_t val;
+
+	pthread_mutex_lock(&m->lock);
+	if (v->state == VCPU_RUNNING) {
+		pthread_mutex_unlock(&m->lock);
+		return -EAGAIN;
+	}
+	*stop = v->stop;
+	if (v->stop_pending) {
+		v->stop_pending = false;
+		while (read(m->event_fd, &val, sizeof(val)) < 0 && errno == EINTR)
+			;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+static bool op_is_running(struct target *t)
+{
+	return !all_parked(M(t));
+}
+
+static int op_reset(struct target *t)
+{
+	struct machine *m = M(t);
+	char err[256];
+	int r;
+
+	for (int i = 0; i < m->nr_vcpus; i++)
+		vcpu__halt_and_wait(&m->vcpus[i]);
+	bp__remove_all(m);
+	r = machine__power_on(m, err, sizeof(err));
+	if (r < 0)
+		machine__log(m, "reset: %s", err);
+	return r;
+}
+
+static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
+{
+	struct machine *m = M(t);
+	struct kvm_sregs s;
+	int err;
+	struct vcpu *v;
+
+	if (cpu < 0 || cpu >= m->nr_vcpus)
+		return -EINVAL;
+	v = parked(m, cpu, &err);
+	if (!v) {
+		snprintf(buf, len, "vCPU %d, running", cpu);
+		return 0;
+	}
+	err = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	if (err < 0)
+		return err;
+	snprintf(buf, len, "vCPU %d, %s, stopped", cpu, cpu_state__mode_name(&s));
+	return 0;
+}
+
+static int op_describe(struct target *t, char *buf, size_t len)
+{
+	struct machine *m = M(t);
+	const struct host_caps *c = &m->caps;
+	bool hw_all = true;
+
+	for (int i = 0; i < PROBE_NR_MODES; i++)
+		hw_all = hw_all && c->hw_exec_bp[i];
+	snprintf(buf, len,
+		 "machine: %d vCPU, %llu KiB RAM at 0x0, firmware window %llu KiB at 0x%llx "
+		 "(last 128 KiB also at 0xe0000)\n"
+		 "image: %s%s\n"
+		 "host: %s KVM\n"
+		 "%s\n"
+		 "hardware breakpoints: debug registers DR0-DR3 (4)%s\n"
+		 "single step: KVM_GUESTDBG_SINGLESTEP%s\n"
+		 "watchpoints: not supported yet\n",
+		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
+		 (unsigned long long)(m->mem.fw_size >> 10),
+		 (unsigned long long)(FW_TOP - m->mem.fw_size),
+		 m->image_path ? m->image_path : "(none)",
+		 m->have_img ? (m->img.elf ? " (ELF)" : " (raw)") : "",
+		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
+			"hardware-assisted",
+		 bp__describe_sw(&m->bpm),
+		 hw_all ? "" : " (the probe saw them fail in some mode)",
+		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
+				    " with KVM_GUESTDBG_BLOCKIRQ") : "");
+	return 0;
+}
+
+static int op_set_option(struct target *t, const char *name, bool on)
+{
+	struct machine *m = M(t);
+
+	if (!strcmp(name, "step-irq")) {
+		if (!all_parked(m))
+			return -EBUSY;
+		m->bpm.step_irq = on;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const struct target_ops machine_target_ops = {
+	.nr_cpus = op_nr_cpus,
+	.get_regs = op_get_regs,
+	.set_regs = op_set_regs,
+	.read_mem = op_read_mem,
+	.write_mem = op_write_mem,
+	.translate = op_translate,
+	.insert_bp = op_insert_bp,
+	.remove_bp = op_remove_bp,
+	.resume = op_resume,
+	.interrupt = op_interrupt,
+	.event_fd = op_event_fd,
+	.get_stop = op_get_stop,
+	.is_running = op_is_running,
+	.reset = op_reset,
+	.describe_cpu = op_describe_cpu,
+	.describe = op_describe,
+	.set_option = op_set_option,
+};

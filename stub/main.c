@@ -1,0 +1,120 @@
+/*
+ * main.c - kvmstub: boot a raw x86 image under KVM and let gdb debug it
+ * from the reset vector.  main alone decides to exit; everything below it
+ * returns errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../kvm/machine.h"
+#include "options.h"
+#include "server.h"
+
+#ifndef KVMSTUB_VERSION
+#define KVMSTUB_VERSION "0.1.0"
+#endif
+
+/* SIGINT and SIGTERM arrive through a signalfd in the main loop; every
+ * thread created later inherits them blocked. */
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int open_serial(const struct options *o)
+{
+	int fd;
+
+	switch (o->serial) {
+	case SERIAL_STDOUT:
+		return STDOUT_FILENO;
+	case SERIAL_STDERR:
+		return STDERR_FILENO;
+	case SERIAL_NONE:
+		return -1;
+	case SERIAL_FILE:
+		break;
+	}
+	fd = open(o->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fprintf(stderr, "kvmstub: --serial: cannot open %s: %s\n", o->serial_path, strerror(errno));
+	return fd < 0 ? -2 : fd;
+}
+
+int main(int argc, char **argv)
+{
+	struct machine_config mc = { 0 };
+	struct server_config sc = { 0 };
+	struct machine *m;
+	struct options o;
+	char err[512];
+	int sig_fd, status;
+
+	if (options__parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmstub: %s\nTry 'kvmstub --help' for the options.\n", err);
+		return 2;
+	}
+	if (o.help) {
+		options__usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("kvmstub %s\n", KVMSTUB_VERSION);
+		return 0;
+	}
+	if (o.probe) {
+		if (machine__probe(stdout, err, sizeof(err)) < 0) {
+			fprintf(stderr, "kvmstub: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+
+	sig_fd = block_signals();
+	if (sig_fd < 0) {
+		fprintf(stderr, "kvmstub: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+	mc.image_path = o.image;
+	mc.mem_size = o.mem_size;
+	mc.load_set = o.load_set;
+	mc.load_addr = o.load_addr;
+	mc.reset = o.reset_architectural ? RESET_ARCHITECTURAL : RESET_LEGACY;
+	mc.log = o.verbose ? stderr : NULL;
+	mc.serial_fd = open_serial(&o);
+	if (mc.serial_fd == -2)
+		return 1;
+	if (machine__create(&mc, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmstub: %s\n", err);
+		return 1;
+	}
+
+	if (o.no_gdb) {
+		status = server__run_no_gdb(machine__target(m), sig_fd, mc.log);
+	} else {
+		sc.listen = o.listen;
+		sc.allow_remote = o.allow_remote;
+		sc.once = o.once;
+		sc.log = mc.log;
+		status = server__run(&sc, machine__target(m), sig_fd);
+	}
+	machine__destroy(m);
+	if (mc.serial_fd > STDERR_FILENO)
+		close(mc.serial_fd);
+	close(sig_fd);
+	return status;
+}

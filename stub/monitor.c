@@ -1,0 +1,382 @@
+/*
+ * monitor.c - gdb's "monitor CMD": one table of commands, each a handler
+ * that writes human-readable text into a bounded buffer.  The session
+ * sends that text to gdb as 'O' packets; nothing here touches a socket.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "monitor.h"
+#include "regs.h"
+#include "session.h"
+#include "sysview.h"
+
+/* The output of one command: bounded, always NUL-terminated. */
+struct mon_out {
+	char *p;
+	size_t cap, len;
+};
+
+struct mon_cmd {
+	const char *name;
+	const char *args;	/* usage of the arguments, "" for none */
+	const char *help;
+	/* args: the rest of the line, leading blanks skipped, never NULL. */
+	int (*run)(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o);
+};
+
+#define MON_HANDLER(fn) \
+	static int fn(struct session *s, const struct mon_cmd *cmd, const char *args, \
+		      struct mon_out *o)
+
+MON_HANDLER(cmd_help);
+MON_HANDLER(cmd_info);
+MON_HANDLER(cmd_reset);
+MON_HANDLER(cmd_regs);
+MON_HANDLER(cmd_mode);
+MON_HANDLER(cmd_sregs);
+MON_HANDLER(cmd_gdt);
+MON_HANDLER(cmd_idt);
+MON_HANDLER(cmd_xlate);
+MON_HANDLER(cmd_phys);
+MON_HANDLER(cmd_step_irq);
+
+static const struct mon_cmd mon_cmds[] = {
+	{ "help", "", "list the monitor commands", cmd_help },
+	{ "info", "", "the machine and the mechanisms chosen for this host", cmd_info },
+	{ "reset", "", "power-on reset: vCPUs back at the reset vector", cmd_reset },
+	{ "regs", "", "CS:IP, linear pc, mode, general registers, eflags", cmd_regs },
+	{ "mode", "", "the CPU mode and the CR0/CR4/EFER bits behind it", cmd_mode },
+	{ "sregs", "", "segment registers with their hidden descriptor caches", cmd_sregs },
+	{ "gdt", "", "decode the global descriptor table", cmd_gdt },
+	{ "idt", "", "decode the interrupt descriptor table (or real-mode IVT)", cmd_idt },
+	{ "xlate", "ADDR|SEL:OFF", "translate to linear and guest-physical (hex)", cmd_xlate },
+	{ "phys", "[on|off]", "memory packets use guest-physical instead of linear addresses",
+	  cmd_phys },
+	{ "step-irq", "on|off", "let interrupts in while single-stepping", cmd_step_irq },
+};
+
+#define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
+
+static void __attribute__((format(printf, 2, 3))) mon_print(struct mon_out *o,
+							      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* Truncated output keeps what fitted. */
+	o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+}
+
+static int usage(const struct mon_cmd *cmd, struct mon_out *o)
+{
+	mon_print(o, "usage: monitor %s%s%s\n", cmd->name, cmd->args[0] ? " " : "", cmd->args);
+	return -EINVAL;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The argument string without trailing blanks or newline, into buf. */
+static const char *trim(const char *args, char *buf, size_t cap)
+{
+	size_t n = strlen(args);
+
+	while (n > 0 && (is_blank(args[n - 1]) || args[n - 1] == '\n' || args[n - 1] == '\r'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, args, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static struct target *tgt(struct session *s)
+{
+	return s->target;
+}
+
+static int get_regs(struct session *s, struct target_regs *r, struct mon_out *o)
+{
+	int ret = tgt(s)->ops->get_regs(tgt(s), s->g_cpu, r);
+
+	if (ret < 0)
+		mon_print(o, "cannot read the registers of vCPU %d: %s\n", s->g_cpu,
+			  strerror(-ret));
+	return ret;
+}
+
+static int cmd_help(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o)
+{
+	size_t width = 0;
+
+	(void)s;
+	if (args[0])
+		return usage(cmd, o);
+	for (size_t i = 0; i < NR_MON_CMDS; i++) {
+		size_t w = strlen(mon_cmds[i].name) + 1 + strlen(mon_cmds[i].args);
+
+		if (w > width)
+			width = w;
+	}
+	mon_print(o, "kvmstub monitor commands (gdb: monitor COMMAND):\n");
+	for (size_t i = 0; i < NR_MON_CMDS; i++) {
+		const struct mon_cmd *c = &mon_cmds[i];
+		int pad = (int)(width - strlen(c->name));
+
+		mon_print(o, "  %s %-*s  %s\n", c->name, pad - 1, c->args, c->help);
+	}
+	return 0;
+}
+
+static int cmd_info(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	int ret;
+
+	if (args[0])
+		return usage(cmd, o);
+	if (!t->ops->describe) {
+		mon_print(o, "this target has no description\n");
+		return 0;
+	}
+	ret = t->ops->describe(t, o->p + o->len, o->cap - o->len);
+	if (ret < 0) {
+		mon_print(o, "cannot describe the machine: %s\n", strerror(-ret));
+		return ret;
+	}
+	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
+	o->p[o->len] = '\0';
+	if (o->len > 0 && o->p[o->len - 1] != '\n')
+		mon_print(o, "\n");
+	return 0;
+}
+
+static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *args,
+		     struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	struct target_regs r;
+	int ret;
+
+	if (args[0])
+		return usage(cmd, o);
+	ret = t->ops->reset(t);
+	if (ret < 0) {
+		mon_print(o, "machine reset failed: %s\n", strerror(-ret));
+		return ret;
+	}
+	ret = get_regs(s, &r, o);
+	if (ret < 0)
+		return ret;
+	mon_print(o, "machine reset: vCPUs at the reset vector %04x:%04llx (linear 0x%08llx)\n",
+		  r.seg[SEG_CS].selector, (unsigned long long)r.rip,
+		  (unsigned long long)regs__linear_pc(&r));
+	/* gdb caches registers and memory while the target is stopped. */
+	mon_print(o, "gdb still shows its cached state; run 'maint flush register-cache'\n");
+	return 0;
+}
+
+/* A sysview decoder into the rest of the buffer. */
+static int show(struct session *s, struct mon_out *o, const char *what,
+		int (*fn)(struct target *t, int cpu, char *out, size_t cap))
+{
+	int ret = fn(tgt(s), s->g_cpu, o->p + o->len, o->cap - o->len);
+
+	if (ret < 0) {
+		o->p[o->len] = '\0';
+		mon_print(o, "%s: %s\n", what, strerror(-ret));
+		return ret;
+	}
+	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
+	o->p[o->len] = '\0';
+	return 0;
+}
+
+static int cmd_mode(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show(s, o, "cannot show the CPU mode", sysview__show_mode);
+}
+
+static int cmd_sregs(struct session *s, const struct mon_cmd *cmd, const char *args,
+		     struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show(s, o, "cannot show the segment registers", sysview__show_sregs);
+}
+
+static int cmd_gdt(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show(s, o, "cannot read the GDT", sysview__show_gdt);
+}
+
+static int cmd_idt(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show(s, o, "cannot read the IDT", sysview__show_idt);
+}
+
+static int cmd_xlate(struct session *s, const struct mon_cmd *cmd, const char *args,
+		     struct mon_out *o)
+{
+	const char *arg = args;
+	int ret;
+
+	if (!arg[0] || strpbrk(arg, " \t"))
+		return usage(cmd, o);
+	ret = sysview__show_xlate(tgt(s), s->g_cpu, arg, o->p + o->len, o->cap - o->len);
+	if (ret == -EINVAL) {
+		o->p[o->len] = '\0';
+		mon_print(o, "xlate: cannot parse '%s' as a hex ADDR or SEL:OFF\n", arg);
+		return usage(cmd, o);
+	}
+	if (ret < 0) {
+		o->p[o->len] = '\0';
+		mon_print(o, "cannot translate %s: %s\n", arg, strerror(-ret));
+		return ret;
+	}
+	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
+	o->p[o->len] = '\0';
+	return 0;
+}
+
+/* "on" / "off" -> 1 / 0, anything else -1. */
+static int parse_on_off(const char *arg)
+{
+	if (strcmp(arg, "on") == 0)
+		return 1;
+	if (strcmp(arg, "off") == 0)
+		return 0;
+	return -1;
+}
+
+static int cmd_phys(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o)
+{
+	int on = parse_on_off(args);
+
+	if (args[0] && on < 0)
+		return usage(cmd, o);
+	if (on >= 0)
+		s->physical = on;
+	mon_print(o, "phys %s: memory packets use %s addresses\n", s->physical ? "on" : "off",
+		  s->physical ? "guest-physical" : "linear");
+	return 0;
+}
+
+static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char *args,
+			struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	int on = parse_on_off(args);
+	int ret;
+
+	if (on < 0)
+		return usage(cmd, o);
+	ret = t->ops->set_option ? t->ops->set_option(t, "step-irq", on) : -ENOENT;
+	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+		mon_print(o, "step-irq is not supported by this target\n");
+		return -EOPNOTSUPP;
+	}
+	if (ret < 0) {
+		mon_print(o, "cannot set step-irq: %s\n", strerror(-ret));
+		return ret;
+	}
+	mon_print(o, "step-irq %s: %s\n", on ? "on" : "off",
+		  on ? "interrupts may be taken while single-stepping"
+		     : "interrupts are held off while single-stepping");
+	return 0;
+}
+
+static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o)
+{
+	static const char *const gpr_names[8] = {
+		"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+	};
+	static const char *const seg_names[6] = { "cs", "ss", "ds", "es", "fs", "gs" };
+	enum cpu_mode mode;
+	struct target_regs r;
+	char flags[160];
+	int ret;
+
+	if (args[0])
+		return usage(cmd, o);
+	ret = get_regs(s, &r, o);
+	if (ret < 0)
+		return ret;
+	mode = sysview__mode(&r);
+	/* Real mode reads best as the 16-bit seg:off a learner writes. */
+	mon_print(o, mode == MODE_REAL ? "CS:IP %04x:%04llx" : "CS:EIP %04x:%08llx",
+		  r.seg[SEG_CS].selector, (unsigned long long)(r.rip & 0xffffffff));
+	mon_print(o, " linear 0x%08llx  mode %s\n", (unsigned long long)regs__linear_pc(&r),
+		  sysview__mode_name(mode));
+	for (int i = 0; i < 8; i++)
+		mon_print(o, "%s %08llx%s", gpr_names[i],
+			  (unsigned long long)(r.gpr[i] & 0xffffffff), i % 4 == 3 ? "\n" : "  ");
+	for (int i = 0; i < 6; i++)
+		mon_print(o, "%s %04x%s", seg_names[i], r.seg[i].selector, i == 5 ? "\n" : "  ");
+	regs__eflags_str(r.rflags, flags, sizeof(flags));
+	mon_print(o, "eflags %08llx %s\n", (unsigned long long)(r.rflags & 0xffffffff), flags);
+	return 0;
+}
+
+int monitor__run(struct session *s, const char *line, char *out, size_t cap)
+{
+	struct mon_out o = { .p = out, .cap = cap };
+	char rest[256];
+	size_t n;
+
+	if (cap == 0)
+		return -EINVAL;
+	out[0] = '\0';
+	while (is_blank(*line))
+		line++;
+	for (n = 0; line[n] && !is_blank(line[n]) && line[n] != '\n'; n++)
+		;
+	for (size_t i = 0; i < NR_MON_CMDS; i++) {
+		const struct mon_cmd *c = &mon_cmds[i];
+		const char *args = line + n;
+
+		if (strlen(c->name) != n || strncmp(c->name, line, n) != 0)
+			continue;
+		while (is_blank(*args))
+			args++;
+		if (strlen(args) >= sizeof(rest)) {
+			mon_print(&o, "monitor %s: arguments too long\n", c->name);
+			return -EINVAL;
+		}
+		return c->run(s, c, trim(args, rest, sizeof(rest)), &o);
+	}
+	if (n == 0) {
+		mon_print(&o, "no monitor command given; try 'monitor help'\n");
+		return -EINVAL;
+	}
+	mon_print(&o, "unknown monitor command '%.*s'; try 'monitor help'\n",
+		  n > 64 ? 64 : (int)n, line);
+	return -ENOENT;
+}

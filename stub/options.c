@@ -1,0 +1,356 @@
+/* options.c - strict parsing of kvmstub's command line. */
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../kvm/machine.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int options__parse_u64(const char *s, uint64_t *out)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return -EINVAL;
+	}
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int options__parse_size(const char *s, uint64_t *out)
+{
+	static const struct { const char *suffix; unsigned shift; } units[] = {
+		{ "", 0 }, { "B", 0 },
+		{ "K", 10 }, { "KB", 10 }, { "KiB", 10 },
+		{ "M", 20 }, { "MB", 20 }, { "MiB", 20 },
+		{ "G", 30 }, { "GB", 30 }, { "GiB", 30 },
+	};
+	char num[32];
+	size_t n = 0;
+	uint64_t v;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	/* The number is everything up to the first letter other than hex
+	 * digits after "0x". */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		n = 2 + strspn(s + 2, "0123456789abcdefABCDEF");
+	else
+		n = strspn(s, "0123456789");
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	ret = options__parse_u64(num, &v);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(s + n, units[i].suffix) != 0)
+			continue;
+		if (v > (UINT64_MAX >> units[i].shift))
+			return -ERANGE;
+		*out = v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int options__parse_listen(const char *s, struct listen_addr *l, char *err, size_t errlen)
+{
+	const char *colon;
+	uint64_t port;
+	size_t hostlen;
+
+	memset(l, 0, sizeof(*l));
+	if (!s || !*s)
+		return fail(err, errlen, "--listen: empty address");
+	if (strncmp(s, "unix:", 5) == 0) {
+		l->kind = LISTEN_UNIX;
+		if (!s[5])
+			return fail(err, errlen, "--listen unix:PATH: the path is empty");
+		if (strlen(s + 5) >= sizeof(l->path))
+			return fail(err, errlen, "--listen %s: a unix socket path may have at most %zu characters",
+				    s, sizeof(l->path) - 1);
+		strcpy(l->path, s + 5);
+		return 0;
+	}
+	l->kind = LISTEN_TCP;
+	colon = strrchr(s, ':');
+	if (colon) {
+		hostlen = colon - s;
+		s = colon + 1;
+		if (hostlen >= sizeof(l->host))
+			return fail(err, errlen, "--listen: host name too long");
+		memcpy(l->host, s - hostlen - 1, hostlen);
+		l->host[hostlen] = '\0';
+		/* [::1]:1234 */
+		if (l->host[0] == '[') {
+			size_t hl = strlen(l->host);
+
+			if (hl < 3 || l->host[hl - 1] != ']')
+				return fail(err, errlen, "--listen: malformed IPv6 address '%s'", l->host);
+			memmove(l->host, l->host + 1, hl - 2);
+			l->host[hl - 2] = '\0';
+		}
+	}
+	if (!l->host[0])
+		strcpy(l->host, OPTIONS_DEFAULT_HOST);
+	if (options__parse_u64(s, &port) || port > 65535)
+		return fail(err, errlen, "--listen: bad port '%s' (expected 0-65535; forms: HOST:PORT, :PORT, PORT, unix:PATH)",
+			    s);
+	l->port = (unsigned)port;
+	return 0;
+}
+
+void options__usage(FILE *out)
+{
+	fprintf(out,
+"Usage: kvmstub [OPTIONS] IMAGE\n"
+"Boot a raw x86 kernel image (or an ELF file) under KVM and serve the GDB\n"
+"Remote Serial Protocol, halted at the reset vector (linear 0xffff0).\n"
+"\n"
+"Options:\n"
+"  --memory SIZE        guest RAM from address 0 (default 16M; K, M, G suffixes;\n"
+"                       1M to 3G)\n"
+"  --load ADDR          place a raw image at ADDR (below 1 MiB) and start there,\n"
+"                       instead of as firmware ending at 1 MiB and at 4 GiB\n"
+"  --reset STYLE        legacy (default): CS f000 base f0000, first fetch at\n"
+"                       0xffff0; architectural: CS base ffff0000, first fetch\n"
+"                       at 0xfffffff0\n"
+"  --serial DEST        guest output (serial 0x3f8, ports 0xe9 and 0x402):\n"
+"                       stdout (default), stderr, none, or a FILE\n"
+"  --listen ADDR        where gdb connects (default 127.0.0.1:1234): HOST:PORT,\n"
+"                       :PORT, PORT, or unix:PATH; port 0 picks a free port\n"
+"  --allow-remote       allow --listen on a non-loopback address (anyone who\n"
+"                       can reach the port controls the guest)\n"
+"  --no-gdb             run the guest to its end without a debugger; exit with\n"
+"                       its status (0 for hlt, the byte written to port 0xf4,\n"
+"                       1 for a fault)\n"
+"  --once               exit when the first gdb session ends, with the guest's\n"
+"                       status\n"
+"  --verbose            log packets, port I/O and exits on stderr\n"
+"  --probe              print what this host's KVM can do, and exit\n"
+"  --help               this text\n"
+"  --version            the version\n");
+}
+
+/* Long options; each either takes a value or is a flag. */
+enum opt_id {
+	OPT_MEMORY, OPT_LOAD, OPT_RESET, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
+	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
+};
+
+static const struct {
+	const char *name;
+	char short_name;
+	bool has_value;
+	enum opt_id id;
+} option_table[] = {
+	{ "memory",	  'm', true,  OPT_MEMORY },
+	{ "load",	  0,   true,  OPT_LOAD },
+	{ "reset",	  0,   true,  OPT_RESET },
+	{ "serial",	  0,   true,  OPT_SERIAL },
+	{ "listen",	  'l', true,  OPT_LISTEN },
+	{ "allow-remote", 0,   false, OPT_ALLOW_REMOTE },
+	{ "no-gdb",	  0,   false, OPT_NO_GDB },
+	{ "once",	  0,   false, OPT_ONCE },
+	{ "verbose",	  'v', false, OPT_VERBOSE },
+	{ "probe",	  0,   false, OPT_PROBE },
+	{ "help",	  'h', false, OPT_HELP },
+	{ "version",	  'V', false, OPT_VERSION },
+};
+
+static int apply(struct options *o, enum opt_id id, const char *name, const char *val,
+		 char *err, size_t errlen)
+{
+	int ret;
+
+	switch (id) {
+	case OPT_MEMORY:
+		ret = options__parse_size(val, &o->mem_size);
+		if (ret)
+			return fail(err, errlen, "--memory: bad size '%s' (examples: 16M, 512K, 1G)", val);
+		if (o->mem_size < MACHINE_MEM_MIN)
+			return fail(err, errlen, "--memory %s is too small: at least 1M (the firmware sits below 1 MiB)",
+				    val);
+		if (o->mem_size > MACHINE_MEM_MAX)
+			return fail(err, errlen, "--memory %s is too large: at most 3G (RAM must stay below the firmware at 4 GiB)",
+				    val);
+		if (o->mem_size & 0xfff)
+			return fail(err, errlen, "--memory %s is not a multiple of 4 KiB", val);
+		return 0;
+	case OPT_LOAD:
+		if (options__parse_u64(val, &o->load_addr))
+			return fail(err, errlen, "--load: bad address '%s' (decimal, or hex with 0x)", val);
+		if (o->load_addr >= (1u << 20))
+			return fail(err, errlen, "--load %s: the address must be below 1 MiB (the CPU starts there in real mode)",
+				    val);
+		o->load_set = true;
+		return 0;
+	case OPT_RESET:
+		if (strcmp(val, "legacy") == 0)
+			o->reset_architectural = false;
+		else if (strcmp(val, "architectural") == 0)
+			o->reset_architectural = true;
+		else
+			return fail(err, errlen, "--reset: unknown style '%s' (legacy or architectural)", val);
+		return 0;
+	case OPT_SERIAL:
+		if (!*val)
+			return fail(err, errlen, "--serial: empty destination (stdout, stderr, none or a file)");
+		o->serial_path = NULL;
+		if (strcmp(val, "stdout") == 0)
+			o->serial = SERIAL_STDOUT;
+		else if (strcmp(val, "stderr") == 0)
+			o->serial = SERIAL_STDERR;
+		else if (strcmp(val, "none") == 0)
+			o->serial = SERIAL_NONE;
+		else {
+			o->serial = SERIAL_FILE;
+			o->serial_path = val;
+		}
+		return 0;
+	case OPT_LISTEN:
+		return options__parse_listen(val, &o->listen, err, errlen);
+	case OPT_ALLOW_REMOTE:
+		o->allow_remote = true;
+		return 0;
+	case OPT_NO_GDB:
+		o->no_gdb = true;
+		return 0;
+	case OPT_ONCE:
+		o->once = true;
+		return 0;
+	case OPT_VERBOSE:
+		o->verbose = true;
+		return 0;
+	case OPT_PROBE:
+		o->probe = true;
+		return 0;
+	case OPT_HELP:
+		o->help = true;
+		return 0;
+	case OPT_VERSION:
+		o->version = true;
+		return 0;
+	}
+	return fail(err, errlen, "%s: unhandled option", name);
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem_size = MACHINE_MEM_DEFAULT;
+	o->serial = SERIAL_STDOUT;
+	o->listen.kind = LISTEN_TCP;
+	strcpy(o->listen.host, OPTIONS_DEFAULT_HOST);
+	o->listen.port = OPTIONS_DEFAULT_PORT;
+}
+
+static int find_option(const char *arg, size_t *namelen)
+{
+	for (size_t i = 0; i < sizeof(option_table) / sizeof(option_table[0]); i++) {
+		size_t n = strlen(option_table[i].name);
+
+		if (arg[0] == '-' && arg[1] == '-') {
+			if (strncmp(arg + 2, option_table[i].name, n) == 0 &&
+			    (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
+				*namelen = n + 2;
+				return (int)i;
+			}
+		} else if (option_table[i].short_name && arg[1] == option_table[i].short_name &&
+			   arg[2] == '\0') {
+			*namelen = 2;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+int options__parse(int argc, char *const argv[], struct options *o, char *err, size_t errlen)
+{
+	bool only_operands = false;
+	int ret;
+
+	defaults(o);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val = NULL;
+		size_t namelen;
+		int k;
+
+		if (only_operands || arg[0] != '-' || arg[1] == '\0') {
+			if (o->image)
+				return fail(err, errlen, "more than one image given ('%s' and '%s')",
+					    o->image, arg);
+			o->image = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_operands = true;
+			continue;
+		}
+		k = find_option(arg, &namelen);
+		if (k < 0)
+			return fail(err, errlen, "unknown option '%s'", arg);
+		if (option_table[k].has_value) {
+			if (arg[namelen] == '=')
+				val = arg + namelen + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return fail(err, errlen, "option '%s' needs a value", arg);
+		} else if (arg[namelen] == '=') {
+			return fail(err, errlen, "option '--%s' takes no value", option_table[k].name);
+		}
+		ret = apply(o, option_table[k].id, arg, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (o->help || o->version || o->probe)
+		return 0;
+	if (!o->image)
+		return fail(err, errlen, "no image given");
+	if (o->no_gdb && o->once)
+		return fail(err, errlen, "--no-gdb and --once exclude each other");
+	if (o->load_set && o->reset_architectural)
+		return fail(err, errlen, "--load starts the CPU at the load address; it cannot be combined with --reset architectural");
+	return 0;
+}

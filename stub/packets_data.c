@@ -1,0 +1,251 @@
+/*
+ * packets_data.c - packets that move data: registers (g G p P), memory
+ * (m M X), the target description (qXfer:features:read) and monitor
+ * commands (qRcmd).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "monitor.h"
+#include "packets_priv.h"
+#include "regs.h"
+#include "rsp.h"
+
+/* Largest memory block one 'm' reply can carry as hex. */
+#define PACKETS_MAX_MEM		(RSP_PACKET_SIZE / 2)
+/* Console text per 'O' packet of a monitor command's output. */
+#define PACKETS_O_CHUNK		4000
+
+/* ---- registers ---- */
+
+enum session_action pkt__read_regs(struct session *s, const char *a, size_t len)
+{
+	struct target_regs r;
+	int ret;
+
+	(void)a;
+	(void)len;
+	ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
+	if (ret < 0)
+		return pkt__reply_err(s, ret);
+	s->reply_len = regs__encode_all(&r, s->reply, sizeof(s->reply));
+	return s->reply_len ? SESSION_OK : pkt__reply_err(s, 1);
+}
+
+/* Hex where "xx" (a register 'g' showed as unavailable) stands for a byte
+ * that is not written: regs__write_all skips unavailable registers. */
+static bool decode_regs_hex(uint8_t *buf, const char *hex, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (hex[2 * i] == 'x' && hex[2 * i + 1] == 'x')
+			buf[i] = 0;
+		else if (!rsp__hex_decode(buf + i, hex + 2 * i, 1))
+			return false;
+	}
+	return true;
+}
+
+enum session_action pkt__write_regs(struct session *s, const char *a, size_t len)
+{
+	struct target *t = s->target;
+	uint8_t buf[RSP_PACKET_SIZE / 2];
+	struct target_regs r;
+	int ret;
+
+	if (len % 2 || len / 2 > sizeof(buf) || !decode_regs_hex(buf, a, len / 2))
+		return pkt__reply_err(s, 1);
+	ret = t->ops->get_regs(t, s->g_cpu, &r);
+	if (ret == 0)
+		ret = regs__write_all(t, s->g_cpu, &r, buf, len / 2);
+	if (ret == 0)
+		ret = t->ops->set_regs(t, s->g_cpu, &r);
+	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+}
+
+/* "n" or "n=": a register number that exists, with its size. */
+static bool parse_regno(const char **p, const char *end, int *regno, int *size)
+{
+	uint64_t v;
+
+	if (!pkt__parse_num(p, end, &v) || v > INT_MAX)
+		return false;
+	*regno = (int)v;
+	*size = regs__size(*regno);
+	return *size > 0;
+}
+
+enum session_action pkt__read_reg(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	struct target_regs r;
+	int regno, size, ret;
+
+	if (!parse_regno(&p, end, &regno, &size))
+		return pkt__reply_err(s, 45);
+	if (p != end)
+		return pkt__reply_err(s, 1);
+	ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
+	if (ret < 0)
+		return pkt__reply_err(s, ret);
+	s->reply_len = regs__encode(&r, regno, s->reply);
+	return s->reply_len ? SESSION_OK : pkt__reply_err(s, 45);
+}
+
+enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	struct target *t = s->target;
+	struct target_regs r;
+	uint8_t val[64];
+	int regno, size, ret;
+
+	if (!parse_regno(&p, end, &regno, &size))
+		return pkt__reply_err(s, 45);
+	if (!pkt__parse_char(&p, end, '=') || (size_t)size > sizeof(val) ||
+	    end - p != 2 * size || !rsp__hex_decode(val, p, size))
+		return pkt__reply_err(s, 1);
+	ret = t->ops->get_regs(t, s->g_cpu, &r);
+	if (ret == 0)
+		ret = regs__write(t, s->g_cpu, &r, regno, val, size);
+	if (ret == 0)
+		ret = t->ops->set_regs(t, s->g_cpu, &r);
+	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+}
+
+/* ---- memory ---- */
+
+enum session_action pkt__read_mem(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	uint8_t buf[PACKETS_MAX_MEM];
+	uint64_t addr, n;
+	ssize_t got;
+
+	if (!pkt__parse_addr_len(&p, end, &addr, &n) || p != end || n == 0)
+		return pkt__reply_err(s, 1);
+	/* gdb accepts a short reply: clamp to what one reply holds and to
+	 * the top of the address space. */
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	if (addr + (n - 1) < addr)
+		n = 0 - addr;
+	got = s->target->ops->read_mem(s->target, s->g_cpu, pkt__mem_space(s), addr, buf, n);
+	if (got < 0)
+		return pkt__reply_err(s, (int)got);
+	if (got == 0)
+		return pkt__reply_err(s, EFAULT);
+	return pkt__reply_hex(s, buf, (size_t)got);
+}
+
+static enum session_action write_mem(struct session *s, uint64_t addr, const void *data,
+				     size_t n)
+{
+	ssize_t put;
+
+	if (n == 0)
+		return pkt__reply_str(s, "OK");	/* gdb's probe for 'X' support */
+	put = s->target->ops->write_mem(s->target, s->g_cpu, pkt__mem_space(s), addr, data, n);
+	if (put < 0)
+		return pkt__reply_err(s, (int)put);
+	if ((size_t)put < n)
+		return pkt__reply_err(s, EFAULT);
+	return pkt__reply_str(s, "OK");
+}
+
+/* "M addr,len:hex" */
+enum session_action pkt__write_mem_hex(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	uint8_t buf[RSP_PACKET_SIZE / 2];
+	uint64_t addr, n;
+
+	if (!pkt__parse_addr_len(&p, end, &addr, &n) || !pkt__parse_char(&p, end, ':') ||
+	    n > sizeof(buf) || (uint64_t)(end - p) != 2 * n || !rsp__hex_decode(buf, p, n))
+		return pkt__reply_err(s, 1);
+	return write_mem(s, addr, buf, n);
+}
+
+/* "X addr,len:binary" - the decoder already removed the escapes. */
+enum session_action pkt__write_mem_bin(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	uint64_t addr, n;
+
+	if (!pkt__parse_addr_len(&p, end, &addr, &n) || !pkt__parse_char(&p, end, ':') ||
+	    (uint64_t)(end - p) != n)
+		return pkt__reply_err(s, 1);
+	return write_mem(s, addr, p, n);
+}
+
+/* ---- target description ---- */
+
+/* "target.xml:OFF,LEN" */
+enum session_action pkt__features(struct session *s, const char *a, size_t len)
+{
+	static const char annex[] = "target.xml:";
+	const char *p = a + sizeof(annex) - 1, *end = a + len;
+	struct target_regs r;
+	uint64_t off, n;
+	int ret;
+
+	if (len < sizeof(annex) - 1 || memcmp(a, annex, sizeof(annex) - 1) != 0)
+		return pkt__reply_err(s, 0);
+	if (!pkt__parse_addr_len(&p, end, &off, &n) || p != end || n == 0)
+		return pkt__reply_err(s, 1);
+	if (off == 0 || s->xml_len == 0) {
+		s->xml_len = 0;
+		ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
+		if (ret < 0)
+			return pkt__reply_err(s, ret);
+		s->xml_len = regs__target_xml(&r, s->xml, sizeof(s->xml));
+		if (s->xml_len == 0)
+			return pkt__reply_err(s, 1);
+	}
+	if (off >= s->xml_len)
+		return pkt__reply_str(s, "l");
+	if (n > s->xml_len - off)
+		n = s->xml_len - off;
+	if (n > sizeof(s->reply) - 2)
+		n = sizeof(s->reply) - 2;
+	s->reply[0] = off + n < s->xml_len ? 'm' : 'l';
+	memcpy(s->reply + 1, s->xml + off, n);
+	s->reply_len = 1 + n;
+	return SESSION_OK;
+}
+
+/* ---- monitor ---- */
+
+/* Console output: 'O' followed by the text in hex, a few KiB at a time. */
+static void send_console(struct session *s, const char *text, size_t len)
+{
+	char pkt[1 + 2 * PACKETS_O_CHUNK];
+	size_t n;
+
+	while (len > 0) {
+		n = len < PACKETS_O_CHUNK ? len : PACKETS_O_CHUNK;
+		pkt[0] = 'O';
+		session__send_packet(s, pkt, 1 + rsp__hex_encode(pkt + 1, text, n));
+		text += n;
+		len -= n;
+	}
+}
+
+enum session_action pkt__monitor(struct session *s, const char *a, size_t len)
+{
+	char line[RSP_PACKET_SIZE / 2 + 1];
+	char out[MONITOR_OUT_SIZE];
+	int ret;
+
+	if (len % 2 || len / 2 >= sizeof(line) || !rsp__hex_decode(line, a, len / 2))
+		return pkt__reply_err(s, 1);
+	line[len / 2] = '\0';
+	if (strlen(line) != len / 2)
+		return pkt__reply_err(s, 1);	/* a NUL inside the command */
+	out[0] = '\0';
+	ret = monitor__run(s, line, out, sizeof(out));
+	send_console(s, out, strnlen(out, sizeof(out)));
+	return ret < 0 ? pkt__reply_err(s, 1) : pkt__reply_str(s, "OK");
+}

@@ -1,0 +1,305 @@
+/*
+ * packets_run.c - packets that change what the guest does: resume (c s C
+ * S vCont), breakpoints and watchpoints (Z z, one handler for both), and
+ * leaving (D k vKill).  Resuming packets get no reply now: the stop reply
+ * follows from session__target_event when the target stops.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "packets_priv.h"
+#include "regs.h"
+
+/* ---- resuming ---- */
+
+static int step_cpu(const struct session *s)
+{
+	return s->c_cpu >= 0 ? s->c_cpu : s->g_cpu;
+}
+
+static enum session_action do_resume(struct session *s, const struct target_resume *how)
+{
+	int ret;
+
+	if (s->exited)
+		return pkt__reply_err(s, 1);	/* nothing left to run; reset first */
+	ret = s->target->ops->resume(s->target, how);
+	if (ret < 0)
+		return pkt__reply_err(s, ret);
+	s->last_resume = *how;
+	s->running = true;
+	s->no_reply = true;	/* the stop reply comes when the target stops */
+	return SESSION_OK;
+}
+
+/* The optional address of c/s/C/S: resume there. */
+static int set_pc(struct session *s, int cpu, uint64_t pc)
+{
+	struct target *t = s->target;
+	struct target_regs r;
+	uint8_t val[8];
+	int i, size = regs__size(REGS_PC), ret;
+
+	if (size <= 0 || size > 8)
+		return -EINVAL;
+	for (i = 0; i < size; i++)
+		val[i] = (uint8_t)(pc >> (8 * i));
+	ret = t->ops->get_regs(t, cpu, &r);
+	if (ret == 0)
+		ret = regs__write(t, cpu, &r, REGS_PC, val, size);
+	if (ret == 0)
+		ret = t->ops->set_regs(t, cpu, &r);
+	return ret;
+}
+
+static enum session_action resume_at(struct session *s, enum target_resume_kind kind,
+				     const char *p, const char *end)
+{
+	struct target_resume how = { .kind = kind, .cpu = step_cpu(s) };
+	uint64_t pc;
+	int ret;
+
+	if (p != end) {
+		if (!pkt__parse_num(&p, end, &pc) || p != end)
+			return pkt__reply_err(s, 1);
+		ret = set_pc(s, how.cpu, pc);
+		if (ret < 0)
+			return pkt__reply_err(s, ret);
+	}
+	return do_resume(s, &how);
+}
+
+enum session_action pkt__continue(struct session *s, const char *a, size_t len)
+{
+	return resume_at(s, RESUME_CONTINUE, a, a + len);
+}
+
+enum session_action pkt__step(struct session *s, const char *a, size_t len)
+{
+	return resume_at(s, RESUME_STEP, a, a + len);
+}
+
+/* "C sig[;addr]" / "S sig[;addr]": the signal means nothing to a bare CPU. */
+static enum session_action resume_sig(struct session *s, enum target_resume_kind kind,
+				      const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	uint64_t sig;
+
+	if (!pkt__parse_num(&p, end, &sig) || sig > 0xff)
+		return pkt__reply_err(s, 1);
+	if (p != end && (!pkt__parse_char(&p, end, ';') || p == end))
+		return pkt__reply_err(s, 1);
+	return resume_at(s, kind, p, end);
+}
+
+enum session_action pkt__continue_sig(struct session *s, const char *a, size_t len)
+{
+	return resume_sig(s, RESUME_CONTINUE, a, len);
+}
+
+enum session_action pkt__step_sig(struct session *s, const char *a, size_t len)
+{
+	return resume_sig(s, RESUME_STEP, a, len);
+}
+
+enum session_action pkt__vcont_query(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	return pkt__reply_str(s, "vCont;c;C;s;S;r");
+}
+
+#define VCONT_MAX_ACTIONS	16
+
+struct vcont_action {
+	char op;		/* 'c', 's' or 'r' (C and S folded in) */
+	uint64_t start, end;	/* 'r' */
+	int64_t tid;		/* 0: no thread given (applies to all), -1: all */
+};
+
+/* One action after its ';': "c", "Cxx", "s", "Sxx", "rSTART,END", then ":tid". */
+static bool parse_vcont_action(const char **p, const char *end, struct vcont_action *act)
+{
+	uint64_t sig;
+	char op;
+
+	if (*p >= end)
+		return false;
+	op = *(*p)++;
+	memset(act, 0, sizeof(*act));
+	switch (op) {
+	case 'C':
+	case 'S':
+		if (!pkt__parse_num(p, end, &sig) || sig > 0xff)
+			return false;
+		op = op == 'C' ? 'c' : 's';
+		break;
+	case 'r':
+		if (!pkt__parse_addr_len(p, end, &act->start, &act->end))
+			return false;
+		break;
+	case 'c':
+	case 's':
+		break;
+	default:
+		return false;	/* 't' and the rest belong to non-stop mode */
+	}
+	act->op = op;
+	if (*p < end && **p == ':') {
+		(*p)++;
+		if (!pkt__parse_tid(p, end, &act->tid))
+			return false;
+	}
+	return true;
+}
+
+/* The leftmost action that names cpu, or names no thread, or NULL. */
+static const struct vcont_action *vcont_for_cpu(const struct vcont_action *acts, int n, int cpu)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (acts[i].tid <= 0 || acts[i].tid == cpu + 1)
+			return &acts[i];
+	return NULL;
+}
+
+enum session_action pkt__vcont(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	struct vcont_action acts[VCONT_MAX_ACTIONS];
+	const struct vcont_action *act, *step = NULL;
+	struct target_resume how = { .kind = RESUME_CONTINUE, .cpu = step_cpu(s) };
+	bool any = false;
+	int n = 0, cpu;
+
+	/* The table ate the first ';': "ACTION[;ACTION]..." */
+	for (;;) {
+		if (n == VCONT_MAX_ACTIONS || !parse_vcont_action(&p, end, &acts[n]))
+			return pkt__reply_err(s, 1);
+		n++;
+		if (p == end)
+			break;
+		if (!pkt__parse_char(&p, end, ';'))
+			return pkt__reply_err(s, 1);
+	}
+	/* One stepping vCPU at most (ours first), or everyone continues. */
+	for (cpu = 0; cpu < pkt__nr_cpus(s); cpu++) {
+		act = vcont_for_cpu(acts, n, cpu);
+		if (!act)
+			continue;
+		any = true;
+		if (act->op != 'c' && (!step || cpu == step_cpu(s))) {
+			step = act;
+			how.cpu = cpu;
+		}
+	}
+	if (!any)
+		return pkt__reply_err(s, 1);
+	if (step && step->op == 's') {
+		how.kind = RESUME_STEP;
+	} else if (step) {
+		how.kind = RESUME_RANGE;
+		how.range_start = step->start;
+		how.range_end = step->end;
+	}
+	return do_resume(s, &how);
+}
+
+/* ---- breakpoints and watchpoints: one handler for Z and z ---- */
+
+static enum session_action breakpoint(struct session *s, const char *a, size_t len, bool insert)
+{
+	const char *p = a, *end = a + len;
+	struct target *t = s->target;
+	uint64_t type, addr, kind;
+	int ret;
+
+	if (!pkt__parse_num(&p, end, &type) || type >= TARGET_NR_BP_KINDS ||
+	    !pkt__parse_char(&p, end, ',') || !pkt__parse_addr_len(&p, end, &addr, &kind))
+		return pkt__reply_err(s, 1);
+	/* ";X..." condition or command lists may follow; evaluated later. */
+	if (p != end && *p != ';')
+		return pkt__reply_err(s, 1);
+	if (type == BP_SOFTWARE || type == BP_HARDWARE) {
+		/* kind is the instruction length gdb would patch: 1 on x86. */
+		if (kind == 0 || kind > 15)
+			return pkt__reply_err(s, EINVAL);
+		kind = 1;
+	}
+	if (insert)
+		ret = t->ops->insert_bp(t, (enum target_bp_kind)type, addr, kind);
+	else
+		ret = t->ops->remove_bp(t, (enum target_bp_kind)type, addr, kind);
+	/* Z and z are idempotent: gdb re-sends them. */
+	if (ret == 0 || (insert && ret == -EEXIST) || (!insert && ret == -ENOENT))
+		return pkt__reply_str(s, "OK");
+	if (ret == -EOPNOTSUPP)
+		return SESSION_OK;	/* empty: gdb says this kind is not supported */
+	if (ret == -ENOSPC || ret == -EINVAL)
+		return pkt__reply_err(s, ret);
+	return pkt__reply_err(s, 1);
+}
+
+enum session_action pkt__insert_bp(struct session *s, const char *a, size_t len)
+{
+	return breakpoint(s, a, len, true);
+}
+
+enum session_action pkt__remove_bp(struct session *s, const char *a, size_t len)
+{
+	return breakpoint(s, a, len, false);
+}
+
+/* ---- leaving ---- */
+
+enum session_action pkt__detach(struct session *s, const char *a, size_t len)
+{
+	struct target *t = s->target;
+	struct target_resume how = { .kind = RESUME_CONTINUE };
+	const char *p = a + 1, *end = a + len;
+	uint64_t pid;
+	int ret;
+
+	if (len > 0 && (a[0] != ';' || !pkt__parse_num(&p, end, &pid) || p != end))
+		return pkt__reply_err(s, 1);
+	/* The guest runs on without a debugger. */
+	if (!s->exited && !t->ops->is_running(t)) {
+		ret = t->ops->resume(t, &how);
+		if (ret < 0 && s->log)
+			fprintf(s->log, "kvmstub: resuming the guest on detach failed: %s\n",
+				strerror(-ret));
+	}
+	s->running = false;
+	pkt__reply_str(s, "OK");
+	return SESSION_DETACH;
+}
+
+static enum session_action kill_target(struct session *s)
+{
+	int ret;
+
+	ret = s->target->ops->reset(s->target);
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: resetting the machine failed: %s\n", strerror(-ret));
+	session__machine_reset(s);
+	return SESSION_KILL;
+}
+
+enum session_action pkt__kill(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	s->no_reply = true;	/* gdb does not wait for one */
+	return kill_target(s);
+}
+
+enum session_action pkt__vkill(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	pkt__reply_str(s, "OK");
+	return kill_target(s);
+}

@@ -1,0 +1,366 @@
+/*
+ * server.c - the connection loop.  It alone touches sockets: it accepts
+ * one gdb at a time, feeds its bytes to the session, sends what the session
+ * framed, and passes the target's stop events on.  Nothing here knows KVM.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "regs.h"
+#include "rsp.h"
+#include "session.h"
+
+#define SEND_TIMEOUT_MS	10000	/* a client that stops reading for this long is dropped */
+#define STOP_TIMEOUT_MS	2000	/* waiting for a running guest to stop */
+
+struct server {
+	const struct server_config *cfg;
+	struct target *t;
+	struct session *s;
+	int listen_fd, client_fd, sig_fd;
+	bool detached;		/* --once: the session ended with D; wait for the guest */
+	uint8_t in[RSP_PACKET_SIZE];
+};
+
+static void say(const struct server *srv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct server *srv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!srv->cfg->log)
+		return;
+	va_start(ap, fmt);
+	fputs("kvmstub: ", srv->cfg->log);
+	vfprintf(srv->cfg->log, fmt, ap);
+	fputc('\n', srv->cfg->log);
+	va_end(ap);
+}
+
+/* Send everything the session framed.  false when the client is gone. */
+static bool flush(struct server *srv)
+{
+	struct session *s = srv->s;
+
+	while (s->out_len) {
+		ssize_t n;
+
+		if (srv->client_fd < 0) {
+			session__consumed(s, s->out_len);
+			return false;
+		}
+		n = send(srv->client_fd, s->out, s->out_len, MSG_NOSIGNAL);
+		if (n > 0) {
+			session__consumed(s, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			struct pollfd p = { .fd = srv->client_fd, .events = POLLOUT };
+
+			if (poll(&p, 1, SEND_TIMEOUT_MS) > 0)
+				continue;
+			say(srv, "client stopped reading for %d s; dropping it", SEND_TIMEOUT_MS / 1000);
+		}
+		session__consumed(s, s->out_len);
+		return false;
+	}
+	return true;
+}
+
+static void close_client(struct server *srv, const char *why)
+{
+	if (srv->client_fd < 0)
+		return;
+	say(srv, "gdb disconnected (%s)", why);
+	close(srv->client_fd);
+	srv->client_fd = -1;
+	srv->s->attached = false;
+}
+
+/* Wait for the target's stop after interrupting it, outside any session. */
+static void stop_guest_quietly(struct server *srv)
+{
+	struct target *t = srv->t;
+	struct pollfd p = { .fd = t->ops->event_fd(t), .events = POLLIN };
+
+	if (!t->ops->is_running(t))
+		return;
+	t->ops->interrupt(t);
+	if (poll(&p, 1, STOP_TIMEOUT_MS) > 0)
+		session__target_event(srv->s);
+}
+
+static void refuse(struct server *srv, int fd)
+{
+	static const char msg[] = "E.kvmstub: another gdb is already attached; only one client at a time";
+	uint8_t buf[sizeof(msg) + 8];
+	size_t n = rsp__frame(buf, sizeof(buf), msg, sizeof(msg) - 1);
+
+	if (send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		say(srv, "refusal not delivered: %s", strerror(errno));
+	fprintf(stderr, "kvmstub: refused a second client: a gdb is already attached\n");
+	close(fd);
+}
+
+static void accept_client(struct server *srv)
+{
+	int one = 1;
+	int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0) {
+		say(srv, "accept: %s", strerror(errno));
+		return;
+	}
+	if (srv->client_fd >= 0 || srv->detached) {
+		refuse(srv, fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	srv->client_fd = fd;
+	session__attach(srv->s);
+	say(srv, "gdb connected");
+}
+
+/* Returns -1 to go on, or the exit status to end with. */
+static int handle_action(struct server *srv, enum session_action act)
+{
+	struct session *s = srv->s;
+
+	switch (act) {
+	case SESSION_OK:
+		return -1;
+	case SESSION_DETACH:
+		flush(srv);
+		close_client(srv, "detached; the guest runs on");
+		if (srv->cfg->once) {
+			if (s->exited)
+				return s->exit_status;
+			srv->detached = true;
+		}
+		return -1;
+	case SESSION_KILL:
+		flush(srv);
+		close_client(srv, "killed; the machine is back at power-on");
+		return srv->cfg->once ? (s->exited ? s->exit_status : 0) : -1;
+	}
+	return -1;
+}
+
+static int client_readable(struct server *srv)
+{
+	struct session *s = srv->s;
+	ssize_t n = recv(srv->client_fd, srv->in, sizeof(srv->in), 0);
+	size_t off = 0;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	if (n <= 0) {
+		close_client(srv, n == 0 ? "connection closed" : strerror(errno));
+		/* Without D the guest stays stopped, as gdb left it. */
+		if (s->running)
+			stop_guest_quietly(srv);
+		if (srv->cfg->once) {
+			if (s->exited)
+				return s->exit_status;
+			fprintf(stderr, "kvmstub: gdb went away without detaching\n");
+			return 1;
+		}
+		return -1;
+	}
+	/* A guest left running by an earlier D is stopped by the first
+	 * packet of the next client, not by its connecting. */
+	if (!s->running && srv->t->ops->is_running(srv->t) && memchr(srv->in, '$', (size_t)n))
+		stop_guest_quietly(srv);
+	while (off < (size_t)n && srv->client_fd >= 0) {
+		size_t used = 0;
+		enum session_action act = session__input(s, srv->in + off, (size_t)n - off, &used);
+		int status;
+
+		off += used;
+		if (!flush(srv)) {
+			close_client(srv, "send failed");
+			return -1;
+		}
+		status = handle_action(srv, act);
+		if (status >= 0 || act != SESSION_OK)
+			return status;
+		if (used == 0)
+			break;
+	}
+	return -1;
+}
+
+static int target_event(struct server *srv)
+{
+	struct session *s = srv->s;
+
+	session__target_event(s);
+	if (srv->client_fd >= 0 && !flush(srv))
+		close_client(srv, "send failed");
+	if (s->exited && srv->cfg->once && srv->detached)
+		return s->exit_status;
+	return -1;
+}
+
+static int signalled(struct server *srv)
+{
+	struct signalfd_siginfo si;
+
+	if (read(srv->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return -1;
+	fprintf(stderr, "kvmstub: %s: shutting down\n", strsignal((int)si.ssi_signo));
+	close_client(srv, "daemon shutting down");
+	return 128 + (int)si.ssi_signo;
+}
+
+static void print_ready(struct server *srv, const char *target)
+{
+	struct target_regs r;
+	struct target *t = srv->t;
+
+	if (t->ops->get_regs(t, 0, &r) == 0) {
+		uint64_t pc = regs__linear_pc(&r);
+
+		if (r.cr0 & X86_CR0_PE)
+			printf("kvmstub: guest halted at %04x:%08llx (linear 0x%llx); gdb: target remote %s\n",
+			       r.seg[SEG_CS].selector, (unsigned long long)r.rip,
+			       (unsigned long long)pc, target);
+		else
+			printf("kvmstub: guest halted at %04x:%04llx (linear 0x%llx); gdb: target remote %s\n",
+			       r.seg[SEG_CS].selector, (unsigned long long)r.rip,
+			       (unsigned long long)pc, target);
+	} else {
+		printf("kvmstub: gdb: target remote %s\n", target);
+	}
+	fflush(stdout);
+}
+
+int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
+{
+	struct server *srv;
+	char target[300], err[512];
+	bool warn;
+	int status = -1;
+
+	srv = calloc(1, sizeof(*srv));
+	if (srv)
+		srv->s = calloc(1, sizeof(*srv->s));
+	if (!srv || !srv->s) {
+		fprintf(stderr, "kvmstub: out of memory\n");
+		free(srv);
+		return 1;
+	}
+	srv->cfg = cfg;
+	srv->t = t;
+	srv->sig_fd = sig_fd;
+	srv->client_fd = -1;
+	session__init(srv->s, t, cfg->log);
+	srv->s->attached = false;
+	srv->listen_fd = listen__open(&cfg->listen, cfg->allow_remote, &warn, target, sizeof(target),
+				      err, sizeof(err));
+	if (srv->listen_fd < 0) {
+		fprintf(stderr, "kvmstub: %s\n", err);
+		free(srv->s);
+		free(srv);
+		return 1;
+	}
+	if (warn)
+		fprintf(stderr, "kvmstub: WARNING: listening on %s, not on loopback: anyone who can reach "
+			"this port controls the guest\n", target);
+	print_ready(srv, target);
+
+	while (status < 0) {
+		struct pollfd p[4] = {
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = t->ops->event_fd(t), .events = POLLIN },
+			{ .fd = srv->detached ? -1 : srv->listen_fd, .events = POLLIN },
+			{ .fd = srv->client_fd, .events = POLLIN },
+		};
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "kvmstub: poll: %s\n", strerror(errno));
+			status = 1;
+			break;
+		}
+		if (p[0].revents & POLLIN)
+			status = signalled(srv);
+		else if (p[1].revents & POLLIN)
+			status = target_event(srv);
+		else if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			status = client_readable(srv);
+		else if (p[2].revents & POLLIN)
+			accept_client(srv);
+	}
+	close_client(srv, "daemon exiting");
+	listen__close(srv->listen_fd, &cfg->listen);
+	free(srv->s);
+	free(srv);
+	return status;
+}
+
+int server__run_no_gdb(struct target *t, int sig_fd, FILE *log)
+{
+	struct target_resume how = { .kind = RESUME_CONTINUE };
+	struct target_stop stop;
+	int ret = t->ops->resume(t, &how);
+
+	if (ret < 0) {
+		fprintf(stderr, "kvmstub: cannot start the guest: %s\n", strerror(-ret));
+		return 1;
+	}
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = t->ops->event_fd(t), .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "kvmstub: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (p[0].revents & POLLIN) {
+			if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			fprintf(stderr, "kvmstub: %s: stopping the guest\n", strsignal((int)si.ssi_signo));
+			return 128 + (int)si.ssi_signo;
+		}
+		if (!(p[1].revents & POLLIN) || t->ops->get_stop(t, &stop) < 0)
+			continue;
+		switch (stop.reason) {
+		case STOP_EXITED:
+			if (log)
+				fprintf(log, "kvmstub: guest exited with status %d\n", stop.exit_status);
+			return stop.exit_status;
+		case STOP_HALT:
+			if (log)
+				fprintf(log, "kvmstub: %s\n", stop.message);
+			return 0;
+		case STOP_FAULT:
+			fprintf(stderr, "kvmstub: guest fault: %s\n", stop.message);
+			return 1;
+		default:
+			/* No breakpoints without gdb; anything else is unexpected. */
+			fprintf(stderr, "kvmstub: guest stopped unexpectedly (%s)\n",
+				stop.message[0] ? stop.message : "no reason given");
+			return 1;
+		}
+	}
+}

@@ -1,0 +1,332 @@
+/*
+ * session.c - one gdb connection: bytes in, acknowledgements, dispatch of
+ * whole packets, framed replies out, and stop replies when the target
+ * stops.  No I/O here: the server loop moves s->out to the socket.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "packets.h"
+#include "rsp.h"
+#include "session.h"
+
+/* A framed reply is at most "$" + every payload byte escaped + "#xx";
+ * one more byte for the '+' that acknowledges the packet. */
+#define SESSION_MAX_FRAMED	(2 * RSP_PACKET_SIZE + 8)
+
+/* How much of a packet the --verbose log shows. */
+#define SESSION_LOG_MAX		200
+
+static void session_log(const struct session *s, const char *dir, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	char line[SESSION_LOG_MAX + 1];
+	size_t i, n = len < SESSION_LOG_MAX ? len : SESSION_LOG_MAX;
+
+	if (!s->log)
+		return;
+	/* Binary payloads (X, qXfer) would garble a terminal: show dots. */
+	for (i = 0; i < n; i++)
+		line[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
+	line[n] = '\0';
+	fprintf(s->log, "kvmstub: %s $%s%s (%zu bytes)\n", dir, line,
+		len > n ? "..." : "", len);
+}
+
+static void session_note(const struct session *s, const char *what)
+{
+	if (s->log)
+		fprintf(s->log, "kvmstub: %s\n", what);
+}
+
+static bool session_has_room(const struct session *s)
+{
+	return s->out_len + SESSION_MAX_FRAMED <= SESSION_OUT_SIZE;
+}
+
+static void session_put_byte(struct session *s, uint8_t c)
+{
+	if (s->out_len < SESSION_OUT_SIZE)
+		s->out[s->out_len++] = c;
+}
+
+void session__init(struct session *s, struct target *t, FILE *log)
+{
+	memset(s, 0, sizeof(*s));
+	s->target = t;
+	s->log = log;
+	rsp__decoder_init(&s->dec);
+}
+
+void session__attach(struct session *s)
+{
+	rsp__decoder_init(&s->dec);
+	s->attached = true;
+	s->no_ack = false;
+	s->running = false;
+	s->g_cpu = 0;
+	s->c_cpu = 0;
+	s->gdb_swbreak = false;
+	s->gdb_hwbreak = false;
+	s->last_sent_len = 0;
+	s->have_sent = false;
+	s->xml_len = 0;
+	s->out_len = 0;
+}
+
+static int session_frame(struct session *s, const void *payload, size_t len)
+{
+	size_t n;
+
+	n = rsp__frame(s->out + s->out_len, SESSION_OUT_SIZE - s->out_len, payload, len);
+	if (n == 0) {
+		session_note(s, "output buffer full, reply dropped");
+		return -ENOSPC;
+	}
+	s->out_len += n;
+	session_log(s, "->", payload, len);
+	return 0;
+}
+
+int session__send_packet(struct session *s, const void *payload, size_t len)
+{
+	int ret;
+
+	if (len > sizeof(s->last_sent))
+		return -EMSGSIZE;
+	ret = session_frame(s, payload, len);
+	if (ret)
+		return ret;
+	memcpy(s->last_sent, payload, len);
+	s->last_sent_len = len;
+	s->have_sent = true;
+	return 0;
+}
+
+/* A whole packet arrived: acknowledge, answer, frame the answer. */
+static enum session_action session_packet(struct session *s)
+{
+	enum session_action act;
+
+	session_log(s, "<-", s->dec.buf, s->dec.len);
+	if (!s->no_ack)
+		session_put_byte(s, '+');
+	s->reply_len = 0;
+	s->no_reply = false;
+	act = packets__dispatch(s, (const char *)s->dec.buf, s->dec.len);
+	if (!s->no_reply)
+		session__send_packet(s, s->reply, s->reply_len);
+	return act;
+}
+
+static void session_malformed(struct session *s)
+{
+	session_note(s, "<- malformed or oversized packet, replying E01");
+	if (!s->no_ack)
+		session_put_byte(s, '+');
+	session__send_packet(s, "E01", 3);
+}
+
+static void session_bad_checksum(struct session *s)
+{
+	if (s->no_ack) {
+		session_note(s, "<- packet with a bad checksum dropped (no-ack mode)");
+		return;
+	}
+	session_note(s, "<- packet with a bad checksum, asking again");
+	session_put_byte(s, '-');
+}
+
+static void session_nak(struct session *s)
+{
+	if (s->no_ack)
+		return;
+	session_note(s, "<- '-': sending the last packet again");
+	if (s->have_sent)
+		session_frame(s, s->last_sent, s->last_sent_len);
+}
+
+static void session_interrupt(struct session *s)
+{
+	struct target *t = s->target;
+	int ret;
+
+	session_note(s, "<- interrupt (0x03)");
+	if (!s->running || !t->ops->is_running(t))
+		return;
+	ret = t->ops->interrupt(t);
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: interrupting the guest failed: %s\n", strerror(-ret));
+}
+
+enum session_action session__input(struct session *s, const uint8_t *data, size_t len,
+				   size_t *consumed)
+{
+	enum session_action act = SESSION_OK;
+	size_t i;
+
+	for (i = 0; i < len && act == SESSION_OK; i++) {
+		/* Never start on output we might not have room for; the
+		 * server sends s->out and gives us the rest again. */
+		if (!session_has_room(s))
+			break;
+		switch (rsp__decode_byte(&s->dec, data[i])) {
+		case RSP_PACKET:
+			act = session_packet(s);
+			break;
+		case RSP_BAD_CHECKSUM:
+			session_bad_checksum(s);
+			break;
+		case RSP_MALFORMED:
+			session_malformed(s);
+			break;
+		case RSP_NAK:
+			session_nak(s);
+			break;
+		case RSP_INTERRUPT:
+			session_interrupt(s);
+			break;
+		case RSP_ACK:
+		case RSP_NONE:
+			break;
+		}
+	}
+	*consumed = i;
+	return act;
+}
+
+void session__consumed(struct session *s, size_t n)
+{
+	if (n >= s->out_len) {
+		s->out_len = 0;
+		return;
+	}
+	memmove(s->out, s->out + n, s->out_len - n);
+	s->out_len -= n;
+}
+
+void session__machine_reset(struct session *s)
+{
+	s->running = false;
+	s->have_stop = false;
+	s->exited = false;
+	s->exit_status = 0;
+	s->xml_len = 0;
+}
+
+bool session__stop_is_reportable(struct session *s, const struct target_stop *stop)
+{
+	(void)s;
+	(void)stop;
+	return true;
+}
+
+static const char *session_watch_name(enum target_bp_kind kind)
+{
+	switch (kind) {
+	case BP_WATCH_READ:
+		return "rwatch";
+	case BP_WATCH_ACCESS:
+		return "awatch";
+	default:
+		return "watch";
+	}
+}
+
+size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
+			   char *out, size_t cap)
+{
+	unsigned int tid = (unsigned int)stop->cpu + 1;
+	int n;
+
+	switch (stop->reason) {
+	case STOP_EXITED:
+		n = snprintf(out, cap, "W%02x", (unsigned int)stop->exit_status & 0xff);
+		break;
+	case STOP_INTERRUPT:
+		n = snprintf(out, cap, "T02thread:%02x;", tid);
+		break;
+	case STOP_FAULT:
+		n = snprintf(out, cap, "T0bthread:%02x;", tid);
+		break;
+	case STOP_SWBREAK:
+		n = snprintf(out, cap, "T05thread:%02x;%s", tid, s->gdb_swbreak ? "swbreak:;" : "");
+		break;
+	case STOP_HWBREAK:
+		n = snprintf(out, cap, "T05thread:%02x;%s", tid, s->gdb_hwbreak ? "hwbreak:;" : "");
+		break;
+	case STOP_WATCH:
+		n = snprintf(out, cap, "T05%s:%llx;thread:%02x;",
+			     session_watch_name(stop->watch_kind),
+			     (unsigned long long)stop->addr, tid);
+		break;
+	case STOP_STEP:
+	case STOP_HALT:
+	case STOP_MODE_CHANGE:
+	default:
+		n = snprintf(out, cap, "T05thread:%02x;", tid);
+		break;
+	}
+	if (n < 0 || (size_t)n >= cap)
+		return 0;
+	return n;
+}
+
+/* The stop's message (why it halted, what faulted) as console output. */
+static void session_send_message(struct session *s, const char *msg)
+{
+	char text[sizeof(((struct target_stop *)0)->message) + 1];
+	char pkt[1 + 2 * sizeof(text)];
+	size_t n = strnlen(msg, sizeof(text) - 1);
+
+	if (n == 0)
+		return;
+	memcpy(text, msg, n);
+	text[n++] = '\n';
+	pkt[0] = 'O';
+	session__send_packet(s, pkt, 1 + rsp__hex_encode(pkt + 1, text, n));
+}
+
+enum session_action session__target_event(struct session *s)
+{
+	struct target *t = s->target;
+	struct target_stop stop;
+	char reply[128];
+	size_t n;
+	int ret;
+
+	ret = t->ops->get_stop(t, &stop);
+	if (ret == -EAGAIN)
+		return SESSION_OK;	/* woken for nothing: still running */
+	if (ret < 0) {
+		if (s->log)
+			fprintf(s->log, "kvmstub: collecting the guest's stop failed: %s\n",
+				strerror(-ret));
+		return SESSION_OK;
+	}
+	if (!session__stop_is_reportable(s, &stop)) {
+		ret = t->ops->resume(t, &s->last_resume);
+		if (ret == 0)
+			return SESSION_OK;
+		/* Cannot go on: show the stop rather than hang gdb. */
+	}
+	s->last_stop = stop;
+	s->have_stop = true;
+	if (stop.reason == STOP_EXITED) {
+		s->exited = true;
+		s->exit_status = stop.exit_status;
+	}
+	if (stop.message[0] && s->log)
+		fprintf(s->log, "kvmstub: guest stopped: %.*s\n", (int)sizeof(stop.message),
+			stop.message);
+	if (s->attached && s->running) {
+		session_send_message(s, stop.message);
+		if (stop.cpu >= 0 && stop.cpu < t->ops->nr_cpus(t))
+			s->g_cpu = stop.cpu;
+		n = session__stop_reply(s, &stop, reply, sizeof(reply));
+		session__send_packet(s, reply, n);
+	}
+	s->running = false;
+	return SESSION_OK;
+}

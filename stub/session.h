@@ -1,0 +1,106 @@
+/*
+ * session.h - one gdb connection's protocol state, fed bytes by the server
+ * loop (server.c), which alone touches sockets.  The session never does
+ * I/O: it consumes input, talks to the target, and appends framed output
+ * to its output buffer for the server loop to send.
+ */
+#ifndef KVMSTUB_SESSION_H
+#define KVMSTUB_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rsp.h"
+#include "target.h"
+
+/* What the server loop must do after feeding the session. */
+enum session_action {
+	SESSION_OK,		/* keep going */
+	SESSION_DETACH,		/* 'D': send pending output, close the client; the guest runs on */
+	SESSION_KILL,		/* 'k'/'vKill': the machine was reset; close the client */
+};
+
+/* Upper bound of one framed reply, "$" + payload + "#xx". */
+#define SESSION_OUT_SIZE	(2 * RSP_PACKET_SIZE + 64)
+/* Room for the target description document (target.xml). */
+#define SESSION_XML_SIZE	(32 * 1024)
+
+struct session {
+	struct target *target;
+	FILE *log;			/* --verbose packet log, or NULL */
+
+	struct rsp_decoder dec;
+	bool attached;			/* a client is connected */
+	bool no_ack;
+	bool running;			/* a c/s/vCont is outstanding */
+	bool physical;			/* monitor phys: memory packets are physical */
+	int g_cpu, c_cpu;		/* Hg and Hc thread selection (0-based cpu) */
+
+	struct target_stop last_stop;	/* for '?' */
+	bool have_stop;
+	bool exited;			/* the guest ended; exit_status is valid */
+	int exit_status;
+
+	/* Conditions of target-side conditional breakpoints (issue: breakpoints). */
+	void *conds;
+
+	/* Features gdb announced in qSupported (stop replies say swbreak/hwbreak
+	 * only to a gdb that understands them). */
+	bool gdb_swbreak, gdb_hwbreak;
+	/* Set by a handler whose packet gets no reply now (c, s, vCont, k). */
+	bool no_reply;
+	/* How the target was last resumed (to resume again after a stop that
+	 * is not reported, see session__stop_is_reportable). */
+	struct target_resume last_resume;
+
+	char reply[RSP_PACKET_SIZE + 1];	/* unframed reply being built */
+	size_t reply_len;
+	/* The last packet sent, unframed, for retransmission on '-'. */
+	char last_sent[RSP_PACKET_SIZE];
+	size_t last_sent_len;
+	bool have_sent;
+	/* target.xml, generated at offset 0 and kept until the next offset 0,
+	 * so that every chunk gdb reads comes from one document. */
+	char xml[SESSION_XML_SIZE];
+	size_t xml_len;
+	uint8_t out[SESSION_OUT_SIZE];		/* framed bytes waiting to be sent */
+	size_t out_len;
+};
+
+/* Set up for a target; called once. */
+void session__init(struct session *s, struct target *t, FILE *log);
+/* A new client connected: acknowledgement mode on, decoder reset. */
+void session__attach(struct session *s);
+/* Bytes from the client.  Appends replies to s->out.  Stops early, after
+ * a whole packet, when s->out could not hold another maximal reply; then
+ * *consumed < len and the server loop sends s->out and calls again with
+ * the rest, so nothing is lost however much a client pipelines. */
+enum session_action session__input(struct session *s, const uint8_t *data, size_t len,
+				   size_t *consumed);
+/* The target's event fd is readable: collect the stop, and when a client
+ * is waiting for one, append the stop reply to s->out. */
+enum session_action session__target_event(struct session *s);
+/* The server loop sent n bytes of s->out. */
+void session__consumed(struct session *s, size_t n);
+
+/* The machine was reset (k, vKill, "monitor reset"): forget the last
+ * stop and the guest's exit; '?' reports the reset vector again. */
+void session__machine_reset(struct session *s);
+
+/* Internal to the session and the packet handlers (packets*.c). */
+
+/* Frame payload straight into s->out (for replies made of several
+ * packets: qRcmd's 'O' packets, a stop's message).  0, or -ENOSPC when
+ * s->out cannot hold it (the packet is dropped and logged). */
+int session__send_packet(struct session *s, const void *payload, size_t len);
+/* The stop reply for stop ("T05thread:01;", "W00", ...) into out.
+ * Returns its length, 0 if cap is too small. */
+size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
+			   char *out, size_t cap);
+/* Whether a stop is shown to gdb, or the target silently resumed.  The
+ * hook for target-side breakpoint conditions; today every stop is. */
+bool session__stop_is_reportable(struct session *s, const struct target_stop *stop);
+
+#endif

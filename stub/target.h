@@ -1,0 +1,176 @@
+/*
+ * target.h - the one seam between the protocol (stub/) and the machine (kvm/).
+ *
+ * The RSP layer never includes <linux/kvm.h>; it sees the machine only
+ * through this table of operations.  kvm/ implements it for real,
+ * tests/unit/fake_target.c implements it in plain memory.
+ *
+ * Conventions: every operation returns 0 (or a count) on success and
+ * -errno on failure.  -EOPNOTSUPP means "this target cannot do that"
+ * (gdb then gets the empty reply where the protocol allows it).
+ * Per-vCPU operations take a cpu index, 0 .. nr_cpus-1.
+ * Addresses are linear (CS.base + offset) unless TARGET_PHYSICAL is given.
+ */
+#ifndef KVMSTUB_TARGET_H
+#define KVMSTUB_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Segment registers, in the order gdb's i386 layout lists them. */
+enum target_segreg {
+	SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS,
+	SEG_TR, SEG_LDT,
+	TARGET_NR_SEGS
+};
+
+/* General registers in x86 encoding order (rax=0 ... rdi=7, r8 ... r15). */
+enum target_gpr {
+	GPR_AX, GPR_CX, GPR_DX, GPR_BX, GPR_SP, GPR_BP, GPR_SI, GPR_DI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	TARGET_NR_GPRS
+};
+
+struct target_seg {
+	uint64_t base;
+	uint32_t limit;		/* in bytes, already scaled by G */
+	uint16_t selector;
+	uint8_t type;		/* 4-bit descriptor type */
+	uint8_t s;		/* 1: code/data, 0: system */
+	uint8_t dpl;
+	uint8_t present;
+	uint8_t db;		/* default operand size 32 */
+	uint8_t l;		/* 64-bit code segment */
+	uint8_t g;
+	uint8_t avl;
+	uint8_t unusable;
+};
+
+struct target_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+/* The whole architectural state a debugger shows, of one vCPU. */
+struct target_regs {
+	uint64_t gpr[TARGET_NR_GPRS];
+	uint64_t rip;		/* raw IP/EIP/RIP, relative to CS.base */
+	uint64_t rflags;
+	struct target_seg seg[TARGET_NR_SEGS];
+	struct target_dtable gdt, idt;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+};
+
+/* CPU mode bits a learner cares about (derived from CR0, CR4, EFER, CS). */
+#define X86_CR0_PE	(1ull << 0)
+#define X86_CR0_PG	(1ull << 31)
+#define X86_CR4_PAE	(1ull << 5)
+#define X86_EFER_LME	(1ull << 8)
+#define X86_EFER_LMA	(1ull << 10)
+#define X86_RFLAGS_TF	(1ull << 8)
+#define X86_RFLAGS_IF	(1ull << 9)
+
+enum target_space {
+	TARGET_LINEAR,		/* translated through the guest's paging */
+	TARGET_PHYSICAL,	/* guest-physical */
+};
+
+enum target_bp_kind {
+	BP_SOFTWARE,		/* Z0 */
+	BP_HARDWARE,		/* Z1 */
+	BP_WATCH_WRITE,		/* Z2 */
+	BP_WATCH_READ,		/* Z3 */
+	BP_WATCH_ACCESS,	/* Z4 */
+	TARGET_NR_BP_KINDS
+};
+
+enum target_resume_kind {
+	RESUME_CONTINUE,
+	RESUME_STEP,		/* exactly one instruction */
+	RESUME_RANGE,		/* step while range_start <= pc < range_end */
+};
+
+struct target_resume {
+	enum target_resume_kind kind;
+	int cpu;		/* the vCPU to step (STEP, RANGE) */
+	uint64_t range_start, range_end;
+};
+
+enum target_stop_reason {
+	STOP_STEP,		/* a step finished: SIGTRAP */
+	STOP_SWBREAK,		/* a Z0 breakpoint at addr: SIGTRAP, swbreak */
+	STOP_HWBREAK,		/* a Z1 breakpoint at addr: SIGTRAP, hwbreak */
+	STOP_WATCH,		/* a Z2/Z3/Z4 watchpoint: SIGTRAP, watch_kind, addr = data address */
+	STOP_INTERRUPT,		/* interrupt() was called: SIGINT */
+	STOP_HALT,		/* hlt with nothing to wake it: SIGTRAP, message says so */
+	STOP_EXITED,		/* the guest ended (exit port): exit_status */
+	STOP_FAULT,		/* shutdown, internal error, entry failure: SIGSEGV, message */
+	STOP_MODE_CHANGE,	/* the CPU mode changed (monitor stop-on-mode): SIGTRAP, message */
+};
+
+struct target_stop {
+	enum target_stop_reason reason;
+	int cpu;
+	uint64_t addr;
+	enum target_bp_kind watch_kind;
+	int exit_status;
+	char message[256];	/* human-readable, "" when nothing to add */
+};
+
+struct target;
+
+struct target_ops {
+	int (*nr_cpus)(struct target *t);
+
+	int (*get_regs)(struct target *t, int cpu, struct target_regs *regs);
+	int (*set_regs)(struct target *t, int cpu, const struct target_regs *regs);
+
+	/* Return the number of bytes transferred: len, or fewer when the
+	 * access runs into memory that is not there (0 when the first byte
+	 * is not), or -errno.  Reads never show the daemon's own breakpoint
+	 * bytes. */
+	ssize_t (*read_mem)(struct target *t, int cpu, enum target_space space,
+			    uint64_t addr, void *buf, size_t len);
+	ssize_t (*write_mem)(struct target *t, int cpu, enum target_space space,
+			     uint64_t addr, const void *buf, size_t len);
+	/* Linear to guest-physical with the vCPU's current paging; -EFAULT
+	 * when unmapped. */
+	int (*translate)(struct target *t, int cpu, uint64_t linear, uint64_t *phys);
+
+	/* 0, -ENOSPC (no hardware resource left), -EOPNOTSUPP (kind not
+	 * supported), -EINVAL (bad length or address), -EEXIST/-ENOENT. */
+	int (*insert_bp)(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len);
+	int (*remove_bp)(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len);
+
+	/* Start the vCPUs; returns at once.  A stop is then announced by
+	 * event_fd() becoming readable and collected with get_stop(). */
+	int (*resume)(struct target *t, const struct target_resume *how);
+	int (*interrupt)(struct target *t);
+	/* The fd that becomes readable when a stop is pending. */
+	int (*event_fd)(struct target *t);
+	/* 0 and *stop filled when stopped, -EAGAIN while running. */
+	int (*get_stop)(struct target *t, struct target_stop *stop);
+	bool (*is_running)(struct target *t);
+
+	/* Back to power-on state (vCPUs stopped at the reset vector,
+	 * breakpoints removed, the image reloaded). */
+	int (*reset)(struct target *t);
+
+	/* One line describing a vCPU for gdb's "info threads". */
+	int (*describe_cpu)(struct target *t, int cpu, char *buf, size_t len);
+	/* Multi-line, human-readable facts about the host and the machine
+	 * (mechanisms chosen by the probe), for "monitor info". */
+	int (*describe)(struct target *t, char *buf, size_t len);
+	/* Set a named boolean switch of the machine ("step-irq",
+	 * "stop-on-mode"); -ENOENT for an unknown name.  Optional (NULL). */
+	int (*set_option)(struct target *t, const char *name, bool on);
+};
+
+struct target {
+	const struct target_ops *ops;
+	void *priv;
+};
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# run-tests.sh - run the cmocka unit tests and the end-to-end tests, and
+# close with one line: "N passed, N failed, N skipped".
+#   tests/run-tests.sh [--unit-only|--e2e-only] BUILD_DIR [UNIT_BINARIES...]
+# An end-to-end test is tests/e2e/NAME.sh: exit 0 passes, 77 skips (it
+# prints a loud SKIP line saying why), anything else fails.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+mode=all
+case "${1:-}" in --unit-only) mode=unit; shift ;; --e2e-only) mode=e2e; shift ;; esac
+build=${1:-build}; shift || true
+passed=0 failed=0 skipped=0 failures=()
+
+if [ "$mode" != e2e ]; then
+	for t in "$@"; do
+		out=$("$t" 2>&1); rc=$?
+		p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		s=$(printf '%s\n' "$out" | grep -c '^\[  SKIPPED \]')
+		p=${p:-0} f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		if [ "$f" -ne 0 ]; then
+			failures+=("unit: $t")
+			printf '%s\n' "$out"
+		fi
+		printf 'unit %-28s %3d passed, %d failed, %d skipped\n' "$(basename "$t")" "$p" "$f" "$s"
+		printf '%s\n' "$out" | grep '^SKIP' || true
+	done
+fi
+
+if [ "$mode" != unit ]; then
+	for t in tests/e2e/[0-9a-z]*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		log="$build/e2e-$name.log"
+		mkdir -p "$build"
+		start=$(date +%s%N)
+		timeout -k 5 300 bash "$t" >"$log" 2>&1; rc=$?
+		ms=$(( ($(date +%s%N) - start) / 1000000 )); secs=$((ms / 1000)).$((ms % 1000 / 100))
+		case $rc in
+		0)  passed=$((passed + 1)); printf 'e2e  %-28s PASS (%ss)\n' "$name" "$secs" ;;
+		77) skipped=$((skipped + 1)); printf 'e2e  %-28s SKIP: %s\n' "$name" "$(grep -m1 'SKIP' "$log")" ;;
+		*)  failed=$((failed + 1)); failures+=("e2e: $name")
+		    printf 'e2e  %-28s FAIL (exit %d, %ss); its log:\n' "$name" "$rc" "$secs"
+		    sed 's/^/    | /' "$log" | tail -60 ;;
+		esac
+	done
+fi
+
+if [ ${#failures[@]} -ne 0 ]; then
+	echo "failures:"; printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,559 @@
+/*
+ * test_loader.c - kvm/loader.c on files written at run time into a
+ * private temporary directory: raw firmware images, hand-built ELF32 and
+ * ELF64 files, and hostile variants of them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <elf.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../kvm/loader.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];		/* the last file written */
+	char err[256];
+	struct image img;
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_loader.XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	loader__close(&f->img);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static const char *write_file(struct fixture *f, const char *name, const void *buf, size_t len)
+{
+	FILE *fp;
+
+	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, name);
+	fp = fopen(f->path, "wb");
+	assert_non_null(fp);
+	if (len)
+		assert_int_equal(fwrite(buf, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	return f->path;
+}
+
+static const char *write_raw(struct fixture *f, const char *name, size_t len)
+{
+	uint8_t *buf = malloc(len ? len : 1);
+	size_t i;
+
+	assert_non_null(buf);
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 7);
+	if (len)
+		buf[0] = 0xea;		/* not the ELF magic */
+	write_file(f, name, buf, len);
+	free(buf);
+	return f->path;
+}
+
+static void assert_err(const struct fixture *f, const char *needle)
+{
+	if (!strstr(f->err, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
+}
+
+/* ---- raw images ---- */
+
+static void test_raw_64k(void **state)
+{
+	struct fixture *f = *state;
+
+	write_raw(f, "fw.bin", 64 << 10);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_false(f->img.elf);
+	assert_int_equal(f->img.size, 64 << 10);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.nr_segs, 1);
+	assert_int_equal(f->img.segs[0].gpa, 0xFFFF0000ull);
+	assert_int_equal(f->img.segs[0].offset, 0);
+	assert_int_equal(f->img.segs[0].filesz, 64 << 10);
+	assert_int_equal(f->img.segs[0].memsz, 64 << 10);
+	assert_int_equal(f->img.data[1], 7);
+}
+
+static void test_raw_limit(void **state)
+{
+	struct fixture *f = *state;
+
+	write_raw(f, "max.bin", LOADER_RAW_MAX);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - (256 << 10));
+	loader__close(&f->img);
+
+	write_raw(f, "big.bin", LOADER_RAW_MAX + 1);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EFBIG);
+	assert_err(f, f->path);
+	assert_err(f, "image is 262145 bytes; a raw image may be at most 262144 bytes (256 KiB)");
+	assert_null(f->img.data);
+}
+
+static void test_empty(void **state)
+{
+	struct fixture *f = *state;
+
+	write_raw(f, "empty.bin", 0);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "empty.bin: empty image (0 bytes)");
+}
+
+static void test_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	snprintf(f->path, sizeof(f->path), "%s/guests/x.bin", f->dir);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -ENOENT);
+	assert_err(f, "guests/x.bin: No such file or directory");
+	assert_int_equal(strncmp(f->err, f->dir, strlen(f->dir)), 0);
+}
+
+static void test_directory(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(loader__open(f->dir, &f->img, f->err, sizeof(f->err)), -EISDIR);
+	assert_err(f, ": Is a directory");
+	assert_int_equal(strncmp(f->err, f->dir, strlen(f->dir)), 0);
+}
+
+static void test_unreadable(void **state)
+{
+	struct fixture *f = *state;
+
+	if (geteuid() == 0) {
+		printf("SKIP: test_unreadable: running as root, where chmod 000 does not "
+		       "cause EACCES\n");
+		skip();
+	}
+	write_raw(f, "secret.bin", 16);
+	assert_int_equal(chmod(f->path, 0), 0);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EACCES);
+	assert_err(f, "secret.bin: Permission denied");
+}
+
+static void test_not_regular(void **state)
+{
+	struct fixture *f = *state;
+
+	snprintf(f->path, sizeof(f->path), "%s/fifo", f->dir);
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	/* Must neither block on the FIFO nor accept it. */
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "fifo: not a regular file");
+}
+
+static void test_load_addr(void **state)
+{
+	struct fixture *f = *state;
+
+	write_raw(f, "boot.bin", 512);
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(loader__plan(&f->img, true, 0x7c00, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.nr_segs, 1);
+	assert_int_equal(f->img.segs[0].gpa, 0x7c00);
+	assert_int_equal(f->img.segs[0].memsz, 512);
+
+	/* Exactly up to 4 GiB is fine, one byte more is not. */
+	assert_int_equal(loader__plan(&f->img, true, 0xFFFFFE00ull, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.segs[0].gpa, 0xFFFFFE00ull);
+	assert_int_equal(loader__plan(&f->img, true, 0xFFFFFE01ull, f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_err(f, "past 4 GiB");
+	assert_int_equal(f->img.nr_segs, 0);
+	assert_int_equal(loader__plan(&f->img, true, UINT64_MAX, f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_int_equal(loader__plan(&f->img, true, UINT64_MAX - 100, f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_int_equal(loader__plan(&f->img, true, 0x100000000ull, f->err, sizeof(f->err)),
+			 -EINVAL);
+}
+
+/* ---- ELF images, built by hand ---- */
+
+#define ELF_PAYLOAD	0x200
+
+struct elf32_file {
+	Elf32_Ehdr eh;
+	Elf32_Phdr ph[4];
+	uint8_t payload[ELF_PAYLOAD];
+};
+
+struct elf64_file {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[2];
+	uint8_t payload[ELF_PAYLOAD];
+};
+
+static void elf_ident(unsigned char *id, int cls)
+{
+	memcpy(id, ELFMAG, SELFMAG);
+	id[EI_CLASS] = (unsigned char)cls;
+	id[EI_DATA] = ELFDATA2LSB;
+	id[EI_VERSION] = EV_CURRENT;
+}
+
+/* Two PT_LOADs (0xF0000, and 0x100000 with bss), a PT_NOTE, an empty PT_LOAD. */
+static void make_elf32(struct elf32_file *e)
+{
+	size_t pay = offsetof(struct elf32_file, payload);
+
+	memset(e, 0, sizeof(*e));
+	elf_ident(e->eh.e_ident, ELFCLASS32);
+	e->eh.e_type = ET_EXEC;
+	e->eh.e_machine = EM_386;
+	e->eh.e_version = EV_CURRENT;
+	e->eh.e_entry = 0xFFFF0;
+	e->eh.e_phoff = offsetof(struct elf32_file, ph);
+	e->eh.e_ehsize = sizeof(Elf32_Ehdr);
+	e->eh.e_phentsize = sizeof(Elf32_Phdr);
+	e->eh.e_phnum = 4;
+
+	e->ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = pay, .p_vaddr = 0xF0000,
+		.p_paddr = 0xF0000, .p_filesz = 0x100, .p_memsz = 0x100, .p_flags = PF_R | PF_X };
+	e->ph[1] = (Elf32_Phdr){ .p_type = PT_NOTE, .p_offset = pay, .p_filesz = 4, .p_memsz = 4 };
+	e->ph[2] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = pay + 0x100,
+		.p_vaddr = 0xC0100000, .p_paddr = 0x100000, .p_filesz = 0x80, .p_memsz = 0x3000,
+		.p_flags = PF_R | PF_W };
+	e->ph[3] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = pay, .p_paddr = 0x500000 };
+	memset(e->payload, 0x90, 0x100);
+	memset(e->payload + 0x100, 0x55, 0x80);
+}
+
+static void make_elf64(struct elf64_file *e)
+{
+	memset(e, 0, sizeof(*e));
+	elf_ident(e->eh.e_ident, ELFCLASS64);
+	e->eh.e_type = ET_EXEC;
+	e->eh.e_machine = EM_X86_64;
+	e->eh.e_version = EV_CURRENT;
+	e->eh.e_entry = 0x200010;
+	e->eh.e_phoff = offsetof(struct elf64_file, ph);
+	e->eh.e_ehsize = sizeof(Elf64_Ehdr);
+	e->eh.e_phentsize = sizeof(Elf64_Phdr);
+	e->eh.e_phnum = 2;
+	e->ph[0] = (Elf64_Phdr){ .p_type = PT_GNU_STACK };
+	e->ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = offsetof(struct elf64_file, payload),
+		.p_vaddr = 0xffffffff80200000ull, .p_paddr = 0x200000, .p_filesz = ELF_PAYLOAD,
+		.p_memsz = 0x10000, .p_flags = PF_R | PF_X };
+}
+
+static int open_elf32(struct fixture *f, const struct elf32_file *e, size_t len)
+{
+	write_file(f, "k32.elf", e, len);
+	return loader__open(f->path, &f->img, f->err, sizeof(f->err));
+}
+
+static void test_elf32(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+	const size_t pay = offsetof(struct elf32_file, payload);
+
+	make_elf32(&e);
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
+	assert_true(f->img.elf);
+	assert_int_equal(f->img.entry, 0xFFFF0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.nr_segs, 2);
+	assert_int_equal(f->img.segs[0].gpa, 0xF0000);
+	assert_int_equal(f->img.segs[0].offset, pay);
+	assert_int_equal(f->img.segs[0].filesz, 0x100);
+	assert_int_equal(f->img.segs[0].memsz, 0x100);
+	assert_int_equal(f->img.segs[1].gpa, 0x100000);
+	assert_int_equal(f->img.segs[1].offset, pay + 0x100);
+	assert_int_equal(f->img.segs[1].filesz, 0x80);
+	assert_int_equal(f->img.segs[1].memsz, 0x3000);
+	assert_int_equal(f->img.data[f->img.segs[1].offset], 0x55);
+
+	/* --load means nothing for an ELF file: say so rather than ignore it. */
+	assert_int_equal(loader__plan(&f->img, true, 0x1000, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "--load applies to raw images only");
+}
+
+static void test_elf64(void **state)
+{
+	struct fixture *f = *state;
+	struct elf64_file e;
+
+	make_elf64(&e);
+	write_file(f, "k64.elf", &e, sizeof(e));
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_true(f->img.elf);
+	assert_int_equal(f->img.entry, 0x200010);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(f->img.nr_segs, 1);
+	assert_int_equal(f->img.segs[0].gpa, 0x200000);
+	assert_int_equal(f->img.segs[0].offset, offsetof(struct elf64_file, payload));
+	assert_int_equal(f->img.segs[0].filesz, ELF_PAYLOAD);
+	assert_int_equal(f->img.segs[0].memsz, 0x10000);
+
+	/* Above 4 GiB is refused by the plan. */
+	loader__close(&f->img);
+	e.ph[1].p_paddr = 0x100000000ull;
+	write_file(f, "k64.elf", &e, sizeof(e));
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "past 4 GiB");
+
+	/* paddr + memsz wrapping around 2^64 is refused when opening. */
+	loader__close(&f->img);
+	e.ph[1].p_paddr = UINT64_MAX - 0x100;
+	write_file(f, "k64.elf", &e, sizeof(e));
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -ENOEXEC);
+	assert_err(f, "overflows");
+}
+
+static void test_elf_phdrs_beyond_file(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+
+	make_elf32(&e);
+	e.eh.e_phoff = sizeof(e) - sizeof(Elf32_Phdr);	/* 4 headers, room for 1 */
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "k32.elf: ELF program headers");
+	assert_err(f, "beyond the end of the file");
+
+	make_elf32(&e);
+	e.eh.e_phoff = 0xFFFFFFF0u;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "beyond the end of the file");
+
+	make_elf32(&e);
+	e.eh.e_phnum = 0xFFFE;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "beyond the end of the file");
+
+	make_elf32(&e);
+	e.eh.e_phentsize = 16;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "program header size is 16");
+}
+
+static void test_elf_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+
+	make_elf32(&e);
+	assert_int_equal(open_elf32(f, &e, 10), -ENOEXEC);
+	assert_err(f, "truncated ELF file (10 bytes)");
+	assert_int_equal(open_elf32(f, &e, sizeof(Elf32_Ehdr) - 1), -ENOEXEC);
+	assert_err(f, "truncated ELF header");
+	/* Headers complete, segment data cut off. */
+	assert_int_equal(open_elf32(f, &e, offsetof(struct elf32_file, payload) + 0x10), -ENOEXEC);
+	assert_err(f, "ELF segment 0");
+	assert_err(f, "beyond the end of the file");
+	/* Just the magic: an ELF file, too short to be one. */
+	assert_int_equal(open_elf32(f, &e, 4), -ENOEXEC);
+	assert_err(f, "truncated");
+}
+
+static void test_elf_wrong_machine(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+
+	make_elf32(&e);
+	e.eh.e_machine = EM_ARM;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "k32.elf: not a 32-bit or 64-bit x86 ELF file");
+
+	make_elf32(&e);
+	e.eh.e_ident[EI_DATA] = ELFDATA2MSB;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "not little-endian");
+
+	make_elf32(&e);
+	e.eh.e_ident[EI_CLASS] = 7;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "not a 32-bit or 64-bit x86 ELF file");
+
+	make_elf32(&e);
+	e.eh.e_type = ET_REL;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "link it first");
+}
+
+static void test_elf_bad_segments(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+
+	make_elf32(&e);
+	e.ph[2].p_filesz = 0x4000;	/* > memsz 0x3000, and beyond the file */
+	e.ph[2].p_offset = 0;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	e.ph[2].p_filesz = 0x100;
+	e.ph[2].p_memsz = 0x80;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "p_filesz 0x100 > p_memsz 0x80");
+
+	make_elf32(&e);
+	e.ph[0].p_paddr = 0xFFFFF000u;
+	e.ph[0].p_memsz = 0x2000;	/* wraps the 32-bit address space */
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "overflows");
+
+	make_elf32(&e);
+	e.ph[0].p_offset = 0xFFFFFF80u;	/* offset + filesz wraps */
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
+	assert_err(f, "beyond the end of the file");
+
+	make_elf32(&e);
+	e.ph[2].p_paddr = 0xF0080;	/* overlaps segment 0 */
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "overlaps");
+	assert_int_equal(f->img.nr_segs, 0);
+	loader__close(&f->img);
+
+	make_elf32(&e);
+	e.ph[0].p_type = PT_NULL;
+	e.ph[2].p_type = PT_NOTE;
+	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "no loadable segment");
+}
+
+static void test_elf_too_many_segments(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = LOADER_MAX_SEGS + 1 };
+	struct {
+		Elf32_Ehdr eh;
+		Elf32_Phdr ph[N];
+	} e;
+	int i;
+
+	memset(&e, 0, sizeof(e));
+	elf_ident(e.eh.e_ident, ELFCLASS32);
+	e.eh.e_type = ET_EXEC;
+	e.eh.e_machine = EM_386;
+	e.eh.e_version = EV_CURRENT;
+	e.eh.e_phoff = sizeof(e.eh);
+	e.eh.e_phentsize = sizeof(Elf32_Phdr);
+	e.eh.e_phnum = N;
+	for (i = 0; i < N; i++)
+		e.ph[i] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_paddr = 0x100000 + i * 0x1000u,
+					.p_memsz = 0x1000 };
+	write_file(f, "many.elf", &e, sizeof(e));
+	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_err(f, "more than 16 loadable segments");
+	assert_int_equal(f->img.nr_segs, 0);
+}
+
+/*
+ * Hostile files: a valid ELF with random bytes in its headers.  Whatever
+ * open and plan say, they must not crash or read out of bounds (run under
+ * SANITIZE=1 to check the latter), and every accepted segment must lie
+ * inside the file and below 4 GiB.
+ */
+static void test_elf_mutations(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e32;
+	struct elf64_file e64;
+	unsigned int seed = 12345;
+	int i, j, k, accepted = 0;
+
+	for (i = 0; i < 400; i++) {
+		uint8_t *p;
+		size_t hdr, len;
+
+		if (i & 1) {
+			make_elf64(&e64);
+			p = (uint8_t *)&e64;
+			hdr = offsetof(struct elf64_file, payload);
+			len = sizeof(e64);
+		} else {
+			make_elf32(&e32);
+			p = (uint8_t *)&e32;
+			hdr = offsetof(struct elf32_file, payload);
+			len = sizeof(e32);
+		}
+		for (j = 0; j < 1 + i % 4; j++)
+			p[SELFMAG + rand_r(&seed) % (hdr - SELFMAG)] = (uint8_t)rand_r(&seed);
+		len -= (size_t)(rand_r(&seed) % 3 == 0 ? rand_r(&seed) % len : 0);
+		write_file(f, "fuzz.elf", p, len);
+		if (loader__open(f->path, &f->img, f->err, sizeof(f->err)) != 0)
+			continue;
+		if (loader__plan(&f->img, false, 0, f->err, sizeof(f->err)) == 0) {
+			accepted++;
+			for (k = 0; k < f->img.nr_segs; k++) {
+				const struct load_seg *s = &f->img.segs[k];
+
+				assert_true(s->offset <= f->img.size);
+				assert_true(s->filesz <= f->img.size - s->offset);
+				assert_true(s->filesz <= s->memsz);
+				assert_true(s->gpa + s->memsz <= LOADER_FW_TOP);
+			}
+		}
+		loader__close(&f->img);
+	}
+	assert_true(accepted > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_raw_64k, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raw_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_addr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf32, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_phdrs_beyond_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_wrong_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_bad_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_too_many_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_mutations, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

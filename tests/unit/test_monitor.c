@@ -1,0 +1,240 @@
+/*
+ * test_monitor.c - "monitor CMD": the command table, argument checking,
+ * and the commands that act on the session and the target.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../stub/monitor.h"
+#include "../../stub/session.h"
+#include "fake_target.h"
+
+struct fixture {
+	struct fake_target *ft;
+	struct session *s;	/* large: on the heap */
+	char out[MONITOR_OUT_SIZE];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->ft = fake_target__new(64 * 1024);
+	f->s = calloc(1, sizeof(*f->s));
+	if (!f->ft || !f->s)
+		return -1;
+	/* Only what the monitor uses: no session__init, no server loop. */
+	f->s->target = &f->ft->target;
+	f->s->g_cpu = 0;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_target__free(f->ft);
+	free(f->s);
+	free(f);
+	return 0;
+}
+
+static int run(struct fixture *f, const char *line)
+{
+	memset(f->out, 0x55, sizeof(f->out));
+	return monitor__run(f->s, line, f->out, sizeof(f->out));
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("'%s' not found in:\n%s", needle, hay);
+}
+
+static const char *const commands[] = {
+	"help", "info", "reset", "regs", "mode", "sregs", "gdt", "idt", "xlate", "phys",
+	"step-irq",
+};
+
+static void test_help(void **state)
+{
+	struct fixture *f = *state;
+	char needle[64];
+
+	assert_int_equal(run(f, "help"), 0);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		snprintf(needle, sizeof(needle), "  %s ", commands[i]);
+		assert_contains(f->out, needle);
+	}
+	assert_contains(f->out, "xlate ADDR|SEL:OFF");
+	assert_contains(f->out, "step-irq on|off");
+	/* Help texts start in one column. */
+	assert_int_equal(strstr(strstr(f->out, "  help"), "list") - strstr(f->out, "  help"),
+			 strstr(strstr(f->out, "  step-irq"), "let") - strstr(f->out, "  step-irq"));
+	/* Blanks around the command are fine. */
+	assert_int_equal(run(f, "  help \n"), 0);
+}
+
+static void test_unknown(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "foo"), -ENOENT);
+	assert_string_equal(f->out, "unknown monitor command 'foo'; try 'monitor help'\n");
+	assert_int_equal(run(f, "foo bar baz"), -ENOENT);
+	assert_contains(f->out, "'foo'");
+	/* Exact and case-sensitive: no prefixes, no HELP. */
+	assert_int_equal(run(f, "HELP"), -ENOENT);
+	assert_int_equal(run(f, "hel"), -ENOENT);
+	assert_int_equal(run(f, "helpx"), -ENOENT);
+	assert_int_equal(run(f, ""), -EINVAL);
+	assert_int_equal(run(f, "   "), -EINVAL);
+}
+
+static void test_bad_args(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "help me"), -EINVAL);
+	assert_contains(f->out, "usage: monitor help");
+	assert_int_equal(run(f, "xlate"), -EINVAL);
+	assert_contains(f->out, "usage: monitor xlate ADDR|SEL:OFF");
+	assert_int_equal(run(f, "xlate 1000 2000"), -EINVAL);
+	assert_int_equal(run(f, "xlate zz:top"), -EINVAL);
+	assert_contains(f->out, "usage: monitor xlate");
+	assert_int_equal(run(f, "step-irq"), -EINVAL);
+	assert_contains(f->out, "usage: monitor step-irq on|off");
+	assert_int_equal(run(f, "step-irq maybe"), -EINVAL);
+	assert_int_equal(run(f, "phys 1"), -EINVAL);
+	assert_contains(f->out, "usage: monitor phys [on|off]");
+	assert_int_equal(run(f, "reset now"), -EINVAL);
+	assert_int_equal(f->ft->nr_resets, 0);
+	assert_int_equal(run(f, "regs all"), -EINVAL);
+	assert_int_equal(run(f, "gdt 1"), -EINVAL);
+}
+
+static void test_phys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "phys"), 0);
+	assert_contains(f->out, "phys off");
+	assert_int_equal(run(f, "phys on"), 0);
+	assert_true(f->s->physical);
+	assert_contains(f->out, "guest-physical");
+	assert_int_equal(run(f, "phys"), 0);
+	assert_contains(f->out, "phys on");
+	assert_int_equal(run(f, "phys off"), 0);
+	assert_false(f->s->physical);
+}
+
+static void test_step_irq(void **state)
+{
+	struct fixture *f = *state;
+	struct target_ops ops = *f->ft->target.ops;
+
+	assert_int_equal(run(f, "step-irq on"), 0);
+	assert_contains(f->out, "step-irq on");
+	assert_int_equal(run(f, "step-irq off"), 0);
+
+	ops.set_option = NULL;
+	f->ft->target.ops = &ops;
+	assert_int_equal(run(f, "step-irq on"), -EOPNOTSUPP);
+	assert_contains(f->out, "not supported by this target");
+}
+
+static void test_reset(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ft->regs[0].rip = 0x1234;
+	f->ft->regs[0].seg[SEG_CS].selector = 0;
+	f->ft->regs[0].seg[SEG_CS].base = 0;
+	assert_int_equal(run(f, "reset"), 0);
+	assert_int_equal(f->ft->nr_resets, 1);
+	assert_contains(f->out, "machine reset");
+	assert_contains(f->out, "f000:fff0");
+	assert_contains(f->out, "linear 0x000ffff0");
+}
+
+static void test_info(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "info"), 0);
+	assert_string_equal(f->out, "fake target\n");
+}
+
+static void test_regs(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ft->regs[0].gpr[GPR_AX] = 0xaa55;
+	f->ft->regs[0].rflags = 0x246;
+	assert_int_equal(run(f, "regs"), 0);
+	assert_contains(f->out, "CS:IP f000:fff0 linear 0x000ffff0  mode real\n");
+	assert_contains(f->out, "eax 0000aa55");
+	assert_contains(f->out, "edi 00000000");
+	assert_contains(f->out, "cs f000");
+	assert_contains(f->out, "eflags 00000246 [ PF ZF IF ]");
+}
+
+static void test_sysview_commands(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "xlate f000:fff0"), 0);
+	assert_contains(f->out, "0x000ffff0");
+	assert_int_equal(run(f, "mode"), 0);
+	assert_contains(f->out, "real");
+	assert_int_equal(run(f, "sregs"), 0);
+	assert_contains(f->out, "f000");
+	assert_true(run(f, "gdt") <= 0);
+	assert_true(strlen(f->out) > 0);
+	assert_true(run(f, "idt") <= 0);
+	assert_true(strlen(f->out) > 0);
+}
+
+/* A small buffer truncates, never overruns, and stays a string. */
+static void test_small_buffer(void **state)
+{
+	struct fixture *f = *state;
+	char small[20];
+
+	memset(small, 0x55, sizeof(small));
+	assert_int_equal(monitor__run(f->s, "help", small, 16), 0);
+	assert_true(strlen(small) < 16);
+	assert_int_equal((unsigned char)small[16], 0x55);
+	assert_int_equal(monitor__run(f->s, "foo", small, 1), -ENOENT);
+	assert_string_equal(small, "");
+	assert_int_equal(monitor__run(f->s, "regs", small, 16), 0);
+	assert_true(strlen(small) < 16);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_phys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_irq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sysview_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_buffer, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

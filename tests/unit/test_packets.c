@@ -1,0 +1,880 @@
+/*
+ * test_packets.c - every packet handler, through packets__dispatch, on the
+ * fake target: normal requests and hostile ones (lengths and addresses
+ * near 2^32 and 2^64, truncated or non-hex arguments, trailing junk).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../stub/monitor.h"
+#include "../../stub/packets.h"
+#include "../../stub/regs.h"
+#include "../../stub/rsp.h"
+#include "../../stub/session.h"
+#include "fake_target.h"
+
+struct fixture {
+	struct fake_target *ft;
+	struct session *s;
+	struct target_ops ops;		/* a copy of the fake's, to override one op */
+	const struct target_ops *orig_ops;
+	enum target_space last_space;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->ft = fake_target__new(64 * 1024);
+	assert_non_null(f->ft);
+	f->s = calloc(1, sizeof(*f->s));
+	assert_non_null(f->s);
+	session__init(f->s, &f->ft->target, NULL);
+	session__attach(f->s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_target__free(f->ft);
+	free(f->s);
+	free(f);
+	return 0;
+}
+
+/* Dispatch a packet of len bytes; the reply, NUL-terminated. */
+static const char *reqn(struct fixture *f, const void *pkt, size_t len)
+{
+	f->s->out_len = 0;
+	f->s->no_reply = false;
+	packets__dispatch(f->s, pkt, len);
+	assert_true(f->s->reply_len <= RSP_PACKET_SIZE);
+	f->s->reply[f->s->reply_len] = '\0';
+	return f->s->reply;
+}
+
+static const char *req(struct fixture *f, const char *pkt)
+{
+	return reqn(f, pkt, strlen(pkt));
+}
+
+static const char *reqf(struct fixture *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *reqf(struct fixture *f, const char *fmt, ...)
+{
+	char pkt[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pkt, sizeof(pkt), fmt, ap);
+	va_end(ap);
+	return req(f, pkt);
+}
+
+static enum session_action act(struct fixture *f, const char *pkt)
+{
+	f->s->out_len = 0;
+	f->s->no_reply = false;
+	return packets__dispatch(f->s, pkt, strlen(pkt));
+}
+
+/* ---- connection ---- */
+
+static void test_supported(void **state)
+{
+	struct fixture *f = *state;
+	char want[200];
+
+	snprintf(want, sizeof(want), "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
+		 "qXfer:features:read+;vContSupported+", RSP_PACKET_SIZE);
+	assert_string_equal(req(f, "qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386"),
+			    want);
+	assert_true(f->s->gdb_swbreak);
+	assert_true(f->s->gdb_hwbreak);
+	assert_string_equal(req(f, "qSupported:swbreak-;hwbreak+x;noswbreak+"), want);
+	assert_false(f->s->gdb_swbreak);
+	assert_false(f->s->gdb_hwbreak);
+	assert_string_equal(req(f, "qSupported"), want);
+}
+
+static void test_no_ack_and_constants(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(req(f, "QStartNoAckMode"), "OK");
+	assert_true(f->s->no_ack);
+	assert_string_equal(req(f, "qAttached"), "1");
+	assert_string_equal(req(f, "qAttached:1"), "1");
+	assert_string_equal(req(f, "qOffsets"), "");
+	assert_string_equal(req(f, "qSymbol::"), "OK");
+	assert_string_equal(req(f, "qTStatus"), "");
+	assert_string_equal(req(f, "vMustReplyEmpty"), "");
+}
+
+static void test_unknown(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const unknown[] = {
+		"", "qFooBar", "vFile:open:6a7573742070726f62696e67,0,1c0", "Q", "q",
+		"vCont", "qXfer:auxv:read::0,100", "QNonStop:1", "qSupportedX", "!", "b9600",
+		"QStartNoAckModeX", "gg", "vKill", "kk", "qCx",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		assert_string_equal(req(f, unknown[i]), "");
+		assert_false(f->s->no_reply);
+	}
+	/* Every table entry has a name, a handler and a description. */
+	size_t n;
+	const struct packet_desc *d = packets__table(&n);
+
+	assert_true(n > 20);
+	for (i = 0; i < n; i++) {
+		assert_non_null(d[i].fn);
+		assert_true(strlen(d[i].name) > 0);
+		assert_true(strlen(d[i].help) > 0);
+	}
+}
+
+static void test_status(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_EXITED, .exit_status = 0x142 };
+
+	assert_string_equal(req(f, "?"), "T05thread:01;");
+	/* After the guest ended: W and the low 8 bits of the status. */
+	fake_target__queue_stop(f->ft, &st);
+	assert_int_equal(act(f, "c"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	session__target_event(f->s);
+	assert_string_equal(req(f, "?"), "W42");
+	/* Nothing runs any more. */
+	assert_string_equal(req(f, "c"), "E01");
+	assert_string_equal(req(f, "s"), "E01");
+}
+
+static void test_status_while_running(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A new gdb finds the guest running: it is stopped, T02 follows. */
+	assert_string_equal(req(f, "D"), "OK");
+	assert_true(f->ft->running);
+	session__attach(f->s);
+	req(f, "?");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_interrupts, 1);
+	f->s->out_len = 0;
+	session__target_event(f->s);
+	f->s->out[f->s->out_len] = '\0';
+	assert_non_null(strstr((char *)f->s->out, "$T02thread:01;#"));
+	assert_string_equal(req(f, "?"), "T02thread:01;");
+}
+
+/* ---- registers ---- */
+
+static void test_g_G_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	char *g, *orig;
+	size_t len;
+
+	f->ft->regs[0].gpr[GPR_AX] = 0x11223344;
+	f->ft->regs[0].gpr[GPR_BX] = 0xcafe;
+	g = strdup(req(f, "g"));
+	assert_non_null(g);
+	len = strlen(g);
+	assert_true(len > 16 * 8);
+	assert_int_equal(len % 2, 0);
+	assert_memory_equal(g, "44332211", 8);	/* eax first, little-endian */
+	orig = strdup(g);
+
+	/* Change eax, write everything back, read it again. */
+	memcpy(g, "78563412", 8);
+	assert_string_equal(reqf(f, "G%s", ""), "E22");	/* too short */
+	{
+		char *pkt = malloc(len + 2);
+
+		pkt[0] = 'G';
+		memcpy(pkt + 1, g, len + 1);
+		assert_string_equal(req(f, pkt), "OK");
+		assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0x12345678);
+		assert_int_equal(f->ft->regs[0].gpr[GPR_BX], 0xcafe);
+		assert_string_equal(req(f, "g"), g);
+
+		/* Hostile: odd length, a non-hex digit, one byte short. */
+		pkt[len] = '\0';
+		assert_string_equal(req(f, pkt), "E01");
+		memcpy(pkt + 1, g, len + 1);
+		pkt[5] = 'x';
+		assert_string_equal(req(f, pkt), "E01");
+		memcpy(pkt + 1, g, len + 1);
+		pkt[len - 1] = '\0';
+		assert_string_equal(req(f, pkt), "E22");	/* one byte short */
+		assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0x12345678);
+		free(pkt);
+	}
+	free(orig);
+	free(g);
+}
+
+static void test_p_P(void **state)
+{
+	struct fixture *f = *state;
+	char want[64], pkt[64];
+
+	/* Register 8 (eip, gdb's $pc) is linear in real mode: f000:fff0. */
+	assert_string_equal(req(f, "p8"), "f0ff0f00");
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0xffff0);
+	assert_string_equal(req(f, "P8=00010000"), "OK");
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0x100);
+	assert_string_equal(req(f, "p8"), "00010000");
+	assert_string_equal(req(f, "P8=f0ff0f00"), "OK");
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0xffff0);
+
+	/* eax: set and read back. */
+	assert_string_equal(req(f, "P0=efbeadde"), "OK");
+	assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0xdeadbeef);
+	assert_string_equal(req(f, "p0"), "efbeadde");
+
+	/* Every register the layout has can be read. */
+	for (int i = 0; i < regs__count(); i++) {
+		snprintf(pkt, sizeof(pkt), "p%x", i);
+		assert_int_equal(strlen(req(f, pkt)), 2 * (size_t)regs__size(i));
+	}
+	/* Out of range, malformed. */
+	snprintf(want, sizeof(want), "p%x", regs__count());
+	assert_string_equal(req(f, want), "E45");
+	assert_string_equal(req(f, "pffffffff"), "E45");
+	assert_string_equal(req(f, "pffffffffffffffffff"), "E45");
+	assert_string_equal(req(f, "p"), "E45");
+	assert_string_equal(req(f, "pz"), "E45");
+	assert_string_equal(req(f, "p8x"), "E01");
+	assert_string_equal(req(f, "p-1"), "E45");
+	assert_string_equal(reqf(f, "P%x=00000000", regs__count()), "E45");
+	assert_string_equal(req(f, "P0"), "E01");
+	assert_string_equal(req(f, "P0="), "E01");
+	assert_string_equal(req(f, "P0=efbead"), "E01");
+	assert_string_equal(req(f, "P0=efbeaddeff"), "E01");
+	assert_string_equal(req(f, "P0=efbeadzz"), "E01");
+	assert_string_equal(req(f, "P0:efbeadde"), "E01");
+	assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0xdeadbeef);
+}
+
+/* ---- memory ---- */
+
+static void test_m(void **state)
+{
+	struct fixture *f = *state;
+	const char *r;
+
+	memcpy(f->ft->mem + 0x100, "\x01\x23\xab\xff", 4);
+	assert_string_equal(req(f, "m100,4"), "0123abff");
+	assert_string_equal(req(f, "m100,1"), "01");
+	/* Short reads: what is there, then EFAULT at the first missing byte. */
+	f->ft->mem[0xffff] = 0x5a;
+	assert_string_equal(req(f, "mffff,4"), "5a");
+	assert_string_equal(req(f, "m10000,1"), "E14");
+	assert_string_equal(req(f, "mffffffff,4"), "E14");
+	assert_string_equal(req(f, "m100000000,4"), "E14");
+	assert_string_equal(req(f, "mfffffffffffffffc,4"), "E14");
+	assert_string_equal(req(f, "mffffffffffffffff,ffffffffffffffff"), "E14");
+	assert_string_equal(req(f, "mffffffffffffffff,1"), "E14");
+	/* A huge length is clamped to what one reply can hold. */
+	r = req(f, "m0,ffffffffffffffff");
+	assert_int_equal(strlen(r), RSP_PACKET_SIZE);
+	r = req(f, "m0,100000000");
+	assert_int_equal(strlen(r), RSP_PACKET_SIZE);
+	/* Malformed. */
+	assert_string_equal(req(f, "m"), "E01");
+	assert_string_equal(req(f, "m100"), "E01");
+	assert_string_equal(req(f, "m100,"), "E01");
+	assert_string_equal(req(f, "m,4"), "E01");
+	assert_string_equal(req(f, "m100,0"), "E01");
+	assert_string_equal(req(f, "m100,4x"), "E01");
+	assert_string_equal(req(f, "m100,4:"), "E01");
+	assert_string_equal(req(f, "mzz,4"), "E01");
+	assert_string_equal(req(f, "m100;4"), "E01");
+	assert_string_equal(req(f, "m-100,4"), "E01");
+	assert_string_equal(req(f, "m 100,4"), "E01");
+	assert_string_equal(req(f, "m10000000000000000,1"), "E01");	/* 2^64 */
+	assert_string_equal(req(f, "m0,10000000000000000"), "E01");
+}
+
+static void test_M(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t zero[8] = { 0 };
+
+	assert_string_equal(req(f, "M100,2:abCD"), "OK");
+	assert_memory_equal(f->ft->mem + 0x100, "\xab\xcd", 2);
+	assert_string_equal(req(f, "M200,0:"), "OK");
+	/* Short writes are errors. */
+	assert_string_equal(req(f, "Mfffe,4:01020304"), "E14");
+	assert_string_equal(req(f, "M10000,1:00"), "E14");
+	assert_string_equal(req(f, "Mffffffff,1:00"), "E14");
+	assert_string_equal(req(f, "Mffffffffffffffff,2:0000"), "E14");
+	/* Length mismatches, truncation, junk: nothing written. */
+	assert_string_equal(req(f, "M300,2:abc"), "E01");
+	assert_string_equal(req(f, "M300,2:ab"), "E01");
+	assert_string_equal(req(f, "M300,2:abcdef"), "E01");
+	assert_string_equal(req(f, "M300,2:abzz"), "E01");
+	assert_string_equal(req(f, "M300,2abcd"), "E01");
+	assert_string_equal(req(f, "M300:abcd"), "E01");
+	assert_string_equal(req(f, "M300,"), "E01");
+	assert_string_equal(req(f, "M"), "E01");
+	assert_string_equal(req(f, "M300,ffffffff:ab"), "E01");
+	assert_string_equal(req(f, "M300,ffffffffffffffff:ab"), "E01");
+	assert_string_equal(req(f, "M300,8000000000000000:"), "E01");
+	assert_memory_equal(f->ft->mem + 0x300, zero, sizeof(zero));
+}
+
+static void test_X(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t data[] = { 0x00, '#', '}', '$', '*', 0xff };
+	uint8_t pkt[64];
+	size_t n;
+
+	/* gdb's probe for X support. */
+	assert_string_equal(req(f, "X100,0:"), "OK");
+	n = (size_t)snprintf((char *)pkt, sizeof(pkt), "X400,%zx:", sizeof(data));
+	memcpy(pkt + n, data, sizeof(data));
+	assert_string_equal(reqn(f, pkt, n + sizeof(data)), "OK");
+	assert_memory_equal(f->ft->mem + 0x400, data, sizeof(data));
+
+	/* Length must match the data. */
+	memset(f->ft->mem + 0x400, 0, sizeof(data));
+	assert_string_equal(reqn(f, pkt, n + sizeof(data) - 1), "E01");
+	memcpy(pkt + n + sizeof(data), "zz", 2);
+	assert_string_equal(reqn(f, pkt, n + sizeof(data) + 2), "E01");
+	assert_int_equal(f->ft->mem[0x400 + 1], 0);
+	assert_string_equal(req(f, "X400,1"), "E01");
+	assert_string_equal(req(f, "X400,ffffffffffffffff:a"), "E01");
+	assert_string_equal(req(f, "X,1:a"), "E01");
+	/* Beyond memory. */
+	assert_string_equal(req(f, "Xffffffff,1:a"), "E14");
+	assert_string_equal(req(f, "Xffffffffffffffff,2:ab"), "E14");
+	assert_string_equal(req(f, "Xffff,2:ab"), "E14");
+}
+
+static ssize_t fake_ops_read_mem(struct fixture *f, struct target *t, int cpu,
+				 enum target_space space, uint64_t addr, void *buf, size_t len)
+{
+	return f->orig_ops->read_mem(t, cpu, space, addr, buf, len);
+}
+
+static ssize_t spy_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
+			    void *buf, size_t len)
+{
+	struct fixture *f = (struct fixture *)((char *)t->ops - offsetof(struct fixture, ops));
+
+	f->last_space = space;
+	return fake_ops_read_mem(f, t, cpu, space, addr, buf, len);
+}
+
+static void test_phys(void **state)
+{
+	struct fixture *f = *state;
+
+	f->orig_ops = f->ft->target.ops;
+	f->ops = *f->ft->target.ops;
+	f->ops.read_mem = spy_read_mem;
+	f->ft->target.ops = &f->ops;
+
+	f->last_space = TARGET_PHYSICAL;
+	assert_string_equal(req(f, "m0,1"), "00");
+	assert_int_equal(f->last_space, TARGET_LINEAR);
+	f->s->physical = true;
+	assert_string_equal(req(f, "m0,1"), "00");
+	assert_int_equal(f->last_space, TARGET_PHYSICAL);
+}
+
+/* ---- resuming ---- */
+
+static void drain_stop(struct fixture *f)
+{
+	f->s->out_len = 0;
+	session__target_event(f->s);
+	assert_false(f->s->running);
+}
+
+static void test_resume(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(act(f, "c"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	assert_true(f->s->running);
+	assert_true(f->ft->running);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	act(f, "s");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(f->ft->last_resume.cpu, 0);
+	drain_stop(f);
+
+	/* With an address: resume there (gdb's $pc, linear). */
+	act(f, "s100");
+	assert_true(f->s->no_reply);
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0x101);	/* fake step: +1 */
+	drain_stop(f);
+	act(f, "c200");
+	assert_true(f->s->no_reply);
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0x200);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	/* Signals are ignored. */
+	act(f, "C05");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+	act(f, "S0b;300");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(regs__linear_pc(&f->ft->regs[0]), 0x301);
+	drain_stop(f);
+
+	/* Malformed: nothing resumes. */
+	f->ft->nr_resumes = 0;
+	assert_string_equal(req(f, "cxyz"), "E01");
+	assert_string_equal(req(f, "c100x"), "E01");
+	assert_string_equal(req(f, "c10000000000000000"), "E01");
+	assert_string_equal(req(f, "s,"), "E01");
+	assert_string_equal(req(f, "C"), "E01");
+	assert_string_equal(req(f, "C05;"), "E01");
+	assert_string_equal(req(f, "C100"), "E01");
+	assert_string_equal(req(f, "S05:100"), "E01");
+	assert_string_equal(req(f, "S05;zz"), "E01");
+	assert_int_equal(f->ft->nr_resumes, 0);
+	assert_false(f->s->running);
+
+	/* The target refusing (busy) is an error, not a hang. */
+	act(f, "c");
+	assert_true(f->s->running);
+	f->s->running = false;
+	assert_string_equal(req(f, "c"), "E16");
+}
+
+static void test_vcont(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(req(f, "vCont?"), "vCont;c;C;s;S;r");
+
+	act(f, "vCont;s:1;c");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(f->ft->last_resume.cpu, 0);
+	drain_stop(f);
+
+	act(f, "vCont;S05:1");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	drain_stop(f);
+
+	act(f, "vCont;r100,200:1;c");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_RANGE);
+	assert_int_equal(f->ft->last_resume.range_start, 0x100);
+	assert_int_equal(f->ft->last_resume.range_end, 0x200);
+	drain_stop(f);
+
+	act(f, "vCont;c");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	/* An action for another thread does not apply; the default does. */
+	act(f, "vCont;s:2;c:-1");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	act(f, "vCont;C0b");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	f->ft->nr_resumes = 0;
+	assert_string_equal(req(f, "vCont;s:5"), "E01");
+	assert_string_equal(req(f, "vCont;"), "E01");
+	assert_string_equal(req(f, "vCont;x"), "E01");
+	assert_string_equal(req(f, "vCont;t"), "E01");
+	assert_string_equal(req(f, "vCont;C"), "E01");
+	assert_string_equal(req(f, "vCont;C100"), "E01");
+	assert_string_equal(req(f, "vCont;s:"), "E01");
+	assert_string_equal(req(f, "vCont;s:zz"), "E01");
+	assert_string_equal(req(f, "vCont;s1"), "E01");
+	assert_string_equal(req(f, "vCont;r100:1"), "E01");
+	assert_string_equal(req(f, "vCont;r100,"), "E01");
+	assert_string_equal(req(f, "vCont;c;"), "E01");
+	assert_string_equal(req(f, "vCont;c;;s"), "E01");
+	assert_int_equal(f->ft->nr_resumes, 0);
+}
+
+static void test_vcont_two_cpus(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ft->nr_cpus = 2;
+	act(f, "vCont;s:2;c");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(f->ft->last_resume.cpu, 1);
+	drain_stop(f);
+	act(f, "vCont;c:1;s:2");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(f->ft->last_resume.cpu, 1);
+	drain_stop(f);
+	/* "Hc2" then a plain step: cpu 1. */
+	assert_string_equal(req(f, "Hc2"), "OK");
+	act(f, "s");
+	assert_int_equal(f->ft->last_resume.cpu, 1);
+	drain_stop(f);
+}
+
+/* ---- breakpoints ---- */
+
+static int no_watch_insert(struct target *t, enum target_bp_kind kind, uint64_t addr,
+			   uint64_t len)
+{
+	(void)t;
+	(void)kind;
+	(void)addr;
+	(void)len;
+	return -EOPNOTSUPP;
+}
+
+static void test_Z_z(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	assert_string_equal(req(f, "Z0,100,1"), "OK");
+	assert_int_equal(f->ft->nr_bps, 1);
+	assert_int_equal(f->ft->bps[0].kind, BP_SOFTWARE);
+	assert_int_equal(f->ft->bps[0].addr, 0x100);
+	assert_int_equal(f->ft->bps[0].len, 1);
+	/* Idempotent both ways. */
+	assert_string_equal(req(f, "Z0,100,1"), "OK");
+	assert_int_equal(f->ft->nr_bps, 1);
+	assert_string_equal(req(f, "z0,100,1"), "OK");
+	assert_int_equal(f->ft->nr_bps, 0);
+	assert_string_equal(req(f, "z0,100,1"), "OK");
+	/* Conditions and commands are ignored for now. */
+	assert_string_equal(req(f, "Z0,100,1;X3,220027"), "OK");
+	assert_string_equal(req(f, "z0,100,1"), "OK");
+
+	/* Four hardware slots: the fifth Z1 fails and the four remain. */
+	for (i = 0; i < 4; i++)
+		assert_string_equal(reqf(f, "Z1,%x,1", 0x1000 + i), "OK");
+	assert_string_equal(req(f, "Z1,2000,1"), "E28");
+	assert_string_equal(req(f, "Z2,3000,4"), "E28");
+	assert_int_equal(f->ft->nr_bps, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(f->ft->bps[i].addr, 0x1000 + i);
+	assert_string_equal(req(f, "z1,1003,1"), "OK");
+	/* Watchpoints pass their length through. */
+	assert_string_equal(req(f, "Z2,3000,4"), "OK");
+	assert_int_equal(f->ft->bps[3].kind, BP_WATCH_WRITE);
+	assert_int_equal(f->ft->bps[3].len, 4);
+	assert_string_equal(req(f, "z2,3000,4"), "OK");
+	assert_string_equal(req(f, "Z3,3000,2"), "OK");
+	assert_string_equal(req(f, "z3,3000,2"), "OK");
+	assert_string_equal(req(f, "Z4,3000,8"), "OK");
+	assert_int_equal(f->ft->bps[3].kind, BP_WATCH_ACCESS);
+	assert_string_equal(req(f, "z4,3000,8"), "OK");
+	assert_string_equal(req(f, "Z2,3000,0"), "E22");
+	assert_string_equal(req(f, "Z2,ffffffffffffffff,2"), "E22");
+
+	/* Malformed. */
+	assert_string_equal(req(f, "Z5,100,1"), "E01");
+	assert_string_equal(req(f, "Z10,100,1"), "E01");
+	assert_string_equal(req(f, "Z0,100,0"), "E22");
+	assert_string_equal(req(f, "Z0,100,10"), "E22");
+	assert_string_equal(req(f, "Z0,100"), "E01");
+	assert_string_equal(req(f, "Z0,100,"), "E01");
+	assert_string_equal(req(f, "Z0,,1"), "E01");
+	assert_string_equal(req(f, "Z0;100,1"), "E01");
+	assert_string_equal(req(f, "Z0,100,1x"), "E01");
+	assert_string_equal(req(f, "Z,100,1"), "E01");
+	assert_string_equal(req(f, "Z"), "E01");
+	assert_string_equal(req(f, "z"), "E01");
+	assert_string_equal(req(f, "Z0,10000000000000000,1"), "E01");
+	assert_int_equal(f->ft->nr_bps, 3);
+
+	/* A kind the target cannot do: the empty reply. */
+	f->ops = *f->ft->target.ops;
+	f->ops.insert_bp = no_watch_insert;
+	f->ft->target.ops = &f->ops;
+	assert_string_equal(req(f, "Z3,3000,2"), "");
+	assert_false(f->s->no_reply);
+}
+
+/* ---- threads ---- */
+
+static void test_threads(void **state)
+{
+	struct fixture *f = *state;
+	char want[128];
+	char hex[256];
+
+	assert_string_equal(req(f, "qC"), "QC01");
+	assert_string_equal(req(f, "qfThreadInfo"), "m01");
+	assert_string_equal(req(f, "qsThreadInfo"), "l");
+	assert_string_equal(req(f, "T1"), "OK");
+	assert_string_equal(req(f, "T2"), "E01");
+	assert_string_equal(req(f, "T0"), "E01");
+	assert_string_equal(req(f, "T-1"), "E01");
+	assert_string_equal(req(f, "T"), "E01");
+	assert_string_equal(req(f, "T1x"), "E01");
+	assert_string_equal(req(f, "Tffffffffffffffffff"), "E01");
+
+	f->ft->nr_cpus = 2;
+	f->ft->regs[1].gpr[GPR_AX] = 0xaabbccdd;
+	assert_string_equal(req(f, "qfThreadInfo"), "m01,02");
+	assert_string_equal(req(f, "T2"), "OK");
+	assert_string_equal(req(f, "Hg2"), "OK");
+	assert_string_equal(req(f, "qC"), "QC02");
+	assert_memory_equal(req(f, "g"), "ddccbbaa", 8);
+	assert_string_equal(req(f, "p0"), "ddccbbaa");
+	assert_string_equal(req(f, "Hg0"), "OK");
+	assert_string_equal(req(f, "Hg-1"), "OK");
+	assert_string_equal(req(f, "Hg1"), "OK");
+	assert_string_equal(req(f, "qC"), "QC01");
+	assert_string_equal(req(f, "Hc-1"), "OK");
+	assert_int_equal(f->s->c_cpu, -1);
+	assert_string_equal(req(f, "Hc0"), "OK");
+	assert_string_equal(req(f, "Hc2"), "OK");
+	assert_int_equal(f->s->c_cpu, 1);
+	assert_string_equal(req(f, "Hg3"), "E01");
+	assert_string_equal(req(f, "Hx1"), "E01");
+	assert_string_equal(req(f, "Hg"), "E01");
+	assert_string_equal(req(f, "H"), "E01");
+	assert_string_equal(req(f, "Hg1x"), "E01");
+	assert_string_equal(req(f, "Hg-2"), "E01");
+	assert_string_equal(req(f, "Hgffffffffff"), "E01");
+	assert_string_equal(req(f, "qC"), "QC01");
+
+	/* "info threads": hex of the vCPU description. */
+	f->ft->target.ops->describe_cpu(&f->ft->target, 1, want, sizeof(want));
+	rsp__hex_encode(hex, want, strlen(want));
+	hex[2 * strlen(want)] = '\0';
+	assert_string_equal(req(f, "qThreadExtraInfo,2"), hex);
+	assert_string_equal(req(f, "qThreadExtraInfo,3"), "E01");
+	assert_string_equal(req(f, "qThreadExtraInfo,"), "E01");
+	assert_string_equal(req(f, "qThreadExtraInfo,1x"), "E01");
+}
+
+/* ---- target description ---- */
+
+/* Read the whole annex in chunks of size chunk; returns its length. */
+static size_t read_xml(struct fixture *f, char *doc, size_t cap, size_t chunk)
+{
+	size_t off = 0, n;
+	const char *r;
+
+	for (;;) {
+		r = reqf(f, "qXfer:features:read:target.xml:%zx,%zx", off, chunk);
+		assert_true(r[0] == 'm' || r[0] == 'l');
+		n = f->s->reply_len - 1;
+		assert_true(n <= chunk);
+		assert_true(off + n < cap);
+		memcpy(doc + off, r + 1, n);
+		off += n;
+		if (r[0] == 'l')
+			break;
+		assert_int_equal(n, chunk);
+	}
+	doc[off] = '\0';
+	return off;
+}
+
+static void test_qxfer(void **state)
+{
+	struct fixture *f = *state;
+	char *doc = malloc(SESSION_XML_SIZE + 1), *whole = malloc(SESSION_XML_SIZE + 1);
+	size_t len;
+
+	assert_non_null(doc);
+	assert_non_null(whole);
+	len = read_xml(f, doc, SESSION_XML_SIZE + 1, 100);
+	assert_true(len > 100);
+	assert_memory_equal(doc, "<?xml", 5);
+	assert_non_null(strstr(doc, "i8086"));
+	assert_null(strstr(doc, "i386<"));
+	/* One chunk holds it all, and it is the same document. */
+	assert_int_equal(read_xml(f, whole, SESSION_XML_SIZE + 1, 0x10000), len);
+	assert_string_equal(doc, whole);
+
+	/* Chunks after offset 0 come from the cached document even if the
+	 * mode changed in between; a new offset 0 regenerates. */
+	assert_int_equal(req(f, "qXfer:features:read:target.xml:0,64")[0], 'm');
+	f->ft->regs[0].cr0 |= X86_CR0_PE;
+	assert_int_equal(reqf(f, "qXfer:features:read:target.xml:%zx,10", len - 1)[0], 'l');
+	assert_int_equal(f->s->reply_len, 2);
+	assert_int_equal(f->s->reply[1], doc[len - 1]);
+	read_xml(f, whole, SESSION_XML_SIZE + 1, 100);
+	assert_null(strstr(whole, "i8086"));
+	assert_non_null(strstr(whole, "i386"));
+
+	/* Past the end: an empty last chunk. */
+	assert_string_equal(reqf(f, "qXfer:features:read:target.xml:%zx,10", len + 100), "l");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:ffffffffffffffff,10"), "l");
+	/* Other annexes, malformed offsets. */
+	assert_string_equal(req(f, "qXfer:features:read:foo.xml:0,100"), "E00");
+	assert_string_equal(req(f, "qXfer:features:read:target.xm:0,100"), "E00");
+	assert_string_equal(req(f, "qXfer:features:read::0,100"), "E00");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:0"), "E01");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:0,"), "E01");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:,10"), "E01");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:0,0"), "E01");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:0,10x"), "E01");
+	assert_string_equal(req(f, "qXfer:features:read:target.xml:z,10"), "E01");
+	free(doc);
+	free(whole);
+}
+
+/* ---- monitor ---- */
+
+/* The text of every 'O' packet in s->out, and the count of packets. */
+static size_t console_text(struct fixture *f, char *text, size_t cap, int *packets)
+{
+	const char *p = (const char *)f->s->out, *end = p + f->s->out_len, *hash;
+	size_t n = 0, hexlen;
+
+	*packets = 0;
+	while (p < end && (p = memchr(p, '$', end - p)) != NULL) {
+		hash = memchr(p, '#', end - p);
+		assert_non_null(hash);
+		(*packets)++;
+		if (p[1] == 'O') {
+			hexlen = hash - (p + 2);
+			assert_int_equal(hexlen % 2, 0);
+			assert_true(hexlen / 2 <= 4000);
+			assert_true(n + hexlen / 2 < cap);
+			assert_true(rsp__hex_decode(text + n, p + 2, hexlen / 2));
+			n += hexlen / 2;
+		}
+		p = hash + 3;
+	}
+	text[n] = '\0';
+	return n;
+}
+
+static const char *monitor(struct fixture *f, const char *line)
+{
+	char pkt[600] = "qRcmd,";
+
+	assert_true(strlen(line) < 256);
+	pkt[6 + rsp__hex_encode(pkt + 6, line, strlen(line))] = '\0';
+	return req(f, pkt);
+}
+
+static void test_qrcmd(void **state)
+{
+	struct fixture *f = *state;
+	char *text = malloc(2 * MONITOR_OUT_SIZE);
+	int packets;
+
+	assert_non_null(text);
+	assert_string_equal(monitor(f, "help"), "OK");
+	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+	assert_true(packets >= 1);
+	assert_non_null(strstr(text, "phys"));
+	assert_non_null(strstr(text, "help"));
+
+	/* phys on: memory packets are physical. */
+	assert_string_equal(monitor(f, "phys on"), "OK");
+	assert_true(f->s->physical);
+	assert_string_equal(monitor(f, "phys off"), "OK");
+	assert_false(f->s->physical);
+
+	/* Failure: the reason as console text, then an error. */
+	assert_string_equal(monitor(f, "no-such-command"), "E01");
+	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+
+	/* Malformed hex. */
+	assert_string_equal(req(f, "qRcmd,68656c7"), "E01");
+	assert_string_equal(req(f, "qRcmd,68656c7z"), "E01");
+	assert_string_equal(req(f, "qRcmd,68006c70"), "E01");
+	assert_int_equal(f->s->out_len, 0);
+	free(text);
+}
+
+/* ---- leaving ---- */
+
+static void test_detach_kill(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(act(f, "Dx"), SESSION_OK);
+	assert_string_equal(f->s->reply, "E01");
+	assert_int_equal(act(f, "D;"), SESSION_OK);
+	assert_int_equal(act(f, "D;1x"), SESSION_OK);
+	assert_int_equal(f->ft->nr_resumes, 0);
+
+	assert_int_equal(act(f, "D;1"), SESSION_DETACH);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "OK");
+	assert_true(f->ft->running);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	/* Already running: not resumed twice. */
+	assert_int_equal(act(f, "D"), SESSION_DETACH);
+	assert_int_equal(f->ft->nr_resumes, 1);
+
+	assert_int_equal(act(f, "k"), SESSION_KILL);
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_resets, 1);
+	assert_false(f->ft->running);
+	assert_int_equal(act(f, "vKill;1"), SESSION_KILL);
+	assert_false(f->s->no_reply);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "OK");
+	assert_int_equal(f->ft->nr_resets, 2);
+	assert_string_equal(req(f, "?"), "T05thread:01;");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_supported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_ack_and_constants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_while_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_g_G_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p_P, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_m, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_M, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_X, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_phys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vcont, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vcont_two_cpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_Z_z, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qxfer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qrcmd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_kill, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,527 @@
+/*
+ * test_regs.c - the register layout: sizes, the 'g' encoding at the reset
+ * vector, the linear-pc and segment write rules, 'G' round trips and the
+ * target description.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../stub/regs.h"
+#include "../../stub/rsp.h"
+#include "fake_target.h"
+
+#define NR_REGS		62
+#define GDT_BASE	0x1000
+
+static int setup(void **state)
+{
+	struct fake_target *ft = fake_target__new(64 * 1024);
+
+	if (!ft)
+		return -1;
+	*state = ft;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fake_target__free(*state);
+	return 0;
+}
+
+/* Byte offset of register regno in the 'g' block. */
+static size_t reg_offset(int regno)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < regno; i++)
+		off += regs__size(i);
+	return off;
+}
+
+static void put32(uint8_t *b, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int write32(struct fake_target *ft, struct target_regs *r, int regno, uint32_t v)
+{
+	uint8_t b[4];
+
+	put32(b, v);
+	return regs__write(&ft->target, 0, r, regno, b, sizeof(b));
+}
+
+static void assert_seg_equal(const struct target_seg *a, const struct target_seg *b)
+{
+	assert_int_equal(a->base, b->base);
+	assert_int_equal(a->limit, b->limit);
+	assert_int_equal(a->selector, b->selector);
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->s, b->s);
+	assert_int_equal(a->dpl, b->dpl);
+	assert_int_equal(a->present, b->present);
+	assert_int_equal(a->db, b->db);
+	assert_int_equal(a->l, b->l);
+	assert_int_equal(a->g, b->g);
+	assert_int_equal(a->avl, b->avl);
+	assert_int_equal(a->unusable, b->unusable);
+}
+
+static void assert_regs_equal(const struct target_regs *a, const struct target_regs *b)
+{
+	for (int i = 0; i < TARGET_NR_GPRS; i++)
+		assert_int_equal(a->gpr[i], b->gpr[i]);
+	assert_int_equal(a->rip, b->rip);
+	assert_int_equal(a->rflags, b->rflags);
+	for (int i = 0; i < TARGET_NR_SEGS; i++)
+		assert_seg_equal(&a->seg[i], &b->seg[i]);
+	assert_int_equal(a->gdt.base, b->gdt.base);
+	assert_int_equal(a->gdt.limit, b->gdt.limit);
+	assert_int_equal(a->idt.base, b->idt.base);
+	assert_int_equal(a->idt.limit, b->idt.limit);
+	assert_int_equal(a->cr0, b->cr0);
+	assert_int_equal(a->cr2, b->cr2);
+	assert_int_equal(a->cr3, b->cr3);
+	assert_int_equal(a->cr4, b->cr4);
+	assert_int_equal(a->efer, b->efer);
+}
+
+static void test_layout(void **state)
+{
+	static const struct { const char *name; int regno; } fixed[] = {
+		{ "eax", 0 }, { "esp", 4 }, { "edi", 7 }, { "eip", 8 }, { "eflags", 9 },
+		{ "cs", 10 }, { "gs", 15 }, { "st0", 16 }, { "st7", 23 }, { "fctrl", 24 },
+		{ "fop", 31 }, { "xmm0", 32 }, { "xmm7", 39 }, { "mxcsr", 40 },
+		{ "ip", 41 }, { "cs_base", 42 }, { "gs_base", 47 }, { "cr0", 48 },
+		{ "cr2", 49 }, { "cr3", 50 }, { "cr4", 51 }, { "efer", 52 },
+		{ "gdtr_base", 53 }, { "gdtr_limit", 54 }, { "idtr_base", 55 },
+		{ "idtr_limit", 56 }, { "tr", 57 }, { "ldtr", 58 }, { "cs_limit", 59 },
+		{ "ss_limit", 60 }, { "ds_limit", 61 },
+	};
+	int sum = 0;
+
+	(void)state;
+	assert_int_equal(regs__count(), NR_REGS);
+	for (int i = 0; i < NR_REGS; i++) {
+		int want = 4;
+
+		if (i >= 16 && i <= 23)
+			want = 10;
+		else if (i >= 32 && i <= 39)
+			want = 16;
+		assert_int_equal(regs__size(i), want);
+		assert_int_equal(regs__find(regs__name(i)), i);
+		sum += want;
+	}
+	assert_int_equal(regs__total_size(), sum);
+	assert_int_equal(regs__size(NR_REGS), 0);
+	assert_int_equal(regs__size(-1), 0);
+	assert_null(regs__name(NR_REGS));
+	assert_int_equal(regs__find("rax"), -1);
+	assert_int_equal(regs__find(""), -1);
+	assert_int_equal(REGS_PC, regs__find("eip"));
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		assert_int_equal(regs__find(fixed[i].name), fixed[i].regno);
+}
+
+static void test_encode_reset(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r;
+	char g[2048], one[64];
+	uint64_t v;
+	size_t len;
+
+	assert_int_equal(ft->target.ops->get_regs(&ft->target, 0, &r), 0);
+	len = regs__encode_all(&r, g, sizeof(g));
+	assert_int_equal(len, 2 * (size_t)regs__total_size());
+	assert_int_equal(strlen(g), len);
+
+	/* eip is the LINEAR pc 0xffff0; ip is the raw 0xfff0. */
+	assert_memory_equal(g + 2 * reg_offset(8), "f0ff0f00", 8);
+	assert_memory_equal(g + 2 * reg_offset(41), "f0ff0000", 8);
+	assert_memory_equal(g + 2 * reg_offset(10), "00f00000", 8);	/* cs */
+	assert_memory_equal(g + 2 * reg_offset(42), "00000f00", 8);	/* cs_base */
+	assert_memory_equal(g + 2 * reg_offset(9), "02000000", 8);	/* eflags */
+	assert_memory_equal(g + 2 * reg_offset(48), "10000000", 8);	/* cr0 */
+
+	/* x87 and SSE are not tracked: unavailable. */
+	for (size_t i = 2 * reg_offset(16); i < 2 * reg_offset(41); i++)
+		assert_int_equal(g[i], 'x');
+
+	assert_int_equal(regs__encode(&r, 8, one), 8);
+	assert_string_equal(one, "f0ff0f00");
+	assert_int_equal(regs__encode(&r, 16, one), 20);
+	assert_string_equal(one, "xxxxxxxxxxxxxxxxxxxx");
+	assert_int_equal(regs__encode(&r, NR_REGS, one), 0);
+
+	assert_int_equal(regs__get(&r, 8, &v), 0);
+	assert_int_equal(v, 0xffff0);
+	assert_int_equal(regs__linear_pc(&r), 0xffff0);
+	assert_int_equal(regs__get(&r, 16, &v), -ENOENT);
+	assert_int_equal(regs__get(&r, 40, &v), -ENOENT);
+	assert_int_equal(regs__get(&r, NR_REGS, &v), -ENOENT);
+
+	/* Too small for the block and its NUL. */
+	assert_int_equal(regs__encode_all(&r, g, 2 * regs__total_size()), 0);
+}
+
+static void test_pc_write_real(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0], before;
+
+	/* Inside CS's 64 KiB: CS stays. */
+	assert_int_equal(write32(ft, &r, REGS_PC, 0xffff5), 0);
+	assert_int_equal(r.rip, 0xfff5);
+	assert_int_equal(r.seg[SEG_CS].selector, 0xf000);
+	assert_int_equal(r.seg[SEG_CS].base, 0xf0000);
+	assert_int_equal(regs__linear_pc(&r), 0xffff5);
+
+	/* Outside: CS moves to the 64 KiB-aligned segment. */
+	assert_int_equal(write32(ft, &r, REGS_PC, 0x7c00), 0);
+	assert_int_equal(r.seg[SEG_CS].selector, 0);
+	assert_int_equal(r.seg[SEG_CS].base, 0);
+	assert_int_equal(r.rip, 0x7c00);
+	assert_int_equal(r.seg[SEG_CS].limit, 0xffff);
+
+	assert_int_equal(write32(ft, &r, REGS_PC, 0x9f000), 0);
+	assert_int_equal(r.seg[SEG_CS].selector, 0x9000);
+	assert_int_equal(r.rip, 0xf000);
+
+	/* The high memory area is FFFF:xxxx. */
+	assert_int_equal(write32(ft, &r, REGS_PC, 0x100010), 0);
+	assert_int_equal(r.seg[SEG_CS].selector, 0xffff);
+	assert_int_equal(r.rip, 0x20);
+
+	/* Not reachable in real mode: refused, nothing changed. */
+	before = r;
+	assert_int_equal(write32(ft, &r, REGS_PC, 0x200000), -EINVAL);
+	assert_regs_equal(&r, &before);
+
+	/* ip sets the raw IP. */
+	assert_int_equal(write32(ft, &r, regs__find("ip"), 0x1234), 0);
+	assert_int_equal(r.rip, 0x1234);
+	assert_int_equal(regs__linear_pc(&r), 0xffff0 + 0x1234);
+}
+
+static void test_selector_write_real(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0];
+
+	assert_int_equal(write32(ft, &r, regs__find("ds"), 0x1234), 0);
+	assert_int_equal(r.seg[SEG_DS].selector, 0x1234);
+	assert_int_equal(r.seg[SEG_DS].base, 0x12340);
+	assert_int_equal(r.seg[SEG_DS].limit, 0xffff);
+
+	assert_int_equal(write32(ft, &r, regs__find("cs"), 0x07c0), 0);
+	assert_int_equal(r.seg[SEG_CS].base, 0x7c00);
+	assert_int_equal(regs__linear_pc(&r), 0x7c00 + 0xfff0);
+
+	assert_int_equal(write32(ft, &r, regs__find("es"), 0x10000), -EINVAL);
+
+	/* Bases, limits and system registers are set directly. */
+	assert_int_equal(write32(ft, &r, regs__find("fs_base"), 0xabcdef), 0);
+	assert_int_equal(r.seg[SEG_FS].base, 0xabcdef);
+	assert_int_equal(write32(ft, &r, regs__find("ss_limit"), 0xfffff), 0);
+	assert_int_equal(r.seg[SEG_SS].limit, 0xfffff);
+	assert_int_equal(write32(ft, &r, regs__find("cr3"), 0x5000), 0);
+	assert_int_equal(r.cr3, 0x5000);
+	assert_int_equal(write32(ft, &r, regs__find("gdtr_limit"), 0x17), 0);
+	assert_int_equal(r.gdt.limit, 0x17);
+	assert_int_equal(write32(ft, &r, regs__find("idtr_limit"), 0x10000), -EINVAL);
+	assert_int_equal(write32(ft, &r, regs__find("eax"), 0xdeadbeef), 0);
+	assert_int_equal(r.gpr[GPR_AX], 0xdeadbeef);
+}
+
+static void put_desc(struct fake_target *ft, int index, uint32_t base, uint32_t limit,
+		     uint8_t access, uint8_t flags)
+{
+	uint8_t *d = ft->mem + GDT_BASE + 8 * index;
+
+	d[0] = limit & 0xff;
+	d[1] = (limit >> 8) & 0xff;
+	d[2] = base & 0xff;
+	d[3] = (base >> 8) & 0xff;
+	d[4] = (base >> 16) & 0xff;
+	d[5] = access;
+	d[6] = (uint8_t)((flags << 4) | ((limit >> 16) & 0xf));
+	d[7] = (base >> 24) & 0xff;
+}
+
+/* A GDT: null, flat code 0x08, flat data 0x10, 16-bit data at 0x12345
+ * (0x18), a TSS (0x20); CR0.PE set. */
+static void enter_protected(struct fake_target *ft, struct target_regs *r)
+{
+	put_desc(ft, 1, 0, 0xfffff, 0x9a, 0xc);
+	put_desc(ft, 2, 0, 0xfffff, 0x92, 0xc);
+	put_desc(ft, 3, 0x12345, 0xffff, 0x92, 0x0);
+	put_desc(ft, 4, 0x3000, 0x67, 0x89, 0x0);
+	*r = ft->regs[0];
+	r->gdt.base = GDT_BASE;
+	r->gdt.limit = 5 * 8 - 1;
+	r->cr0 |= X86_CR0_PE;
+}
+
+static void test_selector_load_protected(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r, before;
+
+	enter_protected(ft, &r);
+	assert_int_equal(write32(ft, &r, regs__find("cs"), 0x08), 0);
+	assert_int_equal(r.seg[SEG_CS].selector, 0x08);
+	assert_int_equal(r.seg[SEG_CS].base, 0);
+	assert_int_equal(r.seg[SEG_CS].limit, 0xffffffff);
+	assert_int_equal(r.seg[SEG_CS].type, 0xb);
+	assert_int_equal(r.seg[SEG_CS].s, 1);
+	assert_int_equal(r.seg[SEG_CS].present, 1);
+	assert_int_equal(r.seg[SEG_CS].db, 1);
+	assert_int_equal(r.seg[SEG_CS].g, 1);
+	assert_int_equal(r.seg[SEG_CS].unusable, 0);
+
+	assert_int_equal(write32(ft, &r, regs__find("ds"), 0x18), 0);
+	assert_int_equal(r.seg[SEG_DS].base, 0x12345);
+	assert_int_equal(r.seg[SEG_DS].limit, 0xffff);
+	assert_int_equal(r.seg[SEG_DS].type, 0x3);
+	assert_int_equal(r.seg[SEG_DS].db, 0);
+
+	assert_int_equal(write32(ft, &r, regs__find("tr"), 0x20), 0);
+	assert_int_equal(r.seg[SEG_TR].base, 0x3000);
+	assert_int_equal(r.seg[SEG_TR].type, 0xb);	/* marked busy, as ltr does */
+
+	/* A null data selector makes the segment unusable. */
+	assert_int_equal(write32(ft, &r, regs__find("es"), 0), 0);
+	assert_int_equal(r.seg[SEG_ES].unusable, 1);
+
+	/* Protected mode pc: rip = linear - CS.base, CS stays. */
+	assert_int_equal(write32(ft, &r, REGS_PC, 0x100000), 0);
+	assert_int_equal(r.rip, 0x100000);
+	assert_int_equal(r.seg[SEG_CS].selector, 0x08);
+
+	before = r;
+	assert_int_equal(write32(ft, &r, regs__find("cs"), 0x28), -EFAULT);	/* past the limit */
+	assert_int_equal(write32(ft, &r, regs__find("ds"), 0x0c), -EINVAL);	/* LDT */
+	assert_int_equal(write32(ft, &r, regs__find("cs"), 0), -EINVAL);	/* null CS */
+	assert_int_equal(write32(ft, &r, regs__find("cs"), 0x10), -EINVAL);	/* data in CS */
+	assert_int_equal(write32(ft, &r, regs__find("ds"), 0x20), -EINVAL);	/* TSS in DS */
+	r.gdt.base = 0xfffffff0;	/* not in memory */
+	assert_int_equal(write32(ft, &r, regs__find("ss"), 0x10), -EFAULT);
+	r.gdt.base = GDT_BASE;
+	assert_regs_equal(&r, &before);
+}
+
+static void test_write_bad(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0], before = r;
+	uint8_t b[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+	assert_int_equal(regs__write(&ft->target, 0, &r, 0, b, 2), -EINVAL);
+	assert_int_equal(regs__write(&ft->target, 0, &r, 0, b, 8), -EINVAL);
+	assert_int_equal(regs__write(&ft->target, 0, &r, 16, b, 4), -EINVAL);
+	assert_int_equal(regs__write(&ft->target, 0, &r, NR_REGS, b, 4), -EINVAL);
+	assert_int_equal(regs__write(&ft->target, 0, &r, -1, b, 4), -EINVAL);
+	/* x87 and SSE writes are accepted and ignored. */
+	assert_int_equal(regs__write(&ft->target, 0, &r, 16, b, 10), 0);
+	assert_int_equal(regs__write(&ft->target, 0, &r, 32, b, 16), 0);
+	assert_int_equal(regs__write(&ft->target, 0, &r, 40, b, 4), 0);
+	assert_regs_equal(&r, &before);
+}
+
+/* The 'g' hex back to raw bytes, unavailable bytes as zero. */
+static void g_to_raw(const char *g, uint8_t *raw, size_t len)
+{
+	char hex[2048];
+
+	assert_true(2 * len < sizeof(hex));
+	for (size_t i = 0; i < 2 * len; i++)
+		hex[i] = g[i] == 'x' ? '0' : g[i];
+	assert_true(rsp__hex_decode(raw, hex, len));
+}
+
+static void test_write_all(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0], before;
+	size_t total = regs__total_size();
+	uint8_t raw[1024];
+	char g[2048];
+
+	r.gpr[GPR_AX] = 0x11223344;
+	r.gpr[GPR_SP] = 0x7000;
+	r.seg[SEG_DS].base = 0x4321;	/* a cache that differs from selector*16 */
+	before = r;
+	assert_true(regs__encode_all(&r, g, sizeof(g)) > 0);
+	g_to_raw(g, raw, total);
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total), 0);
+	assert_regs_equal(&r, &before);
+
+	/* One changed register changes one register. */
+	put32(raw + reg_offset(regs__find("ebx")), 0xcafe);
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total), 0);
+	assert_int_equal(r.gpr[GPR_BX], 0xcafe);
+	r.gpr[GPR_BX] = before.gpr[GPR_BX];
+	assert_regs_equal(&r, &before);
+
+	/* A changed ip with the old eip: ip wins (eip did not change). */
+	put32(raw + reg_offset(41), 0x100);
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total), 0);
+	assert_int_equal(r.rip, 0x100);
+	assert_int_equal(r.seg[SEG_CS].selector, 0xf000);
+
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total - 1), -EINVAL);
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total + 1), -EINVAL);
+}
+
+static void test_write_all_fails_whole(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r, before;
+	size_t total = regs__total_size();
+	uint8_t raw[1024];
+	char g[2048];
+
+	enter_protected(ft, &r);
+	before = r;
+	assert_true(regs__encode_all(&r, g, sizeof(g)) > 0);
+	g_to_raw(g, raw, total);
+	put32(raw + reg_offset(0), 0x55);		/* eax: fine */
+	put32(raw + reg_offset(12), 0x40);		/* ds: beyond the GDT */
+	assert_int_equal(regs__write_all(&ft->target, 0, &r, raw, total), -EFAULT);
+	assert_regs_equal(&r, &before);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static bool predefined(const char *type)
+{
+	static const char *const types[] = {
+		"int", "int32", "uint32", "code_ptr", "data_ptr", "i387_ext",
+		"int8", "int16", "int64", "uint128", "ieee_single", "ieee_double",
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Every type a <reg>, <field> or <vector> uses is predefined or defined
+ * earlier in the document. */
+static void check_types_defined_first(const char *xml)
+{
+	for (const char *p = strstr(xml, " type=\""); p; p = strstr(p + 1, " type=\"")) {
+		char type[64], id[80];
+		const char *end = strchr(p + 7, '"');
+		const char *def;
+
+		assert_non_null(end);
+		assert_true((size_t)(end - (p + 7)) < sizeof(type));
+		memcpy(type, p + 7, end - (p + 7));
+		type[end - (p + 7)] = '\0';
+		if (predefined(type))
+			continue;
+		snprintf(id, sizeof(id), "id=\"%s\"", type);
+		def = strstr(xml, id);
+		if (!def || def > p)
+			fail_msg("type %s used before its definition", type);
+	}
+}
+
+static void test_target_xml(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0];
+	static char xml[16384];
+	char needle[64], small[64];
+	const char *p;
+	size_t len;
+	int regnum = 0;
+
+	len = regs__target_xml(&r, xml, sizeof(xml));
+	assert_true(len > 0 && len < sizeof(xml));
+	assert_int_equal(strlen(xml), len);
+	assert_true(strncmp(xml, "<?xml version=\"1.0\"?>", 21) == 0);
+	assert_non_null(strstr(xml, "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">"));
+	assert_non_null(strstr(xml, "<architecture>i8086</architecture>"));
+	assert_int_equal(count(xml, "<feature "), 3);
+	assert_int_equal(count(xml, "</feature>"), 3);
+	assert_int_equal(count(xml, "<target "), 1);
+	assert_int_equal(count(xml, "</target>"), 1);
+	assert_non_null(strstr(xml, "<feature name=\"org.gnu.gdb.i386.core\">"));
+	assert_non_null(strstr(xml, "<feature name=\"org.gnu.gdb.i386.sse\">"));
+	assert_int_equal(count(xml, "<"), count(xml, ">"));
+	for (int i = 0; i < NR_REGS; i++) {
+		char bits[32];
+
+		snprintf(needle, sizeof(needle), "<reg name=\"%s\" ", regs__name(i));
+		assert_int_equal(count(xml, needle), 1);
+		snprintf(bits, sizeof(bits), " bitsize=\"%d\" ", 8 * regs__size(i));
+		p = strstr(xml, needle);
+		assert_true(strstr(p, bits) == p + strlen(needle) - 1);
+	}
+	for (p = strstr(xml, "regnum=\""); p; p = strstr(p + 1, "regnum=\""))
+		assert_int_equal(atoi(p + 8), regnum++);
+	assert_int_equal(regnum, NR_REGS);
+	check_types_defined_first(xml);
+
+	r.cr0 |= X86_CR0_PE;
+	assert_int_equal(regs__target_xml(&r, xml, sizeof(xml)), len - 1);
+	assert_non_null(strstr(xml, "<architecture>i386</architecture>"));
+
+	/* The NUL must fit too. */
+	assert_int_equal(regs__target_xml(&r, xml, len - 1), 0);
+	assert_int_equal(regs__target_xml(&r, xml, len), len - 1);
+	assert_int_equal(regs__target_xml(&r, small, sizeof(small)), 0);
+	assert_int_equal(regs__target_xml(&r, small, 0), 0);
+}
+
+static void test_eflags_str(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(regs__eflags_str(0x2, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "[ ]");
+	regs__eflags_str(0x246, buf, sizeof(buf));
+	assert_string_equal(buf, "[ PF ZF IF ]");
+	regs__eflags_str(0x200001, buf, sizeof(buf));
+	assert_string_equal(buf, "[ CF ID ]");
+	assert_int_equal(regs__eflags_str(0x246, buf, 5), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test_setup_teardown(test_encode_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_write_real, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selector_write_real, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selector_load_protected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_all_fails_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_xml, setup, teardown),
+		cmocka_unit_test(test_eflags_str),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

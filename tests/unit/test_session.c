@@ -1,0 +1,485 @@
+/*
+ * test_session.c - the session as the server loop drives it: raw bytes in
+ * (framing, acknowledgements, checksums, interrupts, pipelining), framed
+ * bytes out, and stop replies when the fake target stops.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../stub/rsp.h"
+#include "../../stub/session.h"
+#include "fake_target.h"
+
+struct fixture {
+	struct fake_target *ft;
+	struct session *s;
+	char *log_buf;
+	size_t log_len;
+	FILE *log;
+	char out[SESSION_OUT_SIZE + 1];	/* what the "server" sent, NUL-terminated */
+	size_t out_len;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->ft = fake_target__new(64 * 1024);
+	assert_non_null(f->ft);
+	f->s = calloc(1, sizeof(*f->s));
+	assert_non_null(f->s);
+	f->log = open_memstream(&f->log_buf, &f->log_len);
+	assert_non_null(f->log);
+	session__init(f->s, &f->ft->target, f->log);
+	session__attach(f->s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fclose(f->log);
+	free(f->log_buf);
+	fake_target__free(f->ft);
+	free(f->s);
+	free(f);
+	return 0;
+}
+
+/* The server's part: take everything in s->out. */
+static const char *take_out(struct fixture *f)
+{
+	assert_true(f->s->out_len <= SESSION_OUT_SIZE);
+	memcpy(f->out, f->s->out, f->s->out_len);
+	f->out_len = f->s->out_len;
+	f->out[f->out_len] = '\0';
+	session__consumed(f->s, f->s->out_len);
+	assert_int_equal(f->s->out_len, 0);
+	return f->out;
+}
+
+/* Feed bytes in one call that must consume them all; returns the output. */
+static const char *input(struct fixture *f, const void *data, size_t len,
+			 enum session_action want)
+{
+	size_t consumed = 0;
+
+	assert_int_equal(session__input(f->s, data, len, &consumed), want);
+	assert_int_equal(consumed, len);
+	return take_out(f);
+}
+
+static const char *input_str(struct fixture *f, const char *str)
+{
+	return input(f, str, strlen(str), SESSION_OK);
+}
+
+/* "$payload#cs", computed here, independently of rsp__frame. */
+static char *frame(const char *payload)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(payload);
+	char *p = malloc(n + 5);
+	uint8_t cs = 0;
+	size_t i;
+
+	assert_non_null(p);
+	p[0] = '$';
+	for (i = 0; i < n; i++) {
+		p[1 + i] = payload[i];
+		cs += (uint8_t)payload[i];
+	}
+	p[n + 1] = '#';
+	p[n + 2] = hex[cs >> 4];
+	p[n + 3] = hex[cs & 15];
+	p[n + 4] = '\0';
+	return p;
+}
+
+/* Send a packet; the output must be exactly ack + framed reply. */
+static void expect(struct fixture *f, const char *pkt, const char *reply)
+{
+	char *in = frame(pkt), *want = frame(reply);
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s%s", f->s->no_ack ? "" : "+", want);
+	assert_string_equal(input_str(f, in), buf);
+	free(in);
+	free(want);
+}
+
+static void test_framing_and_acks(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(input_str(f, "$qC#b4"), "+$QC01#f5");
+	expect(f, "?", "T05thread:01;");
+	expect(f, "qfThreadInfo", "m01");
+	/* gdb's acks and line noise produce nothing. */
+	assert_string_equal(input_str(f, "+++xyz\r\n"), "");
+	/* A packet split over many calls. */
+	assert_string_equal(input_str(f, "$q"), "");
+	assert_string_equal(input_str(f, "C#"), "");
+	assert_string_equal(input_str(f, "b"), "");
+	assert_string_equal(input_str(f, "4"), "+$QC01#f5");
+	/* Unknown: acknowledged, empty reply. */
+	expect(f, "qNoSuchThing", "");
+	/* Run-length encoded input is expanded before dispatch: "0*\"" is
+	 * six zeros, so this writes four zero bytes. */
+	memset(f->ft->mem + 0x1000, 0xee, 5);
+	expect(f, "M1000,4:0*\"00", "OK");
+	assert_memory_equal(f->ft->mem + 0x1000, "\0\0\0\0\xee", 5);
+
+	/* Every packet in and out is in the log. */
+	fflush(f->log);
+	assert_non_null(strstr(f->log_buf, "kvmstub: <- $qC"));
+	assert_non_null(strstr(f->log_buf, "kvmstub: -> $QC01"));
+	assert_non_null(strstr(f->log_buf, "kvmstub: <- $qNoSuchThing"));
+}
+
+static void test_bad_checksum(void **state)
+{
+	struct fixture *f = *state;
+
+	/* NAKed and not acted on: memory stays as it was. */
+	assert_string_equal(input_str(f, "$M100,1:ab#00"), "-");
+	assert_int_equal(f->ft->mem[0x100], 0);
+	assert_string_equal(input_str(f, "$M100,1:ab#zz"), "-");
+	assert_int_equal(f->ft->mem[0x100], 0);
+	/* gdb sends it again, correctly this time. */
+	expect(f, "M100,1:ab", "OK");
+	assert_int_equal(f->ft->mem[0x100], 0xab);
+}
+
+static void test_retransmit(void **state)
+{
+	struct fixture *f = *state;
+	char first[SESSION_OUT_SIZE + 1];
+
+	/* A '-' before anything was sent: nothing to repeat. */
+	assert_string_equal(input_str(f, "-"), "");
+	input_str(f, "$g#67");
+	assert_int_equal(f->out[0], '+');
+	strcpy(first, f->out + 1);
+	assert_string_equal(input_str(f, "-"), first);
+	assert_string_equal(input_str(f, "-"), first);
+	/* An empty reply is repeated too. */
+	assert_string_equal(input_str(f, "$vMustReplyEmpty#3a"), "+$#00");
+	assert_string_equal(input_str(f, "-"), "$#00");
+}
+
+static void test_no_ack_mode(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(input_str(f, "$QStartNoAckMode#b0"), "+$OK#9a");
+	assert_true(f->s->no_ack);
+	/* gdb acks our OK, then stops acknowledging. */
+	assert_string_equal(input_str(f, "+"), "");
+	assert_string_equal(input_str(f, "$qC#b4"), "$QC01#f5");
+	/* Bad checksums are dropped silently; '-' means nothing. */
+	assert_string_equal(input_str(f, "$M100,1:ab#00"), "");
+	assert_int_equal(f->ft->mem[0x100], 0);
+	assert_string_equal(input_str(f, "-"), "");
+	/* A new client starts in acknowledgement mode again. */
+	session__attach(f->s);
+	assert_false(f->s->no_ack);
+	assert_string_equal(input_str(f, "$qC#b4"), "+$QC01#f5");
+}
+
+static void test_interrupt(void **state)
+{
+	struct fixture *f = *state;
+
+	/* 0x03 while stopped: ignored. */
+	assert_string_equal(input_str(f, "\x03"), "");
+	assert_int_equal(f->ft->nr_interrupts, 0);
+
+	assert_string_equal(input_str(f, "$c#63"), "+");
+	assert_true(f->s->running);
+	assert_true(f->ft->running);
+	assert_string_equal(input_str(f, "\x03"), "");
+	assert_int_equal(f->ft->nr_interrupts, 1);
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_string_equal(take_out(f), "$T02thread:01;#04");
+	assert_false(f->s->running);
+	/* '?' now tells the same story. */
+	expect(f, "?", "T02thread:01;");
+	/* A spurious wake-up: nothing pending, nothing sent. */
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_string_equal(take_out(f), "");
+}
+
+static void test_malformed(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = RSP_PACKET_SIZE + 100, i;
+	char *big = malloc(n + 5);
+	uint8_t cs = 0;
+
+	assert_non_null(big);
+	/* Oversized: acknowledged, E01, and the connection goes on. */
+	big[0] = '$';
+	for (i = 1; i <= n; i++) {
+		big[i] = 'a';
+		cs += 'a';
+	}
+	snprintf(big + n + 1, 4, "#%02x", cs);
+	assert_string_equal(input(f, big, n + 4, SESSION_OK), "+$E01#a6");
+	expect(f, "qC", "QC01");
+	/* '*' with nothing to repeat, '}' at the end. */
+	assert_string_equal(input_str(f, "$*a#8b"), "+$E01#a6");
+	assert_string_equal(input_str(f, "$m}#ea"), "+$E01#a6");
+	expect(f, "qC", "QC01");
+	/* In no-ack mode: no '+'. */
+	expect(f, "QStartNoAckMode", "OK");
+	assert_string_equal(input_str(f, "$*a#8b"), "$E01#a6");
+	free(big);
+}
+
+/* Feed everything as the server would: send out, call again with the rest. */
+static size_t feed_all(struct fixture *f, const char *in, size_t len, char *out, size_t cap)
+{
+	size_t off = 0, got = 0, consumed, calls = 0;
+
+	while (off < len) {
+		assert_int_equal(session__input(f->s, (const uint8_t *)in + off, len - off,
+						&consumed), SESSION_OK);
+		assert_true(consumed <= len - off);
+		assert_true(f->s->out_len <= SESSION_OUT_SIZE);
+		assert_true(got + f->s->out_len <= cap);
+		memcpy(out + got, f->s->out, f->s->out_len);
+		got += f->s->out_len;
+		session__consumed(f->s, f->s->out_len);
+		off += consumed;
+		calls++;
+		assert_true(calls < 100000);
+	}
+	return got;
+}
+
+static void test_pipelined(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 2000, BIG = 40 };
+	char *in = malloc(N * 6 + BIG * 16), *out = malloc(BIG * (RSP_PACKET_SIZE + 16) + N * 9);
+	size_t len = 0, got, i, consumed;
+	char *p;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	for (i = 0; i < N; i++) {
+		memcpy(in + len, "$qC#b4", 6);
+		len += 6;
+	}
+	/* Does one call stop early?  It must, with this much output. */
+	session__input(f->s, (const uint8_t *)in, len, &consumed);
+	assert_true(consumed < len);
+	assert_true(consumed > 0);
+	session__consumed(f->s, f->s->out_len);
+	rsp__decoder_init(&f->s->dec);
+
+	got = feed_all(f, in, len, out, N * 9);
+	assert_int_equal(got, N * 9);
+	for (i = 0; i < N; i++)
+		assert_memory_equal(out + 9 * i, "+$QC01#f5", 9);
+
+	/* Maximal replies: each m reply fills a packet. */
+	len = 0;
+	for (i = 0; i < BIG; i++) {
+		p = frame("m0,8000");
+		memcpy(in + len, p, strlen(p));
+		len += strlen(p);
+		free(p);
+	}
+	got = feed_all(f, in, len, out, BIG * (RSP_PACKET_SIZE + 16));
+	assert_int_equal(got, BIG * (1 + 4 + RSP_PACKET_SIZE));
+	free(in);
+	free(out);
+}
+
+/* Resume with "$c#63" after queueing stop; return what gdb receives. */
+static const char *stop_with(struct fixture *f, const struct target_stop *stop)
+{
+	fake_target__queue_stop(f->ft, stop);
+	assert_string_equal(input_str(f, "$c#63"), "+");
+	assert_true(f->s->running);
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_false(f->s->running);
+	return take_out(f);
+}
+
+static void expect_stop(struct fixture *f, const struct target_stop *stop, const char *reply)
+{
+	char *want = frame(reply);
+
+	assert_string_equal(stop_with(f, stop), want);
+	free(want);
+}
+
+static void test_stop_replies(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_STEP };
+	char *o, want[512];
+
+	expect_stop(f, &st, "T05thread:01;");
+	st.reason = STOP_SWBREAK;
+	expect_stop(f, &st, "T05thread:01;");	/* gdb did not announce swbreak+ */
+	st.reason = STOP_HWBREAK;
+	expect_stop(f, &st, "T05thread:01;");
+	input_str(f, "$qSupported:swbreak+;hwbreak+#d5");
+	assert_true(f->s->gdb_swbreak);
+	assert_true(f->s->gdb_hwbreak);
+	st.reason = STOP_SWBREAK;
+	expect_stop(f, &st, "T05thread:01;swbreak:;");
+	st.reason = STOP_HWBREAK;
+	expect_stop(f, &st, "T05thread:01;hwbreak:;");
+	expect(f, "?", "T05thread:01;hwbreak:;");
+
+	st.reason = STOP_WATCH;
+	st.addr = 0x1234;
+	st.watch_kind = BP_WATCH_WRITE;
+	expect_stop(f, &st, "T05watch:1234;thread:01;");
+	st.watch_kind = BP_WATCH_READ;
+	expect_stop(f, &st, "T05rwatch:1234;thread:01;");
+	st.watch_kind = BP_WATCH_ACCESS;
+	st.addr = 0xffffffffffffffffull;
+	expect_stop(f, &st, "T05awatch:ffffffffffffffff;thread:01;");
+
+	st.reason = STOP_MODE_CHANGE;
+	expect_stop(f, &st, "T05thread:01;");
+
+	/* A message goes first, as console output ("O" + hex). */
+	st.reason = STOP_HALT;
+	strcpy(st.message, "hlt");
+	o = frame("O686c740a");
+	snprintf(want, sizeof(want), "%s$T05thread:01;#", o);
+	assert_memory_equal(stop_with(f, &st), want, strlen(want));
+	free(o);
+
+	st.reason = STOP_FAULT;
+	strcpy(st.message, "triple fault");
+	o = frame("O747269706c65206661756c740a");
+	snprintf(want, sizeof(want), "%s$T0bthread:01;#", o);
+	assert_memory_equal(stop_with(f, &st), want, strlen(want));
+	free(o);
+	fflush(f->log);
+	assert_non_null(strstr(f->log_buf, "triple fault"));
+
+	/* A full-length message is not cut short by the '\n'. */
+	memset(st.message, 'a', sizeof(st.message));
+	stop_with(f, &st);
+	assert_non_null(strstr(f->out, "610a#"));
+
+	st.reason = STOP_INTERRUPT;
+	st.message[0] = '\0';
+	expect_stop(f, &st, "T02thread:01;");
+}
+
+static void test_stop_other_cpu(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_SWBREAK, .cpu = 1 };
+
+	f->ft->nr_cpus = 2;
+	expect_stop(f, &st, "T05thread:02;");
+	/* The stopped vCPU becomes the current thread. */
+	expect(f, "qC", "QC02");
+}
+
+static void test_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_EXITED, .exit_status = 3 };
+
+	expect_stop(f, &st, "W03");
+	assert_true(f->s->exited);
+	assert_int_equal(f->s->exit_status, 3);
+	expect(f, "?", "W03");
+	/* Killing (reset) brings the machine back to the reset vector. */
+	assert_int_equal(session__input(f->s, (const uint8_t *)"$k#6b", 5, &(size_t){ 0 }),
+			 SESSION_KILL);
+	assert_string_equal(take_out(f), "+");
+	assert_false(f->s->exited);
+	expect(f, "?", "T05thread:01;");
+}
+
+static void test_no_client(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_EXITED, .exit_status = 7 };
+
+	/* Resumed, then the client went away: the stop is kept, not sent. */
+	fake_target__queue_stop(f->ft, &st);
+	input_str(f, "$c#63");
+	f->s->attached = false;
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->s->out_len, 0);
+	assert_false(f->s->running);
+	session__attach(f->s);
+	expect(f, "?", "W07");
+}
+
+static void test_detach(void **state)
+{
+	struct fixture *f = *state;
+	size_t consumed;
+	const char *in = "$D#44$qC#b4";
+
+	/* Input after 'D' is left for nobody: the server closes. */
+	assert_int_equal(session__input(f->s, (const uint8_t *)in, strlen(in), &consumed),
+			 SESSION_DETACH);
+	assert_int_equal(consumed, 5);
+	assert_string_equal(take_out(f), "+$OK#9a");
+	assert_true(f->ft->running);
+	assert_false(f->s->running);
+	/* The guest stopping later with no client: remembered quietly. */
+	f->s->attached = false;
+	f->ft->target.ops->interrupt(&f->ft->target);
+	session__target_event(f->s);
+	assert_int_equal(f->s->out_len, 0);
+}
+
+static void test_monitor_packets(void **state)
+{
+	struct fixture *f = *state;
+	char *in = frame("qRcmd,68656c70");	/* "help" */
+
+	input_str(f, in);
+	free(in);
+	/* '+', then one or more O packets, then OK. */
+	assert_int_equal(f->out[0], '+');
+	assert_memory_equal(f->out + 1, "$O", 2);
+	assert_int_equal(strcmp(f->out + f->out_len - 6, "$OK#9a"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_framing_and_acks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_checksum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_ack_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_other_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_packets, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
