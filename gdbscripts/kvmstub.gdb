@@ -16,6 +16,8 @@
 #   - segoff SEL OFF       the linear address of real-mode SEL:OFF
 #   - realstack [N]        N 16-bit words at SS:SP (default 8); alias stack16
 #   - gdtr / idtr          where the GDT / IDT are, and their 8-byte entries
+#   - reset                power-on reset (monitor reset) and forget the
+#                          registers gdb had cached
 #   Type `help user-defined` in gdb for the list, `help mode` etc. for each.
 #
 # Addresses: kvmstub reports $pc (eip) as the LINEAR address CS.base + IP, so
@@ -44,7 +46,6 @@ define kvmstub-sync-arch
   end
 end
 document kvmstub-sync-arch
-Set gdb's architecture from CR0.PE: i8086 in real mode, else i386.
 Set gdb's architecture from the guest's CR0.PE: i8086 in real mode,
 i386 in protected mode.  hook-stop runs it at every stop.
 end
@@ -75,7 +76,8 @@ define kvmstub-hook-stop
 end
 document kvmstub-hook-stop
 The work hook-stop does at every stop (it needs a connected target).
-It matches the disassembler to the CPU mode, shows CS:IP in real mode, and show the next instruction.
+It matches the disassembler to the CPU mode, shows CS:IP in real mode,
+and shows the next instruction.
 end
 
 define mode
@@ -199,4 +201,15 @@ Show the IDT (or the real-mode IVT): IDTR base and limit, then its entries.
 Shows where the interrupt table is (IDTR base and limit) and dumps it: in
 protected mode 8-byte gates (one per vector), in real mode the first
 vectors of the interrupt vector table (4 bytes each: offset, segment).
+end
+
+define reset
+  monitor reset
+  maintenance flush register-cache
+  kvmstub-hook-stop
+end
+document reset
+Power-on reset of the guest machine: vCPUs back at the reset vector.
+It runs "monitor reset", then makes gdb forget the registers it had
+cached (maintenance flush register-cache) and shows where the CPU is.
 end

@@ -13,8 +13,9 @@
  *   ./kvmstub --no-gdb guests/serial.bin
  *
  *   Expected output (stdout), exactly two bytes:  "4\n"
- *   Exit status: 0 (the guest ends with `cli; hlt`: interrupts off, so
- *   nothing can ever wake it, and kvmstub treats that as a clean exit).
+ *   Exit status: 0, the byte the program writes to kvmstub's exit port
+ *   (I/O port 0xF4) when it is done.  Under gdb that is the end of the
+ *   guest: gdb says "[Inferior 1 (Remote target) exited normally]".
  *
  *   With gdb (two terminals):
  *   ./kvmstub guests/serial.bin
@@ -87,10 +88,19 @@ to_ascii:
 	mov	$'\n', %al
 	call	putc			/* send the newline */
 
+	/* Tell the machine we are done: kvmstub ends the guest with the
+	 * byte written to port 0xF4 as its exit status (0: success).  A
+	 * real PC has no such port; QEMU's isa-debug-exit device is similar. */
 done:
-	cli				/* hlt with interrupts off: stop for good */
+	mov	$0, %al
+	out	%al, $0xf4
+
+	/* On a machine without an exit port: stop the CPU for good.  With
+	 * interrupts off (cli) only an NMI could wake it; halt again then. */
+halt:
+	cli
 	hlt
-	jmp	done			/* (an NMI could still wake us: halt again) */
+	jmp	halt
 
 /*
  * putc: send the byte in AL to COM1 once the UART can take it.

@@ -124,7 +124,8 @@ static int elf_check_ident(const char *path, const struct image *img, char *err,
 	need = is_elf64(img) ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 	if (img->size < need)
 		return fail(-ENOEXEC, err, errlen,
-			    "%s: truncated ELF header (%zu bytes, need %zu)", path, img->size, need);
+			    "%s: truncated ELF header (%zu bytes, need %zu)",
+			    path, img->size, need);
 
 	machine = le16(is_elf64(img) ? EH64(img, e_machine) : EH32(img, e_machine));
 	if (machine != EM_386 && machine != EM_X86_64)
@@ -159,7 +160,8 @@ static int elf_check_phdrs(const char *path, const struct image *img, char *err,
 			    path);
 	if (phentsize != entsz)
 		return fail(-ENOEXEC, err, errlen,
-			    "%s: ELF program header size is %u, expected %zu", path, phentsize, entsz);
+			    "%s: ELF program header size is %u, expected %zu",
+			    path, phentsize, entsz);
 	/* phnum * entsz <= 65534 * 56: no overflow; phoff is checked first. */
 	if (phoff > img->size || (uint64_t)phnum * entsz > img->size - phoff)
 		return fail(-ENOEXEC, err, errlen,

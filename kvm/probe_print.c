@@ -32,8 +32,8 @@ static bool any_mode(const bool v[PROBE_NR_MODES])
 
 static void row(FILE *out, const char *what, const bool v[PROBE_NR_MODES])
 {
-	fprintf(out, "  %-36s %-6s %-10s %s\n", what, yes_no(v[PROBE_REAL]), yes_no(v[PROBE_PROTECTED]),
-		yes_no(v[PROBE_LONG]));
+	fprintf(out, "  %-36s %-6s %-10s %s\n", what, yes_no(v[PROBE_REAL]),
+		yes_no(v[PROBE_PROTECTED]), yes_no(v[PROBE_LONG]));
 }
 
 static void print_mechanisms(const struct host_caps *c, FILE *out)
@@ -43,8 +43,8 @@ static void print_mechanisms(const struct host_caps *c, FILE *out)
 	if (all_modes(c->sw_bp_intercepted))
 		fprintf(out, "  software breakpoints: int3 (KVM_GUESTDBG_USE_SW_BP)\n");
 	else if (any_mode(c->sw_bp_intercepted))
-		fprintf(out, "  software breakpoints: int3 where it is intercepted, elsewhere debug "
-			"registers while free, then single-step and compare the pc\n");
+		fprintf(out, "  software breakpoints: int3 where it is intercepted, elsewhere "
+			"debug registers while free, then single-step and compare the pc\n");
 	else if (all_modes(c->hw_exec_bp))
 		fprintf(out, "  software breakpoints: debug registers while free, then single-step "
 			"and compare the pc (int3 is not intercepted here)\n");
@@ -72,7 +72,8 @@ static void print_mechanisms(const struct host_caps *c, FILE *out)
 			c->blockirq ? ", interrupts blocked while stepping (BLOCKIRQ)"
 				    : "; interrupts may be taken while stepping (no BLOCKIRQ)");
 	else
-		fprintf(out, "  single step: not reliable on this host in every mode (see above)\n");
+		fprintf(out, "  single step: not reliable on this host in every mode "
+			"(see above)\n");
 }
 
 void probe__print(const struct host_caps *c, FILE *out)

@@ -181,6 +181,7 @@ static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *a
 		mon_print(o, "machine reset failed: %s\n", strerror(-ret));
 		return ret;
 	}
+	session__machine_reset(s);
 	ret = get_regs(s, &r, o);
 	if (ret < 0)
 		return ret;
@@ -188,24 +189,31 @@ static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *a
 		  r.seg[SEG_CS].selector, (unsigned long long)r.rip,
 		  (unsigned long long)regs__linear_pc(&r));
 	/* gdb caches registers and memory while the target is stopped. */
-	mon_print(o, "gdb still shows its cached state; run 'maint flush register-cache'\n");
+	mon_print(o, "gdb still shows its cached registers: run 'maint flush register-cache' "
+		  "(gdbscripts/kvmstub.gdb's 'reset' does both)\n");
 	return 0;
 }
 
-/* A sysview decoder into the rest of the buffer. */
+/* Take the text a sysview decoder wrote into the rest of the buffer. */
+static size_t take_text(struct mon_out *o)
+{
+	size_t n = strnlen(o->p + o->len, o->cap - o->len - 1);
+
+	o->len += n;
+	o->p[o->len] = '\0';
+	return n;
+}
+
+/* A sysview decoder into the rest of the buffer.  On failure its own
+ * explanation is kept; without one, say what failed. */
 static int show(struct session *s, struct mon_out *o, const char *what,
 		int (*fn)(struct target *t, int cpu, char *out, size_t cap))
 {
 	int ret = fn(tgt(s), s->g_cpu, o->p + o->len, o->cap - o->len);
 
-	if (ret < 0) {
-		o->p[o->len] = '\0';
+	if (take_text(o) == 0 && ret < 0)
 		mon_print(o, "%s: %s\n", what, strerror(-ret));
-		return ret;
-	}
-	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
-	o->p[o->len] = '\0';
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 static int cmd_mode(struct session *s, const struct mon_cmd *cmd, const char *args,
@@ -249,19 +257,15 @@ static int cmd_xlate(struct session *s, const struct mon_cmd *cmd, const char *a
 	if (!arg[0] || strpbrk(arg, " \t"))
 		return usage(cmd, o);
 	ret = sysview__show_xlate(tgt(s), s->g_cpu, arg, o->p + o->len, o->cap - o->len);
-	if (ret == -EINVAL) {
-		o->p[o->len] = '\0';
-		mon_print(o, "xlate: cannot parse '%s' as a hex ADDR or SEL:OFF\n", arg);
+	if (take_text(o) == 0 && ret < 0) {
+		if (ret == -EINVAL)
+			mon_print(o, "xlate: cannot parse '%s' as a hex ADDR or SEL:OFF\n", arg);
+		else
+			mon_print(o, "cannot translate %s: %s\n", arg, strerror(-ret));
+	}
+	if (ret == -EINVAL)
 		return usage(cmd, o);
-	}
-	if (ret < 0) {
-		o->p[o->len] = '\0';
-		mon_print(o, "cannot translate %s: %s\n", arg, strerror(-ret));
-		return ret;
-	}
-	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
-	o->p[o->len] = '\0';
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 /* "on" / "off" -> 1 / 0, anything else -1. */

@@ -636,7 +636,8 @@ size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
 	xput(&b, "<?xml version=\"1.0\"?>\n"
 		 "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 		 "<target version=\"1.0\">\n"
-		 "  <architecture>%s</architecture>\n",
+		 "  <architecture>%s</architecture>\n"
+		 "  <osabi>none</osabi>\n",
 	     (r->cr0 & X86_CR0_PE) ? "i386" : "i8086");
 	for (int i = 0; i < NR_REGS; i++) {
 		const struct reg_desc *d = &reg_table[i];

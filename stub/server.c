@@ -30,6 +30,8 @@ struct server {
 	struct target *t;
 	struct session *s;
 	int listen_fd, client_fd, sig_fd;
+	int refused_fd;		/* a second client, told why before it is closed */
+	bool refused_told;
 	bool detached;		/* --once: the session ended with D; wait for the guest */
 	uint8_t in[RSP_PACKET_SIZE];
 };
@@ -103,16 +105,42 @@ static void stop_guest_quietly(struct server *srv)
 		session__target_event(srv->s);
 }
 
+/*
+ * A second client while one is attached: answer its first packet with an
+ * error that says why, then close.  Closing at once would reset the
+ * connection (gdb's first bytes unread) and lose the message.
+ */
 static void refuse(struct server *srv, int fd)
 {
-	static const char msg[] = "E.kvmstub: another gdb is already attached; only one client at a time";
-	uint8_t buf[sizeof(msg) + 8];
-	size_t n = rsp__frame(buf, sizeof(buf), msg, sizeof(msg) - 1);
-
-	if (send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		say(srv, "refusal not delivered: %s", strerror(errno));
 	fprintf(stderr, "kvmstub: refused a second client: a gdb is already attached\n");
-	close(fd);
+	if (srv->refused_fd >= 0)
+		close(srv->refused_fd);
+	srv->refused_fd = fd;
+	srv->refused_told = false;
+}
+
+static void refused_readable(struct server *srv)
+{
+	static const char msg[] = "E.kvmstub: another gdb is already attached; only one client at a time";
+	uint8_t buf[512];
+	ssize_t n = recv(srv->refused_fd, buf, sizeof(buf), 0);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && !srv->refused_told && memchr(buf, '#', (size_t)n)) {
+		size_t len;
+
+		buf[0] = '+';
+		len = 1 + rsp__frame(buf + 1, sizeof(buf) - 1, msg, sizeof(msg) - 1);
+		if (send(srv->refused_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			say(srv, "refusal not delivered: %s", strerror(errno));
+		shutdown(srv->refused_fd, SHUT_WR);
+		srv->refused_told = true;
+	}
+	if (n <= 0) {
+		close(srv->refused_fd);
+		srv->refused_fd = -1;
+	}
 }
 
 static void accept_client(struct server *srv)
@@ -267,6 +295,7 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	srv->t = t;
 	srv->sig_fd = sig_fd;
 	srv->client_fd = -1;
+	srv->refused_fd = -1;
 	session__init(srv->s, t, cfg->log);
 	srv->s->attached = false;
 	srv->listen_fd = listen__open(&cfg->listen, cfg->allow_remote, &warn, target, sizeof(target),
@@ -283,14 +312,15 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	print_ready(srv, target);
 
 	while (status < 0) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = sig_fd, .events = POLLIN },
 			{ .fd = t->ops->event_fd(t), .events = POLLIN },
 			{ .fd = srv->detached ? -1 : srv->listen_fd, .events = POLLIN },
 			{ .fd = srv->client_fd, .events = POLLIN },
+			{ .fd = srv->refused_fd, .events = POLLIN },
 		};
 
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "kvmstub: poll: %s\n", strerror(errno));
@@ -305,8 +335,12 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 			status = client_readable(srv);
 		else if (p[2].revents & POLLIN)
 			accept_client(srv);
+		else if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
+			refused_readable(srv);
 	}
 	close_client(srv, "daemon exiting");
+	if (srv->refused_fd >= 0)
+		close(srv->refused_fd);
 	listen__close(srv->listen_fd, &cfg->listen);
 	free(srv->s);
 	free(srv);

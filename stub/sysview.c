@@ -30,10 +30,9 @@ int sysview__out_init(struct sv_out *o, char *buf, size_t cap)
 	o->cap = cap;
 	o->len = 0;
 	o->full = false;
-	if (cap < sizeof(SV_TRUNCATED))
-		return -ENOSPC;
-	buf[0] = '\0';
-	return 0;
+	if (cap)
+		buf[0] = '\0';
+	return cap < sizeof(SV_TRUNCATED) ? -ENOSPC : 0;
 }
 
 void sysview__printf(struct sv_out *o, const char *fmt, ...)
@@ -361,6 +360,8 @@ int sysview__show_gdt(struct target *t, int cpu, char *out, size_t cap)
 	if ((size_t)got < size)
 		sysview__printf(&o, "(only %zd of %zu bytes are readable; showing those)\n",
 				got, size);
+	if (sysview__mode(&r) == MODE_REAL)
+		sysview__printf(&o, "(real mode: the GDT is only used once CR0.PE is set)\n");
 	sysview__printf(&o, "%5s %-6s  %s\n", "index", "sel", "descriptor");
 	for (i = 0; i < nr; i++) {
 		uint64_t raw, hi = 0;
@@ -369,8 +370,8 @@ int sysview__show_gdt(struct target *t, int cpu, char *out, size_t cap)
 
 		memcpy(&raw, buf + i * 8, 8);
 		if (i == 0) {
-			sysview__printf(&o, "%5u 0x%04x  null descriptor (selector 0 is unusable)\n",
-					0, 0);
+			sysview__printf(&o, "%5u 0x%04x  null descriptor (selector 0 is "
+					"unusable)\n", 0, 0);
 			continue;
 		}
 		if (memcmp(buf + i * 8, zero, 8) == 0) {

@@ -211,7 +211,8 @@ static void entry_flags(char *buf, size_t len, uint64_t e, bool wide)
 		if (names[i].bit == 63 && !wide)
 			continue;
 		if (e >> names[i].bit & 1)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", names[i].name);
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+					      names[i].name);
 	}
 }
 
@@ -269,9 +270,9 @@ static bool walk(struct target *t, int cpu, const struct target_regs *r, uint64_
 			return false;
 		}
 		entry_flags(flags, sizeof(flags), e, esz == 8);
-		sysview__printf(o, "  %-5s [%3" PRIu64 "] at 0x%08" PRIx64 " = 0x%0*" PRIx64 "  %s\n",
-				lv[i].name, idx, addr, (int)esz * 2, e, e & PTE_P ? flags
-				: "not present");
+		sysview__printf(o, "  %-5s [%3" PRIu64 "] at 0x%08" PRIx64 " = 0x%0*" PRIx64
+				"  %s\n", lv[i].name, idx, addr, (int)esz * 2, e,
+				e & PTE_P ? flags : "not present");
 		if (!(e & PTE_P)) {
 			sysview__printf(o, "not mapped: an access faults (#PF)\n");
 			return false;

@@ -54,10 +54,12 @@ p/x \$pc
 EOF
 timeout -k 5 60 gdb -nx -batch -x gdbscripts/kvmstub.gdb -ex "target remote 127.0.0.1:$PORT" \
 	-x "$T/cmds3.gdb" >"$T/g3" 2>&1 &
-gpid=$!
+tpid=$!
 sleep 1.5
+# Signal gdb itself: timeout(1) would pass SIGINT to its whole group twice.
+gpid=$(pgrep -P $tpid gdb) || fail "gdb is not running"
 kill -INT $gpid
-wait $gpid
+wait $tpid
 cat "$T/g3"
 expect "$T/g3" "Program received signal SIGINT" "Ctrl-C did not stop the guest"
 expect "$T/g3" "^\\\$1 = $loop\$" "after Ctrl-C the pc is not in the loop"

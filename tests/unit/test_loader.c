@@ -271,7 +271,8 @@ static void make_elf64(struct elf64_file *e)
 	e->eh.e_phentsize = sizeof(Elf64_Phdr);
 	e->eh.e_phnum = 2;
 	e->ph[0] = (Elf64_Phdr){ .p_type = PT_GNU_STACK };
-	e->ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = offsetof(struct elf64_file, payload),
+	e->ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD,
+		.p_offset = offsetof(struct elf64_file, payload),
 		.p_vaddr = 0xffffffff80200000ull, .p_paddr = 0x200000, .p_filesz = ELF_PAYLOAD,
 		.p_memsz = 0x10000, .p_flags = PF_R | PF_X };
 }

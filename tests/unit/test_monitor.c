@@ -69,6 +69,7 @@ static const char *const commands[] = {
 static void test_help(void **state)
 {
 	struct fixture *f = *state;
+	const char *help, *step;
 	char needle[64];
 
 	assert_int_equal(run(f, "help"), 0);
@@ -79,8 +80,9 @@ static void test_help(void **state)
 	assert_contains(f->out, "xlate ADDR|SEL:OFF");
 	assert_contains(f->out, "step-irq on|off");
 	/* Help texts start in one column. */
-	assert_int_equal(strstr(strstr(f->out, "  help"), "list") - strstr(f->out, "  help"),
-			 strstr(strstr(f->out, "  step-irq"), "let") - strstr(f->out, "  step-irq"));
+	help = strstr(f->out, "  help");
+	step = strstr(f->out, "  step-irq");
+	assert_int_equal(strstr(help, "list") - help, strstr(step, "let") - step);
 	/* Blanks around the command are fine. */
 	assert_int_equal(run(f, "  help \n"), 0);
 }
@@ -194,15 +196,33 @@ static void test_sysview_commands(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(run(f, "xlate f000:fff0"), 0);
+	assert_contains(f->out, "f000:fff0 -> linear 0x000ffff0");
+	assert_int_equal(run(f, "xlate ffff0"), 0);
 	assert_contains(f->out, "0x000ffff0");
 	assert_int_equal(run(f, "mode"), 0);
 	assert_contains(f->out, "real");
 	assert_int_equal(run(f, "sregs"), 0);
 	assert_contains(f->out, "f000");
-	assert_true(run(f, "gdt") <= 0);
-	assert_true(strlen(f->out) > 0);
-	assert_true(run(f, "idt") <= 0);
-	assert_true(strlen(f->out) > 0);
+	assert_int_equal(run(f, "gdt"), 0);
+	assert_contains(f->out, "GDT");
+	assert_int_equal(run(f, "idt"), 0);
+	assert_contains(f->out, "IVT");
+}
+
+/* A failure says what failed, whoever detected it. */
+static void test_failures_explained(void **state)
+{
+	struct fixture *f = *state;
+	const char *cmds[] = { "regs", "mode", "sregs", "gdt", "idt", "xlate 1000" };
+
+	f->s->g_cpu = 3;	/* the fake has one vCPU: get_regs fails */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		assert_true(run(f, cmds[i]) < 0);
+		assert_true(strlen(f->out) > 0);
+		assert_int_equal(f->out[strlen(f->out) - 1], '\n');
+	}
+	assert_int_equal(run(f, "regs"), -EINVAL);
+	assert_contains(f->out, "cannot read the registers of vCPU 3");
 }
 
 /* A small buffer truncates, never overruns, and stays a string. */
@@ -233,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sysview_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_buffer, setup, teardown),
 	};
 

@@ -184,7 +184,7 @@ static void test_sregs(void **state)
 	enter_protected(f);
 	assert_true(sysview__show_sregs(f->t, 0, f->out, sizeof(f->out)) > 0);
 	assert_contains(f->out, "cs    0x0008   0x0000000000000000 0xffffffff code, exec/read, "
-			"accessed     0   1 1   1 0\n");
+			"accessed      0   1 1   1 0\n");
 	assert_lacks(f->out, "real mode");
 }
 
@@ -247,7 +247,7 @@ static void test_gdt_huge_limit(void **state)
 	assert_contains(f->out, "only 2048 of 65536 bytes are readable");
 	assert_contains(f->out, "    1 0x0008  code");
 	assert_contains(f->out, "  255 0x07f8  code");
-	assert_contains(f->out, "... 254 null descriptors not shown\n");
+	assert_contains(f->out, "... 253 null descriptors not shown\n");
 
 	/* Entirely outside memory. */
 	r->gdt.base = 0x10000000;
@@ -523,10 +523,13 @@ static void test_small_buffers(void **state)
 	assert_non_null(strstr(small, "... (output truncated)\n"));
 	assert_int_equal((unsigned char)small[200], 0x55);
 
+	memset(small, 0x55, sizeof(small));
 	assert_int_equal(sysview__show_mode(f->t, 0, small, 10), -ENOSPC);
 	assert_int_equal((unsigned char)small[10], 0x55);
 	assert_int_equal(sysview__show_xlate(f->t, 0, "zz", small, 0), -ENOSPC);
-	assert_int_equal(sysview__show_gdt(f->t, 0, small, 24), 0);	/* only the marker fits */
+	/* Only the marker fits. */
+	assert_int_equal(sysview__show_gdt(f->t, 0, small, 24), 23);
+	assert_string_equal(small, "... (output truncated)\n");
 
 	/* Every cap from tiny to ample: never writes past it, always a string. */
 	for (size_t cap = 1; cap < sizeof(small) - 1; cap += 7) {
