@@ -74,8 +74,13 @@ guests: $(GUEST_BINS)
 guests/%.o: guests/%.S
 	$(CC) -m32 -c -o $@ $<
 
-guests/%.elf: guests/%.o guests/%.lds
-	ld -m elf_i386 -nostdlib -T guests/$*.lds -o $@ $<
+# A guest links with guests/NAME.lds when it has one, else with the 64 KiB
+# firmware layout (reset vector at 0xFFFF0) that the lessons share.
+guest_lds = $(if $(wildcard guests/$(1).lds),guests/$(1).lds,guests/firmware.lds)
+
+.SECONDEXPANSION:
+guests/%.elf: guests/%.o $$(call guest_lds,$$*)
+	ld -m elf_i386 -nostdlib -T $(call guest_lds,$*) -o $@ $<
 
 guests/%.bin: guests/%.elf
 	objcopy -O binary $< $@

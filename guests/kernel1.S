@@ -45,7 +45,7 @@
  *   below computes.
  *
  * THE IMAGE
- *   64 KiB, linked at linear 0xF0000 (see kernel1.lds), so that file offset
+ *   64 KiB, linked at linear 0xF0000 (see firmware.lds), so that file offset
  *   N is linear address 0xF0000 + N and ELF symbols are linear addresses.
  */
 
@@ -53,7 +53,7 @@
 /*
  * Offset of a symbol inside segment BOOT_SEG, which is what 16-bit code
  * needs.  It is written as a distance from .Limage_start (the first byte
- * of .text, which kernel1.lds pins at linear 0xF0000; the .L prefix keeps
+ * of .text, which firmware.lds pins at linear 0xF0000; the .L prefix keeps
  * this helper label out of the symbol table, so gdb names 0xF0000 "start") rather than as
  * "sym - 0xF0000": the assembler can compute a distance between two labels
  * of the same section itself, whereas "sym - 0xF0000" would need a 16-bit
@@ -77,7 +77,7 @@ loop:
 	jmp	loop			/* a jump to itself: spin forever */
 
 /*
- * The reset vector: kernel1.lds places this section at linear 0xFFFF0.
+ * The reset vector: firmware.lds places this section at linear 0xFFFF0.
  */
 	.section .reset, "ax"
 reset_vector:

@@ -56,7 +56,7 @@
  *   bug would produce it.)
  *
  * ADDRESSES
- *   The 64 KiB image is linked at linear 0xF0000 (protected.lds), so every
+ *   The 64 KiB image is linked at linear 0xF0000 (firmware.lds), so every
  *   symbol is a linear address.  16-bit code needs offsets inside segment
  *   0xF000 instead (REL() below); 32-bit code uses flat segments with base 0,
  *   so there an offset IS the linear address.  The image is read-only
@@ -409,7 +409,7 @@ idt_ptr:
 	.long	idt
 
 /* ------------------------------------------------------------------------
- * STEP 1: the reset vector, linear 0xFFFF0 (protected.lds puts it there).
+ * STEP 1: the reset vector, linear 0xFFFF0 (firmware.lds puts it there).
  * ---------------------------------------------------------------------- */
 	.section .reset, "ax"
 	.code16

@@ -121,7 +121,7 @@ putc_wait:
 	ret
 
 /*
- * The reset vector (linear 0xFFFF0, see serial.lds).
+ * The reset vector (linear 0xFFFF0, see firmware.lds).
  */
 	.section .reset, "ax"
 reset_vector:

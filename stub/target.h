@@ -119,6 +119,12 @@ struct target_stop {
 	char message[256];	/* human-readable, "" when nothing to add */
 };
 
+/* A guest-physical region for gdb's memory map (qXfer:memory-map:read). */
+struct target_region {
+	uint64_t start, length;
+	bool rom;		/* firmware: gdb then prefers hardware breakpoints */
+};
+
 struct target;
 
 struct target_ops {
@@ -163,6 +169,9 @@ struct target_ops {
 	/* Multi-line, human-readable facts about the host and the machine
 	 * (mechanisms chosen by the probe), for "monitor info". */
 	int (*describe)(struct target *t, char *buf, size_t len);
+	/* The memory map, ascending and non-overlapping: fills at most max
+	 * regions and returns how many there are.  Optional (NULL). */
+	int (*memory_map)(struct target *t, struct target_region *regions, int max);
 	/* Set a named boolean switch of the machine ("step-irq",
 	 * "stop-on-mode"); -ENOENT for an unknown name.  Optional (NULL). */
 	int (*set_option)(struct target *t, const char *name, bool on);
