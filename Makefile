@@ -30,6 +30,8 @@ endif
 
 # Debian packages the build and the tests need.
 DEPS_PKGS := gcc make binutils gdb libcmocka-dev
+# ... and the other clients and tools the end-to-end tests drive.
+DEPS_PKGS += gdb-multiarch lldb man-db
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c))
@@ -40,13 +42,26 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELPERS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
 
-GUEST_SRCS := $(sort $(wildcard guests/*.S))
+# guests/NAME_boot.S is the boot stub of a C guest, not a guest of its own.
+GUEST_SRCS := $(filter-out %_boot.S,$(sort $(wildcard guests/*.S)))
 GUEST_BINS := $(GUEST_SRCS:.S=.bin) $(GUEST_SRCS:.S=.elf)
+C_GUESTS   := guests/cloop
+GUEST_BINS += $(C_GUESTS:=.bin) $(C_GUESTS:=.elf)
 
 KVMSTUB := ./kvmstub
+# make test SANITIZE=1 builds a sanitized daemon of its own, build-san/kvmstub,
+# and the end-to-end tests run it (tests/e2e/lib.sh takes $$KVMSTUB).
+ifeq ($(SANITIZE),1)
+KVMSTUB := $(BUILD)/kvmstub
+endif
+
+# The saved fuzz inputs (tests/fuzz/regressions, tests/fuzz/corpus) are
+# replayed through the fuzz targets without libFuzzer, as a unit test.
+FUZZ_REPLAY := $(BUILD)/tests/fuzz_replay
+UNIT_BINS   += $(FUZZ_REPLAY)
 RUN_IMAGE ?= guests/kernel1.bin
 
-.PHONY: all build guests run test unit e2e demo install deps clean
+.PHONY: all build guests run test unit e2e demo bench install deps clean fuzz valgrind
 .DELETE_ON_ERROR:
 
 all: build
@@ -68,6 +83,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPERS) $(BUILD)/libkvmstub.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_session.o \
+		$(BUILD)/tests/fuzz/fuzz_rsp.o $(UNIT_HELPERS) $(BUILD)/libkvmstub.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
 # Guests: 16/32-bit assembler linked at fixed addresses, then flattened.
 guests: $(GUEST_BINS)
 
@@ -84,6 +103,18 @@ guests/%.elf: guests/%.o $$(call guest_lds,$$*)
 
 guests/%.bin: guests/%.elf
 	objcopy -O binary $< $@
+
+# A C guest: freestanding 32-bit C with DWARF line info (for source-level
+# stepping), called by its 16-bit boot stub guests/NAME_boot.S, linked
+# with guests/NAME.lds.
+GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-stack-protector -nostdlib -O1 -g \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror
+
+$(C_GUESTS:=.o): guests/%.o: guests/%.c
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(C_GUESTS:=.elf): guests/%.elf: guests/%_boot.o guests/%.o guests/%.lds
+	ld -m elf_i386 -nostdlib -T guests/$*.lds -o $@ guests/$*_boot.o guests/$*.o
 
 # Installs what is missing when root, or says what to run.
 deps:
@@ -107,13 +138,28 @@ run: deps
 
 test: deps
 	$(MAKE) --no-print-directory build $(UNIT_BINS)
-	@tests/run-tests.sh $(BUILD) $(UNIT_BINS)
+	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh $(BUILD) $(UNIT_BINS)
 
 unit: build $(UNIT_BINS)
 	@tests/run-tests.sh --unit-only $(BUILD) $(UNIT_BINS)
 
 e2e: build
-	@tests/run-tests.sh --e2e-only $(BUILD)
+	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh --e2e-only $(BUILD)
+
+# The benchmark (not a test: it never fails on a number).  QEMU, the peer it
+# compares with, is installed when root; without it the QEMU column is empty.
+BENCH_PKGS  := qemu-system-x86
+BENCH_LIMIT := $(BUILD)/bench/kvm_limit
+
+$(BENCH_LIMIT): tests/bench/kvm_limit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+bench:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)" || \
+		echo "make bench: going on without the missing packages"
+	$(MAKE) --no-print-directory build $(BENCH_LIMIT)
+	@tests/bench/bench.sh $(BENCH_LIMIT)
 
 demo: deps
 	$(MAKE) --no-print-directory build
@@ -125,8 +171,56 @@ install: build
 	install -m 755 $(KVMSTUB) $(DESTDIR)$(PREFIX)/bin/kvmstub
 	install -m 644 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/share/kvmstub/guests/
 	install -m 644 gdbscripts/* $(DESTDIR)$(PREFIX)/share/kvmstub/gdbscripts/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 stub/kvmstub.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmstub.1
+
+# make fuzz [FUZZ_SECONDS=N]: libFuzzer (clang) on the whole session against
+# the fake target for N seconds, then on the decoder alone for N/4; new
+# inputs go to build-fuzz/corpus, a crash to build-fuzz/artifacts (copy it
+# into tests/fuzz/regressions).  Exit status 1 when a target crashed.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_PKGS    ?= clang libclang-rt-14-dev
+FUZZ_BUILD   := build-fuzz
+FUZZ_CFLAGS  := $(filter-out -Werror,$(CFLAGS)) -O1 -DKVMSTUB_LIBFUZZER \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out stub/main.c,$(STUB_SRCS)) \
+		tests/unit/fake_target.c)
+FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/ \
+		-dict=tests/fuzz/rsp.dict
+
+fuzz: EXTRA_PKGS += $(FUZZ_PKGS)
+fuzz: deps
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/fuzz_session $(FUZZ_BUILD)/fuzz_rsp
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/corpus-rsp $(FUZZ_BUILD)/artifacts
+	$(FUZZ_BUILD)/fuzz_session $(FUZZ_RUN) $(FUZZ_BUILD)/corpus tests/fuzz/corpus \
+		tests/fuzz/regressions
+	$(FUZZ_BUILD)/fuzz_rsp $(FUZZ_RUN) -max_total_time=$$(( ($(FUZZ_SECONDS) + 3) / 4 )) \
+		$(FUZZ_BUILD)/corpus-rsp tests/fuzz/corpus tests/fuzz/regressions
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# make valgrind: the unit tests (and the fuzz replay) under memcheck; any
+# error or leak fails.
+valgrind: EXTRA_PKGS += valgrind
+valgrind: deps
+	@[ "$(SANITIZE)" != 1 ] || { echo "make valgrind: not with SANITIZE=1"; exit 1; }
+	$(MAKE) --no-print-directory $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do \
+		echo "valgrind $$t"; \
+		valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+			--errors-for-leak-kinds=definite,indirect,possible $$t >$$t.valgrind 2>&1 || \
+			{ cat $$t.valgrind; echo "make valgrind: $$t failed under memcheck"; exit 1; }; \
+	done; echo "valgrind: $(words $(UNIT_BINS)) programs, no errors, no leaks"
 
 clean:
-	rm -rf build build-san $(KVMSTUB) guests/*.o guests/*.elf guests/*.bin
+	rm -rf build build-san build-fuzz ./kvmstub guests/*.o guests/*.elf guests/*.bin
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

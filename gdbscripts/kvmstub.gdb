@@ -29,25 +29,76 @@
 
 set disassembly-flavor att
 
+# kvmstub sends a memory map (RAM, and the firmware as read-only, so that a
+# plain `break` there becomes a hardware breakpoint).  Memory packets take
+# LINEAR addresses, and with paging on a guest maps linear addresses far
+# outside that physical map: let gdb ask for them anyway.
+set mem inaccessible-by-default off
+
 # Called by hook-stop: pick the disassembler from CR0.PE.  The architecture
 # is changed only when it differs, so gdb's "The target architecture is set
 # to ..." message appears at mode switches, not at every stop.
+#
+# With kvmstub --arch x86-64 (the 64-bit register layout: $rip exists) gdb
+# accepts no architecture but i386:x86-64, so the disassembler stays 64-bit
+# in every mode; a note says so once when the CPU is not in long mode.
+# With the default i386 layout in long mode, a note says once how to see
+# the 64-bit registers.
 define kvmstub-sync-arch
   if !$_isvoid($cr0)
-    if ($cr0 & 1) == 0
-      if !$_streq($_gdb_setting_str("architecture"), "i8086")
-        set architecture i8086
+    if !$_isvoid($rip)
+      if !$_streq($_gdb_setting_str("architecture"), "i386:x86-64")
+        set architecture i386:x86-64
+      end
+      if (($cr0 & 1) == 0 || ($efer & 0x400) == 0) && $_isvoid($_kvmstub_noted64)
+        set $_kvmstub_noted64 = 1
+        echo note: 64-bit register layout (kvmstub --arch x86-64): gdb disassembles\n
+        echo note: 16- and 32-bit code as 64-bit code until the guest is in long mode.\n
       end
     else
-      if !$_streq($_gdb_setting_str("architecture"), "i386")
-        set architecture i386
+      if ($cr0 & 1) == 0
+        if !$_streq($_gdb_setting_str("architecture"), "i8086")
+          set architecture i8086
+        end
+      else
+        if !$_streq($_gdb_setting_str("architecture"), "i386")
+          set architecture i386
+        end
+      end
+      if !$_isvoid($efer) && ($efer & 0x400) && $_isvoid($_kvmstub_noted32)
+        set $_kvmstub_noted32 = 1
+        echo note: the guest is in long mode, but this session has the 32-bit register\n
+        echo note: layout.  With kvmstub --arch auto, type  disconnect  then\n
+        echo note: connect64 :PORT  to see rax..r15 and disassemble 64-bit code.\n
       end
     end
   end
 end
 document kvmstub-sync-arch
 Set gdb's architecture from the guest's CR0.PE: i8086 in real mode,
-i386 in protected mode.  hook-stop runs it at every stop.
+i386 in protected mode.  With kvmstub's 64-bit register layout
+(--arch x86-64) it is always i386:x86-64.  hook-stop runs it at every stop.
+end
+
+define connect64
+  if $argc != 1
+    echo usage: connect64 [HOST]:PORT   (e.g. connect64 :1234)\n
+  else
+    exec-file
+    set architecture auto
+    target remote $arg0
+  end
+end
+document connect64
+Connect to kvmstub with the 64-bit register layout: connect64 [HOST]:PORT
+Usage: connect64 [HOST]:PORT
+For kvmstub --arch x86-64, or --arch auto while the guest is in long mode.
+Our guests' ELF files are 32-bit (they start in real mode) and gdb would
+take its architecture from them and refuse the 64-bit registers ("Remote
+'g' packet reply is too long").  So connect64 forgets the executable file
+(exec-file; the symbols stay) and lets the target's description choose:
+i386:x86-64.  After a session in the 32-bit layout, type  disconnect  (the
+guest stays stopped where it is) and then this.
 end
 
 define hook-stop

@@ -105,12 +105,17 @@ done:
 msg_done:
 	.asciz	"counter: done\n"
 
-	/* GDT: null, flat 32-bit code (0x08), flat data (0x10). */
+	/*
+	 * GDT: null, flat 32-bit code (0x08), flat data (0x10).  The types
+	 * have the accessed bit set already (0x9b, 0x93): loading a segment
+	 * register sets that bit in the descriptor, a write the CPU would do
+	 * into this image, which other machines (QEMU's -bios) map read-only.
+	 */
 	.balign	8
 gdt:
 	.quad	0
-	.quad	0x00cf9a000000ffff	/* base 0, limit 4 GiB, code, execute/read, DPL 0 */
-	.quad	0x00cf92000000ffff	/* base 0, limit 4 GiB, data, read/write, DPL 0 */
+	.quad	0x00cf9b000000ffff	/* base 0, limit 4 GiB, code, execute/read, accessed */
+	.quad	0x00cf93000000ffff	/* base 0, limit 4 GiB, data, read/write, accessed */
 gdt_ptr:
 	.word	gdt_ptr - gdt - 1	/* limit: 3 descriptors * 8 - 1 */
 	.long	gdt			/* linear address of the GDT */

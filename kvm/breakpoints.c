@@ -121,7 +121,8 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 		return -EINVAL;
 	if (find(bpm, kind, addr))
 		return -EEXIST;
-	if (kind == BP_HARDWARE && count(bpm, BP_HARDWARE) >= BP_NR_DRS)
+	/* Refused before anything changes: the four inserted stay as they are. */
+	if (kind == BP_HARDWARE && count(bpm, BP_HARDWARE) + watch__nr_dr(&m->wm) >= BP_NR_DRS)
 		return -ENOSPC;
 	if (bpm->nr >= BP_MAX)
 		return -ENOSPC;
@@ -177,7 +178,8 @@ static bool need_compare(const struct bp_manager *bpm)
 	return !bpm->use_int3 && bpm->nr > BP_NR_DRS;
 }
 
-bool bp__arm(struct bp_manager *bpm, bool step, struct kvm_guest_debug *dbg)
+bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+	     struct kvm_guest_debug *dbg)
 {
 	int next_dr = 0;
 	bool compare = need_compare(bpm);
@@ -194,10 +196,14 @@ bool bp__arm(struct bp_manager *bpm, bool step, struct kvm_guest_debug *dbg)
 		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
 		if (bpm->blockirq && !bpm->step_irq)
 			dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
+		/* Debug-register watchpoints fire during steps too. */
+		watch__arm(wm, dbg, &next_dr);
 		return compare;
 	}
-	/* Z1s first, then the Z0s that have no int3. */
+	/* Z1s first, then debug-register watchpoints, then the Z0s that have no int3. */
 	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			watch__arm(wm, dbg, &next_dr);
 		for (int i = 0; i < bpm->nr && next_dr < BP_NR_DRS; i++) {
 			struct bp *bp = &bpm->bps[i];
 

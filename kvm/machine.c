@@ -62,6 +62,9 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 			return r;
 	}
 	ports__reset(m);
+	r = irqchip__reset(m, err, errlen);
+	if (r < 0)
+		return r;
 	for (int i = 0; i < m->nr_vcpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
 
@@ -135,6 +138,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = vm__create(m, err, errlen);
 	if (r < 0)
 		goto fail;
+	r = irqchip__create(m, err, errlen);	/* before the vCPUs */
+	if (r < 0)
+		goto fail;
 	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -145,6 +151,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		goto fail;
 	}
 	bp__init(&m->bpm, &m->caps);
+	watch__init(&m->wm, &m->caps);
 	r = install_kick_signal(err, errlen);
 	if (r < 0)
 		goto fail;

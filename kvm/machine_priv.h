@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "../stub/target.h"
 #include "loader.h"
@@ -23,7 +24,9 @@
 #include "probe.h"
 
 #define MACHINE_MAX_CPUS	1
-#define MEM_MAX_SLOTS		4
+#define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
+#define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
+#define MEM_PAGE		0x1000ull
 #define FW_ALIAS_BASE		0xE0000ull	/* the firmware's view below 1 MiB */
 #define FW_ALIAS_SIZE		0x20000ull	/* 128 KiB, ending at 0xFFFFF */
 #define FW_TOP			0x100000000ull
@@ -35,10 +38,23 @@
 #define BP_MAX			256
 #define BP_NR_DRS		4
 
-/* One guest-physical range backed by host memory (a KVM memory slot). */
+/* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
 struct mem_slot {
 	uint64_t gpa, size;
 	uint8_t *host;
+	uint32_t id;			/* KVM slot number (slots only) */
+	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
+};
+
+/* How a watched page is served (watch.c): the guest's accesses exit as MMIO. */
+enum mem_page_mode {
+	MEM_PAGE_READONLY,		/* in a KVM_MEM_READONLY slot: writes exit */
+	MEM_PAGE_ABSENT,		/* in no slot: reads and writes exit */
+};
+
+struct mem_page {
+	uint64_t gpa;			/* page-aligned */
+	enum mem_page_mode mode;
 };
 
 struct memory {
@@ -46,8 +62,14 @@ struct memory {
 	uint64_t ram_size;
 	uint8_t *fw;			/* fw_size bytes, ending at 4 GiB */
 	uint64_t fw_size;
+	int vm_fd;
+	/* The guest-physical map: what memory is where, whatever KVM has now. */
+	struct mem_slot views[MEM_MAX_VIEWS];
+	int nr_views;
+	/* KVM's slots now: the views, minus the watched pages. */
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
+	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
 };
 
 /* A breakpoint gdb asked for (Z0 or Z1); addresses are linear. */
@@ -66,6 +88,33 @@ struct bp_manager {
 	bool use_int3;			/* Z0 as 0xCC: int3 is intercepted in all modes */
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ supported */
 	bool step_irq;			/* set_option("step-irq"): interrupts during steps */
+};
+
+#define WATCH_MAX		32
+#define WATCH_MAX_LEN		(64ull << 10)	/* one watchpoint covers at most 64 KiB */
+#define WATCH_MAX_PIECES	40	/* pages of one watchpoint, times their views */
+#define WATCH_MAX_PAGES		48	/* watched pages in all (each splits a slot in 3) */
+
+/* A watched range's bytes on one guest-physical page. */
+struct watch_piece {
+	uint64_t gpa, len;
+};
+
+/* A watchpoint gdb asked for (Z2, Z3, Z4); see watch.c. */
+struct watch {
+	enum target_bp_kind kind;	/* BP_WATCH_WRITE, _READ or _ACCESS */
+	uint64_t addr, len;		/* linear, as gdb inserted it */
+	bool use_dr;			/* a debug register, else memory slots */
+	int dr;				/* debug register for this run, or -1 */
+	struct watch_piece pieces[WATCH_MAX_PIECES];	/* memory slots: where */
+	int nr_pieces;
+};
+
+struct watch_manager {
+	struct watch ws[WATCH_MAX];
+	int nr;
+	bool dr_ok;			/* DR data breakpoints fired in every mode (probe) */
+	bool readonly_ok;		/* KVM_MEM_READONLY slots */
 };
 
 enum vcpu_state { VCPU_PARKED, VCPU_RUNNING };
@@ -90,6 +139,7 @@ struct vcpu {
 	pthread_cond_t parked_cond;	/* the main thread waits for a stop */
 	struct target_stop stop;	/* the last stop */
 	bool stop_pending;		/* ... not yet collected by get_stop */
+	bool kicked;			/* interrupt() asked for a stop (not the watchdog) */
 
 	/* The vCPU thread's own: */
 	struct kvm_guest_debug dbg;	/* what KVM has now */
@@ -97,6 +147,11 @@ struct vcpu {
 	bool inject_bp;			/* re-inject the guest's own int3 on the next run */
 	bool exited;			/* the exit port was written */
 	int exit_status;
+	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
+	bool wd_ok;
+	/* With an in-kernel irqchip, what KVM gave at creation (for reset): */
+	struct kvm_lapic_state reset_lapic;
+	struct kvm_mp_state reset_mp;
 };
 
 struct machine {
@@ -109,6 +164,8 @@ struct machine {
 	struct host_caps caps;
 	struct memory mem;
 	struct bp_manager bpm;
+	struct watch_manager wm;
+	bool stop_on_mode;		/* set_option("stop-on-mode"): step, stop at mode changes */
 	struct ports {
 		uint8_t lcr, mcr, scr, dll, dlm;
 	} uart;
@@ -117,6 +174,13 @@ struct machine {
 	struct vcpu vcpus[MACHINE_MAX_CPUS];
 	int nr_vcpus;
 	struct target target;
+	struct irqchip {		/* irqchip.c */
+		bool on;		/* KVM_CREATE_IRQCHIP: PIC, I/O APIC, local APICs */
+		bool pit;		/* KVM_CREATE_PIT2 */
+		bool pit_reset_ok;
+		struct kvm_irqchip chips[3];	/* reset state: PIC master, slave, I/O APIC */
+		struct kvm_pit_state2 pit_reset;
+	} irq;
 };
 
 /* vm.c */
@@ -137,6 +201,13 @@ int memory__load(struct memory *mem, const struct image *img, char *err, size_t 
 
 /* An MMIO exit: reads of no memory see 0xFF, writes are dropped. */
 void memory__mmio(struct vcpu *v);
+/* Rebuild KVM's slots from the views with pages (sorted, distinct) taken
+ * out of normal service; only while every vCPU is parked.  0 or -errno. */
+int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
+		      char *err, size_t errlen);
+/* The guest-physical addresses that show the same host byte as gpa (gpa
+ * itself first; the firmware is seen twice).  Returns how many, at most max. */
+int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);
 
 /* ports.c */
 void ports__reset(struct machine *m);
@@ -164,12 +235,32 @@ int bp__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 void bp__remove_all(struct machine *m);
 struct bp *bp__find_at(struct bp_manager *bpm, uint64_t addr);
 /* Fill dbg for the next KVM_RUN; true if Z0s are left over for step-and-compare. */
-bool bp__arm(struct bp_manager *bpm, bool step, struct kvm_guest_debug *dbg);
+bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+	     struct kvm_guest_debug *dbg);
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6);
 void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t *buf,
 		     size_t len);
 void bp__shadow_write(struct bp_manager *bpm, uint8_t *host, const uint8_t *buf, size_t len);
 const char *bp__describe_sw(const struct bp_manager *bpm);
+
+/* watch.c */
+void watch__init(struct watch_manager *wm, const struct host_caps *caps);
+const char *watch__describe(const struct watch_manager *wm);
+int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
+int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
+void watch__remove_all(struct machine *m);
+/* Debug registers the watchpoints hold (they count against Z1's four). */
+int watch__nr_dr(const struct watch_manager *wm);
+/* Give the debug-register watchpoints DRs from *next_dr on. */
+void watch__arm(struct watch_manager *wm, struct kvm_guest_debug *dbg, int *next_dr);
+/* A debug exit: true (stop filled) when a watchpoint's DR fired. */
+bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop);
+/* A KVM_EXIT_MMIO: served on guest memory (or as no memory); true (stop
+ * filled, the instruction completed) when it triggered a watchpoint. */
+bool watch__mmio(struct vcpu *v, struct target_stop *stop);
+/* An emulation failure: true (stop filled) when the pc is on a page that
+ * a read/access watchpoint took out of the slots. */
+bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop);
 
 /* machine.c */
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
@@ -183,6 +274,10 @@ void stops__fault(struct vcpu *v, struct target_stop *stop, const char *what);
 void stops__bp(struct vcpu *v, struct target_stop *stop, const struct bp *bp);
 void stops__halt(struct vcpu *v, struct target_stop *stop);
 const char *stops__internal_suberror(uint32_t sub);
+/* stop-on-mode: the CPU mode (CR0.PE, CR0.PG, EFER.LMA, CS.L) as a key;
+ * mode_changed compares after a step, stops when it differs, updates *key. */
+int stops__mode_key(struct vcpu *v, uint32_t *key);
+bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop);
 /* A KVM_EXIT_DEBUG; true when it is a stop (filled in), false to run on. */
 bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 		  uint64_t *pc, struct target_stop *stop);
@@ -197,8 +292,27 @@ int vcpu__start_thread(struct vcpu *v, char *err, size_t errlen);
 void vcpu__destroy(struct vcpu *v);
 int vcpu__resume(struct vcpu *v, const struct target_resume *how);
 int vcpu__interrupt(struct vcpu *v);
+/* After KVM_RUN returned -EINTR: why.  Clears a kick (and immediate_exit). */
+enum vcpu_kick { KICK_NONE, KICK_USER, KICK_QUIT };
+enum vcpu_kick vcpu__take_kick(struct vcpu *v);
 /* Interrupt if running and wait until parked; the stop is dropped. */
 void vcpu__halt_and_wait(struct vcpu *v);
+
+/* irqchip.c */
+/* Create the in-kernel PIC, I/O APIC, local APICs and PIT if the host has
+ * them; before the first vCPU.  0 or -errno. */
+int irqchip__create(struct machine *m, char *err, size_t errlen);
+/* Keep a new vCPU's local APIC and MP state for reset. */
+int irqchip__vcpu_init(struct vcpu *v, char *err, size_t errlen);
+/* Put the devices and every vCPU's local APIC and MP state back to reset. */
+int irqchip__reset(struct machine *m, char *err, size_t errlen);
+/* The halt watchdog: start/stop in the vCPU thread itself; armed while it runs. */
+void irqchip__watchdog_start(struct vcpu *v);
+void irqchip__watchdog_stop(struct vcpu *v);
+void irqchip__watchdog_arm(struct vcpu *v, bool on);
+/* KVM_RUN was interrupted by the watchdog: true when the vCPU sleeps in a
+ * hlt nothing can end (stop filled in as STOP_HALT). */
+bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop);
 
 /* target.c */
 extern const struct target_ops machine_target_ops;

@@ -3,14 +3,19 @@
  *
  * The guest-physical map:
  *
- *   0x00000000 - 0x000DFFFF   RAM (slot 0)
- *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware (slot 3)
- *   0x00100000 - mem_size     RAM (slot 1)
- *   4 GiB - fw_size - 4 GiB   the firmware window (slot 2)
+ *   0x00000000 - 0x000DFFFF   RAM
+ *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
+ *   0x00100000 - mem_size     RAM
+ *   4 GiB - fw_size - 4 GiB   the firmware window
  *
- * Slots 2 and 3 map the same host bytes, as a PC's chipset shows the top
+ * These four views are the map (memory__host, gdb's accesses).  The two
+ * firmware views show the same host bytes, as a PC's chipset shows the top
  * of its flash chip both below 1 MiB and below 4 GiB: a write through one
  * view is seen through the other.  The RAM under the alias is unused.
+ *
+ * KVM's memory slots are the views, except that watchpoints (watch.c) take
+ * single pages out of normal service: a read-only slot of its own (writes
+ * exit as MMIO) or no slot at all (every access exits as MMIO).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,28 +25,155 @@
 #include "ioctl.h"
 #include "machine_priv.h"
 
-static int add_slot(struct memory *mem, int vm_fd, uint64_t gpa, uint64_t size, uint8_t *host,
-		    char *err, size_t errlen)
+/* A view of the map: guest-physical [gpa, gpa + size) shows host[0, size). */
+static void add_view(struct memory *mem, uint64_t gpa, uint64_t size, uint8_t *host)
+{
+	mem->views[mem->nr_views++] = (struct mem_slot){ .gpa = gpa, .size = size, .host = host };
+}
+
+static int set_region(struct memory *mem, const struct mem_slot *s, uint64_t size,
+		      char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region region = {
-		.slot = (uint32_t)mem->nr_slots,
-		.guest_phys_addr = gpa,
+		.slot = s->id,
+		.flags = s->flags,
+		.guest_phys_addr = s->gpa,
 		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)host,
+		.userspace_addr = (uint64_t)(uintptr_t)s->host,
 	};
-	int r;
+	int r = KVM_IOCTL(mem->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
 
-	if (mem->nr_slots >= MEM_MAX_SLOTS) {
-		snprintf(err, errlen, "too many memory slots");
-		return -ENOSPC;
-	}
-	r = KVM_IOCTL(vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
-	if (r < 0) {
+	if (r < 0)
 		kvm__ioctl_error(err, errlen, "KVM_SET_USER_MEMORY_REGION", r);
-		return r;
+	return r;
+}
+
+static bool same_slot(const struct mem_slot *a, const struct mem_slot *b)
+{
+	return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
+	       a->flags == b->flags;
+}
+
+/* Append the piece [gpa, gpa + size) of view v to the wanted layout. */
+static int want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		uint64_t size, uint32_t flags)
+{
+	if (size == 0)
+		return 0;
+	if (*n > 0) {
+		struct mem_slot *last = &out[*n - 1];
+
+		/* Neighbouring read-only pages of one view share a slot. */
+		if (last->flags == flags && last->gpa + last->size == gpa &&
+		    last->host + last->size == v->host + (gpa - v->gpa)) {
+			last->size += size;
+			return 0;
+		}
 	}
-	mem->slots[mem->nr_slots++] = (struct mem_slot){ .gpa = gpa, .size = size, .host = host };
+	if (*n >= MEM_MAX_SLOTS)
+		return -ENOSPC;
+	out[(*n)++] = (struct mem_slot){ .gpa = gpa, .size = size, .flags = flags,
+					 .host = v->host + (gpa - v->gpa) };
 	return 0;
+}
+
+/*
+ * The slot layout for these watched pages: each view cut into its normal
+ * stretches, read-only pages (their own KVM_MEM_READONLY slot) and absent
+ * pages (no slot at all).  Then change only the slots that differ: delete
+ * the old ones first, since KVM refuses overlapping slots.
+ */
+int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
+		      char *err, size_t errlen)
+{
+	struct mem_slot next[MEM_MAX_SLOTS];
+	bool used[MEM_MAX_SLOTS] = { false }, keep[MEM_MAX_SLOTS] = { false };
+	int nr = 0, r;
+
+	for (int i = 0; i < mem->nr_views; i++) {
+		const struct mem_slot *v = &mem->views[i];
+		uint64_t at = v->gpa, end = v->gpa + v->size;
+
+		for (int p = 0; p < n && at < end; p++) {
+			uint64_t pg = pages[p].gpa;
+
+			if (pg < at || pg >= end)
+				continue;
+			r = want(next, &nr, v, at, pg - at, 0);
+			if (!r && pages[p].mode == MEM_PAGE_READONLY)
+				r = want(next, &nr, v, pg, MEM_PAGE, KVM_MEM_READONLY);
+			if (r < 0)
+				goto full;
+			at = pg + MEM_PAGE;
+		}
+		if (want(next, &nr, v, at, end - at, 0) < 0)
+			goto full;
+	}
+	if ((uint32_t)nr > mem->max_slots)
+		goto full;
+	/* Slots that stay as they are keep their number. */
+	for (int i = 0; i < mem->nr_slots; i++) {
+		for (int j = 0; j < nr; j++) {
+			if (!keep[j] && same_slot(&mem->slots[i], &next[j])) {
+				keep[j] = true;
+				next[j].id = mem->slots[i].id;
+				used[next[j].id] = true;
+				break;
+			}
+		}
+	}
+	for (int i = 0; i < mem->nr_slots; i++) {
+		if (used[mem->slots[i].id])
+			continue;
+		r = set_region(mem, &mem->slots[i], 0, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	for (int j = 0, id = 0; j < nr; j++) {
+		if (keep[j])
+			continue;
+		while (used[id])
+			id++;
+		next[j].id = (uint32_t)id;
+		used[id] = true;
+		r = set_region(mem, &next[j], next[j].size, err, errlen);
+		if (r < 0) {
+			/* Leave a consistent record: what KVM has is what we list. */
+			int k = 0;
+
+			for (int i = 0; i < j; i++)
+				mem->slots[k++] = next[i];
+			for (int i = j + 1; i < nr; i++)
+				if (keep[i])
+					mem->slots[k++] = next[i];
+			mem->nr_slots = k;
+			return r;
+		}
+	}
+	memcpy(mem->slots, next, (size_t)nr * sizeof(next[0]));
+	mem->nr_slots = nr;
+	return 0;
+full:
+	snprintf(err, errlen, "too many memory slots for the watched pages (KVM allows %u)",
+		 mem->max_slots);
+	return -ENOSPC;
+}
+
+int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max)
+{
+	uint8_t *host = memory__host(mem, gpa, NULL);
+	int n = 0;
+
+	if (!host || max < 1)
+		return 0;
+	gpas[n++] = gpa;
+	for (int i = 0; i < mem->nr_views && n < max; i++) {
+		const struct mem_slot *v = &mem->views[i];
+
+		if (host >= v->host && host < v->host + v->size && v->gpa + (host - v->host) != gpa)
+			gpas[n++] = v->gpa + (uint64_t)(host - v->host);
+	}
+	return n;
 }
 
 static uint8_t *map_anon(uint64_t size)
@@ -73,17 +205,18 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 		snprintf(err, errlen, "cannot allocate the firmware window: %s", strerror(errno));
 		return r;
 	}
-	r = add_slot(mem, vm_fd, 0, FW_ALIAS_BASE, mem->ram, err, errlen);
-	if (!r && ram_size > FW_ALIAS_BASE + FW_ALIAS_SIZE)
-		r = add_slot(mem, vm_fd, FW_ALIAS_BASE + FW_ALIAS_SIZE,
-			     ram_size - (FW_ALIAS_BASE + FW_ALIAS_SIZE),
-			     mem->ram + FW_ALIAS_BASE + FW_ALIAS_SIZE, err, errlen);
-	if (!r)
-		r = add_slot(mem, vm_fd, FW_TOP - fw_size, fw_size, mem->fw, err, errlen);
-	if (!r)
-		r = add_slot(mem, vm_fd, FW_ALIAS_BASE, FW_ALIAS_SIZE,
-			     mem->fw + fw_size - FW_ALIAS_SIZE, err, errlen);
-	return r;
+	mem->vm_fd = vm_fd;
+	r = KVM_IOCTL(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	mem->max_slots = r > 0 && r < MEM_MAX_SLOTS ? (uint32_t)r : MEM_MAX_SLOTS;
+	/* In ascending guest-physical order: the memory map lists them so. */
+	add_view(mem, 0, FW_ALIAS_BASE, mem->ram);
+	add_view(mem, FW_ALIAS_BASE, FW_ALIAS_SIZE, mem->fw + fw_size - FW_ALIAS_SIZE);
+	if (ram_size > FW_ALIAS_BASE + FW_ALIAS_SIZE)
+		add_view(mem, FW_ALIAS_BASE + FW_ALIAS_SIZE,
+			 ram_size - (FW_ALIAS_BASE + FW_ALIAS_SIZE),
+			 mem->ram + FW_ALIAS_BASE + FW_ALIAS_SIZE);
+	add_view(mem, FW_TOP - fw_size, fw_size, mem->fw);
+	return memory__set_pages(mem, NULL, 0, err, errlen);
 }
 
 void memory__free(struct memory *mem)
@@ -94,6 +227,7 @@ void memory__free(struct memory *mem)
 		munmap(mem->fw, mem->fw_size);
 	mem->ram = mem->fw = NULL;
 	mem->nr_slots = 0;
+	mem->nr_views = 0;
 }
 
 /* Back to all zeroes, as at power-on (before the image is loaded again). */
@@ -107,8 +241,8 @@ void memory__clear(struct memory *mem)
 
 uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
 {
-	for (int i = 0; i < mem->nr_slots; i++) {
-		const struct mem_slot *s = &mem->slots[i];
+	for (int i = 0; i < mem->nr_views; i++) {
+		const struct mem_slot *s = &mem->views[i];
 
 		if (gpa >= s->gpa && gpa - s->gpa < s->size) {
 			if (avail)

@@ -17,16 +17,6 @@
 
 #define INT3		0xCC
 
-static bool quitting(struct vcpu *v)
-{
-	bool q;
-
-	pthread_mutex_lock(&v->m->lock);
-	q = v->quit;
-	pthread_mutex_unlock(&v->m->lock);
-	return q;
-}
-
 /* Let KVM finish an instruction whose I/O exit we served, without running on. */
 static void complete_io(struct vcpu *v)
 {
@@ -82,12 +72,17 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 		}
 	}
 	bool first = true;
+	/* monitor stop-on-mode: a continue steps and compares the CPU mode. */
+	bool watch_mode = v->m->stop_on_mode && how->kind == RESUME_CONTINUE;
+	uint32_t mode = 0;
 
+	if (watch_mode && stops__mode_key(v, &mode) < 0)
+		watch_mode = false;
 	for (;;) {
-		bool step = how->kind != RESUME_CONTINUE;
+		bool step = how->kind != RESUME_CONTINUE || watch_mode;
 		struct bp *lifted = NULL;
 
-		step = bp__arm(bpm, step, &dbg) || step;
+		step = bp__arm(bpm, &v->m->wm, step, &dbg) || step;
 		if (v->inject_bp)
 			dbg.control |= KVM_GUESTDBG_INJECT_BP;
 		if (first && step) {
@@ -110,14 +105,23 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
 		if (lifted)
 			*lifted->host = INT3;
-		first = false;
 		if (r == -EINTR) {
-			run->immediate_exit = 0;
-			if (quitting(v))
+			/* Ctrl-C (a kick), or the halt watchdog's tick (irqchip.c);
+			 * nothing ran to an exit, so `first` still holds. */
+			switch (vcpu__take_kick(v)) {
+			case KICK_QUIT:
 				return true;
-			stops__here(v, stop, STOP_INTERRUPT);
-			return false;
+			case KICK_USER:
+				stops__here(v, stop, STOP_INTERRUPT);
+				return false;
+			case KICK_NONE:
+				break;
+			}
+			if (irqchip__tick(v, how, stop))
+				return false;
+			continue;
 		}
+		first = false;
 		if (r < 0) {
 			stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));
 			return false;
@@ -134,10 +138,14 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 			}
 			continue;
 		case KVM_EXIT_MMIO:
-			memory__mmio(v);
+			/* Watched pages exit here (watch.c); so does memory that is not there. */
+			if (watch__mmio(v, stop))
+				return false;
 			continue;
 		case KVM_EXIT_DEBUG:
 			if (stops__debug(v, how, step, &pc, stop))
+				return false;
+			if (watch_mode && stops__mode_changed(v, &mode, stop))
 				return false;
 			continue;
 		case KVM_EXIT_HLT:
@@ -156,6 +164,8 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 				stops__at(v, stop, STOP_SWBREAK, bp->addr);
 				return false;
 			}
+			if (watch__fetch_fault(v, stop))
+				return false;
 			snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)",
 				 run->internal.suberror,
 				 stops__internal_suberror(run->internal.suberror));

@@ -76,6 +76,58 @@ const char *stops__internal_suberror(uint32_t sub)
 	}
 }
 
+#define MODE_PE		1u
+#define MODE_PG		2u
+#define MODE_LMA	4u
+#define MODE_L		8u
+
+static uint32_t mode_key(const struct kvm_sregs *s)
+{
+	return (s->cr0 & X86_CR0_PE ? MODE_PE : 0) | (s->cr0 & X86_CR0_PG ? MODE_PG : 0) |
+	       (s->efer & X86_EFER_LMA ? MODE_LMA : 0) | (s->cs.l ? MODE_L : 0);
+}
+
+static const char *mode_key_name(uint32_t key)
+{
+	if (!(key & MODE_PE))
+		return "real";
+	if (key & MODE_LMA)
+		return key & MODE_L ? "long" : "compatibility";
+	return key & MODE_PG ? "protected with paging" : "protected";
+}
+
+int stops__mode_key(struct vcpu *v, uint32_t *key)
+{
+	struct kvm_sregs s;
+	int r = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+
+	if (r < 0)
+		return r;
+	*key = mode_key(&s);
+	return 0;
+}
+
+bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop)
+{
+	struct kvm_sregs s;
+	uint32_t now;
+
+	if (KVM_IOCTL(v->fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	now = mode_key(&s);
+	if (now == *key)
+		return false;
+	stops__here(v, stop, STOP_MODE_CHANGE);
+	snprintf(stop->message, sizeof(stop->message),
+		 "mode change: %s -> %s at 0x%08llx (cr0 0x%llx, cr4 0x%llx, efer 0x%llx, "
+		 "cs 0x%04x%s)", mode_key_name(*key), mode_key_name(now),
+		 (unsigned long long)stop->addr, (unsigned long long)s.cr0,
+		 (unsigned long long)s.cr4, (unsigned long long)s.efer, s.cs.selector,
+		 s.cs.l ? " 64-bit" : s.cs.db ? " 32-bit" : " 16-bit");
+	*key = now;
+	return true;
+}
+
 /*
  * A debug exit: a single step finished, a debug register fired, or an
  * int3 was intercepted.  Return true when it is a stop.
@@ -97,6 +149,9 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 		v->inject_bp = true;	/* the guest's own int3: give it back */
 		return false;
 	}
+	/* A debug-register watchpoint: reported even when a step also ended. */
+	if (watch__debug(v, d->dr6, stop))
+		return true;
 	if (!step) {
 		bp = bp__by_dr(bpm, d->dr6);
 		if (!bp)

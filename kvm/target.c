@@ -105,14 +105,18 @@ static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 {
 	if (!all_parked(M(t)))
 		return -EBUSY;
-	return bp__insert(M(t), kind, addr, len);
+	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
+		return bp__insert(M(t), kind, addr, len);
+	return watch__insert(M(t), kind, addr, len);
 }
 
 static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
 {
 	if (!all_parked(M(t)))
 		return -EBUSY;
-	return bp__remove(M(t), kind, addr, len);
+	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
+		return bp__remove(M(t), kind, addr, len);
+	return watch__remove(M(t), kind, addr, len);
 }
 
 static int op_resume(struct target *t, const struct target_resume *how)
@@ -177,6 +181,7 @@ static int op_reset(struct target *t)
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__halt_and_wait(&m->vcpus[i]);
 	bp__remove_all(m);
+	watch__remove_all(m);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
 		machine__log(m, "reset: %s", err);
@@ -220,7 +225,8 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 "%s\n"
 		 "hardware breakpoints: debug registers DR0-DR3 (4)%s\n"
 		 "single step: KVM_GUESTDBG_SINGLESTEP%s\n"
-		 "watchpoints: not supported yet\n",
+		 "%s\n"
+		 "stop-on-mode: %s\n",
 		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(FW_TOP - m->mem.fw_size),
@@ -231,8 +237,28 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 bp__describe_sw(&m->bpm),
 		 hw_all ? "" : " (the probe saw them fail in some mode)",
 		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
-				    " with KVM_GUESTDBG_BLOCKIRQ") : "");
+				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
+		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off");
 	return 0;
+}
+
+/* RAM, and the two views of the firmware as rom, in ascending order. */
+static int op_memory_map(struct target *t, struct target_region *regions, int max)
+{
+	const struct memory *mem = &M(t)->mem;
+	int n = 0;
+
+	for (int i = 0; i < mem->nr_views; i++) {
+		const struct mem_slot *v = &mem->views[i];
+
+		if (n < max)
+			regions[n] = (struct target_region){
+				.start = v->gpa, .length = v->size, .rom = v->host < mem->ram ||
+					v->host >= mem->ram + mem->ram_size,
+			};
+		n++;
+	}
+	return n;
 }
 
 static int op_set_option(struct target *t, const char *name, bool on)
@@ -243,6 +269,12 @@ static int op_set_option(struct target *t, const char *name, bool on)
 		if (!all_parked(m))
 			return -EBUSY;
 		m->bpm.step_irq = on;
+		return 0;
+	}
+	if (!strcmp(name, "stop-on-mode")) {
+		if (!all_parked(m))
+			return -EBUSY;
+		m->stop_on_mode = on;
 		return 0;
 	}
 	return -ENOENT;
@@ -265,5 +297,6 @@ const struct target_ops machine_target_ops = {
 	.reset = op_reset,
 	.describe_cpu = op_describe_cpu,
 	.describe = op_describe,
+	.memory_map = op_memory_map,
 	.set_option = op_set_option,
 };

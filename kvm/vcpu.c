@@ -81,6 +81,9 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 		kvm__ioctl_error(err, errlen, "KVM_GET_SREGS", r);
 		return r;
 	}
+	r = irqchip__vcpu_init(v, err, errlen);
+	if (r < 0)
+		return r;
 	return cpu_state__reset(v, err, errlen);
 }
 
@@ -93,6 +96,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	irqchip__watchdog_start(v);
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
@@ -110,7 +114,9 @@ static void *vcpu_thread(void *arg)
 		pthread_mutex_unlock(&m->lock);
 
 		memset(&stop, 0, sizeof(stop));
+		irqchip__watchdog_arm(v, true);
 		quit = vcpu__exec(v, &how, &stop);
+		irqchip__watchdog_arm(v, false);
 
 		pthread_mutex_lock(&m->lock);
 		if (quit || v->quit)
@@ -126,6 +132,7 @@ static void *vcpu_thread(void *arg)
 	v->state = VCPU_PARKED;
 	pthread_cond_broadcast(&v->parked_cond);
 	pthread_mutex_unlock(&m->lock);
+	irqchip__watchdog_stop(v);
 	return NULL;
 }
 
@@ -173,6 +180,7 @@ int vcpu__resume(struct vcpu *v, const struct target_resume *how)
 	v->cmd_pending = true;
 	v->state = VCPU_RUNNING;
 	v->stop_pending = false;
+	v->kicked = false;
 	v->run->immediate_exit = 0;
 	drain_event(m);
 	pthread_cond_signal(&v->cmd_cond);
@@ -183,8 +191,32 @@ int vcpu__resume(struct vcpu *v, const struct target_resume *how)
 /* Caller holds m->lock. */
 static void kick(struct vcpu *v)
 {
+	v->kicked = true;
 	v->run->immediate_exit = 1;
 	pthread_kill(v->thread, SIGUSR1);
+}
+
+/*
+ * SIGUSR1 comes from kick() and from the halt watchdog (irqchip.c); only
+ * kick() sets v->kicked, under the lock, before its immediate_exit and
+ * signal.  So the flag tells them apart, and immediate_exit is cleared
+ * only here, under the lock, together with the kick it belonged to: a kick
+ * that comes after this check finds immediate_exit set on the next KVM_RUN.
+ */
+enum vcpu_kick vcpu__take_kick(struct vcpu *v)
+{
+	enum vcpu_kick k = KICK_NONE;
+
+	pthread_mutex_lock(&v->m->lock);
+	if (v->quit) {
+		k = KICK_QUIT;
+	} else if (v->kicked) {
+		k = KICK_USER;
+		v->kicked = false;
+		v->run->immediate_exit = 0;
+	}
+	pthread_mutex_unlock(&v->m->lock);
+	return k;
 }
 
 int vcpu__interrupt(struct vcpu *v)

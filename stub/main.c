@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 		sc.listen = o.listen;
 		sc.allow_remote = o.allow_remote;
 		sc.once = o.once;
+		sc.arch = o.arch;
+		sc.arch_auto = o.arch_auto;
 		sc.log = mc.log;
 		status = server__run(&sc, machine__target(m), sig_fd);
 	}

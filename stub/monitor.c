@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "monitor.h"
+#include "pagetable.h"
 #include "regs.h"
 #include "session.h"
 #include "sysview.h"
@@ -42,8 +43,10 @@ MON_HANDLER(cmd_sregs);
 MON_HANDLER(cmd_gdt);
 MON_HANDLER(cmd_idt);
 MON_HANDLER(cmd_xlate);
+MON_HANDLER(cmd_pagetable);
 MON_HANDLER(cmd_phys);
 MON_HANDLER(cmd_step_irq);
+MON_HANDLER(cmd_stop_on_mode);
 
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
@@ -55,9 +58,12 @@ static const struct mon_cmd mon_cmds[] = {
 	{ "gdt", "", "decode the global descriptor table", cmd_gdt },
 	{ "idt", "", "decode the interrupt descriptor table (or real-mode IVT)", cmd_idt },
 	{ "xlate", "ADDR|SEL:OFF", "translate to linear and guest-physical (hex)", cmd_xlate },
+	{ "pagetable", "", "the mapped linear ranges of the page tables, merged", cmd_pagetable },
 	{ "phys", "[on|off]", "memory packets use guest-physical instead of linear addresses",
 	  cmd_phys },
 	{ "step-irq", "on|off", "let interrupts in while single-stepping", cmd_step_irq },
+	{ "stop-on-mode", "on|off", "continue stops at the next CPU mode change (slow: steps)",
+	  cmd_stop_on_mode },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
@@ -268,6 +274,14 @@ static int cmd_xlate(struct session *s, const struct mon_cmd *cmd, const char *a
 	return ret < 0 ? ret : 0;
 }
 
+static int cmd_pagetable(struct session *s, const struct mon_cmd *cmd, const char *args,
+			 struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show(s, o, "cannot walk the page tables", pagetable__show);
+}
+
 /* "on" / "off" -> 1 / 0, anything else -1. */
 static int parse_on_off(const char *arg)
 {
@@ -313,6 +327,30 @@ static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char
 	mon_print(o, "step-irq %s: %s\n", on ? "on" : "off",
 		  on ? "interrupts may be taken while single-stepping"
 		     : "interrupts are held off while single-stepping");
+	return 0;
+}
+
+static int cmd_stop_on_mode(struct session *s, const struct mon_cmd *cmd, const char *args,
+			    struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	int on = parse_on_off(args);
+	int ret;
+
+	if (on < 0)
+		return usage(cmd, o);
+	ret = t->ops->set_option ? t->ops->set_option(t, "stop-on-mode", on) : -ENOENT;
+	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+		mon_print(o, "stop-on-mode is not supported by this target\n");
+		return -EOPNOTSUPP;
+	}
+	if (ret < 0) {
+		mon_print(o, "cannot set stop-on-mode: %s\n", strerror(-ret));
+		return ret;
+	}
+	mon_print(o, "stop-on-mode %s: %s\n", on ? "on" : "off",
+		  on ? "continue single-steps and stops where CR0.PE/PG, EFER.LMA or CS.L change"
+		     : "continue runs at full speed");
 	return 0;
 }
 

@@ -154,6 +154,10 @@ void options__usage(FILE *out)
 "  --reset STYLE        legacy (default): CS f000 base f0000, first fetch at\n"
 "                       0xffff0; architectural: CS base ffff0000, first fetch\n"
 "                       at 0xfffffff0\n"
+"  --arch LAYOUT        registers gdb sees, for the whole session: i386 (default;\n"
+"                       32-bit registers), x86-64 (rax..r15, 64-bit rip: for\n"
+"                       guests that enter long mode), or auto (x86-64 when the\n"
+"                       guest is in long mode as gdb connects, else i386)\n"
 "  --serial DEST        guest output (serial 0x3f8, ports 0xe9 and 0x402):\n"
 "                       stdout (default), stderr, none, or a FILE\n"
 "  --listen ADDR        where gdb connects (default 127.0.0.1:1234): HOST:PORT,\n"
@@ -173,7 +177,7 @@ void options__usage(FILE *out)
 
 /* Long options; each either takes a value or is a flag. */
 enum opt_id {
-	OPT_MEMORY, OPT_LOAD, OPT_RESET, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
+	OPT_MEMORY, OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
 	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
 };
 
@@ -186,6 +190,7 @@ static const struct {
 	{ "memory",	  'm', true,  OPT_MEMORY },
 	{ "load",	  0,   true,  OPT_LOAD },
 	{ "reset",	  0,   true,  OPT_RESET },
+	{ "arch",	  0,   true,  OPT_ARCH },
 	{ "serial",	  0,   true,  OPT_SERIAL },
 	{ "listen",	  'l', true,  OPT_LISTEN },
 	{ "allow-remote", 0,   false, OPT_ALLOW_REMOTE },
@@ -231,6 +236,16 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 			o->reset_architectural = true;
 		else
 			return fail(err, errlen, "--reset: unknown style '%s' (legacy or architectural)", val);
+		return 0;
+	case OPT_ARCH:
+		o->arch_auto = strcmp(val, "auto") == 0;
+		if (o->arch_auto) {
+			o->arch = REGS_ARCH_I386;
+			return 0;
+		}
+		if (regs__arch_parse(val, &o->arch) < 0)
+			return fail(err, errlen, "--arch: unknown register layout '%s' (i386, x86-64 or auto)",
+				    val);
 		return 0;
 	case OPT_SERIAL:
 		if (!*val)

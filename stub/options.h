@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "regs.h"
+
 enum listen_kind { LISTEN_TCP, LISTEN_UNIX };
 
 struct listen_addr {
@@ -27,6 +29,8 @@ struct options {
 	bool load_set;
 	uint64_t load_addr;
 	bool reset_architectural;
+	enum regs_arch arch;		/* --arch: gdb's register layout */
+	bool arch_auto;			/* --arch auto: chosen at each connection */
 	enum serial_kind serial;
 	const char *serial_path;	/* SERIAL_FILE */
 	struct listen_addr listen;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "packets_priv.h"
+#include "regs.h"
 #include "rsp.h"
 
 /* ---- connection and features ---- */
@@ -38,7 +39,8 @@ static enum session_action pk_supported(struct session *s, const char *a, size_t
 	s->gdb_swbreak = has_feature(a, len, "swbreak+");
 	s->gdb_hwbreak = has_feature(a, len, "hwbreak+");
 	return pkt__reply_fmt(s, "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
-			 "qXfer:features:read+;vContSupported+", RSP_PACKET_SIZE);
+			 "qXfer:features:read+;qXfer:memory-map:read+;vContSupported+;"
+			 "ConditionalBreakpoints+", RSP_PACKET_SIZE);
 }
 
 static enum session_action pk_no_ack(struct session *s, const char *a, size_t len)
@@ -74,6 +76,28 @@ static enum session_action pk_status(struct session *s, const char *a, size_t le
 		return pkt__reply_str(s, "T05thread:01;");	/* halted at the reset vector */
 	s->reply_len = session__stop_reply(s, &s->last_stop, s->reply, sizeof(s->reply));
 	return SESSION_OK;
+}
+
+/* lldb asks what it talks to before it reads target.xml; without this (and
+ * without an ELF file) it knows no architecture, hence no pc.  The answer
+ * follows the register layout (--arch); "auto" is decided as target.xml
+ * will decide it, from EFER.LMA now. */
+static enum session_action pk_host_info(struct session *s, const char *a, size_t len)
+{
+	const struct regs_layout *layout = s->layout;
+	struct target_regs r;
+	const char *triple;
+	char hex[64];
+	bool is64;
+
+	(void)a;
+	(void)len;
+	if (s->arch_auto && s->target->ops->get_regs(s->target, s->g_cpu, &r) == 0)
+		layout = regs__layout((r.efer & X86_EFER_LMA) ? REGS_ARCH_X86_64 : REGS_ARCH_I386);
+	is64 = strcmp(regs_layout__name(layout), "x86-64") == 0;
+	triple = is64 ? "x86_64-unknown-unknown" : "i386-unknown-unknown";
+	hex[rsp__hex_encode(hex, triple, strlen(triple))] = '\0';
+	return pkt__reply_fmt(s, "triple:%s;ptrsize:%d;endian:little;", hex, is64 ? 8 : 4);
 }
 
 /* ---- threads (one per vCPU) ---- */
@@ -197,6 +221,7 @@ static const struct packet_desc packet_table[] = {
 	{ "z", PACKET_PREFIX, pkt__remove_bp, "remove a breakpoint or watchpoint" },
 	{ "H", PACKET_PREFIX, pk_set_thread, "select the thread for g/G (Hg) or c/s (Hc)" },
 	{ "T", PACKET_PREFIX, pk_thread_alive, "is this thread alive" },
+	{ "qHostInfo", PACKET_EXACT, pk_host_info, "lldb: the architecture (i386 or x86-64)" },
 	{ "qC", PACKET_EXACT, pk_current_thread, "current thread" },
 	{ "qfThreadInfo", PACKET_EXACT, pk_thread_first, "list the threads (vCPUs)" },
 	{ "qsThreadInfo", PACKET_EXACT, pk_thread_next, "end of the thread list" },
@@ -204,6 +229,7 @@ static const struct packet_desc packet_table[] = {
 	{ "qAttached", PACKET_EXACT, pk_attached, "attached to an existing process" },
 	{ "qAttached:", PACKET_PREFIX, pk_attached, "attached to an existing process" },
 	{ "qXfer:features:read:", PACKET_PREFIX, pkt__features, "read target.xml" },
+	{ "qXfer:memory-map:read:", PACKET_PREFIX, pkt__memory_map, "read the memory map" },
 	{ "qRcmd,", PACKET_PREFIX, pkt__monitor, "monitor command" },
 	{ "qOffsets", PACKET_EXACT, pk_empty, "section offsets (none)" },
 	{ "qSymbol:", PACKET_PREFIX, pk_ok, "symbol lookup (none needed)" },

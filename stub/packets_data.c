@@ -1,10 +1,11 @@
 /*
  * packets_data.c - packets that move data: registers (g G p P), memory
- * (m M X), the target description (qXfer:features:read) and monitor
- * commands (qRcmd).
+ * (m M X), the target description (qXfer:features:read), the memory map
+ * (qXfer:memory-map:read) and monitor commands (qRcmd).
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "monitor.h"
@@ -29,7 +30,7 @@ enum session_action pkt__read_regs(struct session *s, const char *a, size_t len)
 	ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
 	if (ret < 0)
 		return pkt__reply_err(s, ret);
-	s->reply_len = regs__encode_all(&r, s->reply, sizeof(s->reply));
+	s->reply_len = regs_layout__encode_all(s->layout, &r, s->reply, sizeof(s->reply));
 	return s->reply_len ? SESSION_OK : pkt__reply_err(s, 1);
 }
 
@@ -59,21 +60,22 @@ enum session_action pkt__write_regs(struct session *s, const char *a, size_t len
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs__write_all(t, s->g_cpu, &r, buf, len / 2);
+		ret = regs_layout__write_all(s->layout, t, s->g_cpu, &r, buf, len / 2);
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
 	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
 }
 
 /* "n" or "n=": a register number that exists, with its size. */
-static bool parse_regno(const char **p, const char *end, int *regno, int *size)
+static bool parse_regno(const struct session *s, const char **p, const char *end, int *regno,
+			int *size)
 {
 	uint64_t v;
 
 	if (!pkt__parse_num(p, end, &v) || v > INT_MAX)
 		return false;
 	*regno = (int)v;
-	*size = regs__size(*regno);
+	*size = regs_layout__size(s->layout, *regno);
 	return *size > 0;
 }
 
@@ -83,14 +85,14 @@ enum session_action pkt__read_reg(struct session *s, const char *a, size_t len)
 	struct target_regs r;
 	int regno, size, ret;
 
-	if (!parse_regno(&p, end, &regno, &size))
+	if (!parse_regno(s, &p, end, &regno, &size))
 		return pkt__reply_err(s, 45);
 	if (p != end)
 		return pkt__reply_err(s, 1);
 	ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
 	if (ret < 0)
 		return pkt__reply_err(s, ret);
-	s->reply_len = regs__encode(&r, regno, s->reply);
+	s->reply_len = regs_layout__encode(s->layout, &r, regno, s->reply);
 	return s->reply_len ? SESSION_OK : pkt__reply_err(s, 45);
 }
 
@@ -102,14 +104,14 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 	uint8_t val[64];
 	int regno, size, ret;
 
-	if (!parse_regno(&p, end, &regno, &size))
+	if (!parse_regno(s, &p, end, &regno, &size))
 		return pkt__reply_err(s, 45);
 	if (!pkt__parse_char(&p, end, '=') || (size_t)size > sizeof(val) ||
 	    end - p != 2 * size || !rsp__hex_decode(val, p, size))
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs__write(t, s->g_cpu, &r, regno, val, size);
+		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size);
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
 	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
@@ -200,7 +202,12 @@ enum session_action pkt__features(struct session *s, const char *a, size_t len)
 		ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
 		if (ret < 0)
 			return pkt__reply_err(s, ret);
-		s->xml_len = regs__target_xml(&r, s->xml, sizeof(s->xml));
+		/* --arch auto: gdb reads target.xml first on every connection,
+		 * so the layout is fixed here for that connection. */
+		if (s->arch_auto)
+			s->layout = regs__layout((r.efer & X86_EFER_LMA) ? REGS_ARCH_X86_64
+									  : REGS_ARCH_I386);
+		s->xml_len = regs_layout__target_xml(s->layout, &r, s->xml, sizeof(s->xml));
 		if (s->xml_len == 0)
 			return pkt__reply_err(s, 1);
 	}
@@ -212,6 +219,73 @@ enum session_action pkt__features(struct session *s, const char *a, size_t len)
 		n = sizeof(s->reply) - 2;
 	s->reply[0] = off + n < s->xml_len ? 'm' : 'l';
 	memcpy(s->reply + 1, s->xml + off, n);
+	s->reply_len = 1 + n;
+	return SESSION_OK;
+}
+
+/* ---- memory map ---- */
+
+#define MEMMAP_MAX_REGIONS	16
+
+/* gdb's memory-map document (its DTD: memory-map, memory type/start/length). */
+static size_t memory_map_xml(struct session *s, char *out, size_t cap)
+{
+	struct target *t = s->target;
+	struct target_region r[MEMMAP_MAX_REGIONS];
+	size_t at;
+	int n, ret;
+
+	n = t->ops->memory_map(t, r, MEMMAP_MAX_REGIONS);
+	if (n < 0)
+		return 0;
+	if (n > MEMMAP_MAX_REGIONS)
+		n = MEMMAP_MAX_REGIONS;
+	ret = snprintf(out, cap, "<?xml version=\"1.0\"?>\n"
+		       "<!DOCTYPE memory-map PUBLIC "
+		       "\"+//IDN gnu.org//DTD GDB Memory Map V1.0//EN\" "
+		       "\"http://sourceware.org/gdb/gdb-memory-map.dtd\">\n<memory-map>\n");
+	if (ret < 0 || (size_t)ret >= cap)
+		return 0;
+	at = (size_t)ret;
+	for (int i = 0; i < n; i++) {
+		ret = snprintf(out + at, cap - at,
+			       "  <memory type=\"%s\" start=\"0x%llx\" length=\"0x%llx\"/>\n",
+			       r[i].rom ? "rom" : "ram", (unsigned long long)r[i].start,
+			       (unsigned long long)r[i].length);
+		if (ret < 0 || (size_t)ret >= cap - at)
+			return 0;
+		at += (size_t)ret;
+	}
+	ret = snprintf(out + at, cap - at, "</memory-map>\n");
+	if (ret < 0 || (size_t)ret >= cap - at)
+		return 0;
+	return at + (size_t)ret;
+}
+
+/* "::OFF,LEN" (the annex is empty).  Generated at offset 0 and kept, like target.xml. */
+enum session_action pkt__memory_map(struct session *s, const char *a, size_t len)
+{
+	const char *p = a, *end = a + len;
+	uint64_t off, n;
+
+	if (!s->target->ops->memory_map)
+		return SESSION_OK;	/* empty: no map, gdb treats all memory as RAM */
+	if (!pkt__parse_char(&p, end, ':') || !pkt__parse_addr_len(&p, end, &off, &n) ||
+	    p != end || n == 0)
+		return pkt__reply_err(s, 1);
+	if (off == 0 || s->memmap_len == 0) {
+		s->memmap_len = memory_map_xml(s, s->memmap, sizeof(s->memmap));
+		if (s->memmap_len == 0)
+			return pkt__reply_err(s, EIO);
+	}
+	if (off >= s->memmap_len)
+		return pkt__reply_str(s, "l");
+	if (n > s->memmap_len - off)
+		n = s->memmap_len - off;
+	if (n > sizeof(s->reply) - 2)
+		n = sizeof(s->reply) - 2;
+	s->reply[0] = off + n < s->memmap_len ? 'm' : 'l';
+	memcpy(s->reply + 1, s->memmap + off, n);
 	s->reply_len = 1 + n;
 	return SESSION_OK;
 }

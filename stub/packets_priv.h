@@ -47,6 +47,7 @@ enum session_action pkt__read_mem(struct session *s, const char *args, size_t le
 enum session_action pkt__write_mem_hex(struct session *s, const char *args, size_t len);
 enum session_action pkt__write_mem_bin(struct session *s, const char *args, size_t len);
 enum session_action pkt__features(struct session *s, const char *args, size_t len);
+enum session_action pkt__memory_map(struct session *s, const char *args, size_t len);
 enum session_action pkt__monitor(struct session *s, const char *args, size_t len);
 
 /* resuming, breakpoints, leaving (packets_run.c) */

@@ -39,7 +39,8 @@ static int set_pc(struct session *s, int cpu, uint64_t pc)
 	struct target *t = s->target;
 	struct target_regs r;
 	uint8_t val[8];
-	int i, size = regs__size(REGS_PC), ret;
+	int pcnum = regs_layout__pc(s->layout);
+	int i, size = regs_layout__size(s->layout, pcnum), ret;
 
 	if (size <= 0 || size > 8)
 		return -EINVAL;
@@ -47,7 +48,7 @@ static int set_pc(struct session *s, int cpu, uint64_t pc)
 		val[i] = (uint8_t)(pc >> (8 * i));
 	ret = t->ops->get_regs(t, cpu, &r);
 	if (ret == 0)
-		ret = regs__write(t, cpu, &r, REGS_PC, val, size);
+		ret = regs_layout__write(s->layout, t, cpu, &r, pcnum, val, size);
 	if (ret == 0)
 		ret = t->ops->set_regs(t, cpu, &r);
 	return ret;
@@ -210,19 +211,54 @@ enum session_action pkt__vcont(struct session *s, const char *a, size_t len)
 
 /* ---- breakpoints and watchpoints: one handler for Z and z ---- */
 
+/*
+ * A breakpoint is in (or out): keep its conditions (or drop them).  gdb
+ * sends the whole list with every Z, so each insert replaces it.  A list
+ * we cannot evaluate is dropped, not refused: an error reply would make
+ * gdb fail the insertion, an empty one would make it give up Z0 for
+ * memory writes of int3; with no conditions here every hit is reported
+ * and gdb evaluates the condition itself.
+ */
+static void breakpoint_conds(struct session *s, bool insert, enum target_bp_kind type,
+			     uint64_t addr, int parsed, const struct cond_bp *conds,
+			     const char *why)
+{
+	if (type != BP_SOFTWARE && type != BP_HARDWARE)
+		return;
+	if (!insert || parsed < 0) {
+		conds__remove(&s->conds, type, addr);
+		if (insert && s->log)
+			fprintf(s->log, "kvmstub: breakpoint at 0x%llx: %s; gdb evaluates its "
+				"condition\n", (unsigned long long)addr, why);
+		return;
+	}
+	if (conds__store(&s->conds, conds) < 0 && s->log)
+		fprintf(s->log, "kvmstub: breakpoint at 0x%llx: more than %d breakpoints with "
+			"conditions; gdb evaluates its condition\n", (unsigned long long)addr,
+			CONDS_MAX_BPS);
+}
+
 static enum session_action breakpoint(struct session *s, const char *a, size_t len, bool insert)
 {
 	const char *p = a, *end = a + len;
 	struct target *t = s->target;
 	uint64_t type, addr, kind;
-	int ret;
+	struct cond_bp conds;
+	char why[128] = "";
+	int ret, parsed = 0;
 
 	if (!pkt__parse_num(&p, end, &type) || type >= TARGET_NR_BP_KINDS ||
 	    !pkt__parse_char(&p, end, ',') || !pkt__parse_addr_len(&p, end, &addr, &kind))
 		return pkt__reply_err(s, 1);
-	/* ";X..." condition or command lists may follow; evaluated later. */
-	if (p != end && *p != ';')
+	/* Z: ";X len,bytecode" conditions may follow (conds.c). */
+	if (insert) {
+		parsed = conds__parse(p, end, (enum target_bp_kind)type, addr, &conds, why,
+				      sizeof(why));
+		if (parsed == -EINVAL)
+			return pkt__reply_err(s, 1);
+	} else if (p != end && *p != ';') {
 		return pkt__reply_err(s, 1);
+	}
 	if (type == BP_SOFTWARE || type == BP_HARDWARE) {
 		/* kind is the instruction length gdb would patch: 1 on x86. */
 		if (kind == 0 || kind > 15)
@@ -234,8 +270,10 @@ static enum session_action breakpoint(struct session *s, const char *a, size_t l
 	else
 		ret = t->ops->remove_bp(t, (enum target_bp_kind)type, addr, kind);
 	/* Z and z are idempotent: gdb re-sends them. */
-	if (ret == 0 || (insert && ret == -EEXIST) || (!insert && ret == -ENOENT))
+	if (ret == 0 || (insert && ret == -EEXIST) || (!insert && ret == -ENOENT)) {
+		breakpoint_conds(s, insert, (enum target_bp_kind)type, addr, parsed, &conds, why);
 		return pkt__reply_str(s, "OK");
+	}
 	if (ret == -EOPNOTSUPP)
 		return SESSION_OK;	/* empty: gdb says this kind is not supported */
 	if (ret == -ENOSPC || ret == -EINVAL)

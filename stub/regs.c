@@ -1,11 +1,13 @@
 /*
- * regs.c - the register layout gdb sees.  One constant table drives the
- * 'g' reply, single-register reads ('p') and writes ('P', 'G') and the
- * target description (target.xml), so they cannot disagree.
+ * regs.c - the register layouts gdb sees.  One constant table per layout
+ * (i386, x86-64) drives the 'g' reply, single-register reads ('p') and
+ * writes ('P', 'G') and the target description (target.xml), so they
+ * cannot disagree.
  *
- * Register 8 (eip, gdb's $pc) is LINEAR: CS.base + IP.  That is what makes
- * "break *0xffff0" and "x/i $pc" work in real mode with a stock gdb.  The
- * raw IP is register 41 ("ip") in our own system feature.
+ * The pc register (eip, rip) is LINEAR: CS.base + IP (RIP alone in 64-bit
+ * mode).  That is what makes "break *0xffff0" and "x/i $pc" work in real
+ * mode with a stock gdb.  The raw IP is the register "ip" in our own
+ * system feature.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -55,11 +57,27 @@ struct reg_desc {
 };
 
 #define CORE(n, k, i, ty)	{ n, 32, FEAT_CORE, k, i, ty, "general" }
+#define CORE64(n, k, i, ty)	{ n, 64, FEAT_CORE, k, i, ty, "general" }
 #define X87(n, bits, ty)	{ n, bits, FEAT_CORE, RK_NONE, 0, ty, "float" }
 #define XMM(n)			{ n, 128, FEAT_SSE, RK_NONE, 0, "vec128", "vector" }
 #define SYS(n, k, i, ty)	{ n, 32, FEAT_SYSTEM, k, i, ty, "system" }
+#define SYS64(n, k, i, ty)	{ n, 64, FEAT_SYSTEM, k, i, ty, "system" }
 
-/* The table index is the gdb register number. */
+/* gdb wants the x87 registers in the core feature, for i386 and amd64. */
+#define X87_REGS \
+	X87("st0", 80, "i387_ext"), X87("st1", 80, "i387_ext"), \
+	X87("st2", 80, "i387_ext"), X87("st3", 80, "i387_ext"), \
+	X87("st4", 80, "i387_ext"), X87("st5", 80, "i387_ext"), \
+	X87("st6", 80, "i387_ext"), X87("st7", 80, "i387_ext"), \
+	X87("fctrl", 32, "int"), X87("fstat", 32, "int"), \
+	X87("ftag", 32, "int"), X87("fiseg", 32, "int"), \
+	X87("fioff", 32, "int"), X87("foseg", 32, "int"), \
+	X87("fooff", 32, "int"), X87("fop", 32, "int")
+
+#define MXCSR	{ "mxcsr", 32, FEAT_SSE, RK_NONE, 0, "i386_mxcsr", "vector" }
+
+/* The i386 layout (--arch i386, the default).  The table index is the gdb
+ * register number. */
 static const struct reg_desc reg_table[] = {
 	CORE("eax", RK_GPR, GPR_AX, "int32"),
 	CORE("ecx", RK_GPR, GPR_CX, "int32"),
@@ -77,18 +95,10 @@ static const struct reg_desc reg_table[] = {
 	CORE("es", RK_SEL, SEG_ES, "int32"),
 	CORE("fs", RK_SEL, SEG_FS, "int32"),
 	CORE("gs", RK_SEL, SEG_GS, "int32"),
-	/* gdb wants the x87 registers in the core feature for i386. */
-	X87("st0", 80, "i387_ext"), X87("st1", 80, "i387_ext"),
-	X87("st2", 80, "i387_ext"), X87("st3", 80, "i387_ext"),
-	X87("st4", 80, "i387_ext"), X87("st5", 80, "i387_ext"),
-	X87("st6", 80, "i387_ext"), X87("st7", 80, "i387_ext"),
-	X87("fctrl", 32, "int"), X87("fstat", 32, "int"),
-	X87("ftag", 32, "int"), X87("fiseg", 32, "int"),
-	X87("fioff", 32, "int"), X87("foseg", 32, "int"),
-	X87("fooff", 32, "int"), X87("fop", 32, "int"),
+	X87_REGS,
 	XMM("xmm0"), XMM("xmm1"), XMM("xmm2"), XMM("xmm3"),
 	XMM("xmm4"), XMM("xmm5"), XMM("xmm6"), XMM("xmm7"),
-	{ "mxcsr", 32, FEAT_SSE, RK_NONE, 0, "i386_mxcsr", "vector" },
+	MXCSR,
 	SYS("ip", RK_IP, 0, "uint32"),
 	SYS("cs_base", RK_BASE, SEG_CS, "uint32"),
 	SYS("ss_base", RK_BASE, SEG_SS, "uint32"),
@@ -112,7 +122,123 @@ static const struct reg_desc reg_table[] = {
 	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
 };
 
-#define NR_REGS ((int)(sizeof(reg_table) / sizeof(reg_table[0])))
+/*
+ * The x86-64 layout (--arch x86-64): gdb's amd64 core (rax..r15 in gdb's
+ * amd64 order, rip, eflags, selectors, x87), 16 SSE registers, and the
+ * system feature with 64-bit bases and control registers.  rip is the
+ * LINEAR pc as eip is in the i386 layout: in 64-bit mode that is RIP
+ * itself (the CPU ignores CS.base), below it CS.base + IP.
+ */
+static const struct reg_desc reg_table64[] = {
+	CORE64("rax", RK_GPR, GPR_AX, "int64"),
+	CORE64("rbx", RK_GPR, GPR_BX, "int64"),
+	CORE64("rcx", RK_GPR, GPR_CX, "int64"),
+	CORE64("rdx", RK_GPR, GPR_DX, "int64"),
+	CORE64("rsi", RK_GPR, GPR_SI, "int64"),
+	CORE64("rdi", RK_GPR, GPR_DI, "int64"),
+	CORE64("rbp", RK_GPR, GPR_BP, "data_ptr"),
+	CORE64("rsp", RK_GPR, GPR_SP, "data_ptr"),
+	CORE64("r8", RK_GPR, GPR_R8, "int64"),
+	CORE64("r9", RK_GPR, GPR_R9, "int64"),
+	CORE64("r10", RK_GPR, GPR_R10, "int64"),
+	CORE64("r11", RK_GPR, GPR_R11, "int64"),
+	CORE64("r12", RK_GPR, GPR_R12, "int64"),
+	CORE64("r13", RK_GPR, GPR_R13, "int64"),
+	CORE64("r14", RK_GPR, GPR_R14, "int64"),
+	CORE64("r15", RK_GPR, GPR_R15, "int64"),
+	CORE64("rip", RK_PC, 0, "code_ptr"),
+	CORE("eflags", RK_FLAGS, 0, "i386_eflags"),
+	CORE("cs", RK_SEL, SEG_CS, "int32"),
+	CORE("ss", RK_SEL, SEG_SS, "int32"),
+	CORE("ds", RK_SEL, SEG_DS, "int32"),
+	CORE("es", RK_SEL, SEG_ES, "int32"),
+	CORE("fs", RK_SEL, SEG_FS, "int32"),
+	CORE("gs", RK_SEL, SEG_GS, "int32"),
+	X87_REGS,
+	XMM("xmm0"), XMM("xmm1"), XMM("xmm2"), XMM("xmm3"),
+	XMM("xmm4"), XMM("xmm5"), XMM("xmm6"), XMM("xmm7"),
+	XMM("xmm8"), XMM("xmm9"), XMM("xmm10"), XMM("xmm11"),
+	XMM("xmm12"), XMM("xmm13"), XMM("xmm14"), XMM("xmm15"),
+	MXCSR,
+	SYS64("ip", RK_IP, 0, "uint64"),
+	SYS64("cs_base", RK_BASE, SEG_CS, "uint64"),
+	SYS64("ss_base", RK_BASE, SEG_SS, "uint64"),
+	SYS64("ds_base", RK_BASE, SEG_DS, "uint64"),
+	SYS64("es_base", RK_BASE, SEG_ES, "uint64"),
+	SYS64("fs_base", RK_BASE, SEG_FS, "uint64"),
+	SYS64("gs_base", RK_BASE, SEG_GS, "uint64"),
+	SYS64("cr0", RK_CR, 0, "kvmstub_cr0"),
+	SYS64("cr2", RK_CR, 2, "uint64"),
+	SYS64("cr3", RK_CR, 3, "uint64"),
+	SYS64("cr4", RK_CR, 4, "kvmstub_cr4"),
+	SYS64("cr8", RK_CR, 8, "uint64"),
+	SYS64("efer", RK_EFER, 0, "kvmstub_efer"),
+	SYS64("gdtr_base", RK_DT_BASE, 0, "uint64"),
+	SYS("gdtr_limit", RK_DT_LIMIT, 0, "uint32"),
+	SYS64("idtr_base", RK_DT_BASE, 1, "uint64"),
+	SYS("idtr_limit", RK_DT_LIMIT, 1, "uint32"),
+	SYS("tr", RK_SEL, SEG_TR, "uint32"),
+	SYS("ldtr", RK_SEL, SEG_LDT, "uint32"),
+	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"),
+	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"),
+	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
+};
+
+#define ARRAY_LEN(a)	((int)(sizeof(a) / sizeof((a)[0])))
+#define NR_REGS_MAX	ARRAY_LEN(reg_table64)
+
+struct regs_layout {
+	const char *name;		/* the --arch value */
+	const struct reg_desc *regs;
+	int nr;
+	int pc;				/* gdb regnum of the linear pc */
+	bool wide;			/* <architecture> i386:x86-64, 64-bit flags */
+};
+
+static const struct regs_layout layouts[] = {
+	[REGS_ARCH_I386] = { "i386", reg_table, ARRAY_LEN(reg_table), REGS_PC, false },
+	[REGS_ARCH_X86_64] = { "x86-64", reg_table64, ARRAY_LEN(reg_table64), REGS64_PC, true },
+};
+
+const struct regs_layout *regs__layout(enum regs_arch arch)
+{
+	if ((int)arch < 0 || (int)arch >= ARRAY_LEN(layouts))
+		return &layouts[REGS_ARCH_I386];
+	return &layouts[arch];
+}
+
+int regs__arch_parse(const char *name, enum regs_arch *arch)
+{
+	for (int i = 0; i < ARRAY_LEN(layouts); i++) {
+		if (strcmp(name, layouts[i].name) == 0) {
+			*arch = (enum regs_arch)i;
+			return 0;
+		}
+	}
+	/* gdb's own spelling of the same thing. */
+	if (strcmp(name, "i386:x86-64") == 0 || strcmp(name, "x86_64") == 0 ||
+	    strcmp(name, "amd64") == 0) {
+		*arch = REGS_ARCH_X86_64;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* NULL is the default layout, so a session that never chose one works. */
+static const struct regs_layout *lay(const struct regs_layout *L)
+{
+	return L ? L : &layouts[REGS_ARCH_I386];
+}
+
+const char *regs_layout__name(const struct regs_layout *L)
+{
+	return lay(L)->name;
+}
+
+int regs_layout__pc(const struct regs_layout *L)
+{
+	return lay(L)->pc;
+}
 
 /* Flag types of the target description; eflags' table also serves the
  * monitor's "regs" dump. */
@@ -188,51 +314,68 @@ static const char vec128_types[] =
 	"      <field name=\"uint128\" type=\"uint128\"/>\n"
 	"    </union>\n";
 
-static const struct reg_desc *reg_desc(int regno)
+static const struct reg_desc *reg_desc(const struct regs_layout *L, int regno)
 {
-	if (regno < 0 || regno >= NR_REGS)
+	L = lay(L);
+	if (regno < 0 || regno >= L->nr)
 		return NULL;
-	return &reg_table[regno];
+	return &L->regs[regno];
 }
 
-int regs__count(void)
+static uint64_t width_mask(unsigned int bits)
 {
-	return NR_REGS;
+	return bits >= 64 ? ~0ull : (1ull << bits) - 1;
 }
 
-int regs__size(int regno)
+int regs_layout__count(const struct regs_layout *L)
 {
-	const struct reg_desc *d = reg_desc(regno);
+	return lay(L)->nr;
+}
+
+int regs_layout__size(const struct regs_layout *L, int regno)
+{
+	const struct reg_desc *d = reg_desc(L, regno);
 
 	return d ? d->bits / 8 : 0;
 }
 
-const char *regs__name(int regno)
+const char *regs_layout__reg_name(const struct regs_layout *L, int regno)
 {
-	const struct reg_desc *d = reg_desc(regno);
+	const struct reg_desc *d = reg_desc(L, regno);
 
 	return d ? d->name : NULL;
 }
 
-int regs__find(const char *name)
+int regs_layout__find(const struct regs_layout *L, const char *name)
 {
-	for (int i = 0; i < NR_REGS; i++)
-		if (strcmp(reg_table[i].name, name) == 0)
+	L = lay(L);
+	for (int i = 0; i < L->nr; i++)
+		if (strcmp(L->regs[i].name, name) == 0)
 			return i;
 	return -1;
 }
 
-int regs__total_size(void)
+int regs_layout__total_size(const struct regs_layout *L)
 {
 	int total = 0;
 
-	for (int i = 0; i < NR_REGS; i++)
-		total += reg_table[i].bits / 8;
+	L = lay(L);
+	for (int i = 0; i < L->nr; i++)
+		total += L->regs[i].bits / 8;
 	return total;
+}
+
+/* 64-bit mode proper (not compatibility mode): IA-32e active, CS.L = 1. */
+static bool mode64(const struct target_regs *r)
+{
+	return (r->efer & X86_EFER_LMA) && r->seg[SEG_CS].l;
 }
 
 uint64_t regs__linear_pc(const struct target_regs *r)
 {
+	/* 64-bit mode ignores CS.base; elsewhere addresses wrap at 4 GiB. */
+	if (mode64(r))
+		return r->rip;
 	return (r->seg[SEG_CS].base + r->rip) & MASK32;
 }
 
@@ -242,13 +385,15 @@ static uint64_t cr_value(const struct target_regs *r, int n)
 	case 0: return r->cr0;
 	case 2: return r->cr2;
 	case 3: return r->cr3;
+	case 8: return r->cr8;
 	default: return r->cr4;
 	}
 }
 
-int regs__get(const struct target_regs *r, int regno, uint64_t *val)
+int regs_layout__get(const struct regs_layout *L, const struct target_regs *r, int regno,
+		     uint64_t *val)
 {
-	const struct reg_desc *d = reg_desc(regno);
+	const struct reg_desc *d = reg_desc(L, regno);
 	uint64_t v;
 
 	if (!d)
@@ -268,14 +413,15 @@ int regs__get(const struct target_regs *r, int regno, uint64_t *val)
 	default:
 		return -ENOENT;
 	}
-	/* The 32-bit layout: every tracked register is 32 bits wide. */
-	*val = v & MASK32;
+	/* The i386 layout shows the low 32 bits of every register. */
+	*val = v & width_mask(d->bits);
 	return 0;
 }
 
-size_t regs__encode(const struct target_regs *r, int regno, char *out)
+size_t regs_layout__encode(const struct regs_layout *L, const struct target_regs *r,
+			   int regno, char *out)
 {
-	const struct reg_desc *d = reg_desc(regno);
+	const struct reg_desc *d = reg_desc(L, regno);
 	size_t size;
 	uint8_t bytes[8];
 	uint64_t v;
@@ -283,7 +429,7 @@ size_t regs__encode(const struct target_regs *r, int regno, char *out)
 	if (!d)
 		return 0;
 	size = d->bits / 8;
-	if (size > sizeof(bytes) || regs__get(r, regno, &v) < 0) {
+	if (size > sizeof(bytes) || regs_layout__get(L, r, regno, &v) < 0) {
 		memset(out, 'x', 2 * size);
 		out[2 * size] = '\0';
 		return 2 * size;
@@ -295,14 +441,15 @@ size_t regs__encode(const struct target_regs *r, int regno, char *out)
 	return 2 * size;
 }
 
-size_t regs__encode_all(const struct target_regs *r, char *out, size_t cap)
+size_t regs_layout__encode_all(const struct regs_layout *L, const struct target_regs *r,
+			       char *out, size_t cap)
 {
 	size_t len = 0;
 
-	if (cap < 2 * (size_t)regs__total_size() + 1)
+	if (cap < 2 * (size_t)regs_layout__total_size(L) + 1)
 		return 0;
-	for (int i = 0; i < NR_REGS; i++)
-		len += regs__encode(r, i, out + len);
+	for (int i = 0; i < lay(L)->nr; i++)
+		len += regs_layout__encode(L, r, i, out + len);
 	return len;
 }
 
@@ -319,6 +466,10 @@ static int write_pc(struct target_regs *r, uint64_t linear)
 	struct target_seg *cs = &r->seg[SEG_CS];
 	uint64_t sel;
 
+	if (mode64(r)) {
+		r->rip = linear;
+		return 0;
+	}
 	if (!real_addressing(r)) {
 		r->rip = (linear - cs->base) & MASK32;
 		return 0;
@@ -430,7 +581,8 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 {
 	switch (d->kind) {
 	case RK_GPR:
-		r->gpr[d->idx] = (r->gpr[d->idx] & ~MASK32) | v;
+		/* A 32-bit write keeps the upper half, as gdb shows only eax. */
+		r->gpr[d->idx] = (r->gpr[d->idx] & ~width_mask(d->bits)) | v;
 		return 0;
 	case RK_PC:
 		return write_pc(r, v);
@@ -455,6 +607,8 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 			r->cr2 = v;
 		else if (d->idx == 3)
 			r->cr3 = v;
+		else if (d->idx == 8)
+			r->cr8 = v;
 		else
 			r->cr4 = v;
 		return 0;
@@ -489,10 +643,10 @@ static uint64_t le_value(const uint8_t *b, size_t len)
 	return v;
 }
 
-int regs__write(struct target *t, int cpu, struct target_regs *r, int regno,
-		const uint8_t *val, size_t len)
+int regs_layout__write(const struct regs_layout *L, struct target *t, int cpu,
+		       struct target_regs *r, int regno, const uint8_t *val, size_t len)
 {
-	const struct reg_desc *d = reg_desc(regno);
+	const struct reg_desc *d = reg_desc(L, regno);
 	struct target_regs tmp;
 	int ret;
 
@@ -527,19 +681,20 @@ static int write_rank(const struct reg_desc *d)
 	}
 }
 
-int regs__write_all(struct target *t, int cpu, struct target_regs *r,
-		    const uint8_t *buf, size_t len)
+int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cpu,
+			   struct target_regs *r, const uint8_t *buf, size_t len)
 {
 	struct target_regs orig = *r;
-	size_t offsets[NR_REGS];
+	size_t offsets[NR_REGS_MAX];
 	size_t off = 0;
 	int ret;
 
-	if (len != (size_t)regs__total_size())
+	L = lay(L);
+	if (len != (size_t)regs_layout__total_size(L))
 		return -EINVAL;
-	for (int i = 0; i < NR_REGS; i++) {
+	for (int i = 0; i < L->nr; i++) {
 		offsets[i] = off;
-		off += reg_table[i].bits / 8;
+		off += L->regs[i].bits / 8;
 	}
 	/*
 	 * Only registers whose value changed are written: gdb sends the whole
@@ -548,16 +703,16 @@ int regs__write_all(struct target *t, int cpu, struct target_regs *r,
 	 * they do right after the switch to protected mode).
 	 */
 	for (int rank = 0; rank <= 5; rank++) {
-		for (int i = 0; i < NR_REGS; i++) {
-			const struct reg_desc *d = &reg_table[i];
+		for (int i = 0; i < L->nr; i++) {
+			const struct reg_desc *d = &L->regs[i];
 			size_t size = d->bits / 8;
 			uint64_t old;
 
-			if (write_rank(d) != rank || regs__get(&orig, i, &old) < 0)
+			if (write_rank(d) != rank || regs_layout__get(L, &orig, i, &old) < 0)
 				continue;
 			if (le_value(buf + offsets[i], size) == old)
 				continue;
-			ret = regs__write(t, cpu, r, i, buf + offsets[i], size);
+			ret = regs_layout__write(L, t, cpu, r, i, buf + offsets[i], size);
 			if (ret < 0) {
 				*r = orig;
 				return ret;
@@ -609,14 +764,17 @@ size_t regs__eflags_str(uint64_t rflags, char *out, size_t cap)
 	return b.len;
 }
 
-static void xml_types(struct xbuf *b, int feature)
+/* The system feature's flag types are as wide as its registers (8 bytes in
+ * the x86-64 layout); eflags and mxcsr are 4 bytes in both. */
+static void xml_types(struct xbuf *b, const struct regs_layout *L, int feature)
 {
 	for (size_t i = 0; i < sizeof(flags_types) / sizeof(flags_types[0]); i++) {
 		const struct flags_type *f = &flags_types[i];
+		int size = f->feature == FEAT_SYSTEM && L->wide ? 8 : 4;
 
 		if (f->feature != feature)
 			continue;
-		xput(b, "    <flags id=\"%s\" size=\"4\">\n", f->id);
+		xput(b, "    <flags id=\"%s\" size=\"%d\">\n", f->id, size);
 		for (int j = 0; j < f->nr_bits; j++)
 			xput(b, "      <field name=\"%s\" start=\"%d\" end=\"%d\"/>\n",
 			     f->bits[j].name, f->bits[j].bit, f->bits[j].bit);
@@ -626,28 +784,36 @@ static void xml_types(struct xbuf *b, int feature)
 		xput(b, "%s", vec128_types);
 }
 
-size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
+size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_regs *r,
+			       char *out, size_t cap)
 {
 	struct xbuf b = { .p = out, .cap = cap };
 	int feature = -1;
+	const char *arch;
 
 	if (cap == 0)
 		return 0;
+	L = lay(L);
+	/* The x86-64 layout is i386:x86-64 whatever the mode: gdb refuses an
+	 * amd64 register set under any other architecture. */
+	if (L->wide)
+		arch = "i386:x86-64";
+	else
+		arch = (r->cr0 & X86_CR0_PE) ? "i386" : "i8086";
 	xput(&b, "<?xml version=\"1.0\"?>\n"
 		 "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 		 "<target version=\"1.0\">\n"
 		 "  <architecture>%s</architecture>\n"
-		 "  <osabi>none</osabi>\n",
-	     (r->cr0 & X86_CR0_PE) ? "i386" : "i8086");
-	for (int i = 0; i < NR_REGS; i++) {
-		const struct reg_desc *d = &reg_table[i];
+		 "  <osabi>none</osabi>\n", arch);
+	for (int i = 0; i < L->nr; i++) {
+		const struct reg_desc *d = &L->regs[i];
 
 		if (d->feature != feature) {
 			if (feature >= 0)
 				xput(&b, "  </feature>\n");
 			feature = d->feature;
 			xput(&b, "  <feature name=\"%s\">\n", feature_names[feature]);
-			xml_types(&b, feature);
+			xml_types(&b, L, feature);
 		}
 		xput(&b, "    <reg name=\"%s\" bitsize=\"%u\" type=\"%s\" regnum=\"%d\""
 			 " group=\"%s\"/>\n", d->name, d->bits, d->type, i, d->group);
@@ -658,4 +824,63 @@ size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
 		return 0;
 	}
 	return b.len;
+}
+
+/* ---- the default (i386) layout, for callers that predate --arch ---- */
+
+int regs__count(void)
+{
+	return regs_layout__count(NULL);
+}
+
+int regs__total_size(void)
+{
+	return regs_layout__total_size(NULL);
+}
+
+int regs__size(int regno)
+{
+	return regs_layout__size(NULL, regno);
+}
+
+const char *regs__name(int regno)
+{
+	return regs_layout__reg_name(NULL, regno);
+}
+
+int regs__find(const char *name)
+{
+	return regs_layout__find(NULL, name);
+}
+
+int regs__get(const struct target_regs *r, int regno, uint64_t *val)
+{
+	return regs_layout__get(NULL, r, regno, val);
+}
+
+size_t regs__encode(const struct target_regs *r, int regno, char *out)
+{
+	return regs_layout__encode(NULL, r, regno, out);
+}
+
+size_t regs__encode_all(const struct target_regs *r, char *out, size_t cap)
+{
+	return regs_layout__encode_all(NULL, r, out, cap);
+}
+
+int regs__write(struct target *t, int cpu, struct target_regs *r, int regno,
+		const uint8_t *val, size_t len)
+{
+	return regs_layout__write(NULL, t, cpu, r, regno, val, len);
+}
+
+int regs__write_all(struct target *t, int cpu, struct target_regs *r,
+		    const uint8_t *buf, size_t len)
+{
+	return regs_layout__write_all(NULL, t, cpu, r, buf, len);
+}
+
+size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
+{
+	return regs_layout__target_xml(NULL, r, out, cap);
 }

@@ -1,11 +1,19 @@
 /*
- * regs.h - the fixed register layout gdb sees, and its target description.
+ * regs.h - the register layouts gdb sees, and their target descriptions.
  *
  * One layout for the whole session (so "Remote 'g' packet reply is too
- * long" cannot happen): gdb's 32-bit i386 core (eax..gs, x87), SSE, and
- * our own feature with the system registers a learner needs.  Register 8
- * (eip, gdb's $pc) is the LINEAR address of the next instruction,
- * CS.base + IP; the raw IP is the register "ip".
+ * long" cannot happen), chosen on the command line (--arch):
+ *   i386 (default): gdb's 32-bit i386 core (eax..gs, x87), SSE, and our
+ *     own feature with the system registers a learner needs.  Register 8
+ *     (eip, gdb's $pc) is the LINEAR address of the next instruction,
+ *     CS.base + IP; the raw IP is the register "ip".
+ *   x86-64: gdb's amd64 core (rax..r15, rip, eflags, selectors, x87),
+ *     16 SSE registers, and the system feature with 64-bit bases, control
+ *     registers and EFER.  Register 16 (rip, $pc) is linear too: RIP in
+ *     64-bit mode, CS.base + IP below it (upper halves are then zero).
+ *
+ * The regs_layout__* functions take the layout (NULL = the default i386
+ * one); the older regs__* functions are the i386 layout.
  */
 #ifndef KVMSTUB_REGS_H
 #define KVMSTUB_REGS_H
@@ -15,7 +23,42 @@
 
 #include "target.h"
 
-#define REGS_PC		8	/* gdb regnum of eip */
+#define REGS_PC		8	/* gdb regnum of eip (i386 layout) */
+#define REGS64_PC	16	/* gdb regnum of rip (x86-64 layout) */
+
+enum regs_arch { REGS_ARCH_I386, REGS_ARCH_X86_64 };
+
+/* A constant register table; sessions hold a pointer to one. */
+struct regs_layout;
+
+const struct regs_layout *regs__layout(enum regs_arch arch);
+/* "i386" or "x86-64" (also "i386:x86-64", "x86_64", "amd64"); -EINVAL. */
+int regs__arch_parse(const char *name, enum regs_arch *arch);
+
+/* The layout-aware interface: the same contracts as the regs__ functions
+ * below of the same name, for layout L (NULL = i386). */
+const char *regs_layout__name(const struct regs_layout *L);	/* the --arch value */
+int regs_layout__pc(const struct regs_layout *L);		/* regnum of $pc */
+int regs_layout__count(const struct regs_layout *L);
+int regs_layout__total_size(const struct regs_layout *L);
+int regs_layout__size(const struct regs_layout *L, int regno);
+const char *regs_layout__reg_name(const struct regs_layout *L, int regno);
+int regs_layout__find(const struct regs_layout *L, const char *name);
+int regs_layout__get(const struct regs_layout *L, const struct target_regs *r, int regno,
+		     uint64_t *val);
+size_t regs_layout__encode(const struct regs_layout *L, const struct target_regs *r,
+			   int regno, char *out);
+size_t regs_layout__encode_all(const struct regs_layout *L, const struct target_regs *r,
+			       char *out, size_t cap);
+int regs_layout__write(const struct regs_layout *L, struct target *t, int cpu,
+		       struct target_regs *r, int regno, const uint8_t *val, size_t len);
+int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cpu,
+			   struct target_regs *r, const uint8_t *buf, size_t len);
+/* x86-64: <architecture> is always i386:x86-64. */
+size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_regs *r,
+			       char *out, size_t cap);
+
+/* ---- the i386 layout ---- */
 
 int regs__count(void);
 /* Bytes of the whole layout: the 'G' payload size, half the 'g' reply. */
@@ -26,6 +69,7 @@ const char *regs__name(int regno);
 /* Look a register up by name; -1 when none. */
 int regs__find(const char *name);
 
+/* CS.base + IP, wrapped at 4 GiB; in 64-bit mode (EFER.LMA, CS.L) RIP. */
 uint64_t regs__linear_pc(const struct target_regs *r);
 /* Read one register's value (zero-extended); -ENOENT when unavailable
  * (x87/SSE) or no such register. */

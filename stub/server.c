@@ -298,6 +298,8 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	srv->refused_fd = -1;
 	session__init(srv->s, t, cfg->log);
 	srv->s->attached = false;
+	srv->s->layout = regs__layout(cfg->arch);
+	srv->s->arch_auto = cfg->arch_auto;
 	srv->listen_fd = listen__open(&cfg->listen, cfg->allow_remote, &warn, target, sizeof(target),
 				      err, sizeof(err));
 	if (srv->listen_fd < 0) {

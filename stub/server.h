@@ -16,6 +16,8 @@ struct server_config {
 	struct listen_addr listen;
 	bool allow_remote;
 	bool once;
+	enum regs_arch arch;	/* --arch: the register layout gdb sees */
+	bool arch_auto;		/* --arch auto: chosen when gdb reads target.xml */
 	FILE *log;		/* --verbose, or NULL */
 };
 

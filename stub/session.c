@@ -69,6 +69,8 @@ void session__attach(struct session *s)
 	s->c_cpu = 0;
 	s->gdb_swbreak = false;
 	s->gdb_hwbreak = false;
+	s->skipping = false;
+	s->interrupt_wanted = false;
 	s->last_sent_len = 0;
 	s->have_sent = false;
 	s->xml_len = 0;
@@ -153,6 +155,8 @@ static void session_interrupt(struct session *s)
 	int ret;
 
 	session_note(s, "<- interrupt (0x03)");
+	if (s->running)
+		s->interrupt_wanted = true;	/* even if a hidden stop races it */
 	if (!s->running || !t->ops->is_running(t))
 		return;
 	ret = t->ops->interrupt(t);
@@ -213,13 +217,55 @@ void session__machine_reset(struct session *s)
 	s->exited = false;
 	s->exit_status = 0;
 	s->xml_len = 0;
+	s->skipping = false;
+	conds__clear(&s->conds);	/* the reset removed every breakpoint */
+}
+
+/* Whether a breakpoint hit stops: it has no conditions, or one is true. */
+static bool session_conds_stop(struct session *s, const struct target_stop *stop)
+{
+	enum target_bp_kind kind = stop->reason == STOP_HWBREAK ? BP_HARDWARE : BP_SOFTWARE;
+	const struct cond_bp *bp = conds__find(&s->conds, kind, stop->addr);
+	struct agent_ctx ctx;
+	int err;
+
+	if (!bp)
+		return true;
+	agent__ctx_init(&ctx, s->target, stop->cpu,
+			s->physical ? TARGET_PHYSICAL : TARGET_LINEAR);
+	if (!conds__eval(bp, &ctx, &err))
+		return false;
+	if (err && s->log)
+		fprintf(s->log, "kvmstub: the condition of the breakpoint at 0x%llx failed (%s): "
+			"stopping\n", (unsigned long long)stop->addr, strerror(-err));
+	return true;
 }
 
 bool session__stop_is_reportable(struct session *s, const struct target_stop *stop)
 {
-	(void)s;
-	(void)stop;
-	return true;
+	bool stepped_over = s->skipping;
+
+	s->skipping = false;
+	s->silent_resume = s->last_resume;
+	/* Only gdb's continue is resumed behind its back; its steps and
+	 * range steps see every stop and apply their own logic. */
+	if (!s->running || s->last_resume.kind != RESUME_CONTINUE)
+		return true;
+	/* Past the false breakpoint: on with gdb's continue. */
+	if (stepped_over && stop->reason == STOP_STEP)
+		return false;
+	if (stop->reason != STOP_SWBREAK && stop->reason != STOP_HWBREAK)
+		return true;
+	if (session_conds_stop(s, stop))
+		return true;
+	/* All false.  The vCPU is at the breakpoint, where a continue would
+	 * report it again: step one instruction first (the breakpoint stays
+	 * inserted; a step executes the instruction under it). */
+	s->cond_skips++;
+	s->skipping = true;
+	s->silent_resume.kind = RESUME_STEP;
+	s->silent_resume.cpu = stop->cpu;
+	return false;
 }
 
 static const char *session_watch_name(enum target_bp_kind kind)
@@ -306,10 +352,16 @@ enum session_action session__target_event(struct session *s)
 		return SESSION_OK;
 	}
 	if (!session__stop_is_reportable(s, &stop)) {
-		ret = t->ops->resume(t, &s->last_resume);
-		if (ret == 0)
-			return SESSION_OK;
-		/* Cannot go on: show the stop rather than hang gdb. */
+		if (s->interrupt_wanted) {
+			/* Ctrl-C raced a hidden stop: the user's interrupt wins. */
+			stop.reason = STOP_INTERRUPT;
+		} else {
+			ret = t->ops->resume(t, &s->silent_resume);
+			if (ret == 0)
+				return SESSION_OK;
+			/* Cannot go on: show the stop rather than hang gdb. */
+		}
+		s->skipping = false;
 	}
 	s->last_stop = stop;
 	s->have_stop = true;
@@ -328,5 +380,6 @@ enum session_action session__target_event(struct session *s)
 		session__send_packet(s, reply, n);
 	}
 	s->running = false;
+	s->interrupt_wanted = false;
 	return SESSION_OK;
 }

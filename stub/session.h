@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "conds.h"
 #include "rsp.h"
 #include "target.h"
 
@@ -26,6 +27,8 @@ enum session_action {
 #define SESSION_OUT_SIZE	(2 * RSP_PACKET_SIZE + 64)
 /* Room for the target description document (target.xml). */
 #define SESSION_XML_SIZE	(32 * 1024)
+/* Room for the memory map document (a few regions). */
+#define SESSION_MEMMAP_SIZE	2048
 
 struct session {
 	struct target *target;
@@ -36,6 +39,10 @@ struct session {
 	bool no_ack;
 	bool running;			/* a c/s/vCont is outstanding */
 	bool physical;			/* monitor phys: memory packets are physical */
+	/* The register layout for the whole session (--arch); NULL is the
+	 * default i386 layout (see regs.h). */
+	const struct regs_layout *layout;
+	bool arch_auto;			/* --arch auto: pick the layout at each target.xml read */
 	int g_cpu, c_cpu;		/* Hg and Hc thread selection (0-based cpu) */
 
 	struct target_stop last_stop;	/* for '?' */
@@ -43,8 +50,18 @@ struct session {
 	bool exited;			/* the guest ended; exit_status is valid */
 	int exit_status;
 
-	/* Conditions of target-side conditional breakpoints (issue: breakpoints). */
-	void *conds;
+	/* Conditions of target-side conditional breakpoints (conds.c). */
+	struct conds conds;
+	/* A hit whose conditions were all false is stepped over (a continue
+	 * at a breakpoint reports it again at once) and gdb's continue is
+	 * then resumed, all without a packet: skipping says the step is out. */
+	bool skipping;
+	/* Ctrl-C while running: the next stop is shown even if we would hide it. */
+	bool interrupt_wanted;
+	/* How to resume after a stop that is not reported. */
+	struct target_resume silent_resume;
+	/* Hits hidden because their conditions were false (for the log). */
+	uint64_t cond_skips;
 
 	/* Features gdb announced in qSupported (stop replies say swbreak/hwbreak
 	 * only to a gdb that understands them). */
@@ -65,6 +82,9 @@ struct session {
 	 * so that every chunk gdb reads comes from one document. */
 	char xml[SESSION_XML_SIZE];
 	size_t xml_len;
+	/* The memory map (qXfer:memory-map:read), kept the same way. */
+	char memmap[SESSION_MEMMAP_SIZE];
+	size_t memmap_len;
 	uint8_t out[SESSION_OUT_SIZE];		/* framed bytes waiting to be sent */
 	size_t out_len;
 };
@@ -99,8 +119,9 @@ int session__send_packet(struct session *s, const void *payload, size_t len);
  * Returns its length, 0 if cap is too small. */
 size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
 			   char *out, size_t cap);
-/* Whether a stop is shown to gdb, or the target silently resumed.  The
- * hook for target-side breakpoint conditions; today every stop is. */
+/* Whether a stop is shown to gdb, or the target silently resumed with
+ * s->silent_resume: a breakpoint whose conditions are all false during a
+ * continue (stepped over first), and the end of that step. */
 bool session__stop_is_reportable(struct session *s, const struct target_stop *stop);
 
 #endif

@@ -379,6 +379,21 @@ static int ft_set_option(struct target *t, const char *name, bool on)
 	return strcmp(name, "step-irq") == 0 ? 0 : -ENOENT;
 }
 
+/* RAM is the fake's memory; a 64 KiB rom below 4 GiB, as a firmware window. */
+static int ft_memory_map(struct target *t, struct target_region *regions, int max)
+{
+	struct fake_target *ft = t->priv;
+	const struct target_region map[] = {
+		{ .start = 0, .length = ft->mem_size, .rom = false },
+		{ .start = 0xffff0000ull, .length = 0x10000, .rom = true },
+	};
+	int n = (int)(sizeof(map) / sizeof(map[0]));
+
+	for (int i = 0; i < n && i < max; i++)
+		regions[i] = map[i];
+	return n;
+}
+
 static const struct target_ops fake_ops = {
 	.nr_cpus	= ft_nr_cpus,
 	.get_regs	= ft_get_regs,
@@ -396,6 +411,7 @@ static const struct target_ops fake_ops = {
 	.reset		= ft_reset,
 	.describe_cpu	= ft_describe_cpu,
 	.describe	= ft_describe,
+	.memory_map	= ft_memory_map,
 	.set_option	= ft_set_option,
 };
 

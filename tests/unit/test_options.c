@@ -42,6 +42,28 @@ static void test_defaults(void **state)
 	assert_string_equal(o.listen.host, "127.0.0.1");
 	assert_int_equal(o.listen.port, 1234);
 	assert_false(o.no_gdb || o.once || o.verbose || o.probe || o.allow_remote);
+	assert_int_equal(o.arch, REGS_ARCH_I386);
+	assert_false(o.arch_auto);
+}
+
+static void test_arch(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, err, "--arch", "x86-64", "x.bin"), 0);
+	assert_int_equal(o.arch, REGS_ARCH_X86_64);
+	assert_false(o.arch_auto);
+	assert_int_equal(PARSE(&o, err, "--arch=i386", "x.bin"), 0);
+	assert_int_equal(o.arch, REGS_ARCH_I386);
+	assert_int_equal(PARSE(&o, err, "--arch=auto", "x.bin"), 0);
+	assert_true(o.arch_auto);
+	assert_int_equal(o.arch, REGS_ARCH_I386);
+	assert_int_equal(PARSE(&o, err, "--arch", "arm", "x.bin"), -EINVAL);
+	assert_non_null(strstr(err, "--arch: unknown register layout 'arm'"));
+	assert_int_equal(PARSE(&o, err, "--arch=", "x.bin"), -EINVAL);
+	assert_int_equal(PARSE(&o, err, "x.bin", "--arch"), -EINVAL);
 }
 
 static void test_all_options(void **state)
@@ -174,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_listen_forms),

@@ -98,7 +98,8 @@ static void test_supported(void **state)
 	char want[200];
 
 	snprintf(want, sizeof(want), "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
-		 "qXfer:features:read+;vContSupported+", RSP_PACKET_SIZE);
+		 "qXfer:features:read+;qXfer:memory-map:read+;vContSupported+;"
+		 "ConditionalBreakpoints+", RSP_PACKET_SIZE);
 	assert_string_equal(req(f, "qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386"),
 			    want);
 	assert_true(f->s->gdb_swbreak);
@@ -752,6 +753,48 @@ static void test_qxfer(void **state)
 	free(whole);
 }
 
+/* ---- memory map ---- */
+
+static void test_memory_map(void **state)
+{
+	struct fixture *f = *state;
+	char doc[SESSION_MEMMAP_SIZE + 1];
+	const char *r;
+	size_t off = 0, n;
+
+	r = req(f, "qXfer:memory-map:read::0,1000");
+	assert_int_equal(r[0], 'l');
+	assert_non_null(strstr(r, "<memory-map>"));
+	assert_non_null(strstr(r, "<memory type=\"ram\" start=\"0x0\" length=\"0x10000\"/>"));
+	assert_non_null(strstr(r, "<memory type=\"rom\" start=\"0xffff0000\" "
+				  "length=\"0x10000\"/>"));
+	assert_non_null(strstr(r, "</memory-map>"));
+	strcpy(doc, r + 1);
+	/* In chunks of 7: 'm' until the last, the same document. */
+	for (;;) {
+		r = reqf(f, "qXfer:memory-map:read::%zx,7", off);
+		assert_true(r[0] == 'm' || r[0] == 'l');
+		n = f->s->reply_len - 1;
+		assert_memory_equal(r + 1, doc + off, n);
+		off += n;
+		if (r[0] == 'l')
+			break;
+		assert_int_equal(n, 7);
+	}
+	assert_int_equal(off, strlen(doc));
+	assert_string_equal(reqf(f, "qXfer:memory-map:read::%zx,10", off + 5), "l");
+	/* Malformed: an annex, no length, zero length. */
+	assert_string_equal(req(f, "qXfer:memory-map:read:foo:0,10"), "E01");
+	assert_string_equal(req(f, "qXfer:memory-map:read::0"), "E01");
+	assert_string_equal(req(f, "qXfer:memory-map:read::0,0"), "E01");
+	assert_string_equal(req(f, "qXfer:memory-map:read:0,10"), "E01");
+	/* A target without a map: the empty reply (gdb then assumes RAM everywhere). */
+	f->ops = *f->ft->target.ops;
+	f->ops.memory_map = NULL;
+	f->ft->target.ops = &f->ops;
+	assert_string_equal(req(f, "qXfer:memory-map:read::0,1000"), "");
+}
+
 /* ---- monitor ---- */
 
 /* The text of every 'O' packet in s->out, and the count of packets. */
@@ -872,6 +915,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_Z_z, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qxfer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qrcmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_kill, setup, teardown),
 	};

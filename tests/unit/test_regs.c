@@ -415,7 +415,7 @@ static bool predefined(const char *type)
 {
 	static const char *const types[] = {
 		"int", "int32", "uint32", "code_ptr", "data_ptr", "i387_ext",
-		"int8", "int16", "int64", "uint128", "ieee_single", "ieee_double",
+		"int8", "int16", "int64", "uint64", "uint128", "ieee_single", "ieee_double",
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -508,10 +508,209 @@ static void test_eflags_str(void **state)
 	assert_int_equal(regs__eflags_str(0x246, buf, 5), 0);
 }
 
+/* ---- the x86-64 layout (--arch x86-64) ---- */
+
+#define NR_REGS64	79
+
+static void long_mode_regs(struct target_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cr0 = X86_CR0_PE | X86_CR0_PG | 0x10;
+	r->cr4 = X86_CR4_PAE;
+	r->efer = X86_EFER_LME | X86_EFER_LMA;
+	r->cr3 = 0x10000;
+	r->rflags = 0x86;
+	r->seg[SEG_CS].selector = 0x18;
+	r->seg[SEG_CS].l = 1;
+	r->seg[SEG_CS].base = 0x12340000;	/* ignored in 64-bit mode */
+	r->seg[SEG_CS].type = 0xb;
+	r->seg[SEG_CS].s = 1;
+	r->seg[SEG_CS].present = 1;
+	r->rip = 0xffffffff80001000ull;
+}
+
+static void test_layout64(void **state)
+{
+	const struct regs_layout *L = regs__layout(REGS_ARCH_X86_64);
+	static const struct { const char *name; int regno, size; } fixed[] = {
+		{ "rax", 0, 8 }, { "rbx", 1, 8 }, { "rcx", 2, 8 }, { "rdx", 3, 8 },
+		{ "rsi", 4, 8 }, { "rdi", 5, 8 }, { "rbp", 6, 8 }, { "rsp", 7, 8 },
+		{ "r8", 8, 8 }, { "r15", 15, 8 }, { "rip", 16, 8 }, { "eflags", 17, 4 },
+		{ "cs", 18, 4 }, { "gs", 23, 4 }, { "st0", 24, 10 }, { "fop", 39, 4 },
+		{ "xmm0", 40, 16 }, { "xmm15", 55, 16 }, { "mxcsr", 56, 4 },
+		{ "ip", 57, 8 }, { "fs_base", 62, 8 }, { "cr0", 64, 8 }, { "cr8", 68, 8 },
+		{ "efer", 69, 8 }, { "gdtr_limit", 71, 4 }, { "ds_limit", 78, 4 },
+	};
+	enum regs_arch a;
+	int sum = 0;
+
+	(void)state;
+	assert_int_equal(regs_layout__count(L), NR_REGS64);
+	assert_string_equal(regs_layout__name(L), "x86-64");
+	assert_int_equal(regs_layout__pc(L), REGS64_PC);
+	assert_int_equal(regs_layout__find(L, "rip"), REGS64_PC);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		assert_int_equal(regs_layout__find(L, fixed[i].name), fixed[i].regno);
+		assert_int_equal(regs_layout__size(L, fixed[i].regno), fixed[i].size);
+	}
+	for (int i = 0; i < NR_REGS64; i++) {
+		sum += regs_layout__size(L, i);
+		assert_int_equal(regs_layout__find(L, regs_layout__reg_name(L, i)), i);
+	}
+	assert_int_equal(regs_layout__total_size(L), sum);
+	assert_int_equal(regs_layout__size(L, NR_REGS64), 0);
+	assert_null(regs_layout__reg_name(L, -1));
+	assert_int_equal(regs_layout__find(L, "eax"), -1);
+
+	/* NULL and REGS_ARCH_I386 are the old layout, unchanged. */
+	assert_int_equal(regs_layout__count(NULL), NR_REGS);
+	assert_int_equal(regs_layout__count(regs__layout(REGS_ARCH_I386)), NR_REGS);
+	assert_int_equal(regs_layout__pc(NULL), REGS_PC);
+	assert_string_equal(regs_layout__name(NULL), "i386");
+
+	assert_int_equal(regs__arch_parse("x86-64", &a), 0);
+	assert_int_equal(a, REGS_ARCH_X86_64);
+	assert_int_equal(regs__arch_parse("i386:x86-64", &a), 0);
+	assert_int_equal(a, REGS_ARCH_X86_64);
+	assert_int_equal(regs__arch_parse("i386", &a), 0);
+	assert_int_equal(a, REGS_ARCH_I386);
+	assert_int_equal(regs__arch_parse("x86", &a), -EINVAL);
+	assert_int_equal(regs__arch_parse("", &a), -EINVAL);
+}
+
+static void test_encode64(void **state)
+{
+	const struct regs_layout *L = regs__layout(REGS_ARCH_X86_64);
+	struct fake_target *ft = *state;
+	struct target_regs r;
+	static char g[4096];
+	char one[40];
+	uint64_t v;
+
+	long_mode_regs(&r);
+	r.gpr[GPR_AX] = 0x1122334455667788ull;
+	r.gpr[GPR_R15] = 0xfedcba9876543210ull;
+	/* 64-bit mode: the pc is RIP itself, CS.base does not count. */
+	assert_int_equal(regs__linear_pc(&r), 0xffffffff80001000ull);
+	assert_int_equal(regs_layout__get(L, &r, REGS64_PC, &v), 0);
+	assert_int_equal(v, 0xffffffff80001000ull);
+	assert_int_equal(regs_layout__encode(L, &r, 0, one), 16);
+	assert_string_equal(one, "8877665544332211");
+	assert_int_equal(regs_layout__encode(L, &r, 15, one), 16);
+	assert_string_equal(one, "1032547698badcfe");
+	assert_int_equal(regs_layout__encode(L, &r, REGS64_PC, one), 16);
+	assert_string_equal(one, "00100080ffffffff");
+	assert_int_equal(regs_layout__encode(L, &r, 17, one), 8);	/* eflags */
+	assert_string_equal(one, "86000000");
+	assert_int_equal(regs_layout__encode(L, &r, 40, one), 32);	/* xmm0 */
+	assert_string_equal(one, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	assert_int_equal(regs_layout__get(L, &r, regs_layout__find(L, "efer"), &v), 0);
+	assert_int_equal(v, 0x500);
+	/* The i386 layout shows the same state cut to 32 bits. */
+	assert_int_equal(regs__get(&r, REGS_PC, &v), 0);
+	assert_int_equal(v, 0x80001000);
+	assert_int_equal(regs__get(&r, 0, &v), 0);
+	assert_int_equal(v, 0x55667788);
+
+	/* Compatibility mode (CS.L = 0) and real mode: CS.base + IP. */
+	r.seg[SEG_CS].l = 0;
+	r.rip = 0x100;
+	assert_int_equal(regs__linear_pc(&r), 0x12340100);
+	r = ft->regs[0];	/* reset state: f000:fff0 */
+	assert_int_equal(regs_layout__get(L, &r, REGS64_PC, &v), 0);
+	assert_int_equal(v, 0xffff0);
+
+	assert_int_equal(regs_layout__encode_all(L, &r, g, sizeof(g)),
+			 2 * (size_t)regs_layout__total_size(L));
+	assert_int_equal(regs_layout__encode_all(L, &r, g, 2 * regs_layout__total_size(L)), 0);
+}
+
+static void test_write64(void **state)
+{
+	const struct regs_layout *L = regs__layout(REGS_ARCH_X86_64);
+	struct fake_target *ft = *state;
+	struct target_regs r, before;
+	uint8_t b[8], raw[1024];
+	static char g[4096];
+	size_t total = (size_t)regs_layout__total_size(L);
+
+	long_mode_regs(&r);
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(0xa0 + i);
+	/* A 64-bit register is written whole. */
+	r.gpr[GPR_BX] = ~0ull;
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 8), 0);
+	assert_int_equal(r.gpr[GPR_BX], 0xa7a6a5a4a3a2a1a0ull);
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 4), -EINVAL);
+	/* The pc in 64-bit mode: RIP = the value, CS untouched. */
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, REGS64_PC, b, 8), 0);
+	assert_int_equal(r.rip, 0xa7a6a5a4a3a2a1a0ull);
+	assert_int_equal(r.seg[SEG_CS].selector, 0x18);
+	assert_int_equal(r.seg[SEG_CS].base, 0x12340000);
+	/* cr8 exists only in this layout. */
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r,
+					    regs_layout__find(L, "cr8"), b, 8), 0);
+	assert_int_equal(r.cr8, 0xa7a6a5a4a3a2a1a0ull);
+
+	/* 'G' with the 'g' block unchanged changes nothing; one changed
+	 * register changes exactly that one. */
+	before = r;
+	assert_true(regs_layout__encode_all(L, &r, g, sizeof(g)) > 0);
+	for (size_t i = 0; i < 2 * total; i++)
+		if (g[i] == 'x')
+			g[i] = '0';
+	assert_true(rsp__hex_decode(raw, g, total));
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total), 0);
+	assert_memory_equal(&r, &before, sizeof(r));
+	raw[8 * 14] = 0x42;	/* r14, byte 0 */
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total), 0);
+	assert_int_equal(r.gpr[GPR_R14], 0x42);
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total - 1), -EINVAL);
+}
+
+static void test_target_xml64(void **state)
+{
+	const struct regs_layout *L = regs__layout(REGS_ARCH_X86_64);
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0];	/* real mode: still x86-64 */
+	static char xml[32768];
+	char needle[96];
+	const char *p;
+	int regnum = 0;
+	size_t len;
+
+	len = regs_layout__target_xml(L, &r, xml, sizeof(xml));
+	assert_true(len > 0 && len < sizeof(xml));
+	assert_non_null(strstr(xml, "<architecture>i386:x86-64</architecture>"));
+	assert_int_equal(count(xml, "<feature "), 3);
+	assert_non_null(strstr(xml, "<flags id=\"i386_eflags\" size=\"4\">"));
+	assert_non_null(strstr(xml, "<flags id=\"kvmstub_cr0\" size=\"8\">"));
+	assert_non_null(strstr(xml, "<flags id=\"kvmstub_efer\" size=\"8\">"));
+	assert_non_null(strstr(xml, "<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\" "
+				    "regnum=\"16\""));
+	assert_non_null(strstr(xml, "<reg name=\"xmm15\" bitsize=\"128\""));
+	for (int i = 0; i < NR_REGS64; i++) {
+		snprintf(needle, sizeof(needle), "<reg name=\"%s\" bitsize=\"%d\" ",
+			 regs_layout__reg_name(L, i), 8 * regs_layout__size(L, i));
+		assert_int_equal(count(xml, needle), 1);
+	}
+	for (p = strstr(xml, "regnum=\""); p; p = strstr(p + 1, "regnum=\""))
+		assert_int_equal(atoi(p + 8), regnum++);
+	assert_int_equal(regnum, NR_REGS64);
+	check_types_defined_first(xml);
+	long_mode_regs(&r);
+	assert_int_equal(regs_layout__target_xml(L, &r, xml, sizeof(xml)), len);
+	assert_int_equal(regs_layout__target_xml(L, &r, xml, len), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_layout64),
+		cmocka_unit_test_setup_teardown(test_encode64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_xml64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encode_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_write_real, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selector_write_real, setup, teardown),

@@ -1,0 +1,445 @@
+/*
+ * watch.c - gdb's watchpoints (Z2 write, Z3 read, Z4 access), exact, of
+ * any length, on every host.
+ *
+ * Two mechanisms, chosen per watchpoint at insertion:
+ *  - a debug register (RW = 01 write, 11 access; LEN 1, 2, 4 or 8 bytes,
+ *    aligned), only when the start-up probe saw data breakpoints fire in
+ *    every CPU mode; x86 has no read-only data breakpoint, so never Z3;
+ *  - otherwise memory slots: the watched range's guest-physical pages are
+ *    taken out of normal service.  For a write watchpoint the page gets a
+ *    KVM_MEM_READONLY slot of its own (guest writes exit as MMIO, reads run
+ *    at full speed); for a read or access watchpoint the page leaves the
+ *    slots (every access exits as MMIO).  On each such exit the daemon
+ *    performs the access itself on the guest's memory, which stays mapped
+ *    on the host side, and stops when the access overlaps a watched range
+ *    of a matching kind.
+ *
+ * A watchpoint is reported after the instruction that made the access, as
+ * x86 data breakpoints are: KVM exits for an MMIO read before the
+ * instruction completes, so the instruction is finished first (KVM_RUN
+ * with immediate_exit set) and the stop reported with the pc after it.
+ *
+ * Addresses: gdb's are linear.  They are translated with the paging in
+ * force at insertion (a later remap is not followed), and every
+ * guest-physical view of the same bytes is watched (the firmware shows at
+ * 0xE0000 and below 4 GiB).
+ *
+ * The limit: a page from which the guest fetches instructions cannot leave
+ * the slots (KVM cannot fetch from MMIO), so a read or access watchpoint
+ * on a page that holds code, or that the CPU reads by itself (page tables,
+ * GDT, IDT), ends in an emulation failure.  Insertion refuses a page that
+ * holds the current pc; later, the failure is reported as such.  Write
+ * watchpoints on code pages work: a read-only page still runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ioctl.h"
+#include "machine_priv.h"
+
+#define DR7_FIXED	0x400ull
+#define FINISH_MAX	64	/* MMIO exits one instruction may make (rep: one turn) */
+
+void watch__init(struct watch_manager *wm, const struct host_caps *caps)
+{
+	bool dr = true;
+
+	memset(wm, 0, sizeof(*wm));
+	for (int i = 0; i < PROBE_NR_MODES; i++)
+		dr = dr && caps->hw_watch[i];
+	wm->dr_ok = dr;
+	wm->readonly_ok = caps->readonly_mem;
+}
+
+const char *watch__describe(const struct watch_manager *wm)
+{
+	if (wm->dr_ok)
+		return "watchpoints: debug registers for aligned 1/2/4/8-byte write and access "
+		       "watchpoints, memory slots for the others (read, longer, beyond four)";
+	if (wm->readonly_ok)
+		return "watchpoints: memory slots (read-only pages for write watchpoints, "
+		       "absent pages for read/access; debug-register watchpoints do not fire here)";
+	return "watchpoints: memory slots (absent pages; no KVM_CAP_READONLY_MEM)";
+}
+
+int watch__nr_dr(const struct watch_manager *wm)
+{
+	int n = 0;
+
+	for (int i = 0; i < wm->nr; i++)
+		n += wm->ws[i].use_dr;
+	return n;
+}
+
+static struct watch *find(struct watch_manager *wm, enum target_bp_kind kind, uint64_t addr,
+			  uint64_t len)
+{
+	for (int i = 0; i < wm->nr; i++) {
+		struct watch *w = &wm->ws[i];
+
+		if (w->kind == kind && w->addr == addr && w->len == len)
+			return w;
+	}
+	return NULL;
+}
+
+/* Add a page to the sorted set; an absent page wins over a read-only one. */
+static int add_page(struct mem_page *pages, int *n, uint64_t gpa, enum mem_page_mode mode)
+{
+	int i;
+
+	for (i = 0; i < *n && pages[i].gpa < gpa; i++)
+		;
+	if (i < *n && pages[i].gpa == gpa) {
+		if (mode == MEM_PAGE_ABSENT)
+			pages[i].mode = MEM_PAGE_ABSENT;
+		return 0;
+	}
+	if (*n >= WATCH_MAX_PAGES)
+		return -ENOSPC;
+	memmove(&pages[i + 1], &pages[i], (size_t)(*n - i) * sizeof(pages[0]));
+	pages[i] = (struct mem_page){ .gpa = gpa, .mode = mode };
+	(*n)++;
+	return 0;
+}
+
+static enum mem_page_mode page_mode(const struct watch_manager *wm, const struct watch *w)
+{
+	return w->kind == BP_WATCH_WRITE && wm->readonly_ok ? MEM_PAGE_READONLY : MEM_PAGE_ABSENT;
+}
+
+/* The watched pages of every memory-slot watchpoint (skip: one left out). */
+static int collect(const struct watch_manager *wm, const struct watch *skip,
+		   struct mem_page *pages, int *n)
+{
+	*n = 0;
+	for (int i = 0; i < wm->nr; i++) {
+		const struct watch *w = &wm->ws[i];
+
+		if (w == skip || w->use_dr)
+			continue;
+		for (int p = 0; p < w->nr_pieces; p++) {
+			int r = add_page(pages, n, w->pieces[p].gpa & ~(MEM_PAGE - 1),
+					 page_mode(wm, w));
+
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int rebuild(struct machine *m, const struct watch *skip)
+{
+	struct mem_page pages[WATCH_MAX_PAGES];
+	char err[160];
+	int n, r;
+
+	r = collect(&m->wm, skip, pages, &n);
+	if (r == 0)
+		r = memory__set_pages(&m->mem, pages, n, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "more than %d watched pages", WATCH_MAX_PAGES);
+	if (r < 0)
+		machine__log(m, "watchpoints: %s", err);
+	return r;
+}
+
+static int add_piece(struct watch *w, uint64_t gpa, uint64_t len)
+{
+	if (w->nr_pieces >= WATCH_MAX_PIECES)
+		return -ENOSPC;
+	w->pieces[w->nr_pieces++] = (struct watch_piece){ .gpa = gpa, .len = len };
+	return 0;
+}
+
+/* The guest-physical pieces of [addr, addr + len): one per page and view. */
+static int translate(struct machine *m, struct watch *w)
+{
+	struct vcpu *v = &m->vcpus[0];
+	uint64_t done = 0;
+
+	while (done < w->len) {
+		uint64_t lin = w->addr + done, gpa, aliases[MEM_MAX_VIEWS];
+		uint64_t n = MEM_PAGE - (lin & (MEM_PAGE - 1));
+		int na, r;
+
+		if (n > w->len - done)
+			n = w->len - done;
+		r = cpu_state__translate(v, lin, &gpa);
+		if (r < 0)
+			return -EINVAL;
+		na = memory__aliases(&m->mem, gpa, aliases, MEM_MAX_VIEWS);
+		if (na == 0)
+			return -EINVAL;		/* no memory there: nothing to watch */
+		for (int i = 0; i < na; i++) {
+			r = add_piece(w, aliases[i], n);
+			if (r < 0)
+				return r;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+/* Whether the page of the current pc is among w's pages. */
+static bool covers_pc(struct machine *m, const struct watch *w)
+{
+	struct vcpu *v = &m->vcpus[0];
+	uint64_t pc, gpa;
+
+	if (cpu_state__pc(v, &pc) < 0 || cpu_state__translate(v, pc, &gpa) < 0)
+		return false;
+	for (int p = 0; p < w->nr_pieces; p++)
+		if ((w->pieces[p].gpa & ~(MEM_PAGE - 1)) == (gpa & ~(MEM_PAGE - 1)))
+			return true;
+	return false;
+}
+
+static bool dr_fits(const struct watch_manager *wm, const struct bp_manager *bpm,
+		    enum target_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	int hw = 0;
+
+	if (!wm->dr_ok || kind == BP_WATCH_READ)
+		return false;
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return false;
+	if (addr & (len - 1))
+		return false;
+	for (int i = 0; i < bpm->nr; i++)
+		hw += bpm->bps[i].kind == BP_HARDWARE;
+	return hw + watch__nr_dr(wm) < BP_NR_DRS;
+}
+
+int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	struct watch_manager *wm = &m->wm;
+	struct watch *w;
+	int r;
+
+	if (kind != BP_WATCH_WRITE && kind != BP_WATCH_READ && kind != BP_WATCH_ACCESS)
+		return -EOPNOTSUPP;
+	if (len == 0 || len > WATCH_MAX_LEN || addr + len - 1 < addr)
+		return -EINVAL;
+	if (find(wm, kind, addr, len))
+		return -EEXIST;
+	if (wm->nr >= WATCH_MAX)
+		return -ENOSPC;
+	w = &wm->ws[wm->nr];
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	w->addr = addr;
+	w->len = len;
+	w->dr = -1;
+	if (dr_fits(wm, &m->bpm, kind, addr, len)) {
+		w->use_dr = true;
+		wm->nr++;
+		return 0;
+	}
+	r = translate(m, w);
+	if (r < 0)
+		return r;
+	if (page_mode(wm, w) == MEM_PAGE_ABSENT && covers_pc(m, w)) {
+		machine__log(m, "watchpoint at 0x%llx refused: its page holds the current pc, and "
+			     "a page the guest executes from cannot be taken out of the memory "
+			     "slots (a write watchpoint there works)", (unsigned long long)addr);
+		return -EINVAL;
+	}
+	wm->nr++;
+	r = rebuild(m, NULL);
+	if (r < 0) {
+		wm->nr--;
+		rebuild(m, NULL);
+	}
+	return r;
+}
+
+int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+{
+	struct watch_manager *wm = &m->wm;
+	struct watch *w = find(wm, kind, addr, len);
+	bool slots;
+
+	if (kind != BP_WATCH_WRITE && kind != BP_WATCH_READ && kind != BP_WATCH_ACCESS)
+		return -EOPNOTSUPP;
+	if (!w)
+		return -ENOENT;
+	slots = !w->use_dr;
+	*w = wm->ws[--wm->nr];
+	return slots ? rebuild(m, NULL) : 0;
+}
+
+void watch__remove_all(struct machine *m)
+{
+	m->wm.nr = 0;
+	rebuild(m, NULL);
+}
+
+/* ---- debug registers ---- */
+
+void watch__arm(struct watch_manager *wm, struct kvm_guest_debug *dbg, int *next_dr)
+{
+	for (int i = 0; i < wm->nr; i++) {
+		struct watch *w = &wm->ws[i];
+		uint64_t rw, lenbits;
+		int dr;
+
+		w->dr = -1;
+		if (!w->use_dr || *next_dr >= BP_NR_DRS)
+			continue;
+		dr = (*next_dr)++;
+		w->dr = dr;
+		rw = w->kind == BP_WATCH_WRITE ? 1 : 3;
+		/* LEN: 00 one byte, 01 two, 11 four, 10 eight. */
+		lenbits = w->len == 1 ? 0 : w->len == 2 ? 1 : w->len == 8 ? 2 : 3;
+		dbg->arch.debugreg[dr] = w->addr;
+		dbg->arch.debugreg[7] |= (1ull << (2 * dr)) |
+					 ((rw | lenbits << 2) << (16 + 4 * dr)) | DR7_FIXED;
+		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
+	}
+}
+
+bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop)
+{
+	struct watch_manager *wm = &v->m->wm;
+
+	for (int i = 0; i < wm->nr; i++) {
+		struct watch *w = &wm->ws[i];
+
+		if (w->dr >= 0 && (dr6 & (1ull << w->dr))) {
+			stops__here(v, stop, STOP_WATCH);
+			stop->addr = w->addr;
+			stop->watch_kind = w->kind;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- memory slots ---- */
+
+/* The first watchpoint that the access [gpa, gpa + len) triggers. */
+static struct watch *match(struct watch_manager *wm, uint64_t gpa, uint64_t len, bool write)
+{
+	for (int i = 0; i < wm->nr; i++) {
+		struct watch *w = &wm->ws[i];
+
+		if (w->use_dr || (w->kind == BP_WATCH_WRITE && !write) ||
+		    (w->kind == BP_WATCH_READ && write))
+			continue;
+		for (int p = 0; p < w->nr_pieces; p++) {
+			const struct watch_piece *pc = &w->pieces[p];
+
+			if (gpa < pc->gpa + pc->len && pc->gpa < gpa + len)
+				return w;
+		}
+	}
+	return NULL;
+}
+
+/* Do the guest's access on its memory; false when no memory is there. */
+static bool serve(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
+	uint64_t avail;
+	uint8_t *host = memory__host(&v->m->mem, run->mmio.phys_addr, &avail);
+
+	if (!host || avail < len)
+		return false;
+	if (run->mmio.is_write)
+		memcpy(host, run->mmio.data, len);
+	else
+		memcpy(run->mmio.data, host, len);
+	return true;
+}
+
+/*
+ * Finish the instruction whose MMIO exit was served, without starting the
+ * next: KVM_RUN with immediate_exit completes the pending access (and may
+ * exit again for the rest of it) and returns EINTR before entering the
+ * guest.  A single step's debug exit also means the instruction is done.
+ */
+static int finish(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	for (int i = 0; i < FINISH_MAX; i++) {
+		int r;
+
+		run->immediate_exit = 1;
+		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		run->immediate_exit = 0;
+		if (r == -EINTR)
+			return 0;
+		if (r < 0)
+			return r;
+		if (run->exit_reason == KVM_EXIT_MMIO) {
+			if (!serve(v))
+				memory__mmio(v);
+			continue;
+		}
+		if (run->exit_reason == KVM_EXIT_IO) {
+			ports__io(v);
+			continue;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+bool watch__mmio(struct vcpu *v, struct target_stop *stop)
+{
+	struct kvm_run *run = v->run;
+	uint64_t gpa = run->mmio.phys_addr;
+	bool write = run->mmio.is_write;
+	struct watch *w;
+	char msg[96];
+	int r;
+
+	if (!serve(v)) {
+		memory__mmio(v);
+		return false;
+	}
+	w = match(&v->m->wm, gpa, run->mmio.len, write);
+	if (!w)
+		return false;
+	r = finish(v);
+	if (r < 0) {
+		stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));
+		return true;
+	}
+	stops__here(v, stop, STOP_WATCH);
+	stop->addr = w->addr;
+	stop->watch_kind = w->kind;
+	return true;
+}
+
+bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop)
+{
+	struct machine *m = v->m;
+	struct mem_page pages[WATCH_MAX_PAGES];
+	uint64_t pc, gpa;
+	char where[96];
+	int n;
+
+	if (cpu_state__pc(v, &pc) < 0 || cpu_state__translate(v, pc, &gpa) < 0 ||
+	    collect(&m->wm, NULL, pages, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if (pages[i].mode != MEM_PAGE_ABSENT || pages[i].gpa != (gpa & ~(MEM_PAGE - 1)))
+			continue;
+		stops__here(v, stop, STOP_FAULT);
+		cpu_state__where(v, 0, where, sizeof(where));
+		snprintf(stop->message, sizeof(stop->message),
+			 "code on page 0x%llx, which a read/access watchpoint took out of "
+			 "the memory slots, cannot run (delete it or watch writes only) %.90s",
+			 (unsigned long long)pages[i].gpa, where);
+		machine__log(m, "vCPU %d: %s", v->id, stop->message);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# demo.sh - `make demo`: the first thing to run.  Walks through every lesson
+# of README.md with real gdb in batch mode: for each lesson it boots the
+# lesson's guest on a free port, runs gdbscripts/lesson-NAME.gdb and prints
+# the session.  The lessons and their guests come from the README's
+# transcript markers (tests/transcript.sh), so a new lesson shows up here
+# by itself.  Exits 0 when every lesson ran; leaves no daemon behind.
+. "$(dirname "$0")/e2e/lib.sh"
+. tests/transcript.sh
+trap 'exit 130' INT TERM	# run lib.sh's cleanup (EXIT) on Ctrl-C too
+
+if [ ! -e /dev/kvm ]; then
+	echo "make demo: /dev/kvm does not exist: KVM is not available on this machine"; exit 1
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "make demo: /dev/kvm is not accessible to $(id -un) (add it to group kvm)"; exit 1
+fi
+[ -x "$KVMSTUB" ] || { echo "make demo: $KVMSTUB is not built (run make)"; exit 1; }
+command -v "$GDB" >/dev/null || { echo "make demo: $GDB is not installed"; exit 1; }
+
+bold= plain=
+if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
+
+heading= lessons=0 failed=0
+while IFS= read -r line; do
+	case $line in
+	'### '*) heading=${line#\#\#\# } ; continue ;;
+	esac
+	transcript_marker "$line" 2>/dev/null || continue
+	case $TR_NAME in lesson-*) ;; *) continue ;; esac
+	lessons=$((lessons + 1))
+	elf=${TR_ELF:+$TR_ELF }
+	printf '\n%s==== %s%s\n' "$bold" "$heading" "$plain"
+	printf '$ ./kvmstub%s %s    # on a free port, shown as 1234\n' \
+		"${TR_ARGS[*]:+ ${TR_ARGS[*]}}" "$TR_IMAGE"
+	printf '$ gdb -q -batch %s-x gdbscripts/kvmstub.gdb -ex '\''target remote :1234'\'' -x gdbscripts/%s.gdb\n\n' \
+		"$elf" "$TR_NAME"
+	if ! transcript_gdb "$T/session.txt"; then
+		failed=$((failed + 1))
+		echo "(gdb exited with an error; the guest's output is in the daemon's log:)"
+		cat "$T/daemon.err"
+	fi
+	cat "$T/session.txt"
+	if [ -s "$T/daemon.out" ] && [ "$(wc -l <"$T/daemon.out")" -gt 1 ]; then
+		echo
+		echo "The guest's serial output, on the daemon's terminal:"
+		tail -n +2 "$T/daemon.out" | sed 's/^/    /'
+	fi
+done <README.md
+
+echo
+if [ $lessons -eq 0 ]; then
+	echo "make demo: no lesson found in README.md"; exit 1
+fi
+if [ $failed -gt 0 ]; then
+	echo "make demo: $failed of $lessons lessons failed"; exit 1
+fi
+echo "${bold}All $lessons lessons ran.${plain} README.md explains each one (## Lessons);"
+echo "replay one yourself: ./kvmstub guests/kernel1.bin, and in another terminal"
+echo "    gdb -q guests/kernel1.elf -x gdbscripts/kvmstub.gdb -ex 'target remote :1234'"
