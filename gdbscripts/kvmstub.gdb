@@ -35,7 +35,9 @@ set disassembly-flavor att
 # outside that physical map: let gdb ask for them anyway.
 set mem inaccessible-by-default off
 
-# Called by hook-stop: pick the disassembler from CR0.PE.  The architecture
+# Called by hook-stop: pick the disassembler from what the CPU decodes:
+# 16-bit code in real mode and while CS is a 16-bit segment ($cs_attr's
+# D/B and L bits clear), 32-bit code otherwise.  The architecture
 # is changed only when it differs, so gdb's "The target architecture is set
 # to ..." message appears at mode switches, not at every stop.
 #
@@ -56,7 +58,13 @@ define kvmstub-sync-arch
         echo note: 16- and 32-bit code as 64-bit code until the guest is in long mode.\n
       end
     else
-      if ($cr0 & 1) == 0
+      # 16-bit code: real mode, or a CS whose D/B and L bits are clear
+      # (between setting CR0.PE and the far jump that loads a 32-bit CS).
+      set $_kvmstub_code16 = ($cr0 & 1) == 0
+      if !$_kvmstub_code16 && !$_isvoid($cs_attr)
+        set $_kvmstub_code16 = ($cs_attr & 0x6000) == 0
+      end
+      if $_kvmstub_code16
         if !$_streq($_gdb_setting_str("architecture"), "i8086")
           set architecture i8086
         end
@@ -75,8 +83,8 @@ define kvmstub-sync-arch
   end
 end
 document kvmstub-sync-arch
-Set gdb's architecture from the guest's CR0.PE: i8086 in real mode,
-i386 in protected mode.  With kvmstub's 64-bit register layout
+Set gdb's architecture from the code the guest's CPU decodes: i8086 in
+real mode and while CS is still a 16-bit segment, i386 otherwise.  With kvmstub's 64-bit register layout
 (--arch x86-64) it is always i386:x86-64.  hook-stop runs it at every stop.
 end
 

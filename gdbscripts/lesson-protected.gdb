@@ -17,8 +17,9 @@ p/x $cr0
 stepi 3
 p/x $cr0
 monitor mode
-# CS still holds its 16-bit real-mode descriptor: decode as 16-bit code.
-set architecture i8086
+# CS still holds its 16-bit real-mode descriptor: D/B (bit 14) is clear,
+# so the CPU, and the script's disassembler, still decode 16-bit code.
+p/x $cs_attr
 x/i $pc
 # The far jump loads CS from GDT entry 1.
 stepi

@@ -40,6 +40,7 @@ enum reg_kind {
 	RK_IP,		/* raw rip */
 	RK_BASE,	/* seg[idx].base */
 	RK_LIMIT,	/* seg[idx].limit */
+	RK_ATTR,	/* seg[idx]'s attributes, in the descriptor's bits 40-55 >> 8 */
 	RK_CR,		/* control register number idx */
 	RK_EFER,
 	RK_DT_BASE,	/* idx 0: gdt, 1: idt */
@@ -120,6 +121,7 @@ static const struct reg_desc reg_table[] = {
 	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"),
 	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"),
 	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
+	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
 };
 
 /*
@@ -182,10 +184,47 @@ static const struct reg_desc reg_table64[] = {
 	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"),
 	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"),
 	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
+	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
 };
 
 #define ARRAY_LEN(a)	((int)(sizeof(a) / sizeof((a)[0])))
 #define NR_REGS_MAX	ARRAY_LEN(reg_table64)
+
+/*
+ * A segment's attributes as the descriptor holds them in bits 40-55, shifted
+ * down by 8 (the "access rights" layout): type 0-3, S 4, DPL 5-6, P 7,
+ * AVL 12, L 13, D/B 14, G 15.  $cs_attr tells gdb scripts whether the CPU
+ * decodes 16-bit code (D/B clear) even between setting CR0.PE and the far
+ * jump that loads a 32-bit CS.
+ */
+static uint64_t seg_attr(const struct target_seg *g)
+{
+	return (g->type & 0xf) | (g->s & 1) << 4 | (g->dpl & 3) << 5 | (g->present & 1) << 7 |
+	       (g->avl & 1) << 12 | (g->l & 1) << 13 | (g->db & 1) << 14 | (uint64_t)(g->g & 1) << 15;
+}
+
+static void set_seg_attr(struct target_seg *g, uint64_t v)
+{
+	g->type = v & 0xf;
+	g->s = (v >> 4) & 1;
+	g->dpl = (v >> 5) & 3;
+	g->present = (v >> 7) & 1;
+	g->avl = (v >> 12) & 1;
+	g->l = (v >> 13) & 1;
+	g->db = (v >> 14) & 1;
+	g->g = (v >> 15) & 1;
+}
+
+/* What the CPU fetches now: 16-bit code in real mode and whenever CS's D/B
+ * bit is clear outside 64-bit mode. */
+static bool code_is_16bit(const struct target_regs *r)
+{
+	if (!(r->cr0 & X86_CR0_PE))
+		return true;
+	if ((r->efer & X86_EFER_LMA) && r->seg[SEG_CS].l)
+		return false;
+	return !r->seg[SEG_CS].db;
+}
 
 struct regs_layout {
 	const char *name;		/* the --arch value */
@@ -406,6 +445,7 @@ int regs_layout__get(const struct regs_layout *L, const struct target_regs *r, i
 	case RK_IP:	v = r->rip; break;
 	case RK_BASE:	v = r->seg[d->idx].base; break;
 	case RK_LIMIT:	v = r->seg[d->idx].limit; break;
+	case RK_ATTR:	v = seg_attr(&r->seg[d->idx]); break;
 	case RK_CR:	v = cr_value(r, d->idx); break;
 	case RK_EFER:	v = r->efer; break;
 	case RK_DT_BASE: v = d->idx ? r->idt.base : r->gdt.base; break;
@@ -600,6 +640,9 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 	case RK_LIMIT:
 		r->seg[d->idx].limit = (uint32_t)v;
 		return 0;
+	case RK_ATTR:
+		set_seg_attr(&r->seg[d->idx], v);
+		return 0;
 	case RK_CR:
 		if (d->idx == 0)
 			r->cr0 = v;
@@ -674,7 +717,7 @@ static int write_rank(const struct reg_desc *d)
 	switch (d->kind) {
 	case RK_CR: case RK_EFER: case RK_DT_BASE: case RK_DT_LIMIT: return 0;
 	case RK_SEL: return 1;
-	case RK_BASE: case RK_LIMIT: return 2;
+	case RK_BASE: case RK_LIMIT: case RK_ATTR: return 2;
 	case RK_IP: return 4;
 	case RK_PC: return 5;
 	default: return 3;
@@ -799,7 +842,7 @@ size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_
 	if (L->wide)
 		arch = "i386:x86-64";
 	else
-		arch = (r->cr0 & X86_CR0_PE) ? "i386" : "i8086";
+		arch = code_is_16bit(r) ? "i8086" : "i386";
 	xput(&b, "<?xml version=\"1.0\"?>\n"
 		 "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 		 "<target version=\"1.0\">\n"

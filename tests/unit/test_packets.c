@@ -729,6 +729,7 @@ static void test_qxfer(void **state)
 	 * mode changed in between; a new offset 0 regenerates. */
 	assert_int_equal(req(f, "qXfer:features:read:target.xml:0,64")[0], 'm');
 	f->ft->regs[0].cr0 |= X86_CR0_PE;
+	f->ft->regs[0].seg[SEG_CS].db = 1;	/* a 32-bit CS: 32-bit code */
 	assert_int_equal(reqf(f, "qXfer:features:read:target.xml:%zx,10", len - 1)[0], 'l');
 	assert_int_equal(f->s->reply_len, 2);
 	assert_int_equal(f->s->reply[1], doc[len - 1]);

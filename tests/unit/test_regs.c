@@ -17,7 +17,7 @@
 #include "../../stub/rsp.h"
 #include "fake_target.h"
 
-#define NR_REGS		62
+#define NR_REGS		63
 #define GDT_BASE	0x1000
 
 static int setup(void **state)
@@ -105,7 +105,7 @@ static void test_layout(void **state)
 		{ "cr2", 49 }, { "cr3", 50 }, { "cr4", 51 }, { "efer", 52 },
 		{ "gdtr_base", 53 }, { "gdtr_limit", 54 }, { "idtr_base", 55 },
 		{ "idtr_limit", 56 }, { "tr", 57 }, { "ldtr", 58 }, { "cs_limit", 59 },
-		{ "ss_limit", 60 }, { "ds_limit", 61 },
+		{ "ss_limit", 60 }, { "ds_limit", 61 }, { "cs_attr", 62 },
 	};
 	int sum = 0;
 
@@ -484,6 +484,7 @@ static void test_target_xml(void **state)
 	check_types_defined_first(xml);
 
 	r.cr0 |= X86_CR0_PE;
+	r.seg[SEG_CS].db = 1;		/* after the far jump to a 32-bit CS */
 	assert_int_equal(regs__target_xml(&r, xml, sizeof(xml)), len - 1);
 	assert_non_null(strstr(xml, "<architecture>i386</architecture>"));
 
@@ -492,6 +493,31 @@ static void test_target_xml(void **state)
 	assert_int_equal(regs__target_xml(&r, xml, len), len - 1);
 	assert_int_equal(regs__target_xml(&r, small, sizeof(small)), 0);
 	assert_int_equal(regs__target_xml(&r, small, 0), 0);
+}
+
+/* Between setting CR0.PE and the far jump the CPU still runs 16-bit code:
+ * CS's D/B bit, shown as $cs_attr, and the description's architecture say so. */
+static void test_cs_attr(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r = ft->regs[0];
+	char xml[16384];
+	uint64_t v;
+	uint8_t w[4] = { 0x9b, 0x40, 0, 0 };	/* code, exec/read, accessed, P, D/B */
+
+	assert_int_equal(regs__get(&r, 62, &v), 0);
+	assert_int_equal(v & 0x4000, 0);
+	r.cr0 |= X86_CR0_PE;
+	assert_true(regs__target_xml(&r, xml, sizeof(xml)) > 0);
+	assert_non_null(strstr(xml, "<architecture>i8086</architecture>"));
+	assert_int_equal(regs__write(&ft->target, 0, &r, 62, w, 4), 0);
+	assert_int_equal(r.seg[SEG_CS].db, 1);
+	assert_int_equal(r.seg[SEG_CS].type, 0xb);
+	assert_int_equal(r.seg[SEG_CS].present, 1);
+	assert_int_equal(regs__get(&r, 62, &v), 0);
+	assert_int_equal(v, 0x409b);
+	assert_true(regs__target_xml(&r, xml, sizeof(xml)) > 0);
+	assert_non_null(strstr(xml, "<architecture>i386</architecture>"));
 }
 
 static void test_eflags_str(void **state)
@@ -510,7 +536,7 @@ static void test_eflags_str(void **state)
 
 /* ---- the x86-64 layout (--arch x86-64) ---- */
 
-#define NR_REGS64	79
+#define NR_REGS64	80
 
 static void long_mode_regs(struct target_regs *r)
 {
@@ -540,6 +566,7 @@ static void test_layout64(void **state)
 		{ "xmm0", 40, 16 }, { "xmm15", 55, 16 }, { "mxcsr", 56, 4 },
 		{ "ip", 57, 8 }, { "fs_base", 62, 8 }, { "cr0", 64, 8 }, { "cr8", 68, 8 },
 		{ "efer", 69, 8 }, { "gdtr_limit", 71, 4 }, { "ds_limit", 78, 4 },
+		{ "cs_attr", 79, 4 },
 	};
 	enum regs_arch a;
 	int sum = 0;
@@ -719,6 +746,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_all_fails_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_xml, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cs_attr, setup, teardown),
 		cmocka_unit_test(test_eflags_str),
 	};
 
