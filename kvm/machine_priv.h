@@ -145,6 +145,8 @@ struct vcpu {
 	struct kvm_guest_debug dbg;	/* what KVM has now */
 	bool dbg_set;
 	bool inject_bp;			/* re-inject the guest's own int3 on the next run */
+	bool inject_db;			/* deliver the guest's own #DB on the next run (step.c) */
+	bool guest_tf;			/* the guest's own EFLAGS.TF, which KVM hides while stepping */
 	bool exited;			/* the exit port was written */
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
@@ -152,6 +154,13 @@ struct vcpu {
 	/* With an in-kernel irqchip, what KVM gave at creation (for reset): */
 	struct kvm_lapic_state reset_lapic;
 	struct kvm_mp_state reset_mp;
+
+	/* The registers of one stop (cpu_state.c): filled by the first read
+	 * while the vCPU is parked, dropped on a write and when it runs. */
+	struct kvm_regs regs_cache;
+	struct kvm_sregs sregs_cache;
+	bool regs_cached, sregs_cached;
+	bool cache_off;			/* inside vcpu__exec: always ask KVM */
 };
 
 struct machine {
@@ -227,6 +236,14 @@ int cpu_state__where(struct vcpu *v, int64_t pc_adjust, char *buf, size_t len);
 int cpu_state__translate(struct vcpu *v, uint64_t linear, uint64_t *phys);
 ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space space,
 			  uint64_t addr, void *buf, size_t len, bool write);
+/* KVM_GET_REGS / KVM_GET_SREGS through the register cache. */
+int cpu_state__regs(struct vcpu *v, struct kvm_regs *r);
+int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
+/* The register cache: off from the first KVM_RUN of a resume (run_loop.c)
+ * until the vCPU is parked again; a register write drops it. */
+void cpu_state__cache_off(struct vcpu *v);
+void cpu_state__cache_on(struct vcpu *v);
+void cpu_state__cache_drop(struct vcpu *v);
 
 /* breakpoints.c */
 void bp__init(struct bp_manager *bpm, const struct host_caps *caps);
@@ -282,6 +299,30 @@ bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop
 bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 		  uint64_t *pc, struct target_stop *stop);
 
+/* step.c: what a single step does on hard instructions (see step.c). */
+struct step_insn {
+	uint64_t pc;			/* linear pc where the step started */
+	uint8_t op;			/* first opcode byte after the prefixes */
+	uint8_t len;			/* prefixes + that byte */
+	bool known;			/* decoded */
+	bool rep, rep_string;		/* a rep prefix; on a string instruction */
+	int vec;			/* the vector it raises by definition, or -1 */
+	bool sets_flags, new_tf;	/* popf/iret: and the TF it loads */
+	bool guest_tf;			/* the guest's TF was set before it */
+	bool injecting;			/* this run delivers the guest's #DB */
+};
+/* At the start of a resume: learn the guest's TF when KVM shows it. */
+void step__begin(struct vcpu *v);
+/* Before a stepping KVM_RUN: decode the instruction at the pc; when the
+ * step must stop (stops), add execute breakpoints at the handlers it may enter. */
+void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_guest_debug *dbg);
+/* After a debug exit of a stepping run: true to step again (a rep not
+ * finished, the guest's own #DB to deliver) instead of stopping. */
+bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64_t dr6);
+/* A debug exit while not stepping: true (and re-injected) when it is the
+ * guest's own single-step trap. */
+bool step__guest_db(struct vcpu *v, uint64_t dr6);
+
 /* run_loop.c */
 /* Run until a stop; true when the thread must quit instead. */
 bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_stop *stop);
@@ -313,6 +354,14 @@ void irqchip__watchdog_arm(struct vcpu *v, bool on);
 /* KVM_RUN was interrupted by the watchdog: true when the vCPU sleeps in a
  * hlt nothing can end (stop filled in as STOP_HALT). */
 bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop);
+/* Steps with step-irq on: clear the trap flag KVM's single step leaves in
+ * the EFLAGS image of an interrupt delivered during the step. */
+struct irqchip_step {
+	bool on;
+	uint64_t rsp, rflags, ss_base;
+};
+void irqchip__step_begin(struct vcpu *v, struct irqchip_step *st, bool irqs_allowed);
+void irqchip__step_done(struct vcpu *v, struct irqchip_step *st);
 
 /* target.c */
 extern const struct target_ops machine_target_ops;

@@ -35,12 +35,13 @@ static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
 	if (r < 0)
 		return r;
 	v->dbg = *dbg;
-	v->dbg_set = !(dbg->control & KVM_GUESTDBG_INJECT_BP);	/* injection is one-shot */
+	/* injection is one-shot */
+	v->dbg_set = !(dbg->control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB));
 	return 0;
 }
 
-/* Run until a stop; return true when the thread must quit instead. */
-bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
+static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
+			   struct target_stop *stop)
 {
 	struct bp_manager *bpm = &v->m->bpm;
 	struct kvm_run *run = v->run;
@@ -50,7 +51,7 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 	int r;
 
 	v->dbg_set = false;
-	r = cpu_state__pc(v, &pc);
+	r = cpu_state__pc(v, &pc);	/* from the stop's register cache */
 	if (r < 0) {
 		stops__at(v, stop, STOP_FAULT, 0);
 		kvm__ioctl_error(stop->message, sizeof(stop->message), "KVM_GET_REGS", r);
@@ -76,13 +77,35 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 	bool watch_mode = v->m->stop_on_mode && how->kind == RESUME_CONTINUE;
 	uint32_t mode = 0;
 
+	struct step_insn si;
+
 	if (watch_mode && stops__mode_key(v, &mode) < 0)
 		watch_mode = false;
+	step__begin(v);
+	struct irqchip_step ist = { 0 };	/* the TF KVM leaves in interrupt frames */
+
 	for (;;) {
-		bool step = how->kind != RESUME_CONTINUE || watch_mode;
+		/* The guest's own TF: step, to deliver its #DBs (step.c). */
+		bool step = how->kind != RESUME_CONTINUE || watch_mode || v->guest_tf;
 		struct bp *lifted = NULL;
 
 		step = bp__arm(bpm, &v->m->wm, step, &dbg) || step;
+		memset(&si, 0, sizeof(si));
+		if (step && (how->kind != RESUME_CONTINUE || v->guest_tf))
+			step__arm(v, how->kind != RESUME_CONTINUE, &si, &dbg);
+		/*
+		 * Interrupts: gdb's steps keep them out (BLOCKIRQ) unless
+		 * monitor step-irq is on, but a continue that single-steps
+		 * (breakpoints compared by pc, stop-on-mode, the guest's own
+		 * TF) must let them in, or a guest waiting for its timer
+		 * would wait forever.  Where a step may take one, the TF KVM
+		 * leaves in the pushed frame is cleaned up (irqchip.c).
+		 */
+		if (how->kind == RESUME_CONTINUE)
+			dbg.control &= ~(uint32_t)KVM_GUESTDBG_BLOCKIRQ;
+		irqchip__step_begin(v, &ist, step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
+		if (v->inject_db)
+			dbg.control |= KVM_GUESTDBG_INJECT_DB;
 		if (v->inject_bp)
 			dbg.control |= KVM_GUESTDBG_INJECT_BP;
 		if (first && step) {
@@ -102,6 +125,8 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 			return false;
 		}
 		v->inject_bp = false;
+		v->inject_db = false;
+		cpu_state__cache_off(v);	/* the guest runs: registers change */
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
 		if (lifted)
 			*lifted->host = INT3;
@@ -143,6 +168,14 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 				return false;
 			continue;
 		case KVM_EXIT_DEBUG:
+			irqchip__step_done(v, &ist);
+			/* A rep not finished, the guest's own #DB owed: step on. */
+			if (step && run->debug.arch.exception == 1 &&
+			    step__after(v, &si, run->debug.arch.pc, run->debug.arch.dr6)) {
+				pc = run->debug.arch.pc;
+				first = pc == si.pc;
+				continue;
+			}
 			if (stops__debug(v, how, step, &pc, stop))
 				return false;
 			if (watch_mode && stops__mode_changed(v, &mode, stop))
@@ -185,4 +218,13 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 			return false;
 		}
 	}
+}
+
+/* Run until a stop; return true when the thread must quit instead. */
+bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
+{
+	bool quit = run_until_stop(v, how, stop);
+
+	cpu_state__cache_on(v);		/* parked again: one read serves the stop */
+	return quit;
 }

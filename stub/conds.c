@@ -39,7 +39,7 @@ static bool all_hex(const char *p, size_t n)
 }
 
 int conds__parse(const char *p, const char *end, enum target_bp_kind kind, uint64_t addr,
-		 struct cond_bp *out, char *why, size_t why_len)
+		 const struct regs_layout *layout, struct cond_bp *out, char *why, size_t why_len)
 {
 	char reason[96] = "";
 	size_t used = 0;
@@ -78,12 +78,13 @@ int conds__parse(const char *p, const char *end, enum target_bp_kind kind, uint6
 				ret = -EOPNOTSUPP;
 			} else {
 				rsp__hex_decode(out->code + used, p, len);
-				v = agent__verify(out->code + used, len, reason, sizeof(reason));
+				v = agent__verify(out->code + used, len, layout, reason,
+						  sizeof(reason));
 				if (v < 0) {
 					char tmp[sizeof(reason)];
 
 					memcpy(tmp, reason, sizeof(tmp));
-					snprintf(reason, sizeof(reason), "condition %d: %.80s", nr, tmp);
+					snprintf(reason, sizeof(reason), "condition %d: %.70s", nr, tmp);
 					ret = -EOPNOTSUPP;
 				} else {
 					out->off[out->nr] = (uint16_t)used;
