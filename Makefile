@@ -187,7 +187,7 @@ FUZZ_CFLAGS  := $(filter-out -Werror,$(CFLAGS)) -O1 -DKVMSTUB_LIBFUZZER \
 		-fno-omit-frame-pointer
 FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out stub/main.c,$(STUB_SRCS)) \
 		tests/unit/fake_target.c)
-FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/ \
 		-dict=tests/fuzz/rsp.dict
 

@@ -33,7 +33,11 @@ printf "ticks = %d\n", *(int *)&ticks
 
 echo \n=== 4. Step through the handler: the increment, the EOI, the return.\n
 stepi
+echo (push %eax done: the handler saves the register it is about to use)\n
+stepi
 printf "after incl: ticks = %d\n", *(int *)&ticks
+stepi 2
+echo (the EOI went to port 0x20: the PIC may send the next tick)\n
 delete
 echo \n=== 5. Let it run to the end: 50 ticks, then it exits with status 0.\n
 continue

@@ -22,9 +22,10 @@
  *   ./kvmstub guests/cloop.bin
  *   gdb guests/cloop.elf -x gdbscripts/kvmstub.gdb -ex 'target remote :1234'
  *     (gdb) break main
- *     (gdb) continue
- *     (gdb) next                    # fill(): the array gets its values
- *     (gdb) next                    # the summing loop, in one step
+ *     (gdb) continue                # stops at fill(data, N)
+ *     (gdb) next                    # over the call: the array is filled
+ *     (gdb) next                    # the summing loop, 1000 turns, one step
+ *     (gdb) next                    # total = s
  *     (gdb) print total             # 1499500 (see below)
  *
  * THE PROGRAM
@@ -46,7 +47,8 @@ volatile unsigned int total;
 
 int main(void);
 
-static void fill(unsigned int *a, int n)
+/* noinline: a function of its own, so that `next` steps over a call. */
+static __attribute__((noinline)) void fill(unsigned int *a, int n)
 {
 	for (int i = 0; i < n; i++)
 		a[i] = 3u * (unsigned int)i + 1u;

@@ -4,7 +4,10 @@
  * addresses and their translation.
  *
  * Called from the main thread while the vCPU is parked, and from the vCPU
- * thread between runs.  Nothing is cached: the guest changes it all.
+ * thread between runs.  While the vCPU is parked its registers cannot
+ * change but by our own writes, so one KVM_GET_REGS and one KVM_GET_SREGS
+ * serve a whole stop (gdb's g, m, p packets after a step); the cache is
+ * dropped on every write and is off while the vCPU thread runs the guest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +21,56 @@
 #define RESET_CR0		0x60000010ull	/* CD, NW, ET: as after RESET */
 #define RESET_RFLAGS		0x2ull
 #define RESET_EDX		0x600		/* family 6: a P6-class CPU */
+
+void cpu_state__cache_drop(struct vcpu *v)
+{
+	v->regs_cached = false;
+	v->sregs_cached = false;
+}
+
+void cpu_state__cache_off(struct vcpu *v)
+{
+	cpu_state__cache_drop(v);
+	v->cache_off = true;
+}
+
+void cpu_state__cache_on(struct vcpu *v)
+{
+	cpu_state__cache_drop(v);
+	v->cache_off = false;
+}
+
+int cpu_state__regs(struct vcpu *v, struct kvm_regs *r)
+{
+	int ret;
+
+	if (v->regs_cached) {
+		*r = v->regs_cache;
+		return 0;
+	}
+	ret = KVM_IOCTL(v->fd, KVM_GET_REGS, r);
+	if (ret == 0 && !v->cache_off) {
+		v->regs_cache = *r;
+		v->regs_cached = true;
+	}
+	return ret;
+}
+
+int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+	int ret;
+
+	if (v->sregs_cached) {
+		*s = v->sregs_cache;
+		return 0;
+	}
+	ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, s);
+	if (ret == 0 && !v->cache_off) {
+		v->sregs_cache = *s;
+		v->sregs_cached = true;
+	}
+	return ret;
+}
 
 static void real_seg(struct kvm_segment *s, uint16_t selector, uint64_t base, bool code)
 {
@@ -81,6 +134,7 @@ int cpu_state__reset(struct vcpu *v, char *err, size_t errlen)
 	s.efer = 0;
 	memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
 
+	cpu_state__cache_drop(v);
 	r = KVM_IOCTL(v->fd, KVM_SET_SREGS, &s);
 	if (r < 0) {
 		/* Some hosts refuse CD/NW set; a cleared cache-disable is harmless. */
@@ -164,11 +218,11 @@ int cpu_state__get(struct vcpu *v, struct target_regs *regs)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	int ret = KVM_IOCTL(v->fd, KVM_GET_REGS, &r);
+	int ret = cpu_state__regs(v, &r);
 
 	if (ret < 0)
 		return ret;
-	ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	ret = cpu_state__sregs(v, &s);
 	if (ret < 0)
 		return ret;
 	memset(regs, 0, sizeof(*regs));
@@ -195,10 +249,11 @@ int cpu_state__set(struct vcpu *v, const struct target_regs *regs)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	int ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	int ret = cpu_state__sregs(v, &s);
 
 	if (ret < 0)
 		return ret;
+	cpu_state__cache_drop(v);	/* KVM may adjust what it is given */
 	memset(&r, 0, sizeof(r));
 	for (int i = 0; i < TARGET_NR_GPRS; i++)
 		*reg_gpr(&r, i) = regs->gpr[i];
@@ -226,11 +281,11 @@ int cpu_state__pc(struct vcpu *v, uint64_t *pc)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	int ret = KVM_IOCTL(v->fd, KVM_GET_REGS, &r);
+	int ret = cpu_state__regs(v, &r);
 
 	if (ret < 0)
 		return ret;
-	ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	ret = cpu_state__sregs(v, &s);
 	if (ret < 0)
 		return ret;
 	*pc = s.cs.base + r.rip;
@@ -252,10 +307,10 @@ int cpu_state__where(struct vcpu *v, int64_t pc_adjust, char *buf, size_t len)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	int ret = KVM_IOCTL(v->fd, KVM_GET_REGS, &r);
+	int ret = cpu_state__regs(v, &r);
 
 	if (ret >= 0)
-		ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+		ret = cpu_state__sregs(v, &s);
 	if (ret < 0) {
 		snprintf(buf, len, "at an unknown place (KVM_GET_REGS/SREGS failed)");
 		return ret;
@@ -282,7 +337,7 @@ int cpu_state__translate(struct vcpu *v, uint64_t linear, uint64_t *phys)
 {
 	struct kvm_sregs s;
 	struct kvm_translation tr = { .linear_address = linear };
-	int ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	int ret = cpu_state__sregs(v, &s);
 
 	if (ret < 0)
 		return ret;
@@ -335,7 +390,7 @@ ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space s
 
 	if (space == TARGET_PHYSICAL)
 		return (ssize_t)phys_access(m, addr, buf, len, write);
-	ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	ret = cpu_state__sregs(v, &s);
 	if (ret < 0)
 		return ret;
 	bool paging = s.cr0 & X86_CR0_PG;

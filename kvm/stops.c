@@ -153,6 +153,8 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 	if (watch__debug(v, d->dr6, stop))
 		return true;
 	if (!step) {
+		if (step__guest_db(v, d->dr6))
+			return false;	/* the guest's own single-step trap */
 		bp = bp__by_dr(bpm, d->dr6);
 		if (!bp)
 			bp = bp__find_at(bpm, *pc);

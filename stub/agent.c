@@ -138,15 +138,16 @@ static uint64_t operand(const uint8_t *code, size_t at, unsigned int n)
 }
 
 /* Whether a register exists and has a value (x87 and SSE do not). */
-static bool reg_readable(unsigned int regno)
+static bool reg_readable(const struct regs_layout *layout, unsigned int regno)
 {
 	static const struct target_regs zero;
 	uint64_t v;
 
-	return regno < 0x10000 && regs__get(&zero, (int)regno, &v) == 0;
+	return regno < 0x10000 && regs_layout__get(layout, &zero, (int)regno, &v) == 0;
 }
 
-int agent__verify(const uint8_t *code, size_t len, char *why, size_t why_len)
+int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *layout,
+		  char *why, size_t why_len)
 {
 	uint8_t start[(AGENT_MAX_LEN + 7) / 8];
 	const struct op_desc *d;
@@ -192,7 +193,7 @@ int agent__verify(const uint8_t *code, size_t len, char *why, size_t why_len)
 			}
 			break;
 		case OP_REG:
-			if (!reg_readable(arg)) {
+			if (!reg_readable(layout, arg)) {
 				say(why, why_len, "register %u at %u is not readable", arg,
 				    (unsigned int)pc);
 				return -EOPNOTSUPP;
@@ -212,10 +213,12 @@ int agent__verify(const uint8_t *code, size_t len, char *why, size_t why_len)
 	return 0;
 }
 
-void agent__ctx_init(struct agent_ctx *ctx, struct target *t, int cpu, enum target_space space)
+void agent__ctx_init(struct agent_ctx *ctx, struct target *t, const struct regs_layout *layout,
+		     int cpu, enum target_space space)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->target = t;
+	ctx->layout = layout;
 	ctx->cpu = cpu;
 	ctx->space = space;
 }
@@ -231,7 +234,7 @@ static int read_reg(struct agent_ctx *ctx, unsigned int regno, uint64_t *val)
 			return ret;
 		ctx->have_regs = true;
 	}
-	return regs__get(&ctx->regs, (int)regno, val);
+	return regs_layout__get(ctx->layout, &ctx->regs, (int)regno, val);
 }
 
 static int read_mem(struct agent_ctx *ctx, uint64_t addr, unsigned int size, uint64_t *val)

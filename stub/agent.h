@@ -17,6 +17,8 @@
 
 #include "target.h"
 
+struct regs_layout;
+
 #define AGENT_MAX_LEN		1024	/* bytes of one expression */
 #define AGENT_STACK_SIZE	64	/* values */
 #define AGENT_MAX_STEPS		10000	/* opcodes executed by one evaluation */
@@ -24,22 +26,25 @@
 /* What an expression reads: one vCPU, its registers fetched on first use. */
 struct agent_ctx {
 	struct target *target;
+	const struct regs_layout *layout;	/* gdb's register numbers (NULL: i386) */
 	int cpu;
 	enum target_space space;	/* of ref8..ref64 (linear unless "monitor phys on") */
 	struct target_regs regs;
 	bool have_regs;
 };
 
-void agent__ctx_init(struct agent_ctx *ctx, struct target *t, int cpu, enum target_space space);
+void agent__ctx_init(struct agent_ctx *ctx, struct target *t, const struct regs_layout *layout,
+		     int cpu, enum target_space space);
 
 /*
  * Check code before it is kept: every opcode known, every operand inside
  * the code, every jump onto the start of an instruction, every register
- * number one gdb can see.  0; -EOPNOTSUPP for an opcode of the manual that
+ * number one gdb can read in layout (NULL: i386).  0; -EOPNOTSUPP for an opcode of the manual that
  * we do not implement (floats, tracing, state variables, printf); -EINVAL
  * for anything else wrong.  why (may be NULL) gets a short reason.
  */
-int agent__verify(const uint8_t *code, size_t len, char *why, size_t why_len);
+int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *layout,
+		  char *why, size_t why_len);
 
 /*
  * Run code; *result is the value on top of the stack at "end".  0, or

@@ -47,11 +47,12 @@ void conds__clear(struct conds *c);
  * writes them back to back; a ';' between them is accepted too).  Fills
  * out for kind and addr.  0 when every condition can be evaluated here
  * (out->nr is 0 for an empty list); -EOPNOTSUPP when the list is well
- * formed but one condition cannot be (why says which and why); -EINVAL
+ * formed but one condition cannot be (why says which and why; register
+ * numbers are those of layout, NULL: i386); -EINVAL
  * when the text is malformed.
  */
 int conds__parse(const char *p, const char *end, enum target_bp_kind kind, uint64_t addr,
-		 struct cond_bp *out, char *why, size_t why_len);
+		 const struct regs_layout *layout, struct cond_bp *out, char *why, size_t why_len);
 
 /* Keep bp's conditions, replacing any of the same breakpoint; a bp with
  * no condition just removes them.  0, or -ENOSPC when the table is full

@@ -91,16 +91,24 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 	struct stat st;
 	int fd, ret;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(-ret));
+		return ret;
+	}
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen, "cannot listen on %s: the file exists and is not a socket", path);
 		return -EEXIST;
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "socket: %s", strerror(-ret));
+		return ret;
+	}
 	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
 	if (ret == 0) {
@@ -119,6 +127,7 @@ static int open_unix(const struct listen_addr *l, char *target, size_t targetlen
 		     char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char cwd[256];
 	mode_t old;
 	int fd, ret;
 
@@ -141,7 +150,13 @@ static int open_unix(const struct listen_addr *l, char *target, size_t targetlen
 		close(fd);
 		return ret;
 	}
-	snprintf(target, targetlen, "unix::%s", l->path);
+	/* gdb (13) takes a unix socket as a plain path, "target remote
+	 * /path/to/sock" (it refuses "unix::PATH"); an absolute one, so
+	 * that it works from gdb's own directory too. */
+	if (l->path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(target, targetlen, "%s/%s", strcmp(cwd, "/") ? cwd : "", l->path);
+	else
+		snprintf(target, targetlen, "%s", l->path);
 	return fd;
 }
 

@@ -252,8 +252,8 @@ static enum session_action breakpoint(struct session *s, const char *a, size_t l
 		return pkt__reply_err(s, 1);
 	/* Z: ";X len,bytecode" conditions may follow (conds.c). */
 	if (insert) {
-		parsed = conds__parse(p, end, (enum target_bp_kind)type, addr, &conds, why,
-				      sizeof(why));
+		parsed = conds__parse(p, end, (enum target_bp_kind)type, addr, s->layout, &conds,
+				      why, sizeof(why));
 		if (parsed == -EINVAL)
 			return pkt__reply_err(s, 1);
 	} else if (p != end && *p != ';') {

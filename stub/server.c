@@ -234,8 +234,14 @@ static int client_readable(struct server *srv)
 static int target_event(struct server *srv)
 {
 	struct session *s = srv->s;
+	unsigned long before = s->nr_stops;
 
 	session__target_event(s);
+	/* A guest fault is news for the user at the daemon too, not only
+	 * for gdb (which may not even be attached): say it on stderr. */
+	if (s->nr_stops != before && s->last_stop.reason == STOP_FAULT)
+		fprintf(stderr, "kvmstub: guest fault: %.*s\n", (int)sizeof(s->last_stop.message),
+			s->last_stop.message);
 	if (srv->client_fd >= 0 && !flush(srv))
 		close_client(srv, "send failed");
 	if (s->exited && srv->cfg->once && srv->detached)

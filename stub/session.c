@@ -100,6 +100,11 @@ int session__send_packet(struct session *s, const void *payload, size_t len)
 	ret = session_frame(s, payload, len);
 	if (ret)
 		return ret;
+	/* Without acknowledgements nothing is ever sent again: no copy. */
+	if (s->no_ack) {
+		s->have_sent = false;
+		return 0;
+	}
 	memcpy(s->last_sent, payload, len);
 	s->last_sent_len = len;
 	s->have_sent = true;
@@ -231,7 +236,7 @@ static bool session_conds_stop(struct session *s, const struct target_stop *stop
 
 	if (!bp)
 		return true;
-	agent__ctx_init(&ctx, s->target, stop->cpu,
+	agent__ctx_init(&ctx, s->target, s->layout, stop->cpu,
 			s->physical ? TARGET_PHYSICAL : TARGET_LINEAR);
 	if (!conds__eval(bp, &ctx, &err))
 		return false;
@@ -364,6 +369,7 @@ enum session_action session__target_event(struct session *s)
 		s->skipping = false;
 	}
 	s->last_stop = stop;
+	s->nr_stops++;
 	s->have_stop = true;
 	if (stop.reason == STOP_EXITED) {
 		s->exited = true;

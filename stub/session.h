@@ -47,6 +47,7 @@ struct session {
 
 	struct target_stop last_stop;	/* for '?' */
 	bool have_stop;
+	unsigned long nr_stops;		/* stops collected so far (the server reports faults) */
 	bool exited;			/* the guest ended; exit_status is valid */
 	int exit_status;
 

@@ -145,11 +145,24 @@ def bench_next(line, name, range_stepping=True):
     _out(name, dt * 1000.0)
 
 
+def _cpu_seconds(pid):
+    """utime + stime of a process, from /proc (clock ticks)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_loop(addr, name):
-    """continue to addr (a breakpoint where the loop ends): seconds."""
+    """continue to addr (a breakpoint where the loop ends): wall seconds,
+    and the server's CPU seconds meanwhile (steady under a loaded host)."""
+    pid = int(os.environ.get("BENCH_SERVER_PID", "0"))
     _run("%s *%s" % (bench_break_cmd(), addr))
+    cpu0 = _cpu_seconds(pid) if pid else 0
     dt = _timed("continue")
+    cpu = _cpu_seconds(pid) - cpu0 if pid else 0
     if _pc() != int(addr, 0):
         _err("did not stop at %s (pc 0x%x)" % (addr, _pc()))
         return
     _out(name, dt)
+    if pid:
+        _out(name.replace("_s", "_cpu"), cpu)

@@ -4,17 +4,36 @@
 # Exit status: 0 pass, 1 fail, 77 skip (with a loud SKIP line).
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-KVMSTUB=./kvmstub
+# The daemon under test: make test SANITIZE=1 sets KVMSTUB=build-san/kvmstub.
+KVMSTUB=${KVMSTUB:-./kvmstub}
 T=$(mktemp -d /tmp/kvmstub-e2e.XXXXXX)
 DAEMON_PID=
 PORT=
 
+# A sanitized daemon writes its reports to $T/sanitizer.PID (every kvmstub
+# this test starts, however it starts it); cleanup fails the test on any.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$T/sanitizer"
+
 cleanup() {
-	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+	local rc=$? f bad=
+	# SIGTERM first: a sanitized daemon checks for leaks as it exits.
+	if [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null; then
+		for _ in $(seq 1 40); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
+	for f in "$T"/sanitizer.*; do
+		[ -s "$f" ] || continue
+		echo "FAIL: sanitizer report from kvmstub ($f):"; cat "$f"; bad=1
+	done
+	if grep -Eqs "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*; then
+		echo "FAIL: sanitizer report in the output:"
+		grep -Es -A20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/* | head -60; bad=1
+	fi
 	rm -rf "$T"
+	[ -z "$bad" ] || exit 1
+	exit "$rc"
 }
 trap cleanup EXIT
 
@@ -73,6 +92,24 @@ gdb_run() {
 		-ex "target remote 127.0.0.1:$PORT" "$@" -x "$T/cmds.gdb" >"$out" 2>&1
 }
 
+# gdb_ctrl_c OUT [gdb args...] < commands: like gdb_run, but the commands
+# must contain one "continue" (after which the guest is meant to spin):
+# half a second after gdb sent it, Ctrl-C (SIGINT to gdb), as a user would.
+gdb_ctrl_c() {
+	local out=$1 gpid; shift
+	rm -f "$T/continuing"
+	sed "s|^continue\$|shell touch $T/continuing\ncontinue|" >"$T/cmds.gdb"
+	gdb -nx -batch -x gdbscripts/kvmstub.gdb -ex "target remote 127.0.0.1:$PORT" "$@" \
+		-x "$T/cmds.gdb" >"$out" 2>&1 &
+	gpid=$!
+	for _ in $(seq 1 200); do [ -e "$T/continuing" ] && break; sleep 0.05; done
+	sleep 0.5
+	kill -INT "$gpid" 2>/dev/null
+	for _ in $(seq 1 200); do kill -0 "$gpid" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$gpid" 2>/dev/null && echo "gdb hung after Ctrl-C; killed" >>"$out"
+	wait "$gpid" 2>/dev/null
+}
+
 # expect FILE REGEX [what]: FILE must contain a line matching REGEX.
 expect() {
 	grep -Eq -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "${3:-expected /$2/ in $1}"; }
@@ -80,6 +117,17 @@ expect() {
 
 expect_not() {
 	if grep -Eq -- "$2" "$1"; then echo "--- $1:"; cat "$1"; fail "${3:-did not expect /$2/ in $1}"; fi
+}
+
+# fw_image NAME < source: assemble a tiny firmware guest (GNU as, starts
+# with .code16 and `start:` at 0xF0000, the reset vector is added here)
+# into $T/NAME.bin and $T/NAME.elf, laid out by guests/firmware.lds.
+fw_image() {
+	{ cat; printf '\n\t.section .reset, "ax"\n\t.code16\n\t.globl reset_vector\n'
+	  printf 'reset_vector:\n\tljmp $0xf000, $0\n'; } >"$T/$1.s"
+	as --32 -o "$T/$1.o" "$T/$1.s" &&
+		ld -m elf_i386 -nostdlib -T guests/firmware.lds -o "$T/$1.elf" "$T/$1.o" &&
+		objcopy -O binary "$T/$1.elf" "$T/$1.bin" || fail "cannot build the guest $1"
 }
 
 # sym NAME: the linear address of a guest symbol, from its ELF file.

@@ -34,6 +34,39 @@ check 1 "Is a directory" --no-gdb "$T/dir.bin"
 check 1 "trunc.elf: .*(truncated|too short|ELF)" --no-gdb "$T/trunc.elf"
 check 1 "cannot listen on .*not a loopback address|refusing to listen" --listen 0.0.0.0:0 guests/kernel1.bin
 
+# More, each with its whole message (the first line of stderr) and status.
+exact() {
+	local want=$1 msg=$2; shift 2
+	"$KVMSTUB" "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?
+	[ "$rc" -eq "$want" ] || fail "kvmstub $*: status $rc, want $want; stderr: $(cat "$T/err")"
+	[ "$(head -1 "$T/err")" = "$msg" ] || fail "kvmstub $*: stderr '$(head -1 "$T/err")', want '$msg'"
+	echo "ok: kvmstub $* -> $rc: $msg"
+}
+exact 2 "kvmstub: --listen unix:PATH: the path is empty" --listen unix: guests/serial.bin
+exact 2 "kvmstub: more than one image given ('guests/serial.bin' and 'guests/kernel1.bin')" \
+	guests/serial.bin guests/kernel1.bin
+exact 2 "kvmstub: option '--reset' needs a value" --reset
+exact 2 "kvmstub: --load: bad address 'zz' (decimal, or hex with 0x)" --load zz guests/serial.bin
+exact 2 "kvmstub: --memory 0 is too small: at least 1M (the firmware sits below 1 MiB)" \
+	--memory 0 guests/serial.bin
+exact 2 "kvmstub: --listen: bad port 'notaport' (expected 0-65535; forms: HOST:PORT, :PORT, PORT, unix:PATH)" \
+	--listen 127.0.0.1:notaport guests/serial.bin
+exact 1 "kvmstub: --load applies to raw images only; an ELF file is placed by its program headers" \
+	--no-gdb --load 0x7c00 guests/kernel1.elf
+exact 1 "kvmstub: --serial: cannot open $T/nodir/x: No such file or directory" \
+	--no-gdb --serial "$T/nodir/x" guests/serial.bin
+# (Offline, the resolver may say it differently.)
+check 1 "^kvmstub: cannot listen on nosuchhost\.invalid:1: (Name or service not known|Temporary failure in name resolution|No address associated with hostname)$" \
+	--listen nosuchhost.invalid:1 guests/serial.bin
+# The port of a daemon that is already listening.
+"$KVMSTUB" --listen 127.0.0.1:0 guests/kernel1.bin >"$T/busy" 2>/dev/null &
+busy=$!
+for _ in $(seq 1 100); do grep -q "target remote" "$T/busy" && break; sleep 0.05; done
+bport=$(sed -n 's/.*target remote 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/busy")
+exact 1 "kvmstub: cannot listen on 127.0.0.1:$bport: Address already in use (is another kvmstub or gdbserver running? choose another port with --listen)" \
+	--listen "127.0.0.1:$bport" guests/serial.bin
+kill $busy; wait $busy 2>/dev/null
+
 # A zero 256 KiB image is accepted (and faults or runs; it must not crash).
 timeout 5 "$KVMSTUB" --no-gdb --serial none "$T/max.bin" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" -ne 124 ] || true	# a zeroed image may loop: killed by timeout is fine
@@ -60,7 +93,7 @@ else
 fi
 # ...and missing, in a private mount namespace with an empty /dev.
 if command -v unshare >/dev/null && [ "$(id -u)" = 0 ]; then
-	unshare --mount sh -c "mount -t tmpfs none /dev && exec '$PWD/kvmstub' --no-gdb '$PWD/guests/serial.bin'" \
+	unshare --mount sh -c "mount -t tmpfs none /dev && exec '$(realpath "$KVMSTUB")' --no-gdb '$PWD/guests/serial.bin'" \
 		>"$T/out" 2>"$T/err"; rc=$?
 	[ "$rc" -eq 1 ] || fail "without /dev/kvm: status $rc, want 1: $(cat "$T/err")"
 	expect "$T/err" "cannot open /dev/kvm: No such file or directory \(KVM is not available on this machine\)"

@@ -29,6 +29,12 @@
 #define FUZZ_MEM_SIZE	0x1000
 #define FUZZ_CPUS	2
 
+#ifdef __clang__
+#define FUZZ_NO_COVERAGE	__attribute__((no_sanitize("coverage")))
+#else
+#define FUZZ_NO_COVERAGE
+#endif
+
 enum sent_state { SENT_IDLE, SENT_PAYLOAD, SENT_ESCAPED, SENT_CSUM1, SENT_CSUM2 };
 
 struct fuzz_state {
@@ -71,7 +77,7 @@ static void fuzz_queue_stops(struct fake_target *ft)
  * this runs over every byte sent, and is kept out of the coverage
  * instrumentation that made it the fuzzer's hottest loop.
  */
-__attribute__((no_sanitize("coverage")))
+FUZZ_NO_COVERAGE
 static void fuzz_check_sent(struct fuzz_state *st, const uint8_t *p, size_t n)
 {
 	size_t i;

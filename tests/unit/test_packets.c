@@ -896,6 +896,73 @@ static void test_detach_kill(void **state)
 	assert_string_equal(req(f, "?"), "T05thread:01;");
 }
 
+/* ---- target-side conditions (Z0/Z1 ";X") and range stepping ---- */
+
+static void test_Z_conditions(void **state)
+{
+	struct fixture *f = *state;
+	const struct cond_bp *bp;
+
+	/* Inserted with the breakpoint, as gdb 13 sends them (back to back). */
+	assert_string_equal(req(f, "Z0,100,1;Xa,26000016202313881327X3,220027"), "OK");
+	assert_int_equal(f->ft->nr_bps, 1);
+	bp = conds__find(&f->s->conds, BP_SOFTWARE, 0x100);
+	assert_non_null(bp);
+	assert_int_equal(bp->nr, 2);
+	/* Re-inserting replaces them; the breakpoint stays one. */
+	assert_string_equal(req(f, "Z0,100,1;X3,220127"), "OK");
+	assert_int_equal(f->ft->nr_bps, 1);
+	assert_int_equal(conds__find(&f->s->conds, BP_SOFTWARE, 0x100)->nr, 1);
+	/* z removes them with the breakpoint. */
+	assert_string_equal(req(f, "z0,100,1"), "OK");
+	assert_null(conds__find(&f->s->conds, BP_SOFTWARE, 0x100));
+	assert_int_equal(f->ft->nr_bps, 0);
+	/* Z1 too, and a Z without conditions clears them. */
+	assert_string_equal(req(f, "Z1,200,1;X3,220127"), "OK");
+	assert_non_null(conds__find(&f->s->conds, BP_HARDWARE, 0x200));
+	assert_string_equal(req(f, "Z1,200,1"), "OK");
+	assert_null(conds__find(&f->s->conds, BP_HARDWARE, 0x200));
+
+	/* Malformed lists: E01, and nothing inserted. */
+	assert_string_equal(req(f, "Z0,300,1;"), "E01");
+	assert_string_equal(req(f, "Z0,300,1;X3,2201"), "E01");
+	assert_string_equal(req(f, "Z0,300,1;X3,2201zz"), "E01");
+	assert_string_equal(req(f, "Z0,300,1;Xffffffffffffffffff,00"), "E01");
+	assert_string_equal(req(f, "Z0,300,1;X3,220127;"), "E01");
+	assert_string_equal(req(f, "Z0,300,1;cmds:0,X3,220127"), "E01");
+	assert_int_equal(f->ft->nr_bps, 1);
+
+	/* An opcode we do not run (getv): the breakpoint goes in without
+	 * conditions, so every hit is reported and gdb evaluates it; an old
+	 * list is dropped. */
+	assert_string_equal(req(f, "Z0,300,1;X3,220127"), "OK");
+	assert_string_equal(req(f, "Z0,300,1;X4,2c000127"), "OK");
+	assert_int_equal(f->ft->nr_bps, 2);
+	assert_null(conds__find(&f->s->conds, BP_SOFTWARE, 0x300));
+	assert_string_equal(req(f, "Z0,300,1;X1,ff"), "OK");
+	assert_null(conds__find(&f->s->conds, BP_SOFTWARE, 0x300));
+
+	/* A breakpoint the target refuses keeps no conditions. */
+	f->ft->hw_slots = 1;
+	assert_string_equal(req(f, "Z1,400,1;X3,220127"), "E28");
+	assert_null(conds__find(&f->s->conds, BP_HARDWARE, 0x400));
+}
+
+static void test_range_step(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_non_null(strstr(req(f, "vCont?"), ";r"));
+	act(f, "vCont;r0f003f,0f005c:1");
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_RANGE);
+	assert_int_equal(f->ft->last_resume.cpu, 0);
+	assert_int_equal(f->ft->last_resume.range_start, 0xf003f);
+	assert_int_equal(f->ft->last_resume.range_end, 0xf005c);
+	assert_int_equal(f->s->last_resume.kind, RESUME_RANGE);
+	drain_stop(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +986,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qrcmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_Z_conditions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_step, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

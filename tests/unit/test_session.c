@@ -463,6 +463,195 @@ static void test_monitor_packets(void **state)
 	assert_int_equal(strcmp(f->out + f->out_len - 6, "$OK#9a"), 0);
 }
 
+/* ---- target-side breakpoint conditions: hidden hits ---- */
+
+static void queue(struct fixture *f, enum target_stop_reason reason, uint64_t addr)
+{
+	struct target_stop st = { .reason = reason, .addr = addr };
+
+	fake_target__queue_stop(f->ft, &st);
+}
+
+/* Send a resuming packet: only the acknowledgement comes back now. */
+static void resume_pkt(struct fixture *f, const char *pkt)
+{
+	char *in = frame(pkt);
+
+	assert_string_equal(input_str(f, in), "+");
+	free(in);
+}
+
+/* Collect a stop: out must be exactly the framed payload ("" for none). */
+static void event(struct fixture *f, const char *payload)
+{
+	char *want = frame(payload);
+
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_string_equal(take_out(f), payload[0] ? want : "");
+	free(want);
+}
+
+static void cond_bp(struct fixture *f)
+{
+	expect(f, "Z0,100,1;X9,260000162022051327", "OK");
+}
+
+static void test_cond_false_is_hidden(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	queue(f, STOP_SWBREAK, 0x100);	/* eax 4: false */
+	queue(f, STOP_STEP, 0x101);	/* our step over it */
+	queue(f, STOP_SWBREAK, 0x100);	/* eax 5: true */
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	f->ft->nr_resumes = 0;
+	resume_pkt(f, "c");
+	/* The false hit: a step, nothing to gdb. */
+	event(f, "");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(f->ft->last_resume.cpu, 0);
+	assert_true(f->s->running);
+	/* The step done: gdb's continue again, still nothing to gdb. */
+	event(f, "");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	/* The true hit is reported. */
+	f->ft->regs[0].gpr[GPR_AX] = 5;
+	event(f, "T05thread:01;");
+	assert_int_equal(f->ft->nr_resumes, 3);
+	assert_int_equal(f->s->cond_skips, 1);
+	assert_false(f->s->running);
+	assert_false(f->s->skipping);
+}
+
+static void test_cond_true_and_unconditional(void **state)
+{
+	struct fixture *f = *state;
+
+	{
+		char *q = frame("qSupported:swbreak+");
+
+		input_str(f, q);	/* the reply is test_packets' business */
+		free(q);
+	}
+	assert_true(f->s->gdb_swbreak);
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 5;
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "T05thread:01;swbreak:;");
+	/* Another breakpoint, without conditions, at another address. */
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	queue(f, STOP_SWBREAK, 0x200);
+	resume_pkt(f, "c");
+	event(f, "T05thread:01;swbreak:;");
+	/* z removes the conditions: the hit at 0x100 now stops. */
+	expect(f, "z0,100,1", "OK");
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "T05thread:01;swbreak:;");
+	/* So does a Z without them. */
+	cond_bp(f);
+	expect(f, "Z0,100,1", "OK");
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "T05thread:01;swbreak:;");
+	assert_int_equal(f->s->cond_skips, 0);
+}
+
+/* gdb's own steps see every stop, false conditions included. */
+static void test_cond_during_step(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "s");
+	event(f, "T05thread:01;");
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "vCont;r100,200:1");
+	event(f, "T05thread:01;");
+}
+
+/* The step over a false breakpoint lands on something else: shown. */
+static void test_cond_step_lands_elsewhere(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop watch = { .reason = STOP_WATCH, .addr = 0x20000,
+				     .watch_kind = BP_WATCH_WRITE };
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	queue(f, STOP_SWBREAK, 0x100);
+	fake_target__queue_stop(f->ft, &watch);
+	resume_pkt(f, "c");
+	event(f, "");
+	event(f, "T05watch:20000;thread:01;");
+	assert_false(f->s->skipping);
+
+	/* A hardware breakpoint with a false condition right after: hidden too. */
+	expect(f, "Z1,101,1;X3,220027", "OK");
+	queue(f, STOP_SWBREAK, 0x100);
+	queue(f, STOP_HWBREAK, 0x101);	/* the step's stop, as a breakpoint */
+	queue(f, STOP_STEP, 0x102);
+	queue(f, STOP_EXITED, 0);
+	resume_pkt(f, "c");
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	assert_string_equal(take_out(f), "");
+	event(f, "W00");
+	assert_int_equal(f->s->cond_skips, 3);
+}
+
+/* A Ctrl-C that races a hidden hit is not lost. */
+static void test_cond_interrupt(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	/* The stop is pending, not yet collected, when 0x03 arrives. */
+	assert_string_equal(input_str(f, "\x03"), "");
+	event(f, "T02thread:01;");
+	assert_false(f->s->interrupt_wanted);
+	/* And during the step over it. */
+	queue(f, STOP_SWBREAK, 0x100);
+	queue(f, STOP_STEP, 0x101);
+	resume_pkt(f, "c");
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_string_equal(input_str(f, "\x03"), "");
+	event(f, "T02thread:01;");
+	assert_false(f->s->skipping);
+	/* The next continue hides false hits again. */
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "");
+	assert_true(f->s->skipping);
+}
+
+/* A condition that fails (unreadable memory) stops, and the log says why. */
+static void test_cond_error_stops(void **state)
+{
+	struct fixture *f = *state;
+
+	expect(f, "Z0,100,1;X7,24ffff00001927", "OK");
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "T05thread:01;");
+	fflush(f->log);
+	assert_non_null(strstr(f->log_buf, "condition of the breakpoint at 0x100 failed"));
+	/* A machine reset forgets every condition. */
+	cond_bp(f);
+	session__machine_reset(f->s);
+	assert_null(conds__find(&f->s->conds, BP_SOFTWARE, 0x100));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +668,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_packets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_false_is_hidden, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_true_and_unconditional, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_during_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_step_lands_elsewhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_error_stops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,257 @@
+/*
+ * step.c - what one single step means, whatever the host's KVM does.
+ *
+ * gdb's stepi is the CPU's trap flag: one instruction, then a stop before
+ * the next one to execute.  KVM_GUESTDBG_SINGLESTEP gives that for plain
+ * instructions; for the others kvmstub decides, on every host:
+ *  - An exception the instruction raises (ud2, int N, int3, into, div, a
+ *    #GP or #PF): the step stops at the handler's first instruction, none
+ *    of it executed.  KVM's emulator (hosts without VMX/SVM) delivers a
+ *    fault and then executes one handler instruction before its single-step
+ *    exit; on VMX/SVM the delivery clears TF and the handler would run
+ *    untraced.  So each step puts execute breakpoints (free debug registers)
+ *    on the IDT/IVT entry points of the vectors the instruction can raise.
+ *  - rep movs/stos/...: the whole instruction (ECX down to 0), because this
+ *    host's emulator cannot stop between iterations: a step that ends on
+ *    the rep it started on steps again.
+ *  - hlt: the vCPU runs (no single step, interrupts allowed) until the
+ *    instruction after the hlt: with IF = 1 the next interrupt wakes it and
+ *    its handler runs in full; with IF = 0 it is the "hlt with interrupts
+ *    disabled" stop, as for a continue.  (Single-stepping a hlt on this
+ *    host's emulator leaves a half-done halt that stops the next continue.)
+ *  - The guest's own TF (set with popf or iret): KVM hides TF while it
+ *    steps and would drop it, so kvmstub keeps the guest's TF itself
+ *    (v->guest_tf) and delivers the guest's #DB after the next instruction
+ *    (KVM_GUESTDBG_INJECT_DB), stopping at its handler's first instruction.
+ */
+#include <string.h>
+
+#include "ioctl.h"
+#include "machine_priv.h"
+
+#define RFLAGS_TF	0x100ull
+#define DR6_BS		0x4000ull	/* single-step */
+#define DR7_FIXED	0x400ull
+#define VEC_DE		0
+#define VEC_DB		1
+#define VEC_BP		3
+#define VEC_OF		4
+#define VEC_UD		6
+#define VEC_GP		13
+#define VEC_PF		14
+#define MAX_INSN	15
+
+/* Read guest memory at a linear address, as the CPU sees it now. */
+static bool rd(struct vcpu *v, uint64_t lin, void *buf, size_t len)
+{
+	return cpu_state__access(v->m, v, TARGET_LINEAR, lin, buf, len, false) == (ssize_t)len;
+}
+
+static uint64_t le(const uint8_t *p, int n)
+{
+	uint64_t x = 0;
+
+	while (n-- > 0)
+		x = x << 8 | p[n];
+	return x;
+}
+
+/* The linear address where vector vec's handler starts, or false. */
+static bool gate_target(struct vcpu *v, const struct kvm_sregs *s, int vec, uint64_t *lin)
+{
+	uint8_t g[16], d[8];
+	uint64_t off;
+	uint16_t sel;
+
+	if (!(s->cr0 & X86_CR0_PE)) {		/* real mode: IVT, 4 bytes IP:CS */
+		if ((uint64_t)vec * 4 + 3 > s->idt.limit || !rd(v, s->idt.base + vec * 4, g, 4))
+			return false;
+		*lin = (le(g + 2, 2) << 4) + le(g, 2);
+		return true;
+	}
+	if (s->efer & X86_EFER_LMA) {		/* long mode: 16-byte gates, flat CS */
+		if ((uint64_t)vec * 16 + 15 > s->idt.limit || !rd(v, s->idt.base + vec * 16, g, 16))
+			return false;
+		if (!(g[5] & 0x80))
+			return false;
+		*lin = le(g, 2) | le(g + 6, 2) << 16 | le(g + 8, 4) << 32;
+		return true;
+	}
+	if ((uint64_t)vec * 8 + 7 > s->idt.limit || !rd(v, s->idt.base + vec * 8, g, 8))
+		return false;
+	if (!(g[5] & 0x80) || (g[5] & 0x07) == 0x05)	/* not present, or a task gate */
+		return false;
+	off = le(g, 2);
+	if (g[5] & 0x08)			/* 32-bit gate */
+		off |= le(g + 6, 2) << 16;
+	sel = (uint16_t)le(g + 2, 2);
+	if (sel & 4 || (uint64_t)(sel & ~7) + 7 > s->gdt.limit || !rd(v, s->gdt.base + (sel & ~7), d, 8))
+		return false;			/* LDT selectors: not followed */
+	*lin = ((le(d + 2, 3) | (uint64_t)d[7] << 24) + off) & 0xFFFFFFFFull;
+	return true;
+}
+
+static bool is_string_op(uint8_t op)
+{
+	return (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) ||
+	       (op >= 0x6C && op <= 0x6F);
+}
+
+/* Decode what matters of the instruction at the pc, before it runs. */
+static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s,
+		   struct step_insn *si)
+{
+	uint8_t b[MAX_INSN];
+	bool lm = s->cs.l && (s->efer & X86_EFER_LMA);
+	bool opsize = false, rexw = false;
+	int i = 0, width;
+	uint8_t fl[8];
+
+	if (!rd(v, si->pc, b, sizeof(b)))
+		return;
+	for (; i < MAX_INSN - 2; i++) {
+		uint8_t p = b[i];
+
+		if (p == 0x66)
+			opsize = true;
+		else if (p == 0xF2 || p == 0xF3)
+			si->rep = true;
+		else if (p == 0x67 || p == 0xF0 || p == 0x2E || p == 0x36 || p == 0x3E ||
+			 p == 0x26 || p == 0x64 || p == 0x65)
+			;
+		else if (lm && (p & 0xF0) == 0x40)
+			rexw = p & 8;
+		else
+			break;
+	}
+	si->op = b[i];
+	si->len = (uint8_t)(i + 1);
+	si->known = true;
+	si->vec = -1;
+	switch (si->op) {
+	case 0x0F:
+		if (b[i + 1] == 0x0B || b[i + 1] == 0xB9 || b[i + 1] == 0xFF)
+			si->vec = VEC_UD;
+		break;
+	case 0xCD: si->vec = b[i + 1]; break;
+	case 0xCC: si->vec = VEC_BP; break;
+	case 0xCE: si->vec = lm ? VEC_UD : VEC_OF; break;
+	case 0xF1: si->vec = VEC_DB; break;
+	case 0xF6:
+	case 0xF7:
+		if (((b[i + 1] >> 3) & 7) >= 6)
+			si->vec = VEC_DE;	/* div, idiv */
+		break;
+	case 0x9D:	/* popf: the flags it pops, at SS:SP */
+	case 0xCF:	/* iret: IP, CS, FLAGS: flags are the third item */
+		width = lm ? (si->op == 0x9D ? (opsize ? 2 : 8) : (rexw ? 8 : opsize ? 2 : 4))
+			   : ((s->cs.db != 0) != opsize ? 4 : 2);
+		{
+			uint64_t sp = r->rsp & (lm ? ~0ull : s->ss.db ? 0xFFFFFFFFull : 0xFFFFull);
+			uint64_t at = s->ss.base + sp + (si->op == 0xCF ? 2 * width : 0);
+
+			if (rd(v, at, fl, (size_t)width)) {
+				si->sets_flags = true;
+				si->new_tf = fl[1] & 1;
+			}
+		}
+		break;
+	}
+	si->rep_string = si->rep && is_string_op(si->op);
+}
+
+/* Give an execute breakpoint at lin the next free debug register. */
+static bool add_dr(struct kvm_guest_debug *dbg, uint64_t lin, uint64_t pc)
+{
+	if (lin == pc)
+		return false;	/* it would fire before the step starts */
+	for (int i = 0; i < BP_NR_DRS; i++) {
+		if (dbg->arch.debugreg[7] & (3ull << (2 * i))) {
+			if (dbg->arch.debugreg[i] == lin &&
+			    !(dbg->arch.debugreg[7] & (0xFull << (16 + 4 * i))))
+				return true;	/* already an execute breakpoint there */
+			continue;
+		}
+		dbg->arch.debugreg[i] = lin;
+		dbg->arch.debugreg[7] |= 1ull << (2 * i) | DR7_FIXED;	/* L, R/W 00, LEN 00 */
+		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
+		return true;
+	}
+	return false;
+}
+
+void step__begin(struct vcpu *v)
+{
+	struct kvm_regs r;
+
+	/* KVM shows the guest's own TF only while it is not stepping itself. */
+	if (!(v->dbg.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    cpu_state__regs(v, &r) >= 0)
+		v->guest_tf = r.rflags & RFLAGS_TF;
+}
+
+void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_guest_debug *dbg)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t h;
+
+	memset(si, 0, sizeof(*si));
+	si->vec = -1;
+	si->guest_tf = v->guest_tf;
+	si->injecting = v->inject_db;
+	if (cpu_state__regs(v, &r) < 0 || cpu_state__sregs(v, &s) < 0)
+		return;
+	si->pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si->pc &= 0xFFFFFFFFull;
+	if (!v->inject_db)
+		decode(v, &r, &s, si);
+	if (!stops)
+		return;		/* a continue: nothing to stop at */
+	/* hlt: run, not step (KVM's emulator can leave a stepped hlt half
+	 * done); interrupts allowed, as they are what ends a hlt; stop after it. */
+	if (si->known && si->op == 0xF4 && !v->inject_db &&
+	    add_dr(dbg, si->pc + si->len, si->pc)) {
+		dbg->control &= ~(uint32_t)(KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ);
+		return;
+	}
+	/* The vectors this instruction raises first, then the common faults. */
+	if (v->inject_db && gate_target(v, &s, VEC_DB, &h))
+		add_dr(dbg, h, si->pc);
+	if (si->vec >= 0 && gate_target(v, &s, si->vec, &h))
+		add_dr(dbg, h, si->pc);
+	if (gate_target(v, &s, VEC_GP, &h))
+		add_dr(dbg, h, si->pc);
+	if ((s.cr0 & X86_CR0_PG) && gate_target(v, &s, VEC_PF, &h))
+		add_dr(dbg, h, si->pc);
+}
+
+bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64_t dr6)
+{
+	/* Else a debug register fired: a handler's entry, or a watchpoint. */
+	bool completed = (dr6 & DR6_BS) && !(dr6 & 0xF);
+
+	if (si->injecting || !completed) {
+		/* An event was delivered: TF is clear in the handler. */
+		v->guest_tf = false;
+		return false;
+	}
+	if (si->guest_tf) {
+		/* The guest's own single-step trap, owed after this instruction. */
+		v->inject_db = true;
+		v->guest_tf = false;
+		return true;
+	}
+	if (si->sets_flags)
+		v->guest_tf = si->new_tf;
+	return si->rep_string && pc == si->pc;
+}
+
+bool step__guest_db(struct vcpu *v, uint64_t dr6)
+{
+	if (!(dr6 & DR6_BS))
+		return false;
+	v->inject_db = true;	/* not our step: the guest's TF; give it back */
+	return true;
+}
