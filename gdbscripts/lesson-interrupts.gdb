@@ -20,10 +20,11 @@ break timer_handler
 continue
 printf "ticks = %d (this tick is not counted yet)\n", *(int *)&ticks
 printf "EFLAGS.IF = %d: the interrupt gate turned interrupts off\n", ($eflags >> 9) & 1
-echo The frame the CPU pushed: EIP, CS, EFLAGS of the interrupted code:\n
-x/3xw $esp
-printf "the interrupted instruction is in main_loop: "
-x/i *(int *)$esp
+echo The frame the CPU pushed: EIP, CS, EFLAGS of the interrupted code.\n
+echo (Where the tick landed in main_loop varies from run to run.)\n
+printf "saved EIP in main_loop..main_loop_end: %d\n", *(unsigned *)$esp >= (unsigned)&main_loop && *(unsigned *)$esp <= (unsigned)&main_loop_end
+printf "saved CS = 0x%x\n", *(unsigned *)($esp + 4)
+printf "saved EFLAGS.IF = %d: the interrupted code had interrupts on\n", (*(unsigned *)($esp + 8) >> 9) & 1
 
 echo \n=== 3. Two more ticks, 10 ms apart: the counter advances by one each time.\n
 continue

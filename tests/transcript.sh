@@ -13,7 +13,8 @@
 #   - the first word names gdbscripts/NAME.gdb, the commands to run;
 #   - image= is the guest the daemon boots (required), elf= the file gdb
 #     loads for symbols (optional), args= more daemon options, commas for
-#     blanks (args=--memory,32M);
+#     blanks (args=--memory,32M), connect= the gdb command that connects
+#     (default target remote; connect=connect64 for the 64-bit layout);
 #   - "<!-- transcript: shell -->" instead runs each "$ COMMAND" line of the
 #     block with bash in the top directory and puts its output under it.
 #
@@ -30,12 +31,13 @@ GDB=${GDB:-gdb}
 transcript_marker() {
 	local line=$1 word
 	[[ $line =~ ^\<!--\ transcript:\ (.*)\ --\>$ ]] || return 1
-	TR_NAME= TR_IMAGE= TR_ELF= TR_ARGS=()
+	TR_NAME= TR_IMAGE= TR_ELF= TR_ARGS=() TR_CONNECT="target remote"
 	for word in ${BASH_REMATCH[1]}; do
 		case $word in
 		image=*) TR_IMAGE=${word#image=} ;;
 		elf=*)   TR_ELF=${word#elf=} ;;
 		args=*)  IFS=, read -r -a TR_ARGS <<<"${word#args=}" ;;
+		connect=*) TR_CONNECT=${word#connect=} ;;
 		*=*)     echo "transcript marker: unknown key in '$word'" >&2; return 2 ;;
 		*)       [ -z "$TR_NAME" ] || { echo "transcript marker: two names" >&2; return 2; }
 			 TR_NAME=$word ;;
@@ -62,7 +64,7 @@ transcript_gdb() {
 	[ -n "$TR_ELF" ] && elf=("$TR_ELF")
 	daemon_start "${TR_ARGS[@]}" "$TR_IMAGE"
 	timeout -k 5 60 "$GDB" -nx -q -batch "${elf[@]}" -x gdbscripts/kvmstub.gdb \
-		-ex 'set trace-commands on' -ex "target remote :$PORT" \
+		-ex 'set trace-commands on' -ex "$TR_CONNECT :$PORT" \
 		-x "gdbscripts/$TR_NAME.gdb" </dev/null >"$T/raw.txt" 2>&1
 	rc=$?
 	daemon_stop

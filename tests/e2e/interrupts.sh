@@ -30,7 +30,8 @@ expect "$T/g" '^ticks = 1$' "the tick counter did not advance to 1"
 expect "$T/g" '^ticks = 2$' "the tick counter did not advance to 2"
 expect "$T/g" '^after incl: ticks = 3$' "stepping the incl did not count the tick"
 expect "$T/g" '^EFLAGS.IF = 0: the interrupt gate' "IF inside the handler"
-expect "$T/g" 'in main_loop: +0x[0-9a-f]+ <main_loop' "the saved EIP is not in main_loop"
+expect "$T/g" '^saved EIP in main_loop..main_loop_end: 1$' "the saved EIP is not in main_loop"
+expect "$T/g" '^saved EFLAGS.IF = 1' "the interrupted code's saved EFLAGS has IF clear"
 expect "$T/g" 'exited normally' "the guest did not run to its end"
 
 # The same by hand, counting: 5 hits, the counter read from memory with x.
