@@ -31,7 +31,7 @@ endif
 # Debian packages the build and the tests need.
 DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 # ... and the other clients and tools the end-to-end tests drive.
-DEPS_PKGS += gdb-multiarch lldb man-db
+DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c))
