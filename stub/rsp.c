@@ -210,6 +210,47 @@ size_t rsp__escape_binary(uint8_t *out, size_t cap, const void *data, size_t len
 }
 
 /*
+ * Run-length encode an escaped payload in place: a byte repeated is sent
+ * once, then '*' and a count character, n + 29 for n more copies.  Memory
+ * dumps are mostly runs ("00000000..."), and gdb decodes this in every
+ * packet.  Only runs of 5 or more pay (a run costs 3 bytes); counts whose
+ * character would be '#' or '$' (6 and 7 more) are cut to 5, and an
+ * escape pair ('}' and the byte after it) is never split or repeated.
+ * The result is never longer than the input.  Returns the new length.
+ */
+size_t rsp__rle_compress(uint8_t *buf, size_t len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		uint8_t c = buf[r];
+		size_t run = 1, more;
+
+		if (c == '}') {
+			buf[w++] = buf[r++];
+			if (r < len)
+				buf[w++] = buf[r++];
+			continue;
+		}
+		while (r + run < len && buf[r + run] == c && run < RSP_RLE_MAX + 1)
+			run++;
+		if (run < 5) {
+			while (run--)
+				buf[w++] = buf[r++];
+			continue;
+		}
+		more = run - 1;
+		if (more == 6 || more == 7)
+			more = 5;
+		buf[w++] = c;
+		buf[w++] = '*';
+		buf[w++] = (uint8_t)(more + 29);
+		r += more + 1;
+	}
+	return w;
+}
+
+/*
  * Only payloads that gdb unescapes (binary replies: qXfer, vFile, m with
  * binary-upload) may contain the four special bytes; text replies never
  * do, so escaping everything is harmless and keeps every reply framable.
@@ -226,6 +267,7 @@ size_t rsp__frame(uint8_t *out, size_t cap, const void *payload, size_t len)
 	n = rsp__escape_binary(out + 1, cap - 4, payload, len);
 	if (n == 0 && len > 0)
 		return 0;
+	n = rsp__rle_compress(out + 1, n);
 	for (i = 1; i <= n; i++)
 		csum += out[i];
 	n++;

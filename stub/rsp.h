@@ -41,9 +41,15 @@ void rsp__decoder_init(struct rsp_decoder *d);
  * escapes and run-length encoding already expanded, until the next call. */
 enum rsp_event rsp__decode_byte(struct rsp_decoder *d, uint8_t c);
 
-/* Frame a payload as "$payload#cs", escaping '#', '$', '}' and '*'.
- * Returns the framed length, or 0 if it does not fit in cap. */
+/* Frame a payload as "$payload#cs", escaping '#', '$', '}' and '*', and
+ * run-length encoding runs of 5 or more bytes.  Returns the framed
+ * length, or 0 if it does not fit in cap. */
 size_t rsp__frame(uint8_t *out, size_t cap, const void *payload, size_t len);
+
+/* The longest run one '*' count can repeat: '~' - 29. */
+#define RSP_RLE_MAX	97
+/* Run-length encode an escaped payload in place; returns the new length. */
+size_t rsp__rle_compress(uint8_t *buf, size_t len);
 
 /* Hex.  Encoders return the number of characters written (2 per byte). */
 size_t rsp__hex_encode(char *out, const void *data, size_t len);

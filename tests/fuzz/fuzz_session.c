@@ -35,12 +35,13 @@
 #define FUZZ_NO_COVERAGE
 #endif
 
-enum sent_state { SENT_IDLE, SENT_PAYLOAD, SENT_ESCAPED, SENT_CSUM1, SENT_CSUM2 };
+enum sent_state { SENT_IDLE, SENT_PAYLOAD, SENT_ESCAPED, SENT_COUNT, SENT_CSUM1, SENT_CSUM2 };
 
 struct fuzz_state {
 	struct fake_target *ft;
 	struct session s;
 	enum sent_state sent_state;	/* checks what the session sends */
+	bool sent_any;			/* a payload byte a '*' could repeat */
 	uint8_t sent_sum;
 };
 
@@ -72,8 +73,9 @@ static void fuzz_queue_stops(struct fake_target *ft)
 
 /*
  * What the session sends must be what gdb can read: acks, naks and
- * "$payload#xx" with the right checksum, '$', '#', '}' and '*' inside a
- * payload only escaped.  A checker of its own rather than the decoder:
+ * "$payload#xx" with the right checksum, '$', '#' and '}' inside a
+ * payload only escaped, '*' only as run-length encoding: after a byte to
+ * repeat, followed by a count gdb accepts (never '#' or '$').  A checker of its own rather than the decoder:
  * this runs over every byte sent, and is kept out of the coverage
  * instrumentation that made it the fuzzer's hottest loop.
  */
@@ -90,6 +92,7 @@ static void fuzz_check_sent(struct fuzz_state *st, const uint8_t *p, size_t n)
 			if (c == '$') {
 				st->sent_state = SENT_PAYLOAD;
 				st->sent_sum = 0;
+				st->sent_any = false;
 			} else if (c != '+' && c != '-') {
 				fuzz_die("the session sent a byte outside a packet");
 			}
@@ -99,14 +102,26 @@ static void fuzz_check_sent(struct fuzz_state *st, const uint8_t *p, size_t n)
 				st->sent_state = SENT_CSUM1;
 				break;
 			}
-			if (c == '$' || c == '*')
-				fuzz_die("the session sent an unescaped '$' or '*' in a packet");
+			if (c == '$')
+				fuzz_die("the session sent an unescaped '$' in a packet");
+			if (c == '*' && !st->sent_any)
+				fuzz_die("the session sent '*' with nothing to repeat");
 			st->sent_sum += c;
+			st->sent_any = true;
 			if (c == '}')
 				st->sent_state = SENT_ESCAPED;
+			else if (c == '*')
+				st->sent_state = SENT_COUNT;
 			break;
 		case SENT_ESCAPED:
 			st->sent_sum += c;
+			st->sent_state = SENT_PAYLOAD;
+			break;
+		case SENT_COUNT:
+			if (c < ' ' || c > '~' || c == '#' || c == '$')
+				fuzz_die("the session sent a bad run-length count");
+			st->sent_sum += c;
+			st->sent_any = false;	/* a run is not repeated again */
 			st->sent_state = SENT_PAYLOAD;
 			break;
 		case SENT_CSUM1:

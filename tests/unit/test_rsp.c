@@ -417,6 +417,55 @@ static void test_escape_binary(void **state)
 	assert_int_equal(rsp__escape_binary(out, 1, "a", 1), 1);
 }
 
+/* Compress a copy of s; the result must equal want. */
+static void rle_is(const char *s, const char *want)
+{
+	uint8_t buf[512];
+	size_t n = strlen(s);
+
+	memcpy(buf, s, n);
+	n = rsp__rle_compress(buf, n);
+	if (n != strlen(want) || memcmp(buf, want, n) != 0)
+		fail_msg("rle(\"%s\") = \"%.*s\", want \"%s\"", s, (int)n, buf, want);
+}
+
+static void test_rle_compress(void **state)
+{
+	(void)state;
+	rle_is("", "");
+	rle_is("0000", "0000");			/* 4: a run would not pay */
+	rle_is("00000", "0*!");			/* 5: '!' = 33 = 4 + 29 more */
+	rle_is("000000", "0*\"");		/* 6: 5 more */
+	/* 7 and 8 would need '#' and '$' as counts: cut to 6, the rest literal. */
+	rle_is("0000000", "0*\"0");
+	rle_is("00000000", "0*\"00");
+	rle_is("000000000", "0*%");		/* 9: 8 more = '%' */
+	rle_is("ab00000cd", "ab0*!cd");
+	/* An escape pair is never split or repeated. */
+	rle_is("}]}]}]}]}]", "}]}]}]}]}]");
+	rle_is("}]]]]]]", "}]]*!");
+}
+
+/* Long runs hit the 97-more cap and frame/decode round-trips exactly. */
+static void test_rle_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t payload[3000], framed[7000];
+	size_t n, i;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = i < 1000 ? '0' : i < 2000 ? (uint8_t)('a' + i % 7) : (i % 3 ? 'x' : '#');
+	n = rsp__frame(framed, sizeof(framed), payload, sizeof(payload));
+	assert_true(n > 0);
+	assert_true(n < sizeof(payload));	/* the zeros compressed */
+	for (i = 1; i + 2 < n; i++)
+		if (framed[i] == '*')
+			assert_true(framed[i + 1] >= ' ' && framed[i + 1] <= '~' &&
+				    framed[i + 1] != '#' && framed[i + 1] != '$');
+	assert_int_equal(feed(&f->dec, framed, n), RSP_PACKET);
+	assert_payload(&f->dec, payload, sizeof(payload));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +487,8 @@ int main(void)
 		cmocka_unit_test(test_parse_hex_u64),
 		cmocka_unit_test(test_hex_codec),
 		cmocka_unit_test(test_escape_binary),
+		cmocka_unit_test(test_rle_compress),
+		cmocka_unit_test_setup_teardown(test_rle_round_trip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rsp", tests, NULL, NULL);
