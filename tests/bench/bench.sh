@@ -138,15 +138,17 @@ gdb_bench() {
 # ---- the figures, one run each ----
 
 run_attach() {
-	local sys=$1 t0 t1
+	local sys=$1 t0 t1 tl
 	t0=$(now_us)
 	server_start "$sys" guests/kernel1.bin
+	tl=$(now_us)
 	timeout -k 5 30 gdb -nx -batch -ex "target remote 127.0.0.1:$PORT" -ex 'p $pc' \
 		>"$T/attach.out" 2>&1
 	t1=$(now_us)
 	server_stop
 	if grep -q '^\$1 = ' "$T/attach.out"; then
 		record attach "$sys" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
+		record start "$sys" "$(awk -v a="$t0" -v b="$tl" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
 	else
 		broken "$sys: attach: $(tail -2 "$T/attach.out")"
 	fi
@@ -245,6 +247,7 @@ fmt() {
 
 # FIGURE|label|unit
 FIGURES="attach|attach (daemon start to registers read)|ms
+start|... of which the daemon's start, to listening|ms
 stepi_real|stepi, real mode (stepi 2000)|instr/s
 stepi_prot|stepi, protected mode (stepi 2000)|instr/s
 dump_1m|memory dump 1 MiB|MiB/s
@@ -253,7 +256,7 @@ bp_hits|breakpoint round trip (200 continues)|hits/s
 cond_hits|conditional breakpoint (\$eax == N)|hits/s
 interrupt|interrupt (Ctrl-C to stop shown)|ms
 rss|peak resident memory, 16 MiB guest|MiB
-next_range|next over a 1000-turn loop line, range stepping|ms
+next_range|next over a 1000-turn loop line, range stepping (QEMU: none)|ms
 next_norange|next over the same line, set range-stepping off|ms
 loop_s|compute loop (1,000,000 turns), breakpoint armed|s
 loop_cpu|compute loop, CPU time of the daemon / of bare KVM|s
