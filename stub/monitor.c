@@ -306,8 +306,12 @@ static int cmd_phys(struct session *s, const struct mon_cmd *cmd, const char *ar
 	return 0;
 }
 
-static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char *args,
-			struct mon_out *o)
+/*
+ * A boolean switch of the target, named like its monitor command: set it
+ * and say what it means now.
+ */
+static int target_switch(struct session *s, const struct mon_cmd *cmd, const char *args,
+			 struct mon_out *o, const char *on_means, const char *off_means)
 {
 	struct target *t = tgt(s);
 	int on = parse_on_off(args);
@@ -315,43 +319,32 @@ static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char
 
 	if (on < 0)
 		return usage(cmd, o);
-	ret = t->ops->set_option ? t->ops->set_option(t, "step-irq", on) : -ENOENT;
+	ret = t->ops->set_option ? t->ops->set_option(t, cmd->name, on) : -ENOENT;
 	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
-		mon_print(o, "step-irq is not supported by this target\n");
+		mon_print(o, "%s is not supported by this target\n", cmd->name);
 		return -EOPNOTSUPP;
 	}
 	if (ret < 0) {
-		mon_print(o, "cannot set step-irq: %s\n", strerror(-ret));
+		mon_print(o, "cannot set %s: %s\n", cmd->name, strerror(-ret));
 		return ret;
 	}
-	mon_print(o, "step-irq %s: %s\n", on ? "on" : "off",
-		  on ? "interrupts may be taken while single-stepping"
-		     : "interrupts are held off while single-stepping");
+	mon_print(o, "%s %s: %s\n", cmd->name, on ? "on" : "off", on ? on_means : off_means);
 	return 0;
+}
+
+static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char *args,
+			struct mon_out *o)
+{
+	return target_switch(s, cmd, args, o, "interrupts may be taken while single-stepping",
+			     "interrupts are held off while single-stepping");
 }
 
 static int cmd_stop_on_mode(struct session *s, const struct mon_cmd *cmd, const char *args,
 			    struct mon_out *o)
 {
-	struct target *t = tgt(s);
-	int on = parse_on_off(args);
-	int ret;
-
-	if (on < 0)
-		return usage(cmd, o);
-	ret = t->ops->set_option ? t->ops->set_option(t, "stop-on-mode", on) : -ENOENT;
-	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
-		mon_print(o, "stop-on-mode is not supported by this target\n");
-		return -EOPNOTSUPP;
-	}
-	if (ret < 0) {
-		mon_print(o, "cannot set stop-on-mode: %s\n", strerror(-ret));
-		return ret;
-	}
-	mon_print(o, "stop-on-mode %s: %s\n", on ? "on" : "off",
-		  on ? "continue single-steps and stops where CR0.PE/PG, EFER.LMA or CS.L change"
-		     : "continue runs at full speed");
-	return 0;
+	return target_switch(s, cmd, args, o,
+			     "continue single-steps and stops where CR0.PE/PG, EFER.LMA or CS.L change",
+			     "continue runs at full speed");
 }
 
 static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *args,

@@ -64,6 +64,15 @@ struct reg_desc {
 #define SYS(n, k, i, ty)	{ n, 32, FEAT_SYSTEM, k, i, ty, "system" }
 #define SYS64(n, k, i, ty)	{ n, 64, FEAT_SYSTEM, k, i, ty, "system" }
 
+/* The last system registers, the same in both layouts. */
+#define SYS_TAIL \
+	SYS("tr", RK_SEL, SEG_TR, "uint32"), \
+	SYS("ldtr", RK_SEL, SEG_LDT, "uint32"), \
+	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"), \
+	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"), \
+	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"), \
+	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
+
 /* gdb wants the x87 registers in the core feature, for i386 and amd64. */
 #define X87_REGS \
 	X87("st0", 80, "i387_ext"), X87("st1", 80, "i387_ext"), \
@@ -116,12 +125,7 @@ static const struct reg_desc reg_table[] = {
 	SYS("gdtr_limit", RK_DT_LIMIT, 0, "uint32"),
 	SYS("idtr_base", RK_DT_BASE, 1, "uint32"),
 	SYS("idtr_limit", RK_DT_LIMIT, 1, "uint32"),
-	SYS("tr", RK_SEL, SEG_TR, "uint32"),
-	SYS("ldtr", RK_SEL, SEG_LDT, "uint32"),
-	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"),
-	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"),
-	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
-	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
+	SYS_TAIL
 };
 
 /*
@@ -179,12 +183,7 @@ static const struct reg_desc reg_table64[] = {
 	SYS("gdtr_limit", RK_DT_LIMIT, 0, "uint32"),
 	SYS64("idtr_base", RK_DT_BASE, 1, "uint64"),
 	SYS("idtr_limit", RK_DT_LIMIT, 1, "uint32"),
-	SYS("tr", RK_SEL, SEG_TR, "uint32"),
-	SYS("ldtr", RK_SEL, SEG_LDT, "uint32"),
-	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"),
-	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"),
-	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"),
-	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
+	SYS_TAIL
 };
 
 #define ARRAY_LEN(a)	((int)(sizeof(a) / sizeof((a)[0])))
