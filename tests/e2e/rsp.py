@@ -30,6 +30,28 @@ def frame(payload):
     return b"$" + data + b"#%02x" % (sum(data) & 0xFF)
 
 
+def expand(data):
+    """Undo run-length encoding as gdb does: X*c is X and c - 29 more Xs.
+    Escapes ('}' and the byte after it) are left for the caller."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        c = data[i]
+        if c == ord("*"):
+            if not out or i + 1 >= len(data):
+                raise Error("bad run-length encoding in %r" % data)
+            out += bytes([out[-1]]) * (data[i + 1] - 29)
+            i += 2
+            continue
+        if c == ord("}") and i + 1 < len(data):
+            out += data[i:i + 2]
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
 class Client:
     def __init__(self, addr, timeout=10.0):
         if addr.startswith("unix:"):
@@ -79,7 +101,7 @@ class Client:
         if int(csum, 16) != sum(data) & 0xFF:
             raise Error("bad checksum in %r" % data)
         self.raw(b"+")
-        return data.decode("latin-1")
+        return expand(data).decode("latin-1")
 
     def reply(self):
         """The next reply, with console output ('O' packets) collected."""
