@@ -9,11 +9,12 @@
  *  - otherwise a debug register that no Z1 uses, and when there are more
  *    Z0s than free registers, single-stepping while comparing the pc with
  *    each breakpoint address (slow, so only while such breakpoints exist).
- * The debug registers are handed out again at each resume: Z1s first, so a
- * Z1 is never refused because Z0s hold registers.
+ * The debug registers are handed out again at each resume (bp__assign):
+ * Z1s first, so a Z1 is never refused because Z0s hold registers.  Debug
+ * registers are per vCPU: every vCPU arms the same ones.
  *
- * The manager is used by the main thread while the vCPUs are parked and by
- * the vCPU thread while it runs, never both at once.
+ * The manager is changed by the main thread while the vCPUs are parked and
+ * only read by the vCPU threads while they run.
  */
 #include <errno.h>
 #include <string.h>
@@ -178,47 +179,54 @@ static bool need_compare(const struct bp_manager *bpm)
 	return !bpm->use_int3 && bpm->nr > BP_NR_DRS;
 }
 
-bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
-	     struct kvm_guest_debug *dbg)
+void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
 {
 	int next_dr = 0;
-	bool compare = need_compare(bpm);
 
-	memset(dbg, 0, sizeof(*dbg));
-	dbg->control = KVM_GUESTDBG_ENABLE;
-	for (int i = 0; i < bpm->nr; i++) {
+	for (int i = 0; i < bpm->nr; i++)
 		bpm->bps[i].dr = -1;
-		if (bpm->bps[i].placed)
-			dbg->control |= KVM_GUESTDBG_USE_SW_BP;
-	}
-	if (step || compare) {
-		/* Every stop at a breakpoint is found by comparing the pc. */
-		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
-		if (bpm->blockirq && !bpm->step_irq)
-			dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
-		/* Debug-register watchpoints fire during steps too. */
-		watch__arm(wm, dbg, &next_dr);
-		return compare;
-	}
 	/* Z1s first, then debug-register watchpoints, then the Z0s that have no int3. */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1)
-			watch__arm(wm, dbg, &next_dr);
+			watch__assign(wm, &next_dr);
 		for (int i = 0; i < bpm->nr && next_dr < BP_NR_DRS; i++) {
 			struct bp *bp = &bpm->bps[i];
 
 			if (bp->kind != (pass == 0 ? BP_HARDWARE : BP_SOFTWARE) || bp->placed)
 				continue;
-			bp->dr = next_dr;
-			dbg->arch.debugreg[next_dr] = bp->addr;
-			/* L bit; R/W = 00 (execute) and LEN = 00 (1 byte) */
-			dbg->arch.debugreg[7] |= 1ull << (2 * next_dr);
-			next_dr++;
+			bp->dr = next_dr++;
 		}
 	}
-	if (next_dr) {
+}
+
+bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+	     struct kvm_guest_debug *dbg)
+{
+	bool compare = need_compare(bpm);
+
+	memset(dbg, 0, sizeof(*dbg));
+	dbg->control = KVM_GUESTDBG_ENABLE;
+	for (int i = 0; i < bpm->nr; i++)
+		if (bpm->bps[i].placed)
+			dbg->control |= KVM_GUESTDBG_USE_SW_BP;
+	/* Debug-register watchpoints fire during steps too. */
+	watch__arm(wm, dbg);
+	if (step || compare) {
+		/* Every stop at a breakpoint is found by comparing the pc. */
+		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
+		if (bpm->blockirq && !bpm->step_irq)
+			dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
+		return compare;
+	}
+	for (int i = 0; i < bpm->nr; i++) {
+		const struct bp *bp = &bpm->bps[i];
+
+		if (bp->dr < 0)
+			continue;
+		dbg->arch.debugreg[bp->dr] = bp->addr;
+		/* L bit; R/W = 00 (execute) and LEN = 00 (1 byte) */
+		dbg->arch.debugreg[7] |= 1ull << (2 * bp->dr) | DR7_FIXED;
 		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
-		dbg->arch.debugreg[7] |= DR7_FIXED;
 	}
 	return false;
 }

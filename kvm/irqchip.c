@@ -32,6 +32,8 @@
  * no NMI or SMI pending can never wake, which is the old STOP_HALT, with
  * the same message.  Anything else re-enters KVM_RUN.  With IF set the
  * vCPU is waiting for an interrupt, which is no stop (Ctrl-C still works).
+ * With several vCPUs (--smp) the machine stops only when all of them
+ * sleep so (see machine_stuck below).
  *
  * Cost: one signal and one KVM_RUN re-entry every WD_PERIOD_MS, plus
  * KVM_GET_MP_STATE; a stop from hlt is reported within WD_PERIOD_MS.
@@ -246,27 +248,83 @@ static bool nmi_or_smi_pending(struct vcpu *v)
 	return ev.nmi.pending || ev.nmi.injected || ev.smi.pending;
 }
 
+/*
+ * Several vCPUs: a vCPU in hlt with interrupts off, or an AP waiting for
+ * INIT/SIPI, can still be woken by another vCPU's IPI, so the machine is
+ * stuck only when every vCPU of the resume sleeps so (a vCPU that sits
+ * out the resume wakes no one).  Each vCPU notes what its own ticks see;
+ * a vCPU woken between two ticks still shows asleep until its next tick,
+ * so with several vCPUs each must have been seen asleep at SMP_TICKS ticks
+ * in a row, longer than the one tick that note may lag.  The report
+ * names a vCPU in hlt rather than one waiting for SIPI.  Caller holds m->lock.
+ */
+#define SMP_TICKS		3
+
+static bool machine_stuck(struct machine *m, struct vcpu *me)
+{
+	int need = m->as.nr_in_resume > 1 ? SMP_TICKS : 1;
+
+	if (m->as.stopping)
+		return false;
+	for (int i = 0; i < m->nr_vcpus; i++) {
+		struct vcpu *o = &m->vcpus[i];
+
+		if (!o->in_resume)
+			continue;
+		if (o->asleep == ASLEEP_NO || o->asleep_ticks < need)
+			return false;
+		if (me->asleep == ASLEEP_SIPI && o->asleep == ASLEEP_HLT)
+			return false;
+	}
+	return true;
+}
+
+static void stuck_sipi(struct vcpu *v, struct target_stop *stop)
+{
+	stops__here(v, stop, STOP_HALT);
+	snprintf(stop->message, sizeof(stop->message),
+		 "vCPU %d waits for INIT/SIPI and no running vCPU can send it", v->id);
+}
+
 bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
 {
-	struct bp_manager *bpm = &v->m->bpm;
+	struct machine *m = v->m;
+	struct bp_manager *bpm = &m->bpm;
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
+	int asleep = ASLEEP_NO;
+	bool stuck;
 
-	if (!v->m->irq.on)
+	if (!m->irq.on || KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &mp) < 0)
 		return false;
-	if (KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state != KVM_MP_STATE_HALTED)
-		return false;
-	if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) < 0)
-		return false;
-	if (regs.rflags & X86_RFLAGS_IF) {
-		/* Waiting for an interrupt: in a continue that is no stop.  A
-		 * step with interrupts blocked would wait forever: end the hlt. */
-		if (how->kind != RESUME_CONTINUE && bpm->blockirq && !bpm->step_irq)
-			make_runnable(v);
-		return false;
+	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
+	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
+		asleep = ASLEEP_SIPI;
+	} else if (mp.mp_state == KVM_MP_STATE_HALTED) {
+		if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) < 0)
+			return false;
+		if (regs.rflags & X86_RFLAGS_IF) {
+			/* Waiting for an interrupt: in a continue that is no stop.
+			 * A step with interrupts blocked would wait forever: end
+			 * the hlt. */
+			if (how->kind != RESUME_CONTINUE && bpm->blockirq && !bpm->step_irq)
+				make_runnable(v);
+		} else if (!nmi_or_smi_pending(v)) {
+			asleep = ASLEEP_HLT;
+		}
 	}
-	if (nmi_or_smi_pending(v))
+	pthread_mutex_lock(&m->lock);
+	v->asleep_ticks = asleep == v->asleep && asleep != ASLEEP_NO ? v->asleep_ticks + 1 :
+			  asleep != ASLEEP_NO;
+	v->asleep = asleep;
+	stuck = asleep != ASLEEP_NO && machine_stuck(m, v);
+	pthread_mutex_unlock(&m->lock);
+	if (!stuck)
 		return false;
+	if (asleep == ASLEEP_SIPI) {
+		stuck_sipi(v, stop);
+		return true;
+	}
 	stops__halt(v, stop);
 	make_runnable(v);	/* a continue goes on after the hlt, as before */
 	return true;

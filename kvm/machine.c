@@ -75,6 +75,36 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 			return r;
 		initial_stop(v);
 	}
+	allstop__clear(m);
+	return 0;
+}
+
+/*
+ * --smp N: KVM's own ceiling (KVM_CAP_MAX_VCPUS) and ours; more than the
+ * recommended KVM_CAP_NR_VCPUS works but may be slow, so it is only logged.
+ * The APs need the in-kernel local APICs to be started by INIT and SIPI.
+ */
+static int check_smp(struct machine *m, int n, char *err, size_t errlen)
+{
+	int max = m->caps.max_vcpus > 0 ? m->caps.max_vcpus : 1;
+
+	if (n < 1 || n > MACHINE_MAX_VCPUS) {
+		snprintf(err, errlen, "--smp %d: kvmstub runs 1 to %d vCPUs", n, MACHINE_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (n > max) {
+		snprintf(err, errlen, "--smp %d: this host's KVM allows at most %d vCPUs per VM "
+			 "(KVM_CAP_MAX_VCPUS)", n, max);
+		return -EINVAL;
+	}
+	if (n > 1 && !m->caps.irqchip) {
+		snprintf(err, errlen, "--smp %d: this host's KVM has no in-kernel interrupt "
+			 "controller (KVM_CAP_IRQCHIP), which starts the other vCPUs", n);
+		return -EOPNOTSUPP;
+	}
+	if (m->caps.nr_vcpus > 0 && n > m->caps.nr_vcpus)
+		machine__log(m, "--smp %d: more vCPUs than KVM recommends on this host (%d, "
+			     "KVM_CAP_NR_VCPUS); they work, maybe slowly", n, m->caps.nr_vcpus);
 	return 0;
 }
 
@@ -113,7 +143,10 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	m->cfg = *cfg;
 	m->kvm_fd = m->vm_fd = m->event_fd = -1;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->io_lock, NULL);
 	m->lock_init = true;
+	if (m->cfg.nr_cpus < 1)
+		m->cfg.nr_cpus = 1;
 	if (cfg->image_path) {
 		m->image_path = strdup(cfg->image_path);
 		if (!m->image_path) {
@@ -133,6 +166,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	if (r < 0)
 		goto fail;
 	r = probe__run(m->kvm_fd, &m->caps, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = check_smp(m, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		goto fail;
 	r = vm__create(m, err, errlen);
@@ -155,7 +191,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = install_kick_signal(err, errlen);
 	if (r < 0)
 		goto fail;
-	for (int i = 0; i < MACHINE_MAX_CPUS; i++) {
+	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
+	 * waiting for INIT and SIPI. */
+	for (int i = 0; i < m->cfg.nr_cpus; i++) {
 		r = vcpu__init(m, &m->vcpus[i], i, err, errlen);
 		m->nr_vcpus = i + 1;
 		if (r < 0)
@@ -171,7 +209,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
-	machine__log(m, "machine: %llu KiB RAM, firmware window %llu KiB, %s",
+	machine__log(m, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
+		     m->nr_vcpus, m->nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),
 		     (unsigned long long)(fw_size >> 10), bp__describe_sw(&m->bpm));
 	*out = m;
@@ -201,8 +240,10 @@ void machine__destroy(struct machine *m)
 		close(m->kvm_fd);
 	if (m->have_img)
 		loader__close(&m->img);
-	if (m->lock_init)
+	if (m->lock_init) {
 		pthread_mutex_destroy(&m->lock);
+		pthread_mutex_destroy(&m->io_lock);
+	}
 	free(m->image_path);
 	free(m);
 }

@@ -21,6 +21,7 @@ enum reset_style {
 #define MACHINE_MEM_MAX		(3ull << 30)	/* 3 GiB, below the firmware alias */
 #define MACHINE_MEM_DEFAULT	(16ull << 20)
 #define MACHINE_IMAGE_MAX	(256u << 10)	/* raw image */
+#define MACHINE_MAX_VCPUS	64		/* --smp: a sane ceiling (KVM's may be lower) */
 
 struct machine_config {
 	const char *image_path;
@@ -28,6 +29,7 @@ struct machine_config {
 	bool load_set;			/* --load given */
 	uint64_t load_addr;
 	enum reset_style reset;
+	int nr_cpus;			/* --smp: vCPUs, 1 (or 0) to MACHINE_MAX_VCPUS */
 	int serial_fd;			/* guest output, -1 for none */
 	FILE *log;			/* --verbose log (stderr), or NULL */
 };

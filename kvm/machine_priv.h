@@ -23,7 +23,7 @@
 #include "machine.h"
 #include "probe.h"
 
-#define MACHINE_MAX_CPUS	1
+#define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
 #define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
 #define MEM_PAGE		0x1000ull
@@ -138,8 +138,13 @@ struct vcpu {
 	pthread_cond_t cmd_cond;	/* the vCPU thread waits for a command */
 	pthread_cond_t parked_cond;	/* the main thread waits for a stop */
 	struct target_stop stop;	/* the last stop */
-	bool stop_pending;		/* ... not yet collected by get_stop */
+	bool stop_pending;		/* ... an event gdb has not been told yet (allstop.c) */
+	uint64_t stop_seq;		/* ... in the order the vCPUs stopped */
 	bool kicked;			/* interrupt() asked for a stop (not the watchdog) */
+	bool user_kick;			/* ... and it was gdb's Ctrl-C, not the all-stop */
+	bool in_resume;			/* runs in the current resume */
+	int asleep;			/* ASLEEP_*: what the last watchdog tick saw */
+	int asleep_ticks;		/* ... at how many ticks in a row */
 
 	/* The vCPU thread's own: */
 	struct kvm_guest_debug dbg;	/* what KVM has now */
@@ -160,7 +165,7 @@ struct vcpu {
 	struct kvm_regs regs_cache;
 	struct kvm_sregs sregs_cache;
 	bool regs_cached, sregs_cached;
-	bool cache_off;			/* inside vcpu__exec: always ask KVM */
+	bool cache_off;			/* the guest ran: always ask KVM */
 };
 
 struct machine {
@@ -180,8 +185,17 @@ struct machine {
 	} uart;
 	pthread_mutex_t lock;
 	bool lock_init;
+	pthread_mutex_t io_lock;	/* the port devices: vCPU threads do I/O at once */
 	struct vcpu vcpus[MACHINE_MAX_CPUS];
 	int nr_vcpus;
+	struct allstop {		/* allstop.c, under lock */
+		int nr_running;		/* vCPUs of this resume not parked yet */
+		int nr_in_resume;	/* vCPUs this resume started */
+		bool stopping;		/* one stopped: the others are being kicked */
+		int resume_cpu;		/* how->cpu of this resume */
+		int report_cpu;		/* a kept event reported without running, or -1 */
+		uint64_t seq;		/* numbers the stops */
+	} as;
 	struct target target;
 	struct irqchip {		/* irqchip.c */
 		bool on;		/* KVM_CREATE_IRQCHIP: PIC, I/O APIC, local APICs */
@@ -251,6 +265,9 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 int bp__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
 void bp__remove_all(struct machine *m);
 struct bp *bp__find_at(struct bp_manager *bpm, uint64_t addr);
+/* Give the breakpoints and watchpoints their debug registers for a resume
+ * (main thread, every vCPU parked): every vCPU arms the same ones. */
+void bp__assign(struct bp_manager *bpm, struct watch_manager *wm);
 /* Fill dbg for the next KVM_RUN; true if Z0s are left over for step-and-compare. */
 bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
 	     struct kvm_guest_debug *dbg);
@@ -268,8 +285,10 @@ int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, ui
 void watch__remove_all(struct machine *m);
 /* Debug registers the watchpoints hold (they count against Z1's four). */
 int watch__nr_dr(const struct watch_manager *wm);
-/* Give the debug-register watchpoints DRs from *next_dr on. */
-void watch__arm(struct watch_manager *wm, struct kvm_guest_debug *dbg, int *next_dr);
+/* Give the debug-register watchpoints DRs from *next_dr on (bp__assign). */
+void watch__assign(struct watch_manager *wm, int *next_dr);
+/* Arm the debug-register watchpoints' DRs in dbg. */
+void watch__arm(const struct watch_manager *wm, struct kvm_guest_debug *dbg);
 /* A debug exit: true (stop filled) when a watchpoint's DR fired. */
 bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop);
 /* A KVM_EXIT_MMIO: served on guest memory (or as no memory); true (stop
@@ -331,13 +350,27 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errlen);
 int vcpu__start_thread(struct vcpu *v, char *err, size_t errlen);
 void vcpu__destroy(struct vcpu *v);
-int vcpu__resume(struct vcpu *v, const struct target_resume *how);
-int vcpu__interrupt(struct vcpu *v);
+/* Hand a parked vCPU its command; caller holds m->lock (allstop.c). */
+void vcpu__start(struct vcpu *v, const struct target_resume *how);
+/* Kick a running vCPU out of KVM_RUN; user: gdb's Ctrl-C.  Caller holds m->lock. */
+void vcpu__kick(struct vcpu *v, bool user);
+/* One line for gdb's "info threads": mode and MP state.  The vCPU is parked. */
+int vcpu__describe(struct vcpu *v, char *buf, size_t len);
 /* After KVM_RUN returned -EINTR: why.  Clears a kick (and immediate_exit). */
 enum vcpu_kick { KICK_NONE, KICK_USER, KICK_QUIT };
 enum vcpu_kick vcpu__take_kick(struct vcpu *v);
 /* Interrupt if running and wait until parked; the stop is dropped. */
 void vcpu__halt_and_wait(struct vcpu *v);
+
+/* allstop.c: every vCPU runs, or none does (see allstop.c). */
+int allstop__resume(struct machine *m, const struct target_resume *how);
+int allstop__interrupt(struct machine *m);
+int allstop__get_stop(struct machine *m, struct target_stop *stop);
+bool allstop__running(struct machine *m);
+/* The vCPU thread parked with v->stop; caller holds m->lock. */
+void allstop__parked(struct vcpu *v);
+/* Forget every event (reset). */
+void allstop__clear(struct machine *m);
 
 /* irqchip.c */
 /* Create the in-kernel PIC, I/O APIC, local APICs and PIT if the host has
@@ -351,8 +384,11 @@ int irqchip__reset(struct machine *m, char *err, size_t errlen);
 void irqchip__watchdog_start(struct vcpu *v);
 void irqchip__watchdog_stop(struct vcpu *v);
 void irqchip__watchdog_arm(struct vcpu *v, bool on);
+/* What a watchdog tick saw a vCPU do (struct vcpu's asleep). */
+enum { ASLEEP_NO, ASLEEP_HLT, ASLEEP_SIPI };
 /* KVM_RUN was interrupted by the watchdog: true when the vCPU sleeps in a
- * hlt nothing can end (stop filled in as STOP_HALT). */
+ * hlt nothing can end (stop filled in as STOP_HALT); with several vCPUs,
+ * when every running vCPU sleeps so (or waits for a SIPI). */
 bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop);
 /* Steps with step-irq on: clear the trap flag KVM's single step leaves in
  * the EFLAGS image of an interrupt delivered during the step. */

@@ -159,6 +159,8 @@ void ports__io(struct vcpu *v)
 
 	if (size != 1 && size != 2 && size != 4)
 		size = 1;
+	/* vCPUs print at once (--smp): one access at a time through the UART. */
+	pthread_mutex_lock(&v->m->io_lock);
 	for (uint32_t i = 0; i < run->io.count; i++) {
 		for (unsigned int b = 0; b < size; b++) {
 			uint8_t *p = data + (size_t)i * size + b;
@@ -170,4 +172,5 @@ void ports__io(struct vcpu *v)
 				*p = port_in(v, port);
 		}
 	}
+	pthread_mutex_unlock(&v->m->io_lock);
 }

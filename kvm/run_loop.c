@@ -17,12 +17,15 @@
 
 #define INT3		0xCC
 
-/* Let KVM finish an instruction whose I/O exit we served, without running on. */
+/* Let KVM finish an instruction whose I/O exit we served, without running
+ * on; a kick that came meanwhile keeps its immediate_exit. */
 static void complete_io(struct vcpu *v)
 {
 	v->run->immediate_exit = 1;
 	KVM_IOCTL(v->fd, KVM_RUN, 0);
-	v->run->immediate_exit = 0;
+	pthread_mutex_lock(&v->m->lock);
+	v->run->immediate_exit = v->kicked;
+	pthread_mutex_unlock(&v->m->lock);
 }
 
 static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
@@ -146,6 +149,8 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 				return false;
 			continue;
 		}
+		if (r == -EAGAIN)
+			continue;	/* an AP that waited for INIT/SIPI got one: run it */
 		first = false;
 		if (r < 0) {
 			stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));

@@ -119,26 +119,15 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 	return watch__remove(M(t), kind, addr, len);
 }
 
+/* All-stop: every vCPU runs, or none does (allstop.c). */
 static int op_resume(struct target *t, const struct target_resume *how)
 {
-	struct machine *m = M(t);
-	int cpu = how->kind == RESUME_CONTINUE ? 0 : how->cpu;
-
-	if (cpu < 0 || cpu >= m->nr_vcpus)
-		return -EINVAL;
-	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
-		return -EINVAL;
-	/* One vCPU for now; with SMP a continue resumes them all. */
-	return vcpu__resume(&m->vcpus[cpu], how);
+	return allstop__resume(M(t), how);
 }
 
 static int op_interrupt(struct target *t)
 {
-	struct machine *m = M(t);
-
-	for (int i = 0; i < m->nr_vcpus; i++)
-		vcpu__interrupt(&m->vcpus[i]);
-	return 0;
+	return allstop__interrupt(M(t));
 }
 
 static int op_event_fd(struct target *t)
@@ -148,28 +137,12 @@ static int op_event_fd(struct target *t)
 
 static int op_get_stop(struct target *t, struct target_stop *stop)
 {
-	struct machine *m = M(t);
-	struct vcpu *v = &m->vcpus[0];
-	uint64_t val;
-
-	pthread_mutex_lock(&m->lock);
-	if (v->state == VCPU_RUNNING) {
-		pthread_mutex_unlock(&m->lock);
-		return -EAGAIN;
-	}
-	*stop = v->stop;
-	if (v->stop_pending) {
-		v->stop_pending = false;
-		while (read(m->event_fd, &val, sizeof(val)) < 0 && errno == EINTR)
-			;
-	}
-	pthread_mutex_unlock(&m->lock);
-	return 0;
+	return allstop__get_stop(M(t), stop);
 }
 
 static bool op_is_running(struct target *t)
 {
-	return !all_parked(M(t));
+	return allstop__running(M(t)) || !all_parked(M(t));
 }
 
 static int op_reset(struct target *t)
@@ -191,7 +164,6 @@ static int op_reset(struct target *t)
 static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
 {
 	struct machine *m = M(t);
-	struct kvm_sregs s;
 	int err;
 	struct vcpu *v;
 
@@ -202,11 +174,7 @@ static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
 		snprintf(buf, len, "vCPU %d, running", cpu);
 		return 0;
 	}
-	err = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
-	if (err < 0)
-		return err;
-	snprintf(buf, len, "vCPU %d, %s, stopped", cpu, cpu_state__mode_name(&s));
-	return 0;
+	return vcpu__describe(v, buf, len);
 }
 
 static int op_describe(struct target *t, char *buf, size_t len)

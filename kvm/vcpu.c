@@ -5,8 +5,9 @@
  * run loop (run_loop.c) until something stops the vCPU; the main thread
  * never calls KVM_RUN.  A stop is recorded in v->stop and
  * announced by writing the machine's eventfd, which the main thread polls
- * together with its sockets.  interrupt() kicks the thread out of KVM_RUN
- * with immediate_exit and SIGUSR1 (unblocked only in vCPU threads).
+ * together with its sockets, once every vCPU of the resume is parked
+ * (allstop.c).  A kick takes the thread out of KVM_RUN with immediate_exit
+ * and SIGUSR1 (unblocked only in vCPU threads).
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +19,30 @@
 
 #include "ioctl.h"
 #include "machine_priv.h"
+
+/*
+ * What a CPU learns about its place among the others from CPUID: leaf 1
+ * EBX bits 31-24 hold its initial APIC ID (KVM gives vCPU n the APIC ID n),
+ * bits 23-16 the number of logical processors in the package (HTT, EDX
+ * bit 28, says the field is valid), leaves 0xB and 0x1F EDX the x2APIC ID.
+ * KVM_GET_SUPPORTED_CPUID describes the host, not this machine.
+ */
+#define CPUID_HTT	(1u << 28)
+
+static void cpuid_topology(struct kvm_cpuid2 *cpuid, int id, int nr)
+{
+	for (uint32_t i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 1) {
+			e->ebx = (e->ebx & 0xFFFFu) | (uint32_t)id << 24 |
+				 (uint32_t)(nr & 0xFF) << 16;
+			e->edx = nr > 1 ? e->edx | CPUID_HTT : e->edx & ~CPUID_HTT;
+		} else if (e->function == 0xB || e->function == 0x1F) {
+			e->edx = (uint32_t)id;
+		}
+	}
+}
 
 static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
 {
@@ -41,6 +66,7 @@ static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_GET_SUPPORTED_CPUID", r);
 	} else {
+		cpuid_topology(cpuid, v->id, v->m->cfg.nr_cpus > 1 ? v->m->cfg.nr_cpus : 1);
 		r = KVM_IOCTL(v->fd, KVM_SET_CPUID2, cpuid);
 		if (r < 0)
 			kvm__ioctl_error(err, errlen, "KVM_SET_CPUID2", r);
@@ -102,7 +128,6 @@ static void *vcpu_thread(void *arg)
 	for (;;) {
 		struct target_resume how;
 		struct target_stop stop;
-		uint64_t one = 1;
 		bool quit;
 
 		while (!v->cmd_pending && !v->quit)
@@ -122,11 +147,9 @@ static void *vcpu_thread(void *arg)
 		if (quit || v->quit)
 			break;
 		v->stop = stop;
-		v->stop_pending = true;
 		v->state = VCPU_PARKED;
 		v->run->immediate_exit = 0;
-		while (write(m->event_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
+		allstop__parked(v);	/* stops the others; the last one writes event_fd */
 		pthread_cond_broadcast(&v->parked_cond);
 	}
 	v->state = VCPU_PARKED;
@@ -167,31 +190,25 @@ static void drain_event(struct machine *m)
 		;
 }
 
-int vcpu__resume(struct vcpu *v, const struct target_resume *how)
+void vcpu__start(struct vcpu *v, const struct target_resume *how)
 {
-	struct machine *m = v->m;
-
-	pthread_mutex_lock(&m->lock);
-	if (v->state == VCPU_RUNNING) {
-		pthread_mutex_unlock(&m->lock);
-		return -EBUSY;
-	}
 	v->cmd = *how;
 	v->cmd_pending = true;
 	v->state = VCPU_RUNNING;
-	v->stop_pending = false;
 	v->kicked = false;
+	v->user_kick = false;
 	v->run->immediate_exit = 0;
-	drain_event(m);
 	pthread_cond_signal(&v->cmd_cond);
-	pthread_mutex_unlock(&m->lock);
-	return 0;
 }
 
-/* Caller holds m->lock. */
-static void kick(struct vcpu *v)
+/*
+ * Caller holds m->lock.  An AP that waits for its SIPI sleeps inside
+ * KVM_RUN as a halted CPU does: the signal ends that wait too.
+ */
+void vcpu__kick(struct vcpu *v, bool user)
 {
 	v->kicked = true;
+	v->user_kick = v->user_kick || user;
 	v->run->immediate_exit = 1;
 	pthread_kill(v->thread, SIGUSR1);
 }
@@ -219,22 +236,13 @@ enum vcpu_kick vcpu__take_kick(struct vcpu *v)
 	return k;
 }
 
-int vcpu__interrupt(struct vcpu *v)
-{
-	pthread_mutex_lock(&v->m->lock);
-	if (v->state == VCPU_RUNNING)
-		kick(v);
-	pthread_mutex_unlock(&v->m->lock);
-	return 0;
-}
-
 void vcpu__halt_and_wait(struct vcpu *v)
 {
 	struct machine *m = v->m;
 
 	pthread_mutex_lock(&m->lock);
 	while (v->state == VCPU_RUNNING) {
-		kick(v);
+		vcpu__kick(v, false);
 		pthread_cond_wait(&v->parked_cond, &m->lock);
 	}
 	v->stop_pending = false;
@@ -250,7 +258,7 @@ void vcpu__destroy(struct vcpu *v)
 		pthread_mutex_lock(&m->lock);
 		v->quit = true;
 		if (v->state == VCPU_RUNNING)
-			kick(v);
+			vcpu__kick(v, false);
 		pthread_cond_signal(&v->cmd_cond);
 		pthread_mutex_unlock(&m->lock);
 		pthread_join(v->thread, NULL);
@@ -267,4 +275,38 @@ void vcpu__destroy(struct vcpu *v)
 		close(v->fd);
 	v->fd = -1;
 	v->m = NULL;
+}
+
+/*
+ * "vCPU 1, protected mode, halted": the CPU mode, and what KVM's MP state
+ * says the vCPU does (an AP waits for INIT and SIPI until the BSP starts
+ * it; a vCPU in hlt waits for an interrupt).  The vCPU is parked.
+ */
+int vcpu__describe(struct vcpu *v, char *buf, size_t len)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_sregs s;
+	const char *what = "stopped";
+	int r;
+
+	if (v->m->irq.on && KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &mp) < 0)
+		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_UNINITIALIZED:
+		snprintf(buf, len, "vCPU %d, waiting for INIT and SIPI", v->id);
+		return 0;
+	case KVM_MP_STATE_INIT_RECEIVED:
+		snprintf(buf, len, "vCPU %d, waiting for SIPI", v->id);
+		return 0;
+	case KVM_MP_STATE_HALTED:
+		what = "halted";
+		break;
+	default:
+		break;
+	}
+	r = cpu_state__sregs(v, &s);
+	if (r < 0)
+		return r;
+	snprintf(buf, len, "vCPU %d, %s, %s", v->id, cpu_state__mode_name(&s), what);
+	return 0;
 }

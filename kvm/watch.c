@@ -280,18 +280,26 @@ void watch__remove_all(struct machine *m)
 
 /* ---- debug registers ---- */
 
-void watch__arm(struct watch_manager *wm, struct kvm_guest_debug *dbg, int *next_dr)
+void watch__assign(struct watch_manager *wm, int *next_dr)
 {
 	for (int i = 0; i < wm->nr; i++) {
 		struct watch *w = &wm->ws[i];
-		uint64_t rw, lenbits;
-		int dr;
 
 		w->dr = -1;
-		if (!w->use_dr || *next_dr >= BP_NR_DRS)
+		if (w->use_dr && *next_dr < BP_NR_DRS)
+			w->dr = (*next_dr)++;
+	}
+}
+
+void watch__arm(const struct watch_manager *wm, struct kvm_guest_debug *dbg)
+{
+	for (int i = 0; i < wm->nr; i++) {
+		const struct watch *w = &wm->ws[i];
+		uint64_t rw, lenbits;
+		int dr = w->dr;
+
+		if (dr < 0)
 			continue;
-		dr = (*next_dr)++;
-		w->dr = dr;
 		rw = w->kind == BP_WATCH_WRITE ? 1 : 3;
 		/* LEN: 00 one byte, 01 two, 11 four, 10 eight. */
 		lenbits = w->len == 1 ? 0 : w->len == 2 ? 1 : w->len == 8 ? 2 : 3;

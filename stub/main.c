@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	}
 	mc.image_path = o.image;
 	mc.mem_size = o.mem_size;
+	mc.nr_cpus = o.smp;
 	mc.load_set = o.load_set;
 	mc.load_addr = o.load_addr;
 	mc.reset = o.reset_architectural ? RESET_ARCHITECTURAL : RESET_LEGACY;

@@ -149,6 +149,9 @@ void options__usage(FILE *out)
 "Options:\n"
 "  --memory SIZE        guest RAM from address 0 (default 16M; K, M, G suffixes;\n"
 "                       1M to 3G)\n"
+"  --smp N              N vCPUs (default 1, at most 64 and what KVM allows): vCPU 0\n"
+"                       starts at the reset vector, the others wait for INIT and\n"
+"                       SIPI from its local APIC; gdb sees one thread per vCPU\n"
 "  --load ADDR          place a raw image at ADDR (below 1 MiB) and start there,\n"
 "                       instead of as firmware ending at 1 MiB and at 4 GiB\n"
 "  --reset STYLE        legacy (default): CS f000 base f0000, first fetch at\n"
@@ -177,7 +180,8 @@ void options__usage(FILE *out)
 
 /* Long options; each either takes a value or is a flag. */
 enum opt_id {
-	OPT_MEMORY, OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
+	OPT_MEMORY, OPT_SMP,
+	OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
 	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
 };
 
@@ -188,6 +192,7 @@ static const struct {
 	enum opt_id id;
 } option_table[] = {
 	{ "memory",	  'm', true,  OPT_MEMORY },
+	{ "smp",	  0,   true,  OPT_SMP },
 	{ "load",	  0,   true,  OPT_LOAD },
 	{ "reset",	  0,   true,  OPT_RESET },
 	{ "arch",	  0,   true,  OPT_ARCH },
@@ -221,6 +226,18 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 		if (o->mem_size & 0xfff)
 			return fail(err, errlen, "--memory %s is not a multiple of 4 KiB", val);
 		return 0;
+	case OPT_SMP: {
+		uint64_t n;
+
+		if (options__parse_u64(val, &n) || n == 0)
+			return fail(err, errlen, "--smp: bad number of vCPUs '%s' (1 to %d)", val,
+				    MACHINE_MAX_VCPUS);
+		if (n > MACHINE_MAX_VCPUS)
+			return fail(err, errlen, "--smp %s: at most %d vCPUs", val,
+				    MACHINE_MAX_VCPUS);
+		o->smp = (int)n;
+		return 0;
+	}
 	case OPT_LOAD:
 		if (options__parse_u64(val, &o->load_addr))
 			return fail(err, errlen, "--load: bad address '%s' (decimal, or hex with 0x)", val);
@@ -293,6 +310,7 @@ static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mem_size = MACHINE_MEM_DEFAULT;
+	o->smp = 1;
 	o->serial = SERIAL_STDOUT;
 	o->listen.kind = LISTEN_TCP;
 	strcpy(o->listen.host, OPTIONS_DEFAULT_HOST);

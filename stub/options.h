@@ -26,6 +26,7 @@ enum serial_kind { SERIAL_STDOUT, SERIAL_STDERR, SERIAL_FILE, SERIAL_NONE };
 struct options {
 	const char *image;
 	uint64_t mem_size;
+	int smp;			/* --smp: vCPUs */
 	bool load_set;
 	uint64_t load_addr;
 	bool reset_architectural;

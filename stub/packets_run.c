@@ -54,10 +54,15 @@ static int set_pc(struct session *s, int cpu, uint64_t pc)
 	return ret;
 }
 
+/*
+ * c and s without vCont: c runs every vCPU; s steps the Hc thread, alone
+ * when Hc named one (as gdbserver does), else with the others running.
+ */
 static enum session_action resume_at(struct session *s, enum target_resume_kind kind,
 				     const char *p, const char *end)
 {
-	struct target_resume how = { .kind = kind, .cpu = step_cpu(s) };
+	struct target_resume how = { .kind = kind, .cpu = step_cpu(s),
+				     .alone = kind != RESUME_CONTINUE && s->c_cpu >= 0 };
 	uint64_t pc;
 	int ret;
 
@@ -156,7 +161,14 @@ static bool parse_vcont_action(const char **p, const char *end, struct vcont_act
 	return true;
 }
 
-/* The leftmost action that names cpu, or names no thread, or NULL. */
+/*
+ * The leftmost action that names cpu, or names no thread, or NULL.
+ * All-stop: a vCPU without an action stays stopped (gdb's scheduler-
+ * locking sends "vCont;s:2", without it "vCont;s:2;c").  The target takes
+ * one stepping (or range-stepping, or lone) vCPU and says whether the
+ * others continue or stay stopped (target_resume.alone); several vCPUs
+ * named with others left out run all of them.
+ */
 static const struct vcont_action *vcont_for_cpu(const struct vcont_action *acts, int n, int cpu)
 {
 	int i;
@@ -173,8 +185,7 @@ enum session_action pkt__vcont(struct session *s, const char *a, size_t len)
 	struct vcont_action acts[VCONT_MAX_ACTIONS];
 	const struct vcont_action *act, *step = NULL;
 	struct target_resume how = { .kind = RESUME_CONTINUE, .cpu = step_cpu(s) };
-	bool any = false;
-	int n = 0, cpu;
+	int n = 0, cpu, nr_acting = 0, first = -1;
 
 	/* The table ate the first ';': "ACTION[;ACTION]..." */
 	for (;;) {
@@ -191,14 +202,20 @@ enum session_action pkt__vcont(struct session *s, const char *a, size_t len)
 		act = vcont_for_cpu(acts, n, cpu);
 		if (!act)
 			continue;
-		any = true;
+		nr_acting++;
+		if (first < 0)
+			first = cpu;
 		if (act->op != 'c' && (!step || cpu == step_cpu(s))) {
 			step = act;
 			how.cpu = cpu;
 		}
 	}
-	if (!any)
+	if (!nr_acting)
 		return pkt__reply_err(s, 1);
+	if (nr_acting == 1) {
+		how.alone = true;	/* the one named runs, the others stay stopped */
+		how.cpu = first;
+	}
 	if (step && step->op == 's') {
 		how.kind = RESUME_STEP;
 	} else if (step) {

@@ -270,6 +270,7 @@ bool session__stop_is_reportable(struct session *s, const struct target_stop *st
 	s->skipping = true;
 	s->silent_resume.kind = RESUME_STEP;
 	s->silent_resume.cpu = stop->cpu;
+	s->silent_resume.alone = true;	/* the others wait, as for gdb's own step-overs */
 	return false;
 }
 

@@ -92,10 +92,17 @@ enum target_resume_kind {
 	RESUME_RANGE,		/* step while range_start <= pc < range_end */
 };
 
+/*
+ * All-stop: every vCPU runs or none does.  kind applies to cpu; the other
+ * vCPUs continue, unless alone is set (gdb's scheduler-locking): then
+ * only cpu runs and the others stay stopped.  A stop of any vCPU stops
+ * them all before it is reported.
+ */
 struct target_resume {
 	enum target_resume_kind kind;
-	int cpu;		/* the vCPU to step (STEP, RANGE) */
+	int cpu;		/* the vCPU to step (STEP, RANGE), or to run alone */
 	uint64_t range_start, range_end;
+	bool alone;		/* only cpu runs; the others stay stopped */
 };
 
 enum target_stop_reason {

@@ -243,7 +243,8 @@ static int ft_resume(struct target *t, const struct target_resume *how)
 
 	if (ft->running || ft->stop_pending)
 		return -EBUSY;
-	if (how->kind != RESUME_CONTINUE && !fake_cpu_ok(ft, how->cpu))
+	/* A continue of everyone names no vCPU; a step or a lone run does. */
+	if ((how->kind != RESUME_CONTINUE || how->alone) && !fake_cpu_ok(ft, how->cpu))
 		return -EINVAL;
 	ft->last_resume = *how;
 	ft->nr_resumes++;

@@ -35,7 +35,7 @@ struct fake_target {
 	int nr_stops;			/* queued */
 	bool stop_pending;
 	struct target_stop pending;
-	struct target_resume last_resume;
+	struct target_resume last_resume;	/* kind, cpu, range and alone of the last resume */
 	int nr_resumes, nr_resets, nr_interrupts;
 };
 

@@ -35,6 +35,7 @@ static void test_defaults(void **state)
 	assert_int_equal(PARSE(&o, err, "img.bin"), 0);
 	assert_string_equal(o.image, "img.bin");
 	assert_int_equal(o.mem_size, 16u << 20);
+	assert_int_equal(o.smp, 1);
 	assert_false(o.load_set);
 	assert_false(o.reset_architectural);
 	assert_int_equal(o.serial, SERIAL_STDOUT);
@@ -44,6 +45,24 @@ static void test_defaults(void **state)
 	assert_false(o.no_gdb || o.once || o.verbose || o.probe || o.allow_remote);
 	assert_int_equal(o.arch, REGS_ARCH_I386);
 	assert_false(o.arch_auto);
+}
+
+static void test_smp(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, err, "--smp", "4", "x.bin"), 0);
+	assert_int_equal(o.smp, 4);
+	assert_int_equal(PARSE(&o, err, "--smp=8", "x.bin"), 0);
+	assert_int_equal(o.smp, 8);
+	assert_int_equal(PARSE(&o, err, "--smp", "1", "x.bin"), 0);
+	assert_int_equal(o.smp, 1);
+	assert_int_equal(PARSE(&o, err, "--smp", "64", "x.bin"), 0);
+	assert_int_equal(o.smp, 64);
+	assert_int_equal(PARSE(&o, err, "--smp"), -EINVAL);
+	assert_non_null(strstr(err, "needs a value"));
 }
 
 static void test_arch(void **state)
@@ -132,6 +151,12 @@ static void test_bad_values(void **state)
 		{ "--memory", "4G", "too large" },
 		{ "--memory", "lots", "bad size" },
 		{ "--memory", "2000001", "multiple of 4 KiB" },
+		{ "--smp", "0", "bad number of vCPUs" },
+		{ "--smp", "-1", "bad number of vCPUs" },
+		{ "--smp", "4x", "bad number of vCPUs" },
+		{ "--smp", "", "bad number of vCPUs" },
+		{ "--smp", "65", "at most 64 vCPUs" },
+		{ "--smp", "99999999999999999999", "bad number of vCPUs" },
 		{ "--load", "0x100000", "below 1 MiB" },
 		{ "--load", "zz", "bad address" },
 		{ "--reset", "warm", "unknown style" },
@@ -199,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_smp),
 		cmocka_unit_test(test_listen_forms),
 	};
 

@@ -551,6 +551,107 @@ static void test_vcont_two_cpus(void **state)
 	drain_stop(f);
 }
 
+/* Four vCPUs: which one runs, and whether the others run too (all-stop).
+ * cpu -1: any (a continue of everyone). */
+static void expect_resume(struct fixture *f, const char *pkt, enum target_resume_kind kind,
+			  int cpu, bool alone)
+{
+	act(f, pkt);
+	assert_true(f->s->no_reply);
+	if (f->ft->last_resume.kind != kind || (cpu >= 0 && f->ft->last_resume.cpu != cpu) ||
+	    f->ft->last_resume.alone != alone)
+		fail_msg("%s: kind %d cpu %d alone %d, want %d %d %d", pkt,
+			 f->ft->last_resume.kind, f->ft->last_resume.cpu,
+			 f->ft->last_resume.alone, kind, cpu, alone);
+	if (f->ft->running)
+		f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+}
+
+static void test_vcont_four_cpus(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ft->nr_cpus = 4;
+	/* gdb's stepi, scheduler-locking off: thread 2 steps, the others run. */
+	expect_resume(f, "vCont;s:2;c", RESUME_STEP, 1, false);
+	/* The leftmost action that matches a thread applies: c takes all. */
+	expect_resume(f, "vCont;c;s:2", RESUME_CONTINUE, -1, false);
+	expect_resume(f, "vCont;s:4;c:-1", RESUME_STEP, 3, false);
+	expect_resume(f, "vCont;c:-1;s:4", RESUME_CONTINUE, -1, false);
+	/* scheduler-locking on, or gdb stepping over a breakpoint: alone. */
+	expect_resume(f, "vCont;s:2", RESUME_STEP, 1, true);
+	expect_resume(f, "vCont;S05:3", RESUME_STEP, 2, true);
+	expect_resume(f, "vCont;c:3", RESUME_CONTINUE, 2, true);
+	expect_resume(f, "vCont;C0b:4", RESUME_CONTINUE, 3, true);
+	expect_resume(f, "vCont;r100,200:4", RESUME_RANGE, 3, true);
+	assert_int_equal(f->ft->last_resume.range_start, 0x100);
+	assert_int_equal(f->ft->last_resume.range_end, 0x200);
+	expect_resume(f, "vCont;r100,200:4;c", RESUME_RANGE, 3, false);
+	/* Everyone continues. */
+	act(f, "vCont;c");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	assert_false(f->ft->last_resume.alone);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+	/* Two of four named: both run, and so do the others. */
+	act(f, "vCont;c:1;c:2");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	assert_false(f->ft->last_resume.alone);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+	/* The stepping thread gdb selected with Hc wins over another one. */
+	assert_string_equal(req(f, "Hc3"), "OK");
+	expect_resume(f, "vCont;s:2;s:3;c", RESUME_STEP, 2, false);
+	/* s and c without vCont: s steps the Hc thread alone, c runs everyone. */
+	expect_resume(f, "s", RESUME_STEP, 2, true);
+	assert_string_equal(req(f, "Hc-1"), "OK");
+	assert_string_equal(req(f, "Hg4"), "OK");
+	expect_resume(f, "s", RESUME_STEP, 3, false);
+	act(f, "c");
+	assert_false(f->ft->last_resume.alone);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	drain_stop(f);
+
+	/* Threads that do not exist: nothing runs. */
+	f->ft->nr_resumes = 0;
+	assert_string_equal(req(f, "vCont;s:5"), "E01");
+	assert_string_equal(req(f, "vCont;c:5;s:6"), "E01");
+	assert_int_equal(f->ft->nr_resumes, 0);
+}
+
+/* A stop names the vCPU that stopped; it becomes gdb's current thread. */
+static void test_stop_names_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop st = { .reason = STOP_SWBREAK, .cpu = 2, .addr = 0xf101b };
+
+	f->ft->nr_cpus = 4;
+	assert_string_equal(req(f, "qC"), "QC01");
+	fake_target__queue_stop(f->ft, &st);
+	act(f, "vCont;c");
+	f->s->out_len = 0;
+	session__target_event(f->s);
+	f->s->out[f->s->out_len] = '\0';
+	assert_non_null(strstr((char *)f->s->out, "$T05thread:03;#"));
+	assert_string_equal(req(f, "qC"), "QC03");
+	assert_string_equal(req(f, "?"), "T05thread:03;");
+	st.cpu = 3;
+	st.reason = STOP_WATCH;
+	st.watch_kind = BP_WATCH_WRITE;
+	st.addr = 0x7004;
+	fake_target__queue_stop(f->ft, &st);
+	act(f, "vCont;c");
+	f->s->out_len = 0;
+	session__target_event(f->s);
+	f->s->out[f->s->out_len] = '\0';
+	assert_non_null(strstr((char *)f->s->out, "$T05watch:7004;thread:04;#"));
+	assert_string_equal(req(f, "qC"), "QC04");
+	/* Registers now come from thread 4 (Hg follows the stop). */
+	f->ft->regs[3].gpr[GPR_BX] = 0x3;
+	assert_string_equal(req(f, "p3"), "03000000");
+}
+
 /* ---- breakpoints ---- */
 
 static int no_watch_insert(struct target *t, enum target_bp_kind kind, uint64_t addr,
@@ -682,6 +783,46 @@ static void test_threads(void **state)
 	assert_string_equal(req(f, "qThreadExtraInfo,3"), "E01");
 	assert_string_equal(req(f, "qThreadExtraInfo,"), "E01");
 	assert_string_equal(req(f, "qThreadExtraInfo,1x"), "E01");
+}
+
+/* qfThreadInfo, T, H and qThreadExtraInfo with four vCPUs, and bad ids. */
+static void test_threads_four_cpus(void **state)
+{
+	struct fixture *f = *state;
+	char want[128], hex[256];
+
+	f->ft->nr_cpus = 4;
+	assert_string_equal(req(f, "qfThreadInfo"), "m01,02,03,04");
+	assert_string_equal(req(f, "qsThreadInfo"), "l");
+	for (int tid = 1; tid <= 4; tid++)
+		assert_string_equal(reqf(f, "T%x", tid), "OK");
+	assert_string_equal(req(f, "T5"), "E01");
+	assert_string_equal(req(f, "T0"), "E01");
+	assert_string_equal(req(f, "T-1"), "E01");
+	assert_string_equal(req(f, "Tp1.2"), "E01");
+	assert_string_equal(req(f, "T100000004"), "E01");
+	assert_string_equal(req(f, "Hg4"), "OK");
+	assert_string_equal(req(f, "qC"), "QC04");
+	assert_string_equal(req(f, "Hg5"), "E01");
+	assert_string_equal(req(f, "Hc5"), "E01");
+	assert_string_equal(req(f, "Hg100000001"), "E01");
+	assert_string_equal(req(f, "qC"), "QC04");	/* a refused H changes nothing */
+	assert_string_equal(req(f, "Hg0"), "OK");	/* "any": keeps thread 4 */
+	assert_string_equal(req(f, "qC"), "QC04");
+	/* g reads the selected vCPU. */
+	f->ft->regs[3].gpr[GPR_AX] = 0x11223344;
+	assert_memory_equal(req(f, "g"), "44332211", 8);
+	assert_string_equal(req(f, "Hg2"), "OK");
+	assert_memory_equal(req(f, "g"), "00000000", 8);
+	/* "info threads": each vCPU's own line. */
+	for (int cpu = 0; cpu < 4; cpu++) {
+		f->ft->target.ops->describe_cpu(&f->ft->target, cpu, want, sizeof(want));
+		rsp__hex_encode(hex, want, strlen(want));
+		hex[2 * strlen(want)] = '\0';
+		assert_string_equal(reqf(f, "qThreadExtraInfo,%x", cpu + 1), hex);
+	}
+	assert_string_equal(req(f, "qThreadExtraInfo,5"), "E01");
+	assert_string_equal(req(f, "qThreadExtraInfo,0"), "E01");
 }
 
 /* ---- target description ---- */
@@ -980,6 +1121,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcont, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcont_two_cpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vcont_four_cpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_names_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_four_cpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_Z_z, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qxfer, setup, teardown),
