@@ -90,7 +90,8 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_session.o 
 # Guests: 16/32-bit assembler linked at fixed addresses, then flattened.
 guests: $(GUEST_BINS)
 
-guests/%.o: guests/%.S
+# A guest includes the shared plumbing in guests/*.inc.
+guests/%.o: guests/%.S $(wildcard guests/*.inc)
 	$(CC) -m32 -c -o $@ $<
 
 # A guest links with guests/NAME.lds when it has one, else with the 64 KiB

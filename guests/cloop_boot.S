@@ -18,12 +18,10 @@
  *             machines, e.g. QEMU's -bios ROM), stack below 0x90000
  */
 
-#define CODE_SEL	0x08
-#define DATA_SEL	0x10
-#define STACK_TOP	0x90000
-#define EXIT_PORT	0xF4
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE */
 
-#define REL(sym)	((sym) - .Limage_start)
+#define STACK_TOP	0x90000
 
 	.globl start, pm_entry, reset_vector
 
@@ -32,24 +30,11 @@
 
 	.code16
 start:
-	cli				/* no interrupts: there is no IDT */
-	lgdtl	%cs:REL(gdt_ptr)	/* the flat GDT below */
-	mov	%cr0, %eax
-	or	$1, %eax
-	mov	%eax, %cr0		/* CR0.PE = 1 ... */
-	ljmpl	$CODE_SEL, $pm_entry	/* ... and CS = 0x08: 32-bit code from here */
+	/* cli (there is no IDT), the flat GDT, CR0.PE and a far jump: 32-bit
+	 * code from pm_entry on, with flat data segments and a stack. */
+	ENTER_PROTECTED_MODE pm_entry, STACK_TOP
 
-	.code32
-pm_entry:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %fs
-	mov	%ax, %gs
-	mov	%ax, %ss
-	mov	$STACK_TOP, %esp
 	/* C expects static variables without an initializer to be 0. */
-	cld
 	mov	$__bss_start, %edi
 	mov	$__bss_end, %ecx
 	sub	%edi, %ecx
@@ -61,26 +46,10 @@ pm_entry:
 1:	hlt
 	jmp	1b
 
-	/*
-	 * GDT: null, flat 32-bit code (0x08), flat data (0x10), with the
-	 * accessed bit already set (types 0x9b, 0x93): the CPU would set it
-	 * when it loads a segment register, a write into this image, which
-	 * other machines (QEMU's -bios) map read-only.
-	 */
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00cf9b000000ffff	/* base 0, limit 4 GiB, code, execute/read, accessed */
-	.quad	0x00cf93000000ffff	/* base 0, limit 4 GiB, data, read/write, accessed */
-gdt_ptr:
-	.word	gdt_ptr - gdt - 1
-	.long	gdt
+	FLAT_GDT			/* null, flat 32-bit code (0x08), flat data (0x10) */
 
 	/* The reset vector: the CPU's first instruction, at linear 0xFFFF0. */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$0xf000, $REL(start)
+	RESET_VECTOR
 
 	/* No executable stack wanted (keeps ld from warning). */
 	.section .note.GNU-stack, "", @progbits

@@ -24,13 +24,12 @@
  *     shadow = ebx + 2         (a write: for `awatch`)
  */
 
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+
 #define COUNTER_ADDR	0x20000		/* RAM, a page with nothing else on it */
 #define DATA_SEG	(COUNTER_ADDR >> 4)	/* DS:0 is counter, DS:4 is shadow */
 #define STACK_SEG	0x9000		/* SS:SP = 9000:fffe, below 640 KiB */
 #define LIMIT		1000000
-#define EXIT_PORT	0xF4
-
-#define REL(sym)	((sym) - .Limage_start)
 
 	.globl start, loop, loop_end, done, counter, shadow, reset_vector
 	.set counter, COUNTER_ADDR
@@ -68,7 +67,4 @@ done:
 	hlt
 
 	/* The reset vector: the CPU's first instruction, at linear 0xFFFF0. */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$0xf000, $REL(start)
+	RESET_VECTOR

@@ -23,26 +23,14 @@
  *   Under --no-gdb it runs LIMIT turns, then exits with status 0.
  */
 
-#define CODE32_SEL	0x08
-#define DATA_SEL	0x10
-#define CODE64_SEL	0x18
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE */
+#include "longmode.inc"		/* IDENTITY_MAP_2MIB, ENTER_LONG_MODE */
+
 #define STACK_TOP	0x90000
 #define COUNTER_ADDR	0x20000		/* RAM, a page with nothing else on it */
 #define LIMIT		1000000
-#define EXIT_PORT	0xF4
-
-#define PML4_ADDR	0x10000		/* page tables, each 4 KiB, in RAM */
-#define PDPT_ADDR	0x11000
-#define PD_ADDR		0x12000
-#define PTE_P		0x001
-#define PTE_RW		0x002
-#define PTE_PS		0x080		/* a 2 MiB page */
-#define CR4_PAE		0x20
-#define MSR_EFER	0xC0000080
-#define EFER_LME	0x100
-#define CR0_PG		0x80000000
-
-#define REL(sym)	((sym) - .Limage_start)
+#define PML4_ADDR	0x10000		/* page tables, 3 x 4 KiB, in RAM */
 
 	.globl start, pm_entry, lm_entry, loop, loop_end, done, counter, shadow, reset_vector
 	.set counter, COUNTER_ADDR
@@ -53,42 +41,13 @@
 
 	.code16
 start:
-	cli
-	cld
-	lgdtl	%cs:REL(gdt_ptr)
-	mov	%cr0, %eax
-	or	$1, %eax
-	mov	%eax, %cr0
-	ljmpl	$CODE32_SEL, $pm_entry
-
-	.code32
-pm_entry:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %ss
-	mov	$STACK_TOP, %esp
-	/* Identity map the first 2 MiB: PML4[0] -> PDPT[0] -> PD[0] = 2 MiB page 0. */
-	xor	%eax, %eax
-	mov	$PML4_ADDR, %edi
-	mov	$(3 * 4096 / 4), %ecx
-	rep stosl
-	movl	$(PDPT_ADDR | PTE_P | PTE_RW), PML4_ADDR
-	movl	$(PD_ADDR | PTE_P | PTE_RW), PDPT_ADDR
-	movl	$(PTE_P | PTE_RW | PTE_PS), PD_ADDR
-	mov	%cr4, %eax
-	or	$CR4_PAE, %eax
-	mov	%eax, %cr4
-	mov	$PML4_ADDR, %eax
-	mov	%eax, %cr3
-	mov	$MSR_EFER, %ecx
-	rdmsr
-	or	$EFER_LME, %eax
-	wrmsr
-	mov	%cr0, %eax
-	or	$CR0_PG, %eax
-	mov	%eax, %cr0		/* long mode is active (EFER.LMA) ... */
-	ljmp	$CODE64_SEL, $lm_entry	/* ... and this far jump enters 64-bit code */
+	/* The road of long.S, step by step: protected mode, ... */
+	ENTER_PROTECTED_MODE pm_entry, STACK_TOP
+	/* ... identity-mapping page tables: PML4[0] -> PDPT[0] -> PD[0] =
+	 * the 2 MiB page 0 (the code, the data and the tables are all in it) ... */
+	IDENTITY_MAP_2MIB PML4_ADDR
+	/* ... and paging on with EFER.LME, then a far jump to 64-bit code. */
+	ENTER_LONG_MODE PML4_ADDR, lm_entry
 
 	.code64
 lm_entry:
@@ -112,18 +71,5 @@ done:
 	out	%al, $EXIT_PORT		/* kvmstub ends the guest: status 0 */
 	hlt
 
-	/* GDT: null, 32-bit code (0x08), data (0x10), 64-bit code (0x18, L = 1). */
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00cf9a000000ffff
-	.quad	0x00cf92000000ffff
-	.quad	0x00af9a000000ffff
-gdt_ptr:
-	.word	gdt_ptr - gdt - 1
-	.long	gdt
-
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$0xf000, $REL(start)
+	FLAT_GDT code64=1		/* null, 32-bit code, data, 64-bit code (0x18) */
+	RESET_VECTOR

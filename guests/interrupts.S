@@ -62,10 +62,10 @@
  *   firmware; `ticks` lives in RAM at TICKS_ADDR, the stack below 0x90000.
  */
 
-#define IMAGE_BASE	0xF0000		/* linear address of the image's first byte */
-#define CODE_SEL	0x08		/* GDT entry 1: flat 32-bit code */
-#define DATA_SEL	0x10		/* GDT entry 2: flat data */
-#define CR0_PE		0x01
+#include "firmware.inc"		/* IMAGE_BASE, REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE, CODE_SEL */
+#include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS */
+
 #define STACK_TOP	0x90000
 #define TICKS_ADDR	0x20100		/* RAM: the tick counter (4 bytes) */
 #define TICKS_WANTED	50		/* at 100 Hz: half a second */
@@ -89,12 +89,6 @@
 #define PIT_HZ		100
 #define PIT_DIVISOR	11932		/* 1193182 / 11932 = 100.0 interrupts a second */
 
-#define COM1		0x3F8
-#define COM1_LSR	(COM1 + 5)
-#define LSR_THRE	0x20
-#define EXIT_PORT	0xF4
-
-#define REL(sym)	((sym) - .Limage_start)
 #define EFLAGS_IF	0x200		/* EFLAGS bit 9: interrupts enabled */
 
 /*
@@ -134,23 +128,9 @@
  * ---------------------------------------------------------------------- */
 	.code16
 start:
-	cli				/* no interrupts until STEP 6 */
-	cld
-	lgdtl	%cs:REL(gdt_ptr)
-	mov	%cr0, %eax
-	or	$CR0_PE, %eax
-	mov	%eax, %cr0
-	ljmpl	$CODE_SEL, $pm_entry
-
-	.code32
-pm_entry:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %fs
-	mov	%ax, %gs
-	mov	%ax, %ss
-	mov	$STACK_TOP, %esp
+	/* cli (no interrupts until STEP 6), the flat GDT, CR0.PE, the far
+	 * jump to pm_entry, data segments and a stack: gdt_flat.inc. */
+	ENTER_PROTECTED_MODE pm_entry, STACK_TOP
 	movl	$0, ticks
 
 	/* STEP 3: the IDT.  Vectors 0-31 are the CPU's exceptions; 0x20-0x2F
@@ -286,20 +266,7 @@ irq_spurious:
  * Exceptions: a bug in this program.  Same scheme as protected.S, shorter:
  * print "exception N at 0xEIP" and exit with status N.
  * ---------------------------------------------------------------------- */
-	.macro	exc_stub vec
-exc_\vec:
-	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	/* the CPU pushed an error code */
-	.else
-	push	$0			/* no error code: push a dummy one */
-	.endif
-	push	$\vec
-	jmp	exc_common
-	.endm
-
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	exc_stub \v
-	.endr
+	EXCEPTION_STUBS			/* exc_0 ... exc_31: see idt.inc */
 
 /* 0(%esp) vector   4(%esp) error code   8(%esp) EIP */
 exc_common:
@@ -318,75 +285,10 @@ exc_common:
 	jmp	halt
 
 /* ------------------------------------------------------------------------
- * Serial output (see serial.S and protected.S for how it works).
+ * Serial output: putc, print, print_hex32, print_dec (see serial.S and
+ * protected.S for how it works).
  * ---------------------------------------------------------------------- */
-putc:					/* AL -> COM1 */
-	push	%edx
-	push	%eax
-	mov	$COM1_LSR, %dx
-1:	in	%dx, %al
-	test	$LSR_THRE, %al
-	jz	1b
-	pop	%eax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%edx
-	ret
-
-print:					/* the NUL-terminated string at ESI */
-	push	%esi
-	push	%eax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%eax
-	pop	%esi
-	ret
-
-print_hex32:				/* EAX as 8 hex digits */
-	push	%eax
-	push	%ecx
-	push	%edx
-	mov	%eax, %edx
-	mov	$8, %ecx
-1:	rol	$4, %edx
-	mov	%dl, %al
-	and	$0x0f, %al
-	cmp	$10, %al
-	jb	2f
-	add	$('a' - '0' - 10), %al
-2:	add	$'0', %al
-	call	putc
-	loop	1b
-	pop	%edx
-	pop	%ecx
-	pop	%eax
-	ret
-
-print_dec:				/* EAX in decimal */
-	push	%eax
-	push	%ecx
-	push	%edx
-	push	%ebx
-	mov	$10, %ebx
-	xor	%ecx, %ecx
-1:	xor	%edx, %edx
-	div	%ebx
-	push	%edx
-	inc	%ecx
-	test	%eax, %eax
-	jnz	1b
-2:	pop	%eax
-	add	$'0', %al
-	call	putc
-	loop	2b
-	pop	%ebx
-	pop	%edx
-	pop	%ecx
-	pop	%eax
-	ret
+#include "serial32.inc"
 
 msg_done:	.asciz	"interrupts: "
 msg_ticks:	.asciz	" timer ticks\n"
@@ -397,15 +299,7 @@ msg_at:		.asciz	" at 0x"
  * The GDT: null, flat code (0x08), flat data (0x10).  protected.S explains
  * every bit of these descriptors.
  * ---------------------------------------------------------------------- */
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00CF9B000000FFFF	/* base 0, limit 4 GiB, 32-bit code, execute/read */
-	.quad	0x00CF93000000FFFF	/* base 0, limit 4 GiB, data, read/write */
-.Lgdt_end:
-gdt_ptr:
-	.word	.Lgdt_end - gdt - 1
-	.long	gdt
+	FLAT_GDT
 
 /* ------------------------------------------------------------------------
  * The IDT: 48 interrupt gates (type 0x8E: present, DPL 0, 32-bit, clears
@@ -413,22 +307,14 @@ gdt_ptr:
  * 0x21-0x2F: the other IRQs, masked; a spurious one just returns.
  * Every handler is in this image, so the offset's high half is 0x000F.
  * ---------------------------------------------------------------------- */
-	.macro	idt_gate handler
-	.word	REL(\handler)		/* offset 0-15 */
-	.word	CODE_SEL		/* segment */
-	.byte	0
-	.byte	0x8E			/* present, DPL 0, 32-bit interrupt gate */
-	.word	IMAGE_BASE >> 16	/* offset 16-31 */
-	.endm
-
 	.balign	8
 idt:
 	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	idt_gate exc_\v
+	IDT_GATE exc_\v
 	.endr
-	idt_gate timer_handler		/* 0x20: IRQ0 */
+	IDT_GATE timer_handler		/* 0x20: IRQ0 */
 	.rept	15
-	idt_gate irq_spurious		/* 0x21-0x2F: IRQ1-15 */
+	IDT_GATE irq_spurious		/* 0x21-0x2F: IRQ1-15 */
 	.endr
 .Lidt_end:
 idt_ptr:
@@ -438,7 +324,4 @@ idt_ptr:
 /* ------------------------------------------------------------------------
  * STEP 1: the reset vector, linear 0xFFFF0.
  * ---------------------------------------------------------------------- */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$(IMAGE_BASE >> 4), $REL(start)
+	RESET_VECTOR

@@ -48,32 +48,18 @@
  *  11. Print the greeting and exit through port 0xF4 with status 0.
  */
 
-#define BOOT_SEG	0xF000		/* real-mode segment whose base is the image start */
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "longmode.inc"		/* IDENTITY_MAP_2MIB; PTE_*, CR4_PAE, EFER_LME, CR0_PG */
+
 #define CODE32_SEL	0x08		/* GDT entry 1: 32-bit code */
 #define DATA_SEL	0x10		/* GDT entry 2: data, read/write */
 #define CODE64_SEL	0x18		/* GDT entry 3: 64-bit code (L=1) */
 #define STACK_TOP	0x90000		/* RAM below 640 KiB */
 
-#define PML4_ADDR	0x10000		/* page tables: 4 KiB aligned, in RAM */
-#define PDPT_ADDR	0x11000
-#define PD_ADDR		0x12000
+#define CR0_PE		0x00000001	/* CR0 bit 0: protection enable */
 
-#define PTE_P		0x001		/* present */
-#define PTE_RW		0x002		/* writable */
-#define PTE_PS		0x080		/* page size: this entry maps a 2 MiB page */
-
-#define CR0_PE		0x00000001
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x00000020
-#define MSR_EFER	0xC0000080
-#define EFER_LME	0x00000100
-
-#define COM1		0x3F8
-#define COM1_LSR	(COM1 + 5)
-#define LSR_THRE	0x20
-#define EXIT_PORT	0xF4
-
-#define REL(sym)	((sym) - .Limage_start)
+/* The page tables: PML4, PDPT, PD, each 4 KiB, in RAM from here. */
+#define PML4_ADDR	0x10000
 
 	.text
 	.globl start, pm_entry, build_tables, enable_paging, compat_mode, lm_entry
@@ -117,20 +103,12 @@ build_tables:
 	 *   PD; with PS=1 in the PD entry, bits 20-0 are the offset inside a
 	 *   2 MiB page.
 	 * Linear 0-2 MiB has index 0 at every level, so each table needs only
-	 * entry 0.  The tables must be zero first: a stray present entry
-	 * would map garbage.  rep stosl stores EAX at ES:EDI, ECX times. */
-	xor	%eax, %eax
-	mov	$PML4_ADDR, %edi
-	mov	$(3 * 4096 / 4), %ecx	/* three tables, in dwords */
-	rep stosl
-
-	/* Each entry: the next table's physical address | flags.  P = the
-	 * entry is valid, RW = writes allowed.  The upper dword (bits 32-63,
-	 * with NX at bit 63) stays 0. */
-	movl	$(PDPT_ADDR | PTE_P | PTE_RW), PML4_ADDR
-	movl	$(PD_ADDR | PTE_P | PTE_RW), PDPT_ADDR
-	/* The PD entry maps the page itself: physical 0, PS = 2 MiB page. */
-	movl	$(0 | PTE_P | PTE_RW | PTE_PS), PD_ADDR
+	 * entry 0: PML4[0] -> the PDPT (at 0x11000), PDPT[0] -> the PD (at
+	 * 0x12000), and PD[0] maps the 2 MiB page itself (PS = 1), physical
+	 * 0.  Each entry is the next table's physical address | flags: P =
+	 * the entry is valid, RW = writes allowed.  longmode.inc has the
+	 * instructions; paging.S writes such entries one by one. */
+	IDENTITY_MAP_2MIB PML4_ADDR
 
 enable_paging:
 	/* STEP 6: PAE: 8-byte entries; 4-level paging builds on it. */
@@ -177,27 +155,7 @@ halt:
 	hlt
 	jmp	halt
 
-/* print64: send the NUL-terminated string at RSI to COM1. */
-print64:
-	push	%rsi
-	push	%rax
-	push	%rdx
-1:	lodsb
-	test	%al, %al
-	jz	3f
-	mov	%al, %ah
-	mov	$COM1_LSR, %dx
-2:	in	%dx, %al		/* wait until the UART can take a byte */
-	test	$LSR_THRE, %al
-	jz	2b
-	mov	%ah, %al
-	mov	$COM1, %dx
-	out	%al, %dx
-	jmp	1b
-3:	pop	%rdx
-	pop	%rax
-	pop	%rsi
-	ret
+#include "serial64.inc"		/* print64: the string at RSI */
 
 msg_hello:	.asciz	"long mode: hello from 64-bit code\n"
 
@@ -219,7 +177,4 @@ gdt_ptr:
 	.long	gdt
 
 /* STEP 1: the reset vector, linear 0xFFFF0. */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)
+	RESET_VECTOR

@@ -73,10 +73,10 @@
  *      of the page and read through the other; exit with status 0.
  */
 
-#define BOOT_SEG	0xF000
-#define CODE32_SEL	0x08
-#define DATA_SEL	0x10
-#define CODE64_SEL	0x18
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE */
+#include "longmode.inc"		/* ENTER_LONG_MODE, PTE_P, PTE_RW, PTE_PS */
+
 #define STACK_TOP	0x90000
 
 /* The tables: each a 4 KiB-aligned page of RAM. */
@@ -88,24 +88,6 @@
 #define MARKER_PHYS	0x200000	/* the physical page with the marker */
 #define REMAP_LINEAR	0x400000	/* the linear page that shows it */
 #define HOLE_LINEAR	0x600000	/* a linear page nothing maps */
-
-#define PTE_P		0x001
-#define PTE_RW		0x002
-#define PTE_US		0x004
-#define PTE_PS		0x080
-
-#define CR0_PE		0x00000001
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x00000020
-#define MSR_EFER	0xC0000080
-#define EFER_LME	0x00000100
-
-#define COM1		0x3F8
-#define COM1_LSR	(COM1 + 5)
-#define LSR_THRE	0x20
-#define EXIT_PORT	0xF4
-
-#define REL(sym)	((sym) - .Limage_start)
 
 	.text
 	.globl start, pm_entry, write_marker, build_tables, enable_paging, lm_entry
@@ -121,23 +103,7 @@
 /* ---- STEP 2: real mode -> 32-bit protected mode ---- */
 	.code16
 start:
-	cli
-	cld
-	lgdtl	%cs:REL(gdt_ptr)
-	mov	%cr0, %eax
-	or	$CR0_PE, %eax
-	mov	%eax, %cr0
-	ljmpl	$CODE32_SEL, $pm_entry
-
-	.code32
-pm_entry:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %fs
-	mov	%ax, %gs
-	mov	%ax, %ss
-	mov	$STACK_TOP, %esp
+	ENTER_PROTECTED_MODE pm_entry, STACK_TOP	/* see gdt_flat.inc */
 
 write_marker:
 	/* STEP 3: paging is off, so this address is physical.  Copy the
@@ -176,25 +142,12 @@ build_tables:
 	 * mapped.  A read there would raise a page fault (#PF, vector 14). */
 
 enable_paging:
-	/* STEP 5: as in long.S.  CR4.PAE selects 8-byte entries ... */
-	mov	%cr4, %eax
-	or	$CR4_PAE, %eax
-	mov	%eax, %cr4
-	/* ... CR3 points at the top table (a physical address) ... */
-	mov	$PML4_ADDR, %eax
-	mov	%eax, %cr3
-	/* ... EFER.LME asks for long mode ... */
-	mov	$MSR_EFER, %ecx
-	rdmsr
-	or	$EFER_LME, %eax
-	wrmsr
-	/* ... and CR0.PG turns paging (and so long mode) on.  From the next
-	 * instruction on, every address goes through the tables. */
-	mov	%cr0, %eax
-	or	$CR0_PG, %eax
-	mov	%eax, %cr0
-	/* STEP 6: into 64-bit code. */
-	ljmp	$CODE64_SEL, $lm_entry
+	/* STEP 5 and 6, as in long.S: CR4.PAE selects 8-byte entries, CR3
+	 * points at the top table (a physical address), EFER.LME asks for
+	 * long mode, and CR0.PG turns paging (and so long mode) on: from the
+	 * next instruction on, every address goes through the tables.  Then
+	 * a far jump into 64-bit code. */
+	ENTER_LONG_MODE PML4_ADDR, lm_entry
 
 	.code64
 lm_entry:
@@ -227,27 +180,7 @@ halt:
 	hlt
 	jmp	halt
 
-/* print64: send the NUL-terminated string at RSI to COM1. */
-print64:
-	push	%rsi
-	push	%rax
-	push	%rdx
-1:	lodsb
-	test	%al, %al
-	jz	3f
-	mov	%al, %ah
-	mov	$COM1_LSR, %dx
-2:	in	%dx, %al
-	test	$LSR_THRE, %al
-	jz	2b
-	mov	%ah, %al
-	mov	$COM1, %dx
-	out	%al, %dx
-	jmp	1b
-3:	pop	%rdx
-	pop	%rax
-	pop	%rsi
-	ret
+#include "serial64.inc"		/* print64: the string at RSI */
 
 marker:		.asciz	"REMAPPED PAGE: physical 0x200000"
 marker_end:
@@ -256,20 +189,7 @@ msg_quote_nl:	.asciz	"\"\n"
 msg_alias_yes:	.asciz	"paging: a write at linear 0x200010 is seen at linear 0x400010\n"
 msg_alias_no:	.asciz	"paging: ALIAS CHECK FAILED: 0x200010 and 0x400010 differ\n"
 
-/* The GDT of long.S: null, 32-bit code, data, 64-bit code. */
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00CF9B000000FFFF	/* 0x08: 32-bit code */
-	.quad	0x00CF93000000FFFF	/* 0x10: data */
-	.quad	0x00AF9B000000FFFF	/* 0x18: 64-bit code (L=1) */
-.Lgdt_end:
-gdt_ptr:
-	.word	.Lgdt_end - gdt - 1
-	.long	gdt
+	FLAT_GDT code64=1		/* the GDT of long.S: with a 64-bit code segment */
 
 /* STEP 1: the reset vector, linear 0xFFFF0. */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)
+	RESET_VECTOR

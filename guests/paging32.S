@@ -51,9 +51,9 @@
  *   6. Read linear 0x400000, print it, exit with status 0.
  */
 
-#define BOOT_SEG	0xF000
-#define CODE_SEL	0x08
-#define DATA_SEL	0x10
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE */
+
 #define STACK_TOP	0x90000
 
 #define PD_ADDR		0x10000		/* the page directory */
@@ -66,15 +66,7 @@
 #define PTE_P		0x001
 #define PTE_RW		0x002
 
-#define CR0_PE		0x00000001
 #define CR0_PG		0x80000000
-
-#define COM1		0x3F8
-#define COM1_LSR	(COM1 + 5)
-#define LSR_THRE	0x20
-#define EXIT_PORT	0xF4
-
-#define REL(sym)	((sym) - .Limage_start)
 
 	.text
 	.globl start, pm_entry, write_marker, build_tables, enable_paging, read_remapped
@@ -89,23 +81,7 @@
 	.code16
 start:
 	/* STEP 2 */
-	cli
-	cld
-	lgdtl	%cs:REL(gdt_ptr)
-	mov	%cr0, %eax
-	or	$CR0_PE, %eax
-	mov	%eax, %cr0
-	ljmpl	$CODE_SEL, $pm_entry
-
-	.code32
-pm_entry:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %fs
-	mov	%ax, %gs
-	mov	%ax, %ss
-	mov	$STACK_TOP, %esp
+	ENTER_PROTECTED_MODE pm_entry, STACK_TOP	/* see gdt_flat.inc */
 
 write_marker:
 	/* STEP 3: no paging yet: this address is physical. */
@@ -164,44 +140,13 @@ halt:
 	hlt
 	jmp	halt
 
-/* print: send the NUL-terminated string at ESI to COM1. */
-print:
-	push	%esi
-	push	%eax
-	push	%edx
-1:	lodsb
-	test	%al, %al
-	jz	3f
-	mov	%al, %ah
-	mov	$COM1_LSR, %dx
-2:	in	%dx, %al
-	test	$LSR_THRE, %al
-	jz	2b
-	mov	%ah, %al
-	mov	$COM1, %dx
-	out	%al, %dx
-	jmp	1b
-3:	pop	%edx
-	pop	%eax
-	pop	%esi
-	ret
+#include "serial32.inc"		/* print: the string at ESI */
 
 marker:		.asciz	"REMAPPED PAGE: physical 0x200000"
 marker_end:
 msg_says:	.asciz	"paging32: 0x400000 -> 0x200000 says \""
 msg_quote_nl:	.asciz	"\"\n"
 
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00CF9B000000FFFF	/* 0x08: 32-bit code, flat */
-	.quad	0x00CF93000000FFFF	/* 0x10: data, flat */
-.Lgdt_end:
-gdt_ptr:
-	.word	.Lgdt_end - gdt - 1
-	.long	gdt
+	FLAT_GDT
 
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)
+	RESET_VECTOR

@@ -58,27 +58,20 @@
  * ADDRESSES
  *   The 64 KiB image is linked at linear 0xF0000 (firmware.lds), so every
  *   symbol is a linear address.  16-bit code needs offsets inside segment
- *   0xF000 instead (REL() below); 32-bit code uses flat segments with base 0,
- *   so there an offset IS the linear address.  The image is read-only
- *   firmware: everything the program writes (the stack) lives in RAM.
+ *   0xF000 instead (REL(), from firmware.inc); 32-bit code uses flat
+ *   segments with base 0, so there an offset IS the linear address.  The
+ *   image is read-only firmware: everything the program writes (the
+ *   stack) lives in RAM.
  */
 
-#define IMAGE_BASE	0xF0000		/* linear address of the image's first byte */
-#define BOOT_SEG	0xF000		/* real-mode segment whose base is IMAGE_BASE */
+#include "firmware.inc"		/* IMAGE_BASE, BOOT_SEG, REL(), EXIT_PORT, RESET_VECTOR */
 
 #define CODE_SEL	0x08		/* GDT entry 1: index 1 << 3, TI = 0 (GDT), RPL 0 */
 #define DATA_SEL	0x10		/* GDT entry 2: index 2 << 3 */
 #define CR0_PE		0x01		/* CR0 bit 0: protection enable */
 #define STACK_TOP	0x90000		/* ESP in protected mode: RAM below 640 KiB */
 
-#define COM1		0x3F8		/* 16550 UART: transmitter holding register */
-#define COM1_LSR	(COM1 + 5)	/* line status register */
-#define LSR_THRE	0x20		/* LSR bit 5: ready for the next byte */
-#define EXIT_PORT	0xF4		/* kvmstub: a byte written here is the exit status */
-
-/* Offset of a symbol inside segment BOOT_SEG; see kernel1.S for why it is
- * written relative to the first byte of .text rather than as sym - 0xF0000. */
-#define REL(sym)	((sym) - .Limage_start)
+#include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS (after CODE_SEL) */
 
 	.text
 	.globl start, to_protected, pm_entry, fault_here, halt
@@ -160,84 +153,10 @@ halt:
 	jmp	halt
 
 /* ------------------------------------------------------------------------
- * Serial output (32-bit).  See serial.S for how the UART works.
+ * Serial output (32-bit): putc, print, print_hex32, print_dec.  See
+ * serial.S for how the UART works.
  * ---------------------------------------------------------------------- */
-
-/* putc: send the byte in AL to COM1.  Preserves all registers but flags. */
-putc:
-	push	%edx
-	push	%eax
-	mov	$COM1_LSR, %dx
-1:	in	%dx, %al		/* wait until the UART can take a byte */
-	test	$LSR_THRE, %al
-	jz	1b
-	pop	%eax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%edx
-	ret
-
-/* print: send the NUL-terminated string at ESI.  Preserves all but flags. */
-print:
-	push	%esi
-	push	%eax
-1:	lodsb				/* AL = *ESI++ */
-	test	%al, %al
-	jz	2f			/* NUL: done */
-	call	putc
-	jmp	1b
-2:	pop	%eax
-	pop	%esi
-	ret
-
-/* print_hex32: print EAX as 8 lowercase hex digits (no "0x").
- * Each turn rotates the next nibble, most significant first, into the
- * low 4 bits.  Preserves all registers but flags. */
-print_hex32:
-	push	%eax
-	push	%ecx
-	push	%edx
-	mov	%eax, %edx
-	mov	$8, %ecx
-1:	rol	$4, %edx		/* top nibble -> bottom */
-	mov	%dl, %al
-	and	$0x0f, %al		/* 0..15 */
-	cmp	$10, %al
-	jb	2f
-	add	$('a' - '0' - 10), %al	/* 10..15 -> 'a'..'f' after the next add */
-2:	add	$'0', %al
-	call	putc
-	loop	1b			/* ECX--, again while not 0 */
-	pop	%edx
-	pop	%ecx
-	pop	%eax
-	ret
-
-/* print_dec: print EAX as an unsigned decimal number.  Division by 10
- * yields the digits last-first, so they are pushed on the stack and
- * popped in the right order.  Preserves all registers but flags. */
-print_dec:
-	push	%eax
-	push	%ecx
-	push	%edx
-	push	%ebx
-	mov	$10, %ebx
-	xor	%ecx, %ecx		/* ECX counts the digits */
-1:	xor	%edx, %edx
-	div	%ebx			/* EAX = EDX:EAX / 10, EDX = remainder */
-	push	%edx
-	inc	%ecx
-	test	%eax, %eax
-	jnz	1b
-2:	pop	%eax
-	add	$'0', %al
-	call	putc
-	loop	2b
-	pop	%ebx
-	pop	%edx
-	pop	%ecx
-	pop	%eax
-	ret
+#include "serial32.inc"
 
 /* ------------------------------------------------------------------------
  * Exception entry.  On an exception the CPU looks up IDT entry <vector>,
@@ -249,25 +168,12 @@ print_dec:
  * The handler cannot ask the CPU which vector brought it here, so each
  * vector gets its own small stub exc_N that pushes a dummy error code
  * where the CPU pushed none (so every frame has the same shape) and then
- * the vector number, and jumps to exc_common.  exc_common sees:
+ * the vector number, and jumps to exc_common (idt.inc writes the 32 stubs).
+ * exc_common sees:
  *
  *     0(%esp) vector   4(%esp) error code   8(%esp) EIP   12 CS   16 EFLAGS
  * ---------------------------------------------------------------------- */
-	.macro	exc_stub vec
-	.globl	exc_\vec
-exc_\vec:
-	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	/* the CPU pushed an error code */
-	.else
-	push	$0			/* no error code: push a dummy one */
-	.endif
-	push	$\vec
-	jmp	exc_common
-	.endm
-
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	exc_stub \v
-	.endr
+	EXCEPTION_STUBS			/* exc_0 ... exc_31, see idt.inc */
 
 /* exc_common: print "exception N (#XX) at 0xEIP" and exit with status N. */
 exc_common:
@@ -387,20 +293,13 @@ gdt_ptr:
  * The offset is the handler's linear address (CS base is 0).  Every handler
  * is in this image, 0xF0000-0xFFFFF, so bits 16-31 are always 0x000F and
  * bits 0-15 are the handler's distance from the image start; writing it
- * that way lets the assembler compute both halves.
+ * that way lets the assembler compute both halves.  IDT_GATE (idt.inc)
+ * writes these 8 bytes for one handler.
  */
-	.macro	idt_gate vec
-	.word	REL(exc_\vec)		/* offset 0-15 */
-	.word	CODE_SEL		/* segment */
-	.byte	0
-	.byte	0x8E			/* present, DPL 0, 32-bit interrupt gate */
-	.word	IMAGE_BASE >> 16	/* offset 16-31 */
-	.endm
-
 	.balign	8
 idt:
 	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	idt_gate \v
+	IDT_GATE exc_\v
 	.endr
 .Lidt_end:
 
@@ -411,7 +310,4 @@ idt_ptr:
 /* ------------------------------------------------------------------------
  * STEP 1: the reset vector, linear 0xFFFF0 (firmware.lds puts it there).
  * ---------------------------------------------------------------------- */
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)	/* CS = 0xF000, IP = 0: linear 0xF0000 */
+	RESET_VECTOR			/* ljmp $BOOT_SEG, $REL(start): linear 0xF0000 */

@@ -52,15 +52,12 @@
  *   SS = 0, SP = 0x7000, i.e. the stack grows down from linear 0x7000.
  */
 
-#define BOOT_SEG	0xF000		/* real-mode segment: base 0xF000 * 16 = 0xF0000 */
+#include "firmware.inc"		/* REL(), RESET_VECTOR: see kernel1.S */
+
 #define COM1		0x3F8		/* 16550 UART: transmitter holding register */
 #define COM1_LSR	(COM1 + 5)	/* line status register */
 #define LSR_THRE	0x20		/* LSR bit 5: transmitter holding register empty */
 #define STACK_TOP	0x7000		/* initial SP, in RAM (segment 0) */
-
-/* Offset of a symbol inside segment BOOT_SEG; see kernel1.S for why it is
- * written relative to the first byte of .text rather than as sym - 0xF0000. */
-#define REL(sym)	((sym) - .Limage_start)
 
 	.code16
 	.text
@@ -121,8 +118,6 @@ putc_wait:
 	ret
 
 /*
- * The reset vector (linear 0xFFFF0, see firmware.lds).
+ * The reset vector (linear 0xFFFF0, see firmware.lds): ljmp to start.
  */
-	.section .reset, "ax"
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)	/* CS = 0xF000, IP = offset of start */
+	RESET_VECTOR

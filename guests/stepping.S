@@ -73,13 +73,10 @@
  *   table (IVT) is at 0: vector N is the 4 bytes IP, CS at 4 * N.
  */
 
-#define IMAGE_BASE	0xF0000
-#define BOOT_SEG	0xF000
-#define REL(sym)	((sym) - .Limage_start)
+#include "firmware.inc"		/* IMAGE_BASE, BOOT_SEG, REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT; CODE_SEL, DATA_SEL, CR0_PE */
+#include "idt.inc"		/* IDT_GATE */
 
-#define CODE_SEL	0x08
-#define DATA_SEL	0x10
-#define CR0_PE		0x01
 #define RM_STACK	0x7000
 #define PM_STACK	0x90000
 #define FLAGS_TF	0x100		/* EFLAGS bit 8: trap flag (single step) */
@@ -103,8 +100,6 @@
 #define PIT_CH0		0x40
 #define PIT_MODE	0x43
 #define PIT_DIVISOR	11932		/* 100 Hz */
-#define COM1		0x3F8
-#define EXIT_PORT	0xF4
 
 /*
  * What a 32-bit iret does here (same privilege level, no task switch), by
@@ -364,61 +359,29 @@ pm_db_handler:
 	iret
 1:	RET_BY_HAND
 
-putc:
-	push	%edx
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%edx
-	ret
-
-print:
-	push	%eax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%eax
-	ret
+#include "serial32.inc"		/* print, putc */
 
 msg_ok:
 	.asciz	"stepping: all cases ran\n"
 msg_fail:
 	.asciz	"stepping: check failed: "
 
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00cf9b000000ffff	/* flat 32-bit code, accessed */
-	.quad	0x00cf93000000ffff	/* flat data, accessed */
-gdt_ptr:
-	.word	gdt_ptr - gdt - 1
-	.long	gdt
+	FLAT_GDT			/* null, flat code (0x08), flat data (0x10) */
 
 /* IDT: vectors 0-6 only; any other exception finds no gate, which ends in
  * a triple fault that kvmstub reports as "shutdown". */
-	.macro	gate handler
-	.word	REL(\handler)
-	.word	CODE_SEL
-	.byte	0
-	.byte	0x8E			/* present, DPL 0, 32-bit interrupt gate */
-	.word	IMAGE_BASE >> 16
-	.endm
 	.balign	8
 idt:
-	gate	fail			/* 0 */
-	gate	pm_db_handler		/* 1 #DB */
-	gate	fail			/* 2 */
-	gate	fail			/* 3 */
-	gate	fail			/* 4 */
-	gate	fail			/* 5 */
-	gate	ud_handler		/* 6 #UD */
+	IDT_GATE fail			/* 0 */
+	IDT_GATE pm_db_handler		/* 1 #DB */
+	IDT_GATE fail			/* 2 */
+	IDT_GATE fail			/* 3 */
+	IDT_GATE fail			/* 4 */
+	IDT_GATE fail			/* 5 */
+	IDT_GATE ud_handler		/* 6 #UD */
 .Lidt_end:
 idt_ptr:
 	.word	.Lidt_end - idt - 1
 	.long	idt
 
-	.section .reset, "ax"
-	.code16
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)
+	RESET_VECTOR

@@ -22,6 +22,7 @@ expect "$T/g" '^2[[:space:]]+y[[:space:]]+0x00100000 0x[0-9a-f]+ rw' "info mem: 
 expect "$T/g" '^3[[:space:]]+y[[:space:]]+0xfffe0000 0x100000000 ro' "info mem: the firmware below 4 GiB is not rom"
 expect "$T/g" 'automatically using hardware breakpoints for read-only addresses' \
 	"gdb did not switch to a hardware breakpoint in rom"
-expect "$T/g" 'Sending packet: \$Z1,f003f,1' "gdb did not insert a Z1 at loop"
+loop=$(sym "$ELF" loop)
+expect "$T/g" "Sending packet: \\\$Z1,${loop#0x},1" "gdb did not insert a Z1 at loop"
 expect "$T/g" '^Breakpoint 1, ' "the breakpoint in the firmware did not hit"
-expect "$T/g" '^0x000f003f in loop' "the breakpoint in the firmware did not stop at loop"
+expect "$T/g" "^$(printf '0x%08x' "$loop") in loop" "the breakpoint in the firmware did not stop at loop"

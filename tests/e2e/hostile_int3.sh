@@ -24,30 +24,9 @@ handler:
 handler_iret:
 	iret
 EOF
-fw_image int3p <<'EOF'
-	.code16
-	.text
-	.globl start, pm, trap
-start:	cli
-	lgdtl	%cs:gdtp - start
-	lidtl	%cs:idtp - start
-	mov	%cr0, %eax
-	or	$1, %eax
-	mov	%eax, %cr0
-	ljmpl	$8, $pm
-	.code32
-pm:	mov	$0x10, %ax
-	mov	%ax, %ds
+fw_pm_image int3p <<'EOF'
 trap:	int3
 	jmp	trap
-	.balign 8
-gdt:	.quad 0
-	.quad 0x00cf9a000000ffff
-	.quad 0x00cf92000000ffff
-gdtp:	.word gdtp - gdt - 1
-	.long gdt
-idtp:	.word 0
-	.long 0
 EOF
 again=$(sym "$T/int3r.elf" again) iret_=$(sym "$T/int3r.elf" handler_iret)
 daemon_start "$T/int3r.bin"
@@ -55,11 +34,7 @@ gdb_ctrl_c "$T/g" <<EOF
 continue
 p/x \$pc
 p *(int *)0x500 > 100
-monitor reset
-maintenance flush register-cache
-p/x \$pc
-stepi
-p/x \$pc
+$GDB_RESET
 EOF
 cat "$T/g"
 expect "$T/g" "Program received signal SIGINT" "Ctrl-C did not stop the int3 loop"
@@ -67,8 +42,7 @@ pc=$(sed -n 's/^\$1 = \(0x[0-9a-f]*\)$/\1/p' "$T/g")
 [ -n "$pc" ] && [ $((pc)) -ge $((again)) ] && [ $((pc)) -le $((iret_)) ] ||
 	fail "after Ctrl-C the pc ($pc) is not in the int3 loop ($again..$iret_)"
 expect "$T/g" '^\$2 = 1$' "the guest did not receive its own int3s"
-expect "$T/g" '^\$3 = 0xffff0$' "monitor reset did not go back to the reset vector"
-expect "$T/g" '^\$4 = 0xf0000$' "stepi after monitor reset did not reach start"
+expect_reset "$T/g"
 kill -0 "$DAEMON_PID" || fail "the daemon died"
 daemon_stop
 echo "ok: real mode int3 loop: Ctrl-C at $pc, the guest's handler ran"
@@ -78,10 +52,7 @@ daemon_start "$T/int3p.bin"
 gdb_run "$T/g2" <<EOF
 continue
 p/x \$pc
-monitor reset
-maintenance flush register-cache
-stepi
-p/x \$pc
+$GDB_RESET
 EOF
 cat "$T/g2"
 # This host's KVM fails to emulate int3 (internal error); one that
@@ -90,7 +61,7 @@ expect "$T/g2" "Program received signal SIGSEGV" "gdb did not report the int3 fa
 expect "$T/g2" "^(KVM internal error|triple fault).*\(linear $trap_, protected mode\)$" \
 	"gdb did not show the fault's message"
 expect "$T/g2" "^\\\$1 = $trap_\$" "the pc is not at the int3"
-expect "$T/g2" '^\$2 = 0xf0000$' "stepi after monitor reset did not reach start"
+expect_reset "$T/g2"
 expect "$T/daemon.err" "^kvmstub: guest fault: .*\(linear $trap_, protected mode\)$" \
 	"the daemon did not report the fault on stderr"
 echo "ok: protected mode int3: $(head -1 "$T/daemon.err")"

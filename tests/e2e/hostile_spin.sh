@@ -17,18 +17,13 @@ gdb_ctrl_c "$T/g" <<EOF
 continue
 p/x \$pc
 p/x \$eflags & 0x200
-monitor reset
-maintenance flush register-cache
-p/x \$pc
-stepi
-p/x \$pc
+$GDB_RESET
 EOF
 cat "$T/g"
 expect "$T/g" "Program received signal SIGINT" "Ctrl-C did not stop the spinning guest"
 expect "$T/g" "^\\\$1 = $spin\$" "after Ctrl-C the pc is not at the spin"
 expect "$T/g" '^\$2 = 0x0$' "interrupts are not off (IF set)"
-expect "$T/g" '^\$3 = 0xffff0$' "monitor reset did not go back to the reset vector"
-expect "$T/g" '^\$4 = 0xf0000$' "stepi after monitor reset did not reach start"
+expect_reset "$T/g"
 kill -0 "$DAEMON_PID" || fail "the daemon died"
 # Twice more, quickly: a Ctrl-C is never lost.
 for i in 1 2; do

@@ -92,6 +92,43 @@ gdb_run() {
 		-ex "target remote 127.0.0.1:$PORT" "$@" -x "$T/cmds.gdb" >"$out" 2>&1
 }
 
+# gdb64_run OUT [gdb args...] < commands: like gdb_run, but gdb connects
+# with connect64 (gdbscripts/kvmstub.gdb), so that the session has the
+# 64-bit register layout from the start.  The args come before the script:
+# typically the guest's ELF file.
+gdb64_run() {
+	local out=$1; shift
+	cat >"$T/cmds.gdb"
+	timeout -k 5 60 gdb -nx -batch "$@" -x gdbscripts/kvmstub.gdb \
+		-ex "connect64 127.0.0.1:$PORT" -x "$T/cmds.gdb" >"$out" 2>&1
+}
+
+# run_guest IMAGE [kvmstub args...]: run a guest on its own (--no-gdb, 20 s
+# at most), its serial output in $T/run.out (and shown), stderr in
+# $T/run.err; fail unless it exits with status 0.
+run_guest() {
+	local image=$1 st; shift
+	timeout 20 "$KVMSTUB" --no-gdb "$@" "$image" >"$T/run.out" 2>"$T/run.err"
+	st=$?
+	cat "$T/run.out"
+	[ $st -eq 0 ] || fail "$(basename "$image") --no-gdb exited with $st: $(cat "$T/run.err")"
+}
+
+# GDB_RESET: gdb commands (for a heredoc) that bring a guest back after it
+# went wrong: monitor reset, then one stepi.  expect_reset OUT [what] checks
+# that the pc went back to the reset vector and that stepi reached start.
+GDB_RESET='monitor reset
+maintenance flush register-cache
+printf "RESET pc %#x\n", $pc
+stepi
+printf "RESET stepi pc %#x\n", $pc'
+
+expect_reset() {
+	local what=${2:+$2: }
+	expect "$1" '^RESET pc 0xffff0$' "${what}monitor reset did not go back to the reset vector"
+	expect "$1" '^RESET stepi pc 0xf0000$' "${what}stepi after monitor reset did not reach start"
+}
+
 # gdb_ctrl_c OUT [gdb args...] < commands: like gdb_run, but the commands
 # must contain one "continue" (after which the guest is meant to spin):
 # half a second after gdb sent it, Ctrl-C (SIGINT to gdb), as a user would.
@@ -128,6 +165,44 @@ fw_image() {
 	as --32 -o "$T/$1.o" "$T/$1.s" &&
 		ld -m elf_i386 -nostdlib -T guests/firmware.lds -o "$T/$1.elf" "$T/$1.o" &&
 		objcopy -O binary "$T/$1.elf" "$T/$1.bin" || fail "cannot build the guest $1"
+}
+
+# fw_pm_image NAME < source: fw_image for a guest that does its work in
+# 32-bit protected mode.  The image starts with the switch: cli, a flat GDT
+# (code 0x08, data 0x10), an IDT with limit 0 (no exception can be
+# delivered: any fault ends in a triple fault), CR0.PE and a far jump to
+# the label pm, which sets DS = SS = 0x10 and ESP = 0x7000.  The source is
+# the 32-bit code that follows; the tables come after it.
+fw_pm_image() {
+	{ cat <<'EOF'
+	.code16
+	.text
+	.globl start, pm
+start:	cli
+	lgdtl	%cs:gdtp - start
+	lidtl	%cs:idtp - start
+	mov	%cr0, %eax
+	or	$1, %eax
+	mov	%eax, %cr0
+	ljmpl	$8, $pm
+	.code32
+pm:	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %ss
+	mov	$0x7000, %esp
+EOF
+	  cat
+	  cat <<'EOF'
+	.balign 8
+gdt:	.quad 0
+	.quad 0x00cf9a000000ffff
+	.quad 0x00cf92000000ffff
+gdtp:	.word gdtp - gdt - 1
+	.long gdt
+idtp:	.word 0
+	.long 0
+EOF
+	} | fw_image "$1"
 }
 
 # sym NAME: the linear address of a guest symbol, from its ELF file.

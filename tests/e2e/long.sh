@@ -9,18 +9,8 @@ need_kvm
 need_gdb
 ELF=guests/long.elf
 
-timeout 20 "$KVMSTUB" --no-gdb guests/long.bin >"$T/run.out" 2>"$T/run.err"
-st=$?
-cat "$T/run.out"
-[ $st -eq 0 ] || fail "long.bin --no-gdb exited with $st: $(cat "$T/run.err")"
+run_guest guests/long.bin
 expect "$T/run.out" '^long mode: hello from 64-bit code$'
-
-gdb64_run() {
-	local out=$1; shift
-	cat >"$T/cmds.gdb"
-	timeout -k 5 60 gdb -nx -batch "$@" -x gdbscripts/kvmstub.gdb \
-		-ex "connect64 127.0.0.1:$PORT" -x "$T/cmds.gdb" >"$out" 2>&1
-}
 
 lm=$(sym "$ELF" lm_entry)
 lm16=$(printf '0x%016x' "$lm")

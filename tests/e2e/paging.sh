@@ -9,19 +9,9 @@ need_gdb
 ELF=guests/paging.elf
 
 # The guest on its own: what it prints, and status 0.
-timeout 20 "$KVMSTUB" --no-gdb guests/paging.bin >"$T/run.out" 2>"$T/run.err"
-st=$?
-cat "$T/run.out"
-[ $st -eq 0 ] || fail "paging.bin --no-gdb exited with $st: $(cat "$T/run.err")"
+run_guest guests/paging.bin
 expect "$T/run.out" '^paging: 0x400000 -> 0x200000 says "REMAPPED PAGE: physical 0x200000"$'
 expect "$T/run.out" '^paging: a write at linear 0x200010 is seen at linear 0x400010$'
-
-gdb64_run() {
-	local out=$1; shift
-	cat >"$T/cmds.gdb"
-	timeout -k 5 60 gdb -nx -batch "$@" -x gdbscripts/kvmstub.gdb \
-		-ex "connect64 127.0.0.1:$PORT" -x "$T/cmds.gdb" >"$out" 2>&1
-}
 
 daemon_start --arch x86-64 guests/paging.bin
 gdb64_run "$T/g" "$ELF" <gdbscripts/lesson-paging.gdb

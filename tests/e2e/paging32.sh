@@ -14,10 +14,7 @@ if grep -q '32-bit paging runs: no' "$T/probe"; then
 fi
 expect "$T/probe" '32-bit paging runs: yes' "the probe says nothing about 32-bit paging"
 
-timeout 20 "$KVMSTUB" --no-gdb guests/paging32.bin >"$T/run.out" 2>"$T/run.err"
-st=$?
-cat "$T/run.out"
-[ $st -eq 0 ] || fail "paging32.bin --no-gdb exited with $st: $(cat "$T/run.err")"
+run_guest guests/paging32.bin
 expect "$T/run.out" '^paging32: 0x400000 -> 0x200000 says "REMAPPED PAGE: physical 0x200000"$'
 
 daemon_start guests/paging32.bin

@@ -19,20 +19,26 @@ the=$(sym "$ELF" timer_handler_end)
 ticks=$(sym "$ELF" ticks)
 daemon_start guests/interrupts.bin
 gdb_run "$T/g" "$ELF" <<EOF
-break *$ml
-continue
-delete
-shell sleep 0.05
-set \$t0 = *(int *)$ticks
-set \$i = 0
-set \$out = 0
-while \$i < 200
-  stepi
-  if \$pc < $ml || \$pc > $mle
-    set \$out = \$out + 1
-  end
-  set \$i = \$i + 1
+define to_main_loop
+  break *$ml
+  continue
+  delete
+  shell sleep 0.05
 end
+define steps_outside_main_loop
+  set \$i = 0
+  set \$out = 0
+  while \$i < \$arg0
+    stepi
+    if \$pc < $ml || \$pc > $mle
+      set \$out = \$out + 1
+    end
+    set \$i = \$i + 1
+  end
+end
+to_main_loop
+set \$t0 = *(int *)$ticks
+steps_outside_main_loop 200
 printf "RESULT blocked: %d of 200 steps outside main_loop, ticks %d -> %d\n", \$out, \$t0, *(int *)$ticks
 monitor step-irq on
 shell sleep 0.05
@@ -47,19 +53,8 @@ while \$i < 50 && !\$in
 end
 printf "RESULT step-irq on: in timer_handler at step %d\n", \$in
 monitor step-irq off
-break *$ml
-continue
-delete
-shell sleep 0.05
-set \$i = 0
-set \$out = 0
-while \$i < 50
-  stepi
-  if \$pc < $ml || \$pc > $mle
-    set \$out = \$out + 1
-  end
-  set \$i = \$i + 1
-end
+to_main_loop
+steps_outside_main_loop 50
 printf "RESULT off again: %d of 50 steps outside main_loop\n", \$out
 EOF
 grep -v '^=>\|^0x000f' "$T/g"

@@ -22,15 +22,22 @@ fi
 
 daemon_start guests/stepping.bin
 gdb_run "$T/g" "$ELF" <<EOF
+define run_to
+  break *\$arg0
+  continue
+  delete
+end
+# The real-mode interrupt frame on the stack: IP, CS, FLAGS.
+define frame16
+  printf "FRAME %#x %#x %#x\n", *(unsigned short *)\$sp, *(unsigned short *)(\$sp + 2), *(unsigned short *)(\$sp + 4)
+end
 set pagination off
 set {char}0x600 = $pm_hw
-break *step_int
-continue
-delete
+run_to step_int
 echo CASE int\n
 stepi
 printf "PC %#x\n", \$pc
-printf "FRAME %#x %#x %#x\n", *(unsigned short *)\$sp, *(unsigned short *)(\$sp + 2), *(unsigned short *)(\$sp + 4)
+frame16
 printf "INTCOUNT %d\n", *(short *)0x604
 stepi
 echo CASE iret\n
@@ -41,55 +48,41 @@ echo CASE pushf\n
 stepi
 stepi
 printf "PC %#x PUSHED %#x\n", \$pc, *(unsigned short *)\$sp
-break *step_popf
-continue
-delete
+run_to step_popf
 echo CASE popf\n
 stepi
 printf "PC %#x\n", \$pc
 stepi
 printf "PC %#x DBCOUNT %d\n", \$pc, *(short *)0x602
-printf "FRAME %#x %#x %#x\n", *(unsigned short *)\$sp, *(unsigned short *)(\$sp + 2), *(unsigned short *)(\$sp + 4)
-break *step_rep
-continue
-delete
+frame16
+run_to step_rep
 echo CASE rep\n
 printf "ECX %d\n", \$ecx
 stepi
 printf "PC %#x ECX %d COPIED %s\n", \$pc, \$ecx, (char *)0x700
-break *step_hlt_irq
-continue
-delete
+run_to step_hlt_irq
 echo CASE hlt-irq\n
 printf "EFLAGS %#x TICKS %d\n", \$eflags, *(short *)0x606
 stepi
 printf "PC %#x TICKS %d\n", \$pc, *(short *)0x606
-break *step_cr0
-continue
-delete
+run_to step_cr0
 echo CASE cr0\n
 stepi
 printf "PC %#x CR0 %#x\n", \$pc, \$cr0
 echo CASE far\n
 stepi
 printf "PC %#x CS %#x\n", \$pc, \$cs
-break *step_ud2
-continue
-delete
+run_to step_ud2
 echo CASE ud2\n
 stepi
 printf "PC %#x\n", \$pc
 printf "FRAME %#x %#x\n", *(unsigned int *)\$esp, *(unsigned int *)(\$esp + 4)
 printf "UDCOUNT %d\n", *(short *)0x608
-break *step_pushfd
-continue
-delete
+run_to step_pushfd
 echo CASE pushfd\n
 stepi
 printf "PC %#x PUSHED %#x\n", \$pc, *(unsigned int *)\$esp
-break *step_hlt
-continue
-delete
+run_to step_hlt
 echo CASE hlt\n
 stepi
 printf "PC %#x\n", \$pc

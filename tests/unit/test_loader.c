@@ -91,6 +91,18 @@ static void assert_err(const struct fixture *f, const char *needle)
 		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
 }
 
+/* loader__open() of the last file written (f->path), into f->img. */
+static int open_image(struct fixture *f)
+{
+	return loader__open(f->path, &f->img, f->err, sizeof(f->err));
+}
+
+/* loader__plan() of f->img: with_load, load_addr as kvmstub's --load. */
+static int plan(struct fixture *f, bool with_load, uint64_t load_addr)
+{
+	return loader__plan(&f->img, with_load, load_addr, f->err, sizeof(f->err));
+}
+
 /* ---- raw images ---- */
 
 static void test_raw_64k(void **state)
@@ -98,10 +110,10 @@ static void test_raw_64k(void **state)
 	struct fixture *f = *state;
 
 	write_raw(f, "fw.bin", 64 << 10);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(open_image(f), 0);
 	assert_false(f->img.elf);
 	assert_int_equal(f->img.size, 64 << 10);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.nr_segs, 1);
 	assert_int_equal(f->img.segs[0].gpa, 0xFFFF0000ull);
 	assert_int_equal(f->img.segs[0].offset, 0);
@@ -115,13 +127,13 @@ static void test_raw_limit(void **state)
 	struct fixture *f = *state;
 
 	write_raw(f, "max.bin", LOADER_RAW_MAX);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - (256 << 10));
 	loader__close(&f->img);
 
 	write_raw(f, "big.bin", LOADER_RAW_MAX + 1);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EFBIG);
+	assert_int_equal(open_image(f), -EFBIG);
 	assert_err(f, f->path);
 	assert_err(f, "image is 262145 bytes; a raw image may be at most 262144 bytes (256 KiB)");
 	assert_null(f->img.data);
@@ -132,7 +144,7 @@ static void test_empty(void **state)
 	struct fixture *f = *state;
 
 	write_raw(f, "empty.bin", 0);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(open_image(f), -EINVAL);
 	assert_err(f, "empty.bin: empty image (0 bytes)");
 }
 
@@ -141,7 +153,7 @@ static void test_missing(void **state)
 	struct fixture *f = *state;
 
 	snprintf(f->path, sizeof(f->path), "%s/guests/x.bin", f->dir);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -ENOENT);
+	assert_int_equal(open_image(f), -ENOENT);
 	assert_err(f, "guests/x.bin: No such file or directory");
 	assert_int_equal(strncmp(f->err, f->dir, strlen(f->dir)), 0);
 }
@@ -166,7 +178,7 @@ static void test_unreadable(void **state)
 	}
 	write_raw(f, "secret.bin", 16);
 	assert_int_equal(chmod(f->path, 0), 0);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EACCES);
+	assert_int_equal(open_image(f), -EACCES);
 	assert_err(f, "secret.bin: Permission denied");
 }
 
@@ -177,7 +189,7 @@ static void test_not_regular(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/fifo", f->dir);
 	assert_int_equal(mkfifo(f->path, 0600), 0);
 	/* Must neither block on the FIFO nor accept it. */
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(open_image(f), -EINVAL);
 	assert_err(f, "fifo: not a regular file");
 }
 
@@ -186,25 +198,21 @@ static void test_load_addr(void **state)
 	struct fixture *f = *state;
 
 	write_raw(f, "boot.bin", 512);
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
-	assert_int_equal(loader__plan(&f->img, true, 0x7c00, f->err, sizeof(f->err)), 0);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, true, 0x7c00), 0);
 	assert_int_equal(f->img.nr_segs, 1);
 	assert_int_equal(f->img.segs[0].gpa, 0x7c00);
 	assert_int_equal(f->img.segs[0].memsz, 512);
 
 	/* Exactly up to 4 GiB is fine, one byte more is not. */
-	assert_int_equal(loader__plan(&f->img, true, 0xFFFFFE00ull, f->err, sizeof(f->err)), 0);
+	assert_int_equal(plan(f, true, 0xFFFFFE00ull), 0);
 	assert_int_equal(f->img.segs[0].gpa, 0xFFFFFE00ull);
-	assert_int_equal(loader__plan(&f->img, true, 0xFFFFFE01ull, f->err, sizeof(f->err)),
-			 -EINVAL);
+	assert_int_equal(plan(f, true, 0xFFFFFE01ull), -EINVAL);
 	assert_err(f, "past 4 GiB");
 	assert_int_equal(f->img.nr_segs, 0);
-	assert_int_equal(loader__plan(&f->img, true, UINT64_MAX, f->err, sizeof(f->err)),
-			 -EINVAL);
-	assert_int_equal(loader__plan(&f->img, true, UINT64_MAX - 100, f->err, sizeof(f->err)),
-			 -EINVAL);
-	assert_int_equal(loader__plan(&f->img, true, 0x100000000ull, f->err, sizeof(f->err)),
-			 -EINVAL);
+	assert_int_equal(plan(f, true, UINT64_MAX), -EINVAL);
+	assert_int_equal(plan(f, true, UINT64_MAX - 100), -EINVAL);
+	assert_int_equal(plan(f, true, 0x100000000ull), -EINVAL);
 }
 
 /* ---- ELF images, built by hand ---- */
@@ -231,21 +239,30 @@ static void elf_ident(unsigned char *id, int cls)
 	id[EI_VERSION] = EV_CURRENT;
 }
 
+/*
+ * The ELF header of an executable for MACHINE, its NPH program headers
+ * (PH, an array) at file offset PHOFF.  EH is an Elf32_Ehdr or an
+ * Elf64_Ehdr: a macro, since the two have the same fields in other sizes.
+ */
+#define ELF_EXEC_HEADER(eh, cls, machine, ph, phoff, nph) do {	\
+	elf_ident((eh).e_ident, (cls));				\
+	(eh).e_type = ET_EXEC;					\
+	(eh).e_machine = (machine);				\
+	(eh).e_version = EV_CURRENT;				\
+	(eh).e_phoff = (phoff);					\
+	(eh).e_ehsize = sizeof(eh);				\
+	(eh).e_phentsize = sizeof((ph)[0]);			\
+	(eh).e_phnum = (nph);					\
+} while (0)
+
 /* Two PT_LOADs (0xF0000, and 0x100000 with bss), a PT_NOTE, an empty PT_LOAD. */
 static void make_elf32(struct elf32_file *e)
 {
 	size_t pay = offsetof(struct elf32_file, payload);
 
 	memset(e, 0, sizeof(*e));
-	elf_ident(e->eh.e_ident, ELFCLASS32);
-	e->eh.e_type = ET_EXEC;
-	e->eh.e_machine = EM_386;
-	e->eh.e_version = EV_CURRENT;
+	ELF_EXEC_HEADER(e->eh, ELFCLASS32, EM_386, e->ph, offsetof(struct elf32_file, ph), 4);
 	e->eh.e_entry = 0xFFFF0;
-	e->eh.e_phoff = offsetof(struct elf32_file, ph);
-	e->eh.e_ehsize = sizeof(Elf32_Ehdr);
-	e->eh.e_phentsize = sizeof(Elf32_Phdr);
-	e->eh.e_phnum = 4;
 
 	e->ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = pay, .p_vaddr = 0xF0000,
 		.p_paddr = 0xF0000, .p_filesz = 0x100, .p_memsz = 0x100, .p_flags = PF_R | PF_X };
@@ -261,15 +278,8 @@ static void make_elf32(struct elf32_file *e)
 static void make_elf64(struct elf64_file *e)
 {
 	memset(e, 0, sizeof(*e));
-	elf_ident(e->eh.e_ident, ELFCLASS64);
-	e->eh.e_type = ET_EXEC;
-	e->eh.e_machine = EM_X86_64;
-	e->eh.e_version = EV_CURRENT;
+	ELF_EXEC_HEADER(e->eh, ELFCLASS64, EM_X86_64, e->ph, offsetof(struct elf64_file, ph), 2);
 	e->eh.e_entry = 0x200010;
-	e->eh.e_phoff = offsetof(struct elf64_file, ph);
-	e->eh.e_ehsize = sizeof(Elf64_Ehdr);
-	e->eh.e_phentsize = sizeof(Elf64_Phdr);
-	e->eh.e_phnum = 2;
 	e->ph[0] = (Elf64_Phdr){ .p_type = PT_GNU_STACK };
 	e->ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD,
 		.p_offset = offsetof(struct elf64_file, payload),
@@ -280,7 +290,15 @@ static void make_elf64(struct elf64_file *e)
 static int open_elf32(struct fixture *f, const struct elf32_file *e, size_t len)
 {
 	write_file(f, "k32.elf", e, len);
-	return loader__open(f->path, &f->img, f->err, sizeof(f->err));
+	return open_image(f);
+}
+
+/* The whole ELF32 file e is refused when opened, with NEEDLE in the message. */
+static void assert_elf32_refused(struct fixture *f, const struct elf32_file *e,
+				 const char *needle)
+{
+	assert_int_equal(open_elf32(f, e, sizeof(*e)), -ENOEXEC);
+	assert_err(f, needle);
 }
 
 static void test_elf32(void **state)
@@ -293,7 +311,7 @@ static void test_elf32(void **state)
 	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
 	assert_true(f->img.elf);
 	assert_int_equal(f->img.entry, 0xFFFF0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.nr_segs, 2);
 	assert_int_equal(f->img.segs[0].gpa, 0xF0000);
 	assert_int_equal(f->img.segs[0].offset, pay);
@@ -306,7 +324,7 @@ static void test_elf32(void **state)
 	assert_int_equal(f->img.data[f->img.segs[1].offset], 0x55);
 
 	/* --load means nothing for an ELF file: say so rather than ignore it. */
-	assert_int_equal(loader__plan(&f->img, true, 0x1000, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(plan(f, true, 0x1000), -EINVAL);
 	assert_err(f, "--load applies to raw images only");
 }
 
@@ -317,10 +335,10 @@ static void test_elf64(void **state)
 
 	make_elf64(&e);
 	write_file(f, "k64.elf", &e, sizeof(e));
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
+	assert_int_equal(open_image(f), 0);
 	assert_true(f->img.elf);
 	assert_int_equal(f->img.entry, 0x200010);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), 0);
+	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.nr_segs, 1);
 	assert_int_equal(f->img.segs[0].gpa, 0x200000);
 	assert_int_equal(f->img.segs[0].offset, offsetof(struct elf64_file, payload));
@@ -331,15 +349,15 @@ static void test_elf64(void **state)
 	loader__close(&f->img);
 	e.ph[1].p_paddr = 0x100000000ull;
 	write_file(f, "k64.elf", &e, sizeof(e));
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), -EINVAL);
 	assert_err(f, "past 4 GiB");
 
 	/* paddr + memsz wrapping around 2^64 is refused when opening. */
 	loader__close(&f->img);
 	e.ph[1].p_paddr = UINT64_MAX - 0x100;
 	write_file(f, "k64.elf", &e, sizeof(e));
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), -ENOEXEC);
+	assert_int_equal(open_image(f), -ENOEXEC);
 	assert_err(f, "overflows");
 }
 
@@ -350,24 +368,20 @@ static void test_elf_phdrs_beyond_file(void **state)
 
 	make_elf32(&e);
 	e.eh.e_phoff = sizeof(e) - sizeof(Elf32_Phdr);	/* 4 headers, room for 1 */
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "k32.elf: ELF program headers");
+	assert_elf32_refused(f, &e, "k32.elf: ELF program headers");
 	assert_err(f, "beyond the end of the file");
 
 	make_elf32(&e);
 	e.eh.e_phoff = 0xFFFFFFF0u;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "beyond the end of the file");
+	assert_elf32_refused(f, &e, "beyond the end of the file");
 
 	make_elf32(&e);
 	e.eh.e_phnum = 0xFFFE;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "beyond the end of the file");
+	assert_elf32_refused(f, &e, "beyond the end of the file");
 
 	make_elf32(&e);
 	e.eh.e_phentsize = 16;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "program header size is 16");
+	assert_elf32_refused(f, &e, "program header size is 16");
 }
 
 static void test_elf_truncated(void **state)
@@ -396,23 +410,19 @@ static void test_elf_wrong_machine(void **state)
 
 	make_elf32(&e);
 	e.eh.e_machine = EM_ARM;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "k32.elf: not a 32-bit or 64-bit x86 ELF file");
+	assert_elf32_refused(f, &e, "k32.elf: not a 32-bit or 64-bit x86 ELF file");
 
 	make_elf32(&e);
 	e.eh.e_ident[EI_DATA] = ELFDATA2MSB;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "not little-endian");
+	assert_elf32_refused(f, &e, "not little-endian");
 
 	make_elf32(&e);
 	e.eh.e_ident[EI_CLASS] = 7;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "not a 32-bit or 64-bit x86 ELF file");
+	assert_elf32_refused(f, &e, "not a 32-bit or 64-bit x86 ELF file");
 
 	make_elf32(&e);
 	e.eh.e_type = ET_REL;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "link it first");
+	assert_elf32_refused(f, &e, "link it first");
 }
 
 static void test_elf_bad_segments(void **state)
@@ -426,24 +436,21 @@ static void test_elf_bad_segments(void **state)
 	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
 	e.ph[2].p_filesz = 0x100;
 	e.ph[2].p_memsz = 0x80;
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "p_filesz 0x100 > p_memsz 0x80");
+	assert_elf32_refused(f, &e, "p_filesz 0x100 > p_memsz 0x80");
 
 	make_elf32(&e);
 	e.ph[0].p_paddr = 0xFFFFF000u;
 	e.ph[0].p_memsz = 0x2000;	/* wraps the 32-bit address space */
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "overflows");
+	assert_elf32_refused(f, &e, "overflows");
 
 	make_elf32(&e);
 	e.ph[0].p_offset = 0xFFFFFF80u;	/* offset + filesz wraps */
-	assert_int_equal(open_elf32(f, &e, sizeof(e)), -ENOEXEC);
-	assert_err(f, "beyond the end of the file");
+	assert_elf32_refused(f, &e, "beyond the end of the file");
 
 	make_elf32(&e);
 	e.ph[2].p_paddr = 0xF0080;	/* overlaps segment 0 */
 	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(plan(f, false, 0), -EINVAL);
 	assert_err(f, "overlaps");
 	assert_int_equal(f->img.nr_segs, 0);
 	loader__close(&f->img);
@@ -452,7 +459,7 @@ static void test_elf_bad_segments(void **state)
 	e.ph[0].p_type = PT_NULL;
 	e.ph[2].p_type = PT_NOTE;
 	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(plan(f, false, 0), -EINVAL);
 	assert_err(f, "no loadable segment");
 }
 
@@ -467,19 +474,13 @@ static void test_elf_too_many_segments(void **state)
 	int i;
 
 	memset(&e, 0, sizeof(e));
-	elf_ident(e.eh.e_ident, ELFCLASS32);
-	e.eh.e_type = ET_EXEC;
-	e.eh.e_machine = EM_386;
-	e.eh.e_version = EV_CURRENT;
-	e.eh.e_phoff = sizeof(e.eh);
-	e.eh.e_phentsize = sizeof(Elf32_Phdr);
-	e.eh.e_phnum = N;
+	ELF_EXEC_HEADER(e.eh, ELFCLASS32, EM_386, e.ph, sizeof(e.eh), N);
 	for (i = 0; i < N; i++)
 		e.ph[i] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_paddr = 0x100000 + i * 0x1000u,
 					.p_memsz = 0x1000 };
 	write_file(f, "many.elf", &e, sizeof(e));
-	assert_int_equal(loader__open(f->path, &f->img, f->err, sizeof(f->err)), 0);
-	assert_int_equal(loader__plan(&f->img, false, 0, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), -EINVAL);
 	assert_err(f, "more than 16 loadable segments");
 	assert_int_equal(f->img.nr_segs, 0);
 }
@@ -517,9 +518,9 @@ static void test_elf_mutations(void **state)
 			p[SELFMAG + rand_r(&seed) % (hdr - SELFMAG)] = (uint8_t)rand_r(&seed);
 		len -= (size_t)(rand_r(&seed) % 3 == 0 ? rand_r(&seed) % len : 0);
 		write_file(f, "fuzz.elf", p, len);
-		if (loader__open(f->path, &f->img, f->err, sizeof(f->err)) != 0)
+		if (open_image(f) != 0)
 			continue;
-		if (loader__plan(&f->img, false, 0, f->err, sizeof(f->err)) == 0) {
+		if (plan(f, false, 0) == 0) {
 			accepted++;
 			for (k = 0; k < f->img.nr_segs; k++) {
 				const struct load_seg *s = &f->img.segs[k];
@@ -535,25 +536,27 @@ static void test_elf_mutations(void **state)
 	assert_true(accepted > 0);
 }
 
+#define TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_raw_64k, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_raw_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_directory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_addr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf32, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf64, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_phdrs_beyond_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_truncated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_wrong_machine, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_bad_segments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_too_many_segments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elf_mutations, setup, teardown),
+		TEST(test_raw_64k),
+		TEST(test_raw_limit),
+		TEST(test_empty),
+		TEST(test_missing),
+		TEST(test_directory),
+		TEST(test_unreadable),
+		TEST(test_not_regular),
+		TEST(test_load_addr),
+		TEST(test_elf32),
+		TEST(test_elf64),
+		TEST(test_elf_phdrs_beyond_file),
+		TEST(test_elf_truncated),
+		TEST(test_elf_wrong_machine),
+		TEST(test_elf_bad_segments),
+		TEST(test_elf_too_many_segments),
+		TEST(test_elf_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

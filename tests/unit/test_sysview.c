@@ -79,6 +79,25 @@ static int xlate(struct fixture *f, const char *arg)
 	return sysview__show_xlate(f->t, 0, arg, f->out, sizeof(f->out));
 }
 
+/* monitor xlate ARG succeeds, and its output contains NEEDLE. */
+static void xlate_has(struct fixture *f, const char *arg, const char *needle)
+{
+	int n = xlate(f, arg);
+
+	if (n <= 0)
+		fail_msg("xlate \"%s\" returned %d", arg, n);
+	assert_contains(f->out, needle);
+}
+
+/* One of the sysview__show_* views of cpu 0 into f->out; it must succeed. */
+static void show(struct fixture *f, int (*view)(struct target *, int, char *, size_t))
+{
+	int n = view(f->t, 0, f->out, sizeof(f->out));
+
+	if (n <= 0)
+		fail_msg("the view returned %d", n);
+}
+
 static void seg(struct target_seg *s, uint16_t sel, uint8_t type, bool db, bool l)
 {
 	memset(s, 0, sizeof(*s));
@@ -144,14 +163,14 @@ static void test_mode(void **state)
 	assert_string_equal(sysview__mode_name(MODE_PROTECTED), "protected");
 	assert_string_equal(sysview__mode_name((enum cpu_mode)99), "unknown");
 
-	assert_true(sysview__show_mode(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_mode);
 	assert_contains(f->out, "mode: real (");
 	assert_contains(f->out, "CR0:   0x00000010 (ET)\n");
 
 	enter_protected(f);
 	f->r->cr4 = 0x290;
 	f->r->rflags = 0x246;
-	assert_true(sysview__show_mode(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_mode);
 	assert_contains(f->out, "mode: protected (32-bit, paging off)\nCPL: 0\n");
 	assert_contains(f->out, "CR0:   0x00000011 (PE ET)\n");
 	assert_contains(f->out, "CR4:   0x00000290 (PSE PGE OSFXSR)\n");
@@ -161,7 +180,7 @@ static void test_mode(void **state)
 
 	enter_long(f);
 	f->r->efer |= 0x800;
-	assert_true(sysview__show_mode(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_mode);
 	assert_contains(f->out, "mode: long (64-bit, 4-level paging)");
 	assert_contains(f->out, "(PE ET PG)");
 	assert_contains(f->out, "(LME LMA NXE)");
@@ -171,7 +190,7 @@ static void test_sregs(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_true(sysview__show_sregs(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_sregs);
 	assert_contains(f->out, "cs    0xf000   0x00000000000f0000 0x0000ffff code, exec/read, "
 			"accessed");
 	assert_contains(f->out, "ss    0x0000   0x0000000000000000 0x0000ffff data, read/write, "
@@ -182,7 +201,7 @@ static void test_sregs(void **state)
 	assert_contains(f->out, "real mode: base = selector * 16");
 
 	enter_protected(f);
-	assert_true(sysview__show_sregs(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_sregs);
 	assert_contains(f->out, "cs    0x0008   0x0000000000000000 0xffffffff code, exec/read, "
 			"accessed      0   1 1   1 0\n");
 	assert_lacks(f->out, "real mode");
@@ -195,7 +214,7 @@ static void test_gdt_flat(void **state)
 	struct fixture *f = *state;
 
 	enter_protected(f);
-	assert_true(sysview__show_gdt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_gdt);
 	assert_contains(f->out, "GDT at 0x00000800, limit 0x002f: 6 descriptors\n");
 	assert_contains(f->out, "    0 0x0000  null descriptor");
 	assert_contains(f->out, "    1 0x0008  code, exec/read, accessed      base 0x00000000 "
@@ -219,7 +238,7 @@ static void test_gdt_long_mode_tss(void **state)
 	put64(f, GDT_BASE + 0x18, 0x0000890012340067ull);
 	put64(f, GDT_BASE + 0x20, 0x00000000ffff8000ull);
 	put64(f, GDT_BASE + 0x28, 0x00af9b000000ffffull);	/* 64-bit code */
-	assert_true(sysview__show_gdt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_gdt);
 	assert_contains(f->out, "    3 0x0018  64-bit TSS (available)         base "
 			"0xffff800000001234");
 	assert_lacks(f->out, "    4 0x0020");
@@ -277,7 +296,7 @@ static void test_idt_protected(void **state)
 	put64(f, 0x2000 + 0 * 8, gate32(0x08, 0x3000, 0xe, 0));
 	put64(f, 0x2000 + 14 * 8, gate32(0x08, 0x12345678, 0xf, 0));
 	put64(f, 0x2000 + 0x80 * 8, gate32(0x08, 0x4000, 0xe, 3));
-	assert_true(sysview__show_idt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_idt);
 	assert_contains(f->out, "IDT at 0x00002000, limit 0x07ff: 256 8-byte gates\n");
 	assert_contains(f->out, "  0x00 #DE divide error");
 	assert_contains(f->out, "32-bit interrupt gate  0008:00003000  DPL 0\n");
@@ -290,7 +309,7 @@ static void test_idt_protected(void **state)
 
 	/* A short IDT: the rest would fault. */
 	f->r->idt.limit = 0x7f;
-	assert_true(sysview__show_idt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_idt);
 	assert_contains(f->out, "16 8-byte gates");
 	assert_contains(f->out, "vectors 0x10-0xff are beyond the limit");
 }
@@ -304,7 +323,7 @@ static void test_idt_long(void **state)
 	f->r->idt.limit = 0xfff;
 	put64(f, 0x3000 + 3 * 16, gate32(0x18, 0x80001000, 0xe, 3) | 1ull << 32);	/* IST 1 */
 	put64(f, 0x3000 + 3 * 16 + 8, 0xffffffffull);
-	assert_true(sysview__show_idt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_idt);
 	assert_contains(f->out, "256 16-byte gates");
 	assert_contains(f->out, "  0x03 #BP breakpoint");
 	assert_contains(f->out, "64-bit interrupt gate  0018:ffffffff80001000  DPL 3 IST 1\n");
@@ -319,7 +338,7 @@ static void test_ivt(void **state)
 	f->r->idt.limit = 0x3ff;
 	put32(f, 0x10 * 4, 0xc0001234);
 	put32(f, 0x08 * 4, 0xf000fea5);
-	assert_true(sysview__show_idt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_idt);
 	assert_contains(f->out, "IVT (real mode) at 0x00000000, limit 0x03ff: 256 vectors");
 	assert_contains(f->out, "  0x10 ");
 	assert_contains(f->out, "c000:1234 -> 0xc1234\n");
@@ -329,7 +348,7 @@ static void test_ivt(void **state)
 
 	/* The reset limit 0xffff still shows 256 vectors. */
 	f->r->idt.limit = 0xffff;
-	assert_true(sysview__show_idt(f->t, 0, f->out, sizeof(f->out)) > 0);
+	show(f, sysview__show_idt);
 	assert_contains(f->out, "256 vectors");
 }
 
@@ -339,17 +358,12 @@ static void test_xlate_real(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_true(xlate(f, "0xdead:0xbeef") > 0);
-	assert_contains(f->out, "dead:beef -> linear 0x000ea9bf (0xdead * 16 + 0xbeef)\n");
+	xlate_has(f, "0xdead:0xbeef", "dead:beef -> linear 0x000ea9bf (0xdead * 16 + 0xbeef)\n");
 	assert_contains(f->out, "physical 0x000ea9bf (paging off");
-	assert_true(xlate(f, "f000:fff0") > 0);
-	assert_contains(f->out, "f000:fff0 -> linear 0x000ffff0 (0xf000 * 16 + 0xfff0)\n");
-	assert_true(xlate(f, "ffff:ffff") > 0);
-	assert_contains(f->out, "linear 0x0010ffef");
-	assert_true(xlate(f, "b8000") > 0);
-	assert_contains(f->out, "linear 0x000b8000\n");
-	assert_true(xlate(f, "f000:10000") > 0);
-	assert_contains(f->out, "does not fit in a real-mode 16-bit offset");
+	xlate_has(f, "f000:fff0", "f000:fff0 -> linear 0x000ffff0 (0xf000 * 16 + 0xfff0)\n");
+	xlate_has(f, "ffff:ffff", "linear 0x0010ffef");
+	xlate_has(f, "b8000", "linear 0x000b8000\n");
+	xlate_has(f, "f000:10000", "does not fit in a real-mode 16-bit offset");
 }
 
 static void test_xlate_malformed(void **state)
@@ -377,31 +391,23 @@ static void test_xlate_protected(void **state)
 	struct fixture *f = *state;
 
 	enter_protected(f);
-	assert_true(xlate(f, "0x10:0x1234") > 0);
-	assert_contains(f->out, "selector 0x0010: GDT index 2, RPL 0 -> data, read/write, "
+	xlate_has(f, "0x10:0x1234", "selector 0x0010: GDT index 2, RPL 0 -> data, read/write, "
 			"accessed, base 0x00000000, limit 0xffffffff, DPL 0\n");
 	assert_contains(f->out, "is within the segment's limit");
 	assert_contains(f->out, "linear 0x00001234 (base 0x00000000 + offset 0x00001234)\n");
 	assert_contains(f->out, "physical 0x00001234 (paging off");
 
-	assert_true(xlate(f, "20:100") > 0);
-	assert_contains(f->out, "linear 0x00010100");
-	assert_true(xlate(f, "20:2000") > 0);
-	assert_contains(f->out, "outside the segment's limit 0x00000fff");
+	xlate_has(f, "20:100", "linear 0x00010100");
+	xlate_has(f, "20:2000", "outside the segment's limit 0x00000fff");
 	assert_true(xlate(f, "0x28:0x10") > 0);	/* expand-down: low offsets fault */
 	assert_contains(f->out, "outside the segment's limit");
 
-	assert_true(xlate(f, "0x0c:0") > 0);
-	assert_contains(f->out, "LDT");
+	xlate_has(f, "0x0c:0", "LDT");
 	assert_contains(f->out, "not supported");
-	assert_true(xlate(f, "0:5") > 0);
-	assert_contains(f->out, "null selector");
-	assert_true(xlate(f, "0x80:0") > 0);
-	assert_contains(f->out, "beyond the GDT limit 0x002f");
-	assert_true(xlate(f, "0x18:0") > 0);
-	assert_contains(f->out, "system descriptor");
-	assert_true(xlate(f, "8:100000000") > 0);
-	assert_contains(f->out, "does not fit in 32 bits");
+	xlate_has(f, "0:5", "null selector");
+	xlate_has(f, "0x80:0", "beyond the GDT limit 0x002f");
+	xlate_has(f, "0x18:0", "system descriptor");
+	xlate_has(f, "8:100000000", "does not fit in 32 bits");
 }
 
 /* The 4-level tables: PML4 0x10000, PDPT 0x11000, PD 0x12000, PT 0x13000. */
@@ -432,8 +438,7 @@ static void test_xlate_long(void **state)
 	put64(f, 0x13000 + 4 * 8, 0x200000 | 0x63);		/* dirty */
 
 	/* 1<<39 | 2<<30 | 3<<21 | 4<<12 | 0x567 */
-	assert_true(xlate(f, "0x8080604567") > 0);
-	assert_contains(f->out, "linear 0x8080604567\n");
+	xlate_has(f, "0x8080604567", "linear 0x8080604567\n");
 	assert_contains(f->out, "paging: 4-level, CR3 0x00010000\n");
 	assert_contains(f->out, "  PML4E [  1] at 0x00010008 = 0x0000000000011007  P RW US\n");
 	assert_contains(f->out, "  PDPTE [  2] at 0x00011010 = 0x0000000000012003  P RW\n");
@@ -442,32 +447,26 @@ static void test_xlate_long(void **state)
 	assert_contains(f->out, "physical 0x00200567 (4 KiB page at 0x00200000 + offset 0x567)\n");
 	assert_contains(f->out, "the target's own translation agrees");
 
-	assert_true(xlate(f, "0x8080a12345") > 0);
-	assert_contains(f->out, "P RW PS NX\n");
+	xlate_has(f, "0x8080a12345", "P RW PS NX\n");
 	assert_contains(f->out, "physical 0x00412345 (2 MiB page at 0x00400000");
 	assert_contains(f->out, "note: the target's own translation says not mapped");
 
-	assert_true(xlate(f, "0x80c0001234") > 0);
-	assert_contains(f->out, "physical 0x40001234 (1 GiB page at 0x40000000");
+	xlate_has(f, "0x80c0001234", "physical 0x40001234 (1 GiB page at 0x40000000");
 
-	assert_true(xlate(f, "0x10000001000") > 0);
-	assert_contains(f->out, "  PML4E [  2] at 0x00010010 = 0x0000000000000000  not present\n");
+	xlate_has(f, "0x10000001000",
+		  "  PML4E [  2] at 0x00010010 = 0x0000000000000000  not present\n");
 	assert_contains(f->out, "not mapped");
 
-	assert_true(xlate(f, "0x0000800000000000") > 0);
-	assert_contains(f->out, "not canonical");
-	assert_true(xlate(f, "0xffff800000000000") > 0);
-	assert_contains(f->out, "PML4E [256]");
+	xlate_has(f, "0x0000800000000000", "not canonical");
+	xlate_has(f, "0xffff800000000000", "PML4E [256]");
 
 	/* A selector in 64-bit mode: no segmentation. */
-	assert_true(xlate(f, "0x10:0x8080604567") > 0);
-	assert_contains(f->out, "64-bit mode");
+	xlate_has(f, "0x10:0x8080604567", "64-bit mode");
 	assert_contains(f->out, "physical 0x00200567");
 
 	/* A table outside memory. */
 	f->r->cr3 = 0x7ffff000;
-	assert_true(xlate(f, "0x1000") > 0);
-	assert_contains(f->out, "cannot read it (outside guest memory)");
+	xlate_has(f, "0x1000", "cannot read it (outside guest memory)");
 }
 
 static void test_xlate_paging32(void **state)
@@ -482,17 +481,14 @@ static void test_xlate_paging32(void **state)
 	put32(f, 0x21000 + 2 * 4, 0x300000 | 0x3);
 	put32(f, 0x20000 + 2 * 4, 0x00c00000 | 0x83);	/* 0x00800000: a 4 MiB page */
 
-	assert_true(xlate(f, "0x402abc") > 0);
-	assert_contains(f->out, "paging: 32-bit (2 levels, 4 MiB pages allowed)");
+	xlate_has(f, "0x402abc", "paging: 32-bit (2 levels, 4 MiB pages allowed)");
 	assert_contains(f->out, "  PDE   [  1] at 0x00020004 = 0x00021003  P RW\n");
 	assert_contains(f->out, "  PTE   [  2] at 0x00021008 = 0x00300003  P RW\n");
 	assert_contains(f->out, "physical 0x00300abc (4 KiB page");
-	assert_true(xlate(f, "0x812345") > 0);
-	assert_contains(f->out, "physical 0x00c12345 (4 MiB page at 0x00c00000");
+	xlate_has(f, "0x812345", "physical 0x00c12345 (4 MiB page at 0x00c00000");
 	assert_true(xlate(f, "0x10:0x812345") > 0);	/* flat segment, then paging */
 	assert_contains(f->out, "physical 0x00c12345");
-	assert_true(xlate(f, "0x100000000") > 0);
-	assert_contains(f->out, "beyond 4 GiB");
+	xlate_has(f, "0x100000000", "beyond 4 GiB");
 
 	/* PAE: PDPT at 0x22000 (32-byte aligned), PD 0x23000, PT 0x24000. */
 	f->r->cr4 = 0x20;
@@ -501,8 +497,7 @@ static void test_xlate_paging32(void **state)
 	put64(f, 0x23000 + 2 * 8, 0x24000 | 0x3);
 	put64(f, 0x24000 + 3 * 8, 0x305000 | 0x3);
 	/* 1<<30 | 2<<21 | 3<<12 | 0x10 */
-	assert_true(xlate(f, "0x40403010") > 0);
-	assert_contains(f->out, "paging: PAE (3 levels)");
+	xlate_has(f, "0x40403010", "paging: PAE (3 levels)");
 	assert_contains(f->out, "  PDPTE [  1] at 0x00022008");
 	assert_contains(f->out, "physical 0x00305010 (4 KiB page");
 }
@@ -551,24 +546,26 @@ static void test_bad_cpu(void **state)
 	assert_int_equal(xlate(f, "zz"), -EINVAL);
 }
 
+#define TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sregs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gdt_flat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gdt_long_mode_tss, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gdt_huge_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idt_protected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idt_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ivt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_real, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_protected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_paging32, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_small_buffers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_cpu, setup, teardown),
+		TEST(test_mode),
+		TEST(test_sregs),
+		TEST(test_gdt_flat),
+		TEST(test_gdt_long_mode_tss),
+		TEST(test_gdt_huge_limit),
+		TEST(test_idt_protected),
+		TEST(test_idt_long),
+		TEST(test_ivt),
+		TEST(test_xlate_real),
+		TEST(test_xlate_malformed),
+		TEST(test_xlate_protected),
+		TEST(test_xlate_long),
+		TEST(test_xlate_paging32),
+		TEST(test_small_buffers),
+		TEST(test_bad_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
