@@ -288,11 +288,8 @@ int pagetable__show(struct target *t, int cpu, char *out, size_t cap)
 	uint64_t root;
 	int ret;
 
-	ret = sysview__out_init(&o, out, cap);
+	ret = sysview__begin(t, cpu, &r, &o, out, cap);
 	if (ret)
-		return ret;
-	ret = t->ops->get_regs(t, cpu, &r);
-	if (ret < 0)
 		return ret;
 	if (!(r.cr0 & X86_CR0_PE) || !(r.cr0 & X86_CR0_PG)) {
 		sysview__printf(&o, "paging is off (CR0.PG = 0): linear addresses are physical "

@@ -35,6 +35,17 @@ int sysview__out_init(struct sv_out *o, char *buf, size_t cap)
 	return cap < sizeof(SV_TRUNCATED) ? -ENOSPC : 0;
 }
 
+int sysview__begin(struct target *t, int cpu, struct target_regs *r, struct sv_out *o,
+		   char *buf, size_t cap)
+{
+	int ret = sysview__out_init(o, buf, cap);
+
+	if (ret)
+		return ret;
+	ret = t->ops->get_regs(t, cpu, r);
+	return ret < 0 ? ret : 0;
+}
+
 void sysview__printf(struct sv_out *o, const char *fmt, ...)
 {
 	/* Room for the marker is kept back until the end. */
@@ -236,11 +247,8 @@ int sysview__show_mode(struct target *t, int cpu, char *out, size_t cap)
 	struct sv_out o;
 	int ret;
 
-	ret = sysview__out_init(&o, out, cap);
+	ret = sysview__begin(t, cpu, &r, &o, out, cap);
 	if (ret)
-		return ret;
-	ret = t->ops->get_regs(t, cpu, &r);
-	if (ret < 0)
 		return ret;
 	m = sysview__mode(&r);
 	sysview__printf(&o, "mode: %s (%s)\n", sysview__mode_name(m), mode_detail(&r, m));
@@ -274,11 +282,8 @@ int sysview__show_sregs(struct target *t, int cpu, char *out, size_t cap)
 	bool lm;
 	int ret, i;
 
-	ret = sysview__out_init(&o, out, cap);
+	ret = sysview__begin(t, cpu, &r, &o, out, cap);
 	if (ret)
-		return ret;
-	ret = t->ops->get_regs(t, cpu, &r);
-	if (ret < 0)
 		return ret;
 	lm = r.efer & X86_EFER_LMA;
 	sysview__printf(&o, "%-5s %-8s %-18s %-10s %-30s %-3s %-1s %-3s %-1s %s\n",
@@ -336,11 +341,8 @@ int sysview__show_gdt(struct target *t, int cpu, char *out, size_t cap)
 	bool lm;
 	int ret;
 
-	ret = sysview__out_init(&o, out, cap);
+	ret = sysview__begin(t, cpu, &r, &o, out, cap);
 	if (ret)
-		return ret;
-	ret = t->ops->get_regs(t, cpu, &r);
-	if (ret < 0)
 		return ret;
 	lm = r.efer & X86_EFER_LMA;
 	size = (size_t)r.gdt.limit + 1;		/* <= 64 KiB by its type */
@@ -497,11 +499,8 @@ int sysview__show_idt(struct target *t, int cpu, char *out, size_t cap)
 	struct sv_out o;
 	int ret;
 
-	ret = sysview__out_init(&o, out, cap);
+	ret = sysview__begin(t, cpu, &r, &o, out, cap);
 	if (ret)
-		return ret;
-	ret = t->ops->get_regs(t, cpu, &r);
-	if (ret < 0)
 		return ret;
 	if (sysview__mode(&r) == MODE_REAL)
 		ret = show_ivt(t, cpu, &r, &o);

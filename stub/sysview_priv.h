@@ -27,6 +27,9 @@ struct sv_out {
 };
 
 int sysview__out_init(struct sv_out *o, char *buf, size_t cap);
+/* Every decoder's start: the output buffer, then the vCPU's registers. */
+int sysview__begin(struct target *t, int cpu, struct target_regs *r, struct sv_out *o,
+		   char *buf, size_t cap);
 __attribute__((format(printf, 2, 3)))
 void sysview__printf(struct sv_out *o, const char *fmt, ...);
 /* The length written (>= 0). */
