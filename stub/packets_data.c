@@ -142,6 +142,23 @@ enum session_action pkt__read_mem(struct session *s, const char *a, size_t len)
 	return pkt__reply_hex(s, buf, (size_t)got);
 }
 
+/* One qXfer chunk of a document cached in the session: 'm' and the bytes,
+ * or 'l' with the last ones (nothing past the end). */
+static enum session_action xfer_chunk(struct session *s, const char *doc, size_t doc_len,
+				      uint64_t off, uint64_t n)
+{
+	if (off >= doc_len)
+		return pkt__reply_str(s, "l");
+	if (n > doc_len - off)
+		n = doc_len - off;
+	if (n > sizeof(s->reply) - 2)
+		n = sizeof(s->reply) - 2;
+	s->reply[0] = off + n < doc_len ? 'm' : 'l';
+	memcpy(s->reply + 1, doc + off, n);
+	s->reply_len = 1 + n;
+	return SESSION_OK;
+}
+
 static enum session_action write_mem(struct session *s, uint64_t addr, const void *data,
 				     size_t n)
 {
@@ -211,16 +228,7 @@ enum session_action pkt__features(struct session *s, const char *a, size_t len)
 		if (s->xml_len == 0)
 			return pkt__reply_err(s, 1);
 	}
-	if (off >= s->xml_len)
-		return pkt__reply_str(s, "l");
-	if (n > s->xml_len - off)
-		n = s->xml_len - off;
-	if (n > sizeof(s->reply) - 2)
-		n = sizeof(s->reply) - 2;
-	s->reply[0] = off + n < s->xml_len ? 'm' : 'l';
-	memcpy(s->reply + 1, s->xml + off, n);
-	s->reply_len = 1 + n;
-	return SESSION_OK;
+	return xfer_chunk(s, s->xml, s->xml_len, off, n);
 }
 
 /* ---- memory map ---- */
@@ -278,16 +286,7 @@ enum session_action pkt__memory_map(struct session *s, const char *a, size_t len
 		if (s->memmap_len == 0)
 			return pkt__reply_err(s, EIO);
 	}
-	if (off >= s->memmap_len)
-		return pkt__reply_str(s, "l");
-	if (n > s->memmap_len - off)
-		n = s->memmap_len - off;
-	if (n > sizeof(s->reply) - 2)
-		n = sizeof(s->reply) - 2;
-	s->reply[0] = off + n < s->memmap_len ? 'm' : 'l';
-	memcpy(s->reply + 1, s->memmap + off, n);
-	s->reply_len = 1 + n;
-	return SESSION_OK;
+	return xfer_chunk(s, s->memmap, s->memmap_len, off, n);
 }
 
 /* ---- monitor ---- */
