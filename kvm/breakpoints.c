@@ -13,6 +13,24 @@
  * Z1s first, so a Z1 is never refused because Z0s hold registers.  Debug
  * registers are per vCPU: every vCPU arms the same ones.
  *
+ * monitor sw-break (bp__set_sw_mech) overrides that choice: `dr` never
+ * writes an int3; `int3` writes one wherever this host stops at it, which
+ * includes hosts that do not intercept int3 but fail to emulate it with the
+ * RIP at the int3 (run_loop.c, KVM_EXIT_INTERNAL_ERROR).  Where the host
+ * does neither in the CPU mode vCPU 0 is in when gdb inserts the breakpoint
+ * (real mode on nested kvm-pvm: the int3 would go to the guest's IVT), that
+ * breakpoint takes a debug register instead.  gdb inserts its breakpoints
+ * again at every resume, so they become int3s once the CPU has left real
+ * mode.  An int3 placed in protected mode that the guest then executes
+ * back in real mode reaches the guest: that is the price of forcing int3.
+ *
+ * Guests own their memory.  The 0xCC of a placed breakpoint is "ours" only
+ * while the byte is still 0xCC: a guest that copies or rewrites code over
+ * it has removed it.  Such a breakpoint no longer stops (there is no int3
+ * to hit), memory reads show the guest's byte, and removing it restores
+ * nothing.  The one case this cannot tell apart: a guest that writes 0xCC
+ * itself over our int3 (its int3 is then taken for ours).
+ *
  * The manager is changed by the main thread while the vCPUs are parked and
  * only read by the vCPU threads while they run.
  */
@@ -29,14 +47,25 @@ void bp__init(struct bp_manager *bpm, const struct host_caps *caps)
 	bool all = true;
 
 	memset(bpm, 0, sizeof(*bpm));
-	for (int i = 0; i < PROBE_NR_MODES; i++)
+	for (int i = 0; i < PROBE_NR_MODES; i++) {
 		all = all && caps->sw_bp_intercepted[i];
+		bpm->int3_stops[i] = caps->sw_bp_intercepted[i] || caps->int3_emulation_exit[i];
+	}
 	bpm->use_int3 = all;
+	bpm->sw_mech = BP_SW_AUTO;
 	bpm->blockirq = caps->blockirq;
 }
 
 const char *bp__describe_sw(const struct bp_manager *bpm)
 {
+	if (bpm->sw_mech == BP_SW_DR)
+		return "software breakpoints: debug registers, then single-step compare "
+		       "(monitor sw-break dr)";
+	if (bpm->sw_mech == BP_SW_INT3 && !bpm->int3_stops[PROBE_REAL])
+		return "software breakpoints: int3 (monitor sw-break int3); those inserted "
+		       "in real mode use debug registers (an int3 there reaches the guest's IVT)";
+	if (bpm->sw_mech == BP_SW_INT3)
+		return "software breakpoints: int3 (monitor sw-break int3)";
 	if (bpm->use_int3)
 		return "software breakpoints: int3 (intercepted with KVM_GUESTDBG_USE_SW_BP)";
 	return "software breakpoints: debug registers, then single-step compare "
@@ -68,6 +97,66 @@ static int count(const struct bp_manager *bpm, enum target_bp_kind kind)
 	return n;
 }
 
+int bp__set_sw_mech(struct bp_manager *bpm, enum bp_sw_mech mech)
+{
+	bool any = false;
+
+	/* Placed int3s and debug-register Z0s cannot change places under gdb. */
+	if (count(bpm, BP_SOFTWARE) > 0)
+		return -EBUSY;
+	for (int i = 0; i < PROBE_NR_MODES; i++)
+		any = any || bpm->int3_stops[i];
+	if (mech == BP_SW_INT3 && !any)
+		return -EOPNOTSUPP;
+	bpm->sw_mech = mech;
+	return 0;
+}
+
+bool bp__ours(const struct bp *bp)
+{
+	return bp->placed && *bp->host == INT3;
+}
+
+bool bp__lift(struct bp *bp)
+{
+	if (!bp__ours(bp))
+		return false;
+	*bp->host = bp->orig;
+	return true;
+}
+
+void bp__unlift(struct bp *bp)
+{
+	/* The instruction stepped may have rewritten its own first byte. */
+	if (*bp->host == bp->orig)
+		*bp->host = INT3;
+}
+
+/* Is a new Z0 an int3?  The probe's choice, or monitor sw-break's. */
+static bool want_int3(struct machine *m)
+{
+	struct bp_manager *bpm = &m->bpm;
+	struct kvm_sregs s;
+	enum probe_mode mode;
+
+	if (bpm->sw_mech == BP_SW_AUTO)
+		return bpm->use_int3;
+	if (bpm->sw_mech == BP_SW_DR || cpu_state__sregs(&m->vcpus[0], &s) < 0)
+		return false;
+	if (!(s.cr0 & X86_CR0_PE))
+		mode = PROBE_REAL;
+	else if (s.efer & X86_EFER_LMA)
+		mode = PROBE_LONG;
+	else
+		mode = PROBE_PROTECTED;
+	if (bpm->int3_stops[mode])
+		return true;
+	machine__log(m, "sw-break int3: vCPU 0 is in %s mode, where this host does not stop "
+		     "at an int3; the breakpoint uses a debug register",
+		     mode == PROBE_REAL ? "real" : mode == PROBE_LONG ? "long" : "protected");
+	return false;
+}
+
 /* Write the int3 for a Z0 at a linear address, saving the byte under it. */
 static int place_int3(struct machine *m, struct bp *bp)
 {
@@ -83,7 +172,7 @@ static int place_int3(struct machine *m, struct bp *bp)
 	for (int i = 0; i < m->bpm.nr; i++) {
 		struct bp *o = &m->bpm.bps[i];
 
-		if (o != bp && o->placed && o->host == host) {
+		if (o != bp && bp__ours(o) && o->host == host) {
 			bp->orig = o->orig;
 			bp->host = host;
 			bp->placed = true;
@@ -94,6 +183,10 @@ static int place_int3(struct machine *m, struct bp *bp)
 	bp->orig = *host;
 	*host = INT3;
 	bp->placed = true;
+	/* An alias the guest wrote over is armed again, on the new byte. */
+	for (int i = 0; i < m->bpm.nr; i++)
+		if (m->bpm.bps[i].placed && m->bpm.bps[i].host == host)
+			m->bpm.bps[i].orig = bp->orig;
 	return 0;
 }
 
@@ -132,7 +225,7 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 	bp->kind = kind;
 	bp->addr = addr;
 	bp->dr = -1;
-	if (kind == BP_SOFTWARE && bpm->use_int3) {
+	if (kind == BP_SOFTWARE && want_int3(m)) {
 		bpm->nr++;	/* visible to place_int3's alias search */
 		r = place_int3(m, bp);
 		if (r < 0) {
@@ -173,10 +266,17 @@ void bp__remove_all(struct machine *m)
 	}
 }
 
-/* True when Z0s must be served by stepping and comparing the pc. */
+/* True when Z0s must be served by stepping and comparing the pc: one is
+ * neither an int3 nor given a debug register by bp__assign. */
 static bool need_compare(const struct bp_manager *bpm)
 {
-	return !bpm->use_int3 && bpm->nr > BP_NR_DRS;
+	for (int i = 0; i < bpm->nr; i++) {
+		const struct bp *bp = &bpm->bps[i];
+
+		if (bp->kind == BP_SOFTWARE && !bp->placed && bp->dr < 0)
+			return true;
+	}
+	return false;
 }
 
 void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
@@ -248,7 +348,9 @@ void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t 
 	for (int i = 0; i < bpm->nr; i++) {
 		const struct bp *bp = &bpm->bps[i];
 
-		if (bp->placed && bp->host >= host && bp->host < host + len)
+		/* Only a 0xCC that is still ours: else the guest's own byte. */
+		if (bp->placed && bp->host >= host && bp->host < host + len &&
+		    buf[bp->host - host] == INT3)
 			buf[bp->host - host] = bp->orig;
 	}
 }

@@ -82,10 +82,19 @@ struct bp {
 	int dr;				/* debug register for this run, or -1 */
 };
 
+/* monitor sw-break: what a Z0 becomes (breakpoints.c). */
+enum bp_sw_mech {
+	BP_SW_AUTO,			/* the probe's choice (use_int3) */
+	BP_SW_INT3,			/* 0xCC wherever the host stops at it */
+	BP_SW_DR,			/* debug registers, then step and compare */
+};
+
 struct bp_manager {
 	struct bp bps[BP_MAX];
 	int nr;
 	bool use_int3;			/* Z0 as 0xCC: int3 is intercepted in all modes */
+	enum bp_sw_mech sw_mech;	/* set_option("sw-break-int3"/"sw-break-dr") */
+	bool int3_stops[PROBE_NR_MODES];	/* an int3 exits (intercepted, or fails) */
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ supported */
 	bool step_irq;			/* set_option("step-irq"): interrupts during steps */
 };
@@ -276,6 +285,16 @@ void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t 
 		     size_t len);
 void bp__shadow_write(struct bp_manager *bpm, uint8_t *host, const uint8_t *buf, size_t len);
 const char *bp__describe_sw(const struct bp_manager *bpm);
+/* monitor sw-break: -EBUSY while Z0s are inserted, -EOPNOTSUPP for int3
+ * on a host that stops at an int3 in no mode. */
+int bp__set_sw_mech(struct bp_manager *bpm, enum bp_sw_mech mech);
+/* A placed int3 whose 0xCC is still in memory (the guest did not write over it). */
+bool bp__ours(const struct bp *bp);
+/* Step from a placed int3: put the original byte back for one KVM_RUN
+ * (false, nothing done, when the int3 is not ours any more); unlift
+ * writes the int3 again unless the guest changed the byte meanwhile. */
+bool bp__lift(struct bp *bp);
+void bp__unlift(struct bp *bp);
 
 /* watch.c */
 void watch__init(struct watch_manager *wm, const struct host_caps *caps);

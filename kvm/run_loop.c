@@ -114,15 +114,13 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		if (first && step) {
 			/* Our own int3 under the pc: execute the original instruction. */
 			lifted = bp__find_at(bpm, pc);
-			if (lifted && lifted->placed)
-				*lifted->host = lifted->orig;
-			else
-				lifted = NULL;
+			if (lifted && !bp__lift(lifted))
+				lifted = NULL;	/* none, or the guest wrote over it */
 		}
 		r = set_debug(v, &dbg);
 		if (r < 0) {
 			if (lifted)
-				*lifted->host = INT3;
+				bp__unlift(lifted);
 			kvm__ioctl_error(msg, sizeof(msg), "KVM_SET_GUEST_DEBUG", r);
 			stops__fault(v, stop, msg);
 			return false;
@@ -132,7 +130,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		cpu_state__cache_off(v);	/* the guest runs: registers change */
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
 		if (lifted)
-			*lifted->host = INT3;
+			bp__unlift(lifted);
 		if (r == -EINTR) {
 			/* Ctrl-C (a kick), or the halt watchdog's tick (irqchip.c);
 			 * nothing ran to an exit, so `first` still holds. */
@@ -198,7 +196,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			/* Hosts that emulate int3 fail on it, at the int3: ours? */
 			if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 			    cpu_state__pc(v, &pc) == 0 && (bp = bp__find_at(bpm, pc)) &&
-			    bp->placed) {
+			    bp__ours(bp)) {
 				stops__at(v, stop, STOP_SWBREAK, bp->addr);
 				return false;
 			}

@@ -142,7 +142,7 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 	*pc = d->pc;		/* linear: CS.base + RIP */
 	if (d->exception == BP_VECTOR) {
 		bp = bp__find_at(bpm, *pc);
-		if (bp && bp->placed) {
+		if (bp && bp__ours(bp)) {
 			stops__at(v, stop, STOP_SWBREAK, bp->addr);
 			return true;
 		}

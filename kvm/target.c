@@ -245,6 +245,15 @@ static int op_set_option(struct target *t, const char *name, bool on)
 		m->stop_on_mode = on;
 		return 0;
 	}
+	/* monitor sw-break: on forces a mechanism, off (either) is the probe's choice. */
+	if (!strcmp(name, "sw-break-int3") || !strcmp(name, "sw-break-dr")) {
+		if (!all_parked(m))
+			return -EBUSY;
+		if (!on)
+			return bp__set_sw_mech(&m->bpm, BP_SW_AUTO);
+		return bp__set_sw_mech(&m->bpm, !strcmp(name, "sw-break-int3") ? BP_SW_INT3 :
+				       BP_SW_DR);
+	}
 	return -ENOENT;
 }
 

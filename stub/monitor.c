@@ -47,6 +47,7 @@ MON_HANDLER(cmd_pagetable);
 MON_HANDLER(cmd_phys);
 MON_HANDLER(cmd_step_irq);
 MON_HANDLER(cmd_stop_on_mode);
+MON_HANDLER(cmd_sw_break);
 
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
@@ -64,6 +65,8 @@ static const struct mon_cmd mon_cmds[] = {
 	{ "step-irq", "on|off", "let interrupts in while single-stepping", cmd_step_irq },
 	{ "stop-on-mode", "on|off", "continue stops at the next CPU mode change (slow: steps)",
 	  cmd_stop_on_mode },
+	{ "sw-break", "auto|int3|dr", "software breakpoints: the host's best, 0xCC bytes, or "
+	  "debug registers", cmd_sw_break },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
@@ -345,6 +348,61 @@ static int cmd_stop_on_mode(struct session *s, const struct mon_cmd *cmd, const 
 	return target_switch(s, cmd, args, o,
 			     "continue single-steps and stops where CR0.PE/PG, EFER.LMA or CS.L change",
 			     "continue runs at full speed");
+}
+
+/*
+ * What a software breakpoint (Z0) becomes.  The target has two switches,
+ * "sw-break-int3" and "sw-break-dr"; either one off means auto.  Only with
+ * no software breakpoint inserted: gdb removes its breakpoints whenever the
+ * guest stops, unless 'set breakpoint always-inserted on'.
+ */
+static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char *args,
+			struct mon_out *o)
+{
+	static const struct {
+		const char *arg, *option;
+		bool on;
+		const char *means;
+	} modes[] = {
+		{ "auto", "sw-break-int3", false,
+		  "the mechanism the start-up probe chose (monitor info)" },
+		{ "int3", "sw-break-int3", true,
+		  "0xCC bytes in guest memory wherever this host stops at an int3; "
+		  "elsewhere (real mode on some hosts) debug registers" },
+		{ "dr", "sw-break-dr", true,
+		  "debug registers, then single-step and compare the pc; guest memory untouched" },
+	};
+	struct target *t = tgt(s);
+	int ret;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(args, modes[i].arg) != 0)
+			continue;
+		ret = t->ops->set_option ? t->ops->set_option(t, modes[i].option, modes[i].on) :
+			-ENOENT;
+		if (ret == -ENOENT) {
+			mon_print(o, "sw-break is not supported by this target\n");
+			return -EOPNOTSUPP;
+		}
+		if (ret == -EBUSY) {
+			mon_print(o, "cannot switch sw-break while software breakpoints are "
+				  "inserted or the guest runs: delete them first\n");
+			return ret;
+		}
+		if (ret == -EOPNOTSUPP) {
+			mon_print(o, "sw-break %s: this host stops at an int3 in no CPU mode "
+				  "(kvmstub --probe)\n", modes[i].arg);
+			return ret;
+		}
+		if (ret < 0) {
+			mon_print(o, "cannot set sw-break %s: %s\n", modes[i].arg, strerror(-ret));
+			return ret;
+		}
+		mon_print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
+			  modes[i].means);
+		return 0;
+	}
+	return usage(cmd, o);
 }
 
 static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *args,

@@ -180,7 +180,11 @@ struct target_ops {
 	 * regions and returns how many there are.  Optional (NULL). */
 	int (*memory_map)(struct target *t, struct target_region *regions, int max);
 	/* Set a named boolean switch of the machine ("step-irq",
-	 * "stop-on-mode"); -ENOENT for an unknown name.  Optional (NULL). */
+	 * "stop-on-mode"); -ENOENT for an unknown name.  Optional (NULL).
+	 * "sw-break-int3" / "sw-break-dr" on: software breakpoints become int3
+	 * bytes / debug registers; either off: the target's own choice again
+	 * (monitor sw-break).  -EBUSY while software breakpoints are inserted,
+	 * -EOPNOTSUPP for int3 where no CPU mode can stop at one. */
 	int (*set_option)(struct target *t, const char *name, bool on);
 };
 

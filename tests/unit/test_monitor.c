@@ -155,6 +155,55 @@ static void test_step_irq(void **state)
 	assert_contains(f->out, "not supported by this target");
 }
 
+/* A target with only set_option: records what monitor sw-break asked. */
+struct opt_rec {
+	char name[32];
+	int on;
+	int ret;	/* what set_option returns */
+};
+
+static int rec_set_option(struct target *t, const char *name, bool on)
+{
+	struct opt_rec *r = t->priv;
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->on = on;
+	return r->ret;
+}
+
+static void test_sw_break(void **state)
+{
+	struct fixture *f = *state;
+	const struct target_ops ops = { .set_option = rec_set_option };
+	struct opt_rec rec = { .on = -1 };
+	struct target t = { .ops = &ops, .priv = &rec };
+
+	assert_int_equal(run(f, "sw-break"), -EINVAL);
+	assert_contains(f->out, "usage: monitor sw-break auto|int3|dr");
+	assert_int_equal(run(f, "sw-break on"), -EINVAL);
+	/* The fake has no such switch. */
+	assert_int_equal(run(f, "sw-break int3"), -EOPNOTSUPP);
+	assert_contains(f->out, "not supported by this target");
+
+	f->s->target = &t;
+	assert_int_equal(run(f, "sw-break int3"), 0);
+	assert_string_equal(rec.name, "sw-break-int3");
+	assert_int_equal(rec.on, 1);
+	assert_contains(f->out, "sw-break int3: software breakpoints are 0xCC bytes");
+	assert_int_equal(run(f, "sw-break dr "), 0);
+	assert_string_equal(rec.name, "sw-break-dr");
+	assert_int_equal(rec.on, 1);
+	assert_int_equal(run(f, "sw-break auto"), 0);
+	assert_int_equal(rec.on, 0);
+	rec.ret = -EBUSY;
+	assert_int_equal(run(f, "sw-break dr"), -EBUSY);
+	assert_contains(f->out, "software breakpoints are inserted");
+	rec.ret = -EOPNOTSUPP;
+	assert_int_equal(run(f, "sw-break int3"), -EOPNOTSUPP);
+	assert_contains(f->out, "stops at an int3 in no CPU mode");
+	f->s->target = &f->ft->target;
+}
+
 static void test_reset(void **state)
 {
 	struct fixture *f = *state;
@@ -249,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_phys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_irq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sw_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regs, setup, teardown),
