@@ -111,6 +111,11 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 		return -EINVAL;
 	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
 		return -EINVAL;
+	/* past_bp steps over an int3 by taking it out for one instruction
+	 * (run_loop.c): other vCPUs running meanwhile could pass it unseen. */
+	if (how->past_bp && (how->kind != RESUME_CONTINUE ||
+			     (m->bpm.use_int3 && !how->alone && m->nr_vcpus > 1)))
+		return -EOPNOTSUPP;
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->nr_vcpus; i++) {
 		if (m->vcpus[i].state == VCPU_RUNNING) {

@@ -22,22 +22,47 @@
 #define RESET_RFLAGS		0x2ull
 #define RESET_EDX		0x600		/* family 6: a P6-class CPU */
 
-void cpu_state__cache_drop(struct vcpu *v)
+static void cache_forget(struct vcpu *v)
 {
 	v->regs_cached = false;
 	v->sregs_cached = false;
 }
 
+/* A write: neither the cache nor kvm_run's copy of the last exit holds. */
+void cpu_state__cache_drop(struct vcpu *v)
+{
+	cache_forget(v);
+	v->sync_fresh = false;
+}
+
 void cpu_state__cache_off(struct vcpu *v)
 {
-	cpu_state__cache_drop(v);
+	cache_forget(v);
 	v->cache_off = true;
 }
 
 void cpu_state__cache_on(struct vcpu *v)
 {
-	cpu_state__cache_drop(v);
+	cache_forget(v);
 	v->cache_off = false;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS: KVM copies the registers into kvm_run at every exit,
+ * so the registers of a stop cost no ioctl at all (two fewer per false
+ * conditional hit, per stepi, per step of a range).  Only the copy of a
+ * debug exit is used (run_loop.c sets sync_fresh): after other exits the
+ * thread may run KVM again (I/O completion) before it parks.
+ */
+void cpu_state__sync_init(struct vcpu *v)
+{
+	const uint64_t want = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	int r = KVM_IOCTL(v->m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+
+	v->sync_regs = r > 0 && ((uint64_t)r & want) == want;
+	v->sync_fresh = false;
+	if (v->sync_regs)
+		v->run->kvm_valid_regs = want;
 }
 
 int cpu_state__regs(struct vcpu *v, struct kvm_regs *r)
@@ -48,7 +73,12 @@ int cpu_state__regs(struct vcpu *v, struct kvm_regs *r)
 		*r = v->regs_cache;
 		return 0;
 	}
-	ret = KVM_IOCTL(v->fd, KVM_GET_REGS, r);
+	if (v->sync_fresh) {
+		*r = v->run->s.regs.regs;
+		ret = 0;
+	} else {
+		ret = KVM_IOCTL(v->fd, KVM_GET_REGS, r);
+	}
 	if (ret == 0 && !v->cache_off) {
 		v->regs_cache = *r;
 		v->regs_cached = true;
@@ -64,7 +94,12 @@ int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s)
 		*s = v->sregs_cache;
 		return 0;
 	}
-	ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, s);
+	if (v->sync_fresh) {
+		*s = v->run->s.regs.sregs;
+		ret = 0;
+	} else {
+		ret = KVM_IOCTL(v->fd, KVM_GET_SREGS, s);
+	}
 	if (ret == 0 && !v->cache_off) {
 		v->sregs_cache = *s;
 		v->sregs_cached = true;

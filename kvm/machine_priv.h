@@ -175,6 +175,8 @@ struct vcpu {
 	struct kvm_sregs sregs_cache;
 	bool regs_cached, sregs_cached;
 	bool cache_off;			/* the guest ran: always ask KVM */
+	bool sync_regs;			/* KVM_CAP_SYNC_REGS: kvm_run holds them at exits */
+	bool sync_fresh;		/* ... and holds those of now (a debug exit) */
 };
 
 struct machine {
@@ -267,6 +269,8 @@ int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
 void cpu_state__cache_off(struct vcpu *v);
 void cpu_state__cache_on(struct vcpu *v);
 void cpu_state__cache_drop(struct vcpu *v);
+/* Ask KVM to copy the registers into kvm_run at exits, if it can. */
+void cpu_state__sync_init(struct vcpu *v);
 
 /* breakpoints.c */
 void bp__init(struct bp_manager *bpm, const struct host_caps *caps);

@@ -6,7 +6,14 @@
  * Steps and breakpoints: RESUME_STEP and RESUME_RANGE single-step and
  * compare the pc (a step executes the instruction under the pc even when
  * our int3 sits on it); a continue from a breakpoint's address reports
- * that breakpoint at once.
+ * that breakpoint at once, unless it asks to run past it (past_bp: the
+ * stub's resume after a false condition): then its first run is one step
+ * ("over"), here in the vCPU thread, and it goes on as a continue.
+ *
+ * Why a step and not RFLAGS.RF, which makes the CPU ignore an instruction
+ * breakpoint for one instruction: on the kvm-pvm host a debug register
+ * breakpoint fires again at once with RF set (measured in real, protected
+ * and long mode: the pc and EAX do not move), so RF cannot be relied on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,13 +74,16 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 	 * did not know the pc was on (after monitor reset, or a jump) must
 	 * report it.  The same on every mechanism, so decided here.
 	 */
+	bool over = false;
+
 	if (how->kind == RESUME_CONTINUE) {
 		struct bp *bp = bp__find_at(bpm, pc);
 
-		if (bp) {
+		if (bp && !how->past_bp) {
 			stops__bp(v, stop, bp);
 			return false;
 		}
+		over = bp != NULL;
 	}
 	bool first = true;
 	/* monitor stop-on-mode: a continue steps and compares the CPU mode. */
@@ -89,22 +99,26 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 
 	for (;;) {
 		/* The guest's own TF: step, to deliver its #DBs (step.c). */
-		bool step = how->kind != RESUME_CONTINUE || watch_mode || v->guest_tf;
+		bool step = how->kind != RESUME_CONTINUE || watch_mode || v->guest_tf || over;
 		struct bp *lifted = NULL;
 
 		step = bp__arm(bpm, &v->m->wm, step, &dbg) || step;
 		memset(&si, 0, sizeof(si));
-		if (step && (how->kind != RESUME_CONTINUE || v->guest_tf))
-			step__arm(v, how->kind != RESUME_CONTINUE, &si, &dbg);
+		/* The step over a breakpoint is one gdb could have done: hlt,
+		 * rep and faults are handled as for its stepi (step.c). */
+		if (step && (how->kind != RESUME_CONTINUE || v->guest_tf || over))
+			step__arm(v, how->kind != RESUME_CONTINUE || over, &si, &dbg);
 		/*
 		 * Interrupts: gdb's steps keep them out (BLOCKIRQ) unless
 		 * monitor step-irq is on, but a continue that single-steps
 		 * (breakpoints compared by pc, stop-on-mode, the guest's own
 		 * TF) must let them in, or a guest waiting for its timer
 		 * would wait forever.  Where a step may take one, the TF KVM
-		 * leaves in the pushed frame is cleaned up (irqchip.c).
+		 * leaves in the pushed frame is cleaned up (irqchip.c).  The
+		 * step over a breakpoint (past_bp) keeps them out, as the
+		 * step gdb itself would do there.
 		 */
-		if (how->kind == RESUME_CONTINUE)
+		if (how->kind == RESUME_CONTINUE && !over)
 			dbg.control &= ~(uint32_t)KVM_GUESTDBG_BLOCKIRQ;
 		irqchip__step_begin(v, &ist, step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
 		if (v->inject_db)
@@ -128,7 +142,9 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		v->inject_bp = false;
 		v->inject_db = false;
 		cpu_state__cache_off(v);	/* the guest runs: registers change */
+		v->sync_fresh = false;
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
 		if (lifted)
 			bp__unlift(lifted);
 		if (r == -EINTR) {
@@ -179,6 +195,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 				first = pc == si.pc;
 				continue;
 			}
+			over = false;	/* past the breakpoint: a continue from here on */
 			if (stops__debug(v, how, step, &pc, stop))
 				return false;
 			if (watch_mode && stops__mode_changed(v, &mode, stop))

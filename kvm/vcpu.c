@@ -99,6 +99,7 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 		return r;
 	}
 	v->run_size = m->run_size;
+	cpu_state__sync_init(v);
 	r = set_cpuid(v, err, errlen);
 	if (r < 0)
 		return r;

@@ -264,14 +264,33 @@ bool session__stop_is_reportable(struct session *s, const struct target_stop *st
 	if (session_conds_stop(s, stop))
 		return true;
 	/* All false.  The vCPU is at the breakpoint, where a continue would
-	 * report it again: step one instruction first (the breakpoint stays
-	 * inserted; a step executes the instruction under it). */
+	 * report it again: the target runs past it (past_bp), or, where it
+	 * cannot, session_resume_silently steps over it first. */
 	s->cond_skips++;
+	s->silent_resume.cpu = stop->cpu;
+	s->silent_resume.past_bp = true;
+	return false;
+}
+
+/*
+ * On with gdb's continue after a hidden stop.  Past a false breakpoint,
+ * a target without past_bp gets one step first (the breakpoint stays
+ * inserted; a step executes the instruction under it; the others wait,
+ * as for gdb's own step-overs), and the continue after it (skipping).
+ */
+static int session_resume_silently(struct session *s)
+{
+	struct target *t = s->target;
+	int ret;
+
+	ret = t->ops->resume(t, &s->silent_resume);
+	if (ret != -EOPNOTSUPP || !s->silent_resume.past_bp)
+		return ret;
 	s->skipping = true;
 	s->silent_resume.kind = RESUME_STEP;
-	s->silent_resume.cpu = stop->cpu;
-	s->silent_resume.alone = true;	/* the others wait, as for gdb's own step-overs */
-	return false;
+	s->silent_resume.alone = true;
+	s->silent_resume.past_bp = false;
+	return t->ops->resume(t, &s->silent_resume);
 }
 
 static const char *session_watch_name(enum target_bp_kind kind)
@@ -362,7 +381,7 @@ enum session_action session__target_event(struct session *s)
 			/* Ctrl-C raced a hidden stop: the user's interrupt wins. */
 			stop.reason = STOP_INTERRUPT;
 		} else {
-			ret = t->ops->resume(t, &s->silent_resume);
+			ret = session_resume_silently(s);
 			if (ret == 0)
 				return SESSION_OK;
 			/* Cannot go on: show the stop rather than hang gdb. */

@@ -53,9 +53,10 @@ struct session {
 
 	/* Conditions of target-side conditional breakpoints (conds.c). */
 	struct conds conds;
-	/* A hit whose conditions were all false is stepped over (a continue
-	 * at a breakpoint reports it again at once) and gdb's continue is
-	 * then resumed, all without a packet: skipping says the step is out. */
+	/* A hit whose conditions were all false is resumed past (past_bp: a
+	 * continue at a breakpoint would report it again at once), all
+	 * without a packet; a target without past_bp gets a step over it and
+	 * then gdb's continue: skipping says that step is out. */
 	bool skipping;
 	/* Ctrl-C while running: the next stop is shown even if we would hide it. */
 	bool interrupt_wanted;
@@ -122,7 +123,8 @@ size_t session__stop_reply(const struct session *s, const struct target_stop *st
 			   char *out, size_t cap);
 /* Whether a stop is shown to gdb, or the target silently resumed with
  * s->silent_resume: a breakpoint whose conditions are all false during a
- * continue (stepped over first), and the end of that step. */
+ * continue (resumed with past_bp, or stepped over first), and the end of
+ * that step. */
 bool session__stop_is_reportable(struct session *s, const struct target_stop *stop);
 
 #endif

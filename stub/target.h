@@ -103,6 +103,12 @@ struct target_resume {
 	int cpu;		/* the vCPU to step (STEP, RANGE), or to run alone */
 	uint64_t range_start, range_end;
 	bool alone;		/* only cpu runs; the others stay stopped */
+	/* RESUME_CONTINUE from a breakpoint cpu is stopped at: run past it
+	 * (execute the instruction under it) instead of reporting it again
+	 * at once.  The stub's silent resume after a false condition: one
+	 * resume instead of a step and a continue.  -EOPNOTSUPP when the
+	 * target cannot; the caller then steps over it itself. */
+	bool past_bp;
 };
 
 enum target_stop_reason {

@@ -246,6 +246,8 @@ static int ft_resume(struct target *t, const struct target_resume *how)
 	/* A continue of everyone names no vCPU; a step or a lone run does. */
 	if ((how->kind != RESUME_CONTINUE || how->alone) && !fake_cpu_ok(ft, how->cpu))
 		return -EINVAL;
+	if (how->past_bp && (ft->no_past_bp || how->kind != RESUME_CONTINUE))
+		return -EOPNOTSUPP;
 	ft->last_resume = *how;
 	ft->nr_resumes++;
 

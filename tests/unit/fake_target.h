@@ -36,6 +36,7 @@ struct fake_target {
 	bool stop_pending;
 	struct target_stop pending;
 	struct target_resume last_resume;	/* kind, cpu, range and alone of the last resume */
+	bool no_past_bp;		/* resume() refuses past_bp (-EOPNOTSUPP) */
 	int nr_resumes, nr_resets, nr_interrupts;
 };
 

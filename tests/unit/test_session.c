@@ -501,10 +501,12 @@ static void cond_bp(struct fixture *f)
 	expect(f, "Z0,100,1;X9,260000162022051327", "OK");
 }
 
+/* A target without past_bp: the session steps over the false hit itself. */
 static void test_cond_false_is_hidden(void **state)
 {
 	struct fixture *f = *state;
 
+	f->ft->no_past_bp = true;
 	cond_bp(f);
 	queue(f, STOP_SWBREAK, 0x100);	/* eax 4: false */
 	queue(f, STOP_STEP, 0x101);	/* our step over it */
@@ -516,6 +518,8 @@ static void test_cond_false_is_hidden(void **state)
 	event(f, "");
 	assert_int_equal(f->ft->last_resume.kind, RESUME_STEP);
 	assert_int_equal(f->ft->last_resume.cpu, 0);
+	assert_true(f->ft->last_resume.alone);
+	assert_false(f->ft->last_resume.past_bp);
 	assert_true(f->s->running);
 	/* The step done: gdb's continue again, still nothing to gdb. */
 	event(f, "");
@@ -586,6 +590,7 @@ static void test_cond_step_lands_elsewhere(void **state)
 	struct target_stop watch = { .reason = STOP_WATCH, .addr = 0x20000,
 				     .watch_kind = BP_WATCH_WRITE };
 
+	f->ft->no_past_bp = true;
 	cond_bp(f);
 	f->ft->regs[0].gpr[GPR_AX] = 4;
 	queue(f, STOP_SWBREAK, 0x100);
@@ -617,6 +622,7 @@ static void test_cond_interrupt(void **state)
 {
 	struct fixture *f = *state;
 
+	f->ft->no_past_bp = true;
 	cond_bp(f);
 	f->ft->regs[0].gpr[GPR_AX] = 4;
 	queue(f, STOP_SWBREAK, 0x100);
@@ -638,6 +644,99 @@ static void test_cond_interrupt(void **state)
 	resume_pkt(f, "c");
 	event(f, "");
 	assert_true(f->s->skipping);
+}
+
+/* A target with past_bp: a false hit costs one resume, no step. */
+static void test_cond_past_bp(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	queue(f, STOP_SWBREAK, 0x100);	/* eax 4: false */
+	queue(f, STOP_SWBREAK, 0x100);	/* eax 4 again (the fake leaves it): false */
+	queue(f, STOP_SWBREAK, 0x100);	/* eax 5: true */
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	f->ft->nr_resumes = 0;
+	resume_pkt(f, "c");
+	assert_false(f->ft->last_resume.past_bp);	/* gdb's own continue */
+	event(f, "");
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	assert_true(f->ft->last_resume.past_bp);
+	assert_int_equal(f->ft->last_resume.cpu, 0);
+	assert_false(f->ft->last_resume.alone);	/* as gdb's continue: everyone runs */
+	assert_false(f->s->skipping);
+	assert_true(f->s->running);
+	event(f, "");
+	assert_true(f->ft->last_resume.past_bp);
+	f->ft->regs[0].gpr[GPR_AX] = 5;
+	event(f, "T05thread:01;");
+	assert_int_equal(f->ft->nr_resumes, 3);
+	assert_int_equal(f->s->cond_skips, 2);
+	assert_false(f->s->running);
+	/* gdb's next continue is its own: no past_bp (gdb steps over its
+	 * breakpoints itself). */
+	queue(f, STOP_EXITED, 0);
+	resume_pkt(f, "c");
+	assert_false(f->ft->last_resume.past_bp);
+	event(f, "W00");
+}
+
+/* past_bp keeps what gdb's continue asked: a lone vCPU stays alone; the
+ * vCPU run past its breakpoint is the one that hit it. */
+static void test_cond_past_bp_cpu(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop hit = { .reason = STOP_SWBREAK, .addr = 0x100, .cpu = 1 };
+	struct target_stop other = { .reason = STOP_SWBREAK, .addr = 0x200, .cpu = 1 };
+
+	f->ft->nr_cpus = 2;
+	cond_bp(f);
+	f->ft->regs[1].gpr[GPR_AX] = 4;
+	fake_target__queue_stop(f->ft, &hit);
+	fake_target__queue_stop(f->ft, &other);
+	resume_pkt(f, "c");
+	event(f, "");
+	assert_true(f->ft->last_resume.past_bp);
+	assert_int_equal(f->ft->last_resume.cpu, 1);
+	assert_false(f->ft->last_resume.alone);
+	event(f, "T05thread:02;");
+
+	/* scheduler-locking: vCont;c:2 runs vCPU 2 (cpu 1) alone */
+	fake_target__queue_stop(f->ft, &hit);
+	queue(f, STOP_EXITED, 0);
+	resume_pkt(f, "vCont;c:2");
+	event(f, "");
+	assert_true(f->ft->last_resume.past_bp);
+	assert_true(f->ft->last_resume.alone);
+	assert_int_equal(f->ft->last_resume.cpu, 1);
+	event(f, "W00");
+}
+
+/* Ctrl-C racing a false hit wins with past_bp too; a watchpoint met on
+ * the way past the breakpoint is shown. */
+static void test_cond_past_bp_races(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop watch = { .reason = STOP_WATCH, .addr = 0x20000,
+				     .watch_kind = BP_WATCH_WRITE };
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	queue(f, STOP_SWBREAK, 0x100);
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	event(f, "");
+	assert_string_equal(input_str(f, "\x03"), "");
+	event(f, "T02thread:01;");
+	assert_false(f->s->interrupt_wanted);
+	assert_false(f->s->skipping);
+
+	queue(f, STOP_SWBREAK, 0x100);
+	fake_target__queue_stop(f->ft, &watch);
+	resume_pkt(f, "c");
+	event(f, "");
+	assert_true(f->ft->last_resume.past_bp);
+	event(f, "T05watch:20000;thread:01;");
 }
 
 /* A condition that fails (unreadable memory) stops, and the log says why. */
@@ -679,6 +778,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cond_step_lands_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_error_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_past_bp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_past_bp_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_past_bp_races, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
