@@ -22,8 +22,6 @@
 #include "ioctl.h"
 #include "machine_priv.h"
 
-#define INT3		0xCC
-
 /* Let KVM finish an instruction whose I/O exit we served, without running
  * on; a kick that came meanwhile keeps its immediate_exit. */
 static void complete_io(struct vcpu *v)
