@@ -253,7 +253,9 @@ uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
 	return NULL;
 }
 
-size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t len)
+/* Copy to or from guest-physical memory, stopping at the first byte that
+ * is in no view; returns the count copied. */
+static size_t copy(const struct memory *mem, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	size_t done = 0;
 
@@ -266,29 +268,23 @@ size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t le
 			break;
 		if (n > avail)
 			n = (size_t)avail;
-		memcpy((uint8_t *)buf + done, host, n);
+		if (write)
+			memcpy(host, (uint8_t *)buf + done, n);
+		else
+			memcpy((uint8_t *)buf + done, host, n);
 		done += n;
 	}
 	return done;
 }
 
+size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t len)
+{
+	return copy(mem, gpa, buf, len, false);
+}
+
 size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		uint64_t avail;
-		uint8_t *host = memory__host(mem, gpa + done, &avail);
-		size_t n = len - done;
-
-		if (!host)
-			break;
-		if (n > avail)
-			n = (size_t)avail;
-		memcpy(host, (const uint8_t *)buf + done, n);
-		done += n;
-	}
-	return done;
+	return copy(mem, gpa, (void *)buf, len, true);
 }
 
 /*

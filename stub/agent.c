@@ -113,10 +113,7 @@ const char *agent__op_name(uint8_t op)
 	return d ? d->name : "?";
 }
 
-static void say(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t why_len, const char *fmt, ...)
+void agent__say(char *why, size_t why_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -155,7 +152,7 @@ int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *lay
 	unsigned int arg;
 
 	if (len == 0 || len > AGENT_MAX_LEN) {
-		say(why, why_len, "expression of %zu bytes (1 to %d allowed)", len, AGENT_MAX_LEN);
+		agent__say(why, why_len, "expression of %zu bytes (1 to %d allowed)", len, AGENT_MAX_LEN);
 		return -EINVAL;
 	}
 	/* Pass 1: decode every instruction, note where each one starts. */
@@ -163,16 +160,16 @@ int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *lay
 	for (pc = 0; pc < len; pc += 1 + d->operand) {
 		d = op_desc(code[pc]);
 		if (!d) {
-			say(why, why_len, "unknown opcode 0x%02x at %u", code[pc], (unsigned int)pc);
+			agent__say(why, why_len, "unknown opcode 0x%02x at %u", code[pc], (unsigned int)pc);
 			return -EINVAL;
 		}
 		if (d->status == OP_REFUSED) {
-			say(why, why_len, "opcode 0x%02x at %u is not implemented", code[pc],
+			agent__say(why, why_len, "opcode 0x%02x at %u is not implemented", code[pc],
 			    (unsigned int)pc);
 			return -EOPNOTSUPP;
 		}
 		if (d->operand > len - pc - 1) {
-			say(why, why_len, "operand of opcode 0x%02x at %u is cut short", code[pc],
+			agent__say(why, why_len, "operand of opcode 0x%02x at %u is cut short", code[pc],
 			    (unsigned int)pc);
 			return -EINVAL;
 		}
@@ -187,14 +184,14 @@ int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *lay
 		case OP_GOTO:
 			target = arg;
 			if (target >= len || !(start[target / 8] & (1u << (target % 8)))) {
-				say(why, why_len, "jump at %u to %u, not an instruction",
+				agent__say(why, why_len, "jump at %u to %u, not an instruction",
 				    (unsigned int)pc, arg);
 				return -EINVAL;
 			}
 			break;
 		case OP_REG:
 			if (!reg_readable(layout, arg)) {
-				say(why, why_len, "register %u at %u is not readable", arg,
+				agent__say(why, why_len, "register %u at %u is not readable", arg,
 				    (unsigned int)pc);
 				return -EOPNOTSUPP;
 			}
@@ -202,7 +199,7 @@ int agent__verify(const uint8_t *code, size_t len, const struct regs_layout *lay
 		case OP_EXT:
 		case OP_ZERO_EXT:
 			if (arg == 0) {
-				say(why, why_len, "extension from 0 bits at %u", (unsigned int)pc);
+				agent__say(why, why_len, "extension from 0 bits at %u", (unsigned int)pc);
 				return -EINVAL;
 			}
 			break;

@@ -36,6 +36,10 @@ struct agent_ctx {
 void agent__ctx_init(struct agent_ctx *ctx, struct target *t, const struct regs_layout *layout,
 		     int cpu, enum target_space space);
 
+/* Write why something was refused into why (NULL or 0 long: nothing). */
+void agent__say(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Check code before it is kept: every opcode known, every operand inside
  * the code, every jump onto the start of an instruction, every register

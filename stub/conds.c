@@ -4,26 +4,11 @@
  * No allocation: the table lives in the session.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "conds.h"
 #include "rsp.h"
-
-static void say(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !why_len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
 
 void conds__clear(struct conds *c)
 {
@@ -102,7 +87,7 @@ int conds__parse(const char *p, const char *end, enum target_bp_kind kind, uint6
 		}
 	}
 	if (ret < 0) {
-		say(why, why_len, "%s", reason);
+		agent__say(why, why_len, "%s", reason);
 		out->nr = 0;
 	}
 	out->used = out->nr > 0;
