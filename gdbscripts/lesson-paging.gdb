@@ -41,5 +41,6 @@ monitor pagetable
 monitor phys on
 x/s 0x200000
 monitor phys off
-# Last, because gdb stops a script at an error: an unmapped read.
+# Last, because gdb stops a script at an error: an unmapped read,
+# meant to fail with "Cannot access memory".
 x/x 0x600000

@@ -12,6 +12,11 @@ case "${1:-}" in --unit-only) mode=unit; shift ;; --e2e-only) mode=e2e; shift ;;
 build=${1:-build}; shift || true
 passed=0 failed=0 skipped=0 failures=()
 
+# The pids of running (not zombie) kvmstub processes, sorted.
+live_daemons() {
+	ps -C kvmstub -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }' | sort
+}
+
 if [ "$mode" != e2e ]; then
 	for t in "$@"; do
 		out=$("$t" 2>&1); rc=$?
@@ -38,7 +43,15 @@ if [ "$mode" != unit ]; then
 		log="$build/e2e-$name.log"
 		mkdir -p "$build"
 		start=$(date +%s%N)
+		before=$(live_daemons)
 		timeout -k 5 300 bash "$t" >"$log" 2>&1; rc=$?
+		# Nothing may be left running: a daemon the test did not stop fails it.
+		left=$(comm -13 <(echo "$before") <(live_daemons))
+		if [ -n "$left" ]; then
+			echo "FAIL: left kvmstub running: pid $(echo $left)" >>"$log"
+			kill -KILL $left 2>/dev/null
+			if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then rc=1; fi
+		fi
 		ms=$(( ($(date +%s%N) - start) / 1000000 )); secs=$((ms / 1000)).$((ms % 1000 / 100))
 		case $rc in
 		0)  passed=$((passed + 1)); printf 'e2e  %-28s PASS (%ss)\n' "$name" "$secs" ;;

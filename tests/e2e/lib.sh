@@ -62,6 +62,7 @@ need_gdb() {
 
 # daemon_start [ARGS...]: start kvmstub on a free loopback port.
 daemon_start() {
+	daemon_stop		# one daemon at a time: a test that starts another leaves none behind
 	: >"$T/daemon.out"
 	: >"$T/daemon.err"
 	"$KVMSTUB" --listen 127.0.0.1:0 "$@" >"$T/daemon.out" 2>"$T/daemon.err" &
