@@ -89,12 +89,8 @@
  *   at 0x7000, the stacks below 0x90000.
  */
 
-#define IMAGE_BASE	0xF0000		/* linear address of the image's first byte */
-#define BOOT_SEG	0xF000		/* real-mode segment whose base is IMAGE_BASE */
-
-#define CODE_SEL	0x08		/* GDT entry 1: flat 32-bit code */
-#define DATA_SEL	0x10		/* GDT entry 2: flat data */
-#define CR0_PE		0x01
+#include "firmware.inc"		/* REL(), EXIT_PORT, RESET_VECTOR */
+#include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE, CODE_SEL, DATA_SEL */
 
 #define BSP_STACK	0x90000		/* the BSP's stack top */
 #define AP_STACKS	0x80000		/* AP n's stack top: AP_STACKS - n * 4 KiB */
@@ -114,10 +110,6 @@
 #define ICR_INIT	(5 << 8)
 #define ICR_STARTUP	(6 << 8)
 
-#define COM1		0x3F8
-#define COM1_LSR	(COM1 + 5)
-#define LSR_THRE	0x20
-#define EXIT_PORT	0xF4
 
 /* Shared variables in RAM, and what the BSP does at the end. */
 	.globl	ap_lock, ap_count, bsp_stay
@@ -125,7 +117,6 @@
 	.set	ap_count, 0x7004	/* APs that checked in */
 	.set	bsp_stay, 0x7008	/* not 0: the BSP spins at the end instead of exiting */
 
-#define REL(sym)	((sym) - .Limage_start)
 
 	.text
 	.globl	start, bsp_pm, send_ipis, wait_aps, all_up, bsp_spin, done
@@ -138,23 +129,8 @@
 /* ------------------------------------------------------------------------
  * STEP 1: the BSP, real mode, CS = 0xF000.  Into protected mode.
  * ---------------------------------------------------------------------- */
-	.code16
 start:
-	cli
-	cld
-	lgdtl	%cs:REL(gdt_ptr)
-	mov	%cr0, %eax
-	or	$CR0_PE, %eax
-	mov	%eax, %cr0
-	ljmpl	$CODE_SEL, $bsp_pm
-
-	.code32
-bsp_pm:
-	mov	$DATA_SEL, %ax
-	mov	%ax, %ds
-	mov	%ax, %es
-	mov	%ax, %ss
-	mov	$BSP_STACK, %esp
+	ENTER_PROTECTED_MODE bsp_pm, BSP_STACK	/* see protected.S, STEPs 2-6 */
 	movl	$0, ap_lock
 	movl	$0, ap_count
 
@@ -259,57 +235,7 @@ lock_drop:
 	movl	$0, ap_lock
 	ret
 
-/* ------------------------------------------------------------------------
- * Serial output, as in protected.S (32-bit).
- * ---------------------------------------------------------------------- */
-putc:
-	push	%edx
-	push	%eax
-	mov	$COM1_LSR, %dx
-1:	in	%dx, %al
-	test	$LSR_THRE, %al
-	jz	1b
-	pop	%eax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%edx
-	ret
-
-print:
-	push	%esi
-	push	%eax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%eax
-	pop	%esi
-	ret
-
-/* print_dec: EAX as an unsigned decimal number (see protected.S). */
-print_dec:
-	push	%eax
-	push	%ecx
-	push	%edx
-	push	%ebx
-	mov	$10, %ebx
-	xor	%ecx, %ecx
-1:	xor	%edx, %edx
-	div	%ebx
-	push	%edx
-	inc	%ecx
-	test	%eax, %eax
-	jnz	1b
-2:	pop	%eax
-	add	$'0', %al
-	call	putc
-	loop	2b
-	pop	%ebx
-	pop	%edx
-	pop	%ecx
-	pop	%eax
-	ret
+#include "serial32.inc"		/* putc, print, print_dec (see protected.S) */
 
 msg_bsp:	.asciz	"BSP "
 msg_waking:	.asciz	" up, waking the APs\n"
@@ -367,19 +293,7 @@ ap_park:
  * The GDT (see protected.S): null, flat code 0x08, flat data 0x10.  After
  * ap_trampoline, so that its offset from there is positive.
  * ---------------------------------------------------------------------- */
-	.balign	8
-gdt:
-	.quad	0
-	.quad	0x00CF9B000000FFFF	/* 0x08: base 0, 4 GiB, 32-bit code, execute/read */
-	.quad	0x00CF93000000FFFF	/* 0x10: base 0, 4 GiB, data, read/write */
-.Lgdt_end:
-gdt_ptr:
-	.word	.Lgdt_end - gdt - 1
-	.long	gdt
+	FLAT_GDT
 
 /* STEP 1: the reset vector, linear 0xFFFF0. */
-	.section .reset, "ax"
-	.code16
-	.globl	reset_vector
-reset_vector:
-	ljmp	$BOOT_SEG, $REL(start)
+	RESET_VECTOR
