@@ -97,9 +97,24 @@ static bool runs(const struct target_resume *how, int cpu)
 	return !how->alone || how->cpu == cpu;
 }
 
+/*
+ * Running past a breakpoint steps over an int3 by taking it out for one
+ * instruction (run_loop.c): other vCPUs running meanwhile could pass it
+ * unseen.  A debug register breakpoint is only left out of this vCPU's.
+ */
+bool allstop__can_pass_bp(const struct machine *m, const struct target_resume *how)
+{
+	return how->kind == RESUME_CONTINUE &&
+	       !(m->bpm.use_int3 && !how->alone && m->nr_vcpus > 1);
+}
+
 int allstop__resume(struct machine *m, const struct target_resume *how)
 {
-	struct target_resume others = { .kind = RESUME_CONTINUE }, all;
+	struct target_resume others = {
+		.kind = RESUME_CONTINUE,
+		.bp_filter = how->kind == RESUME_CONTINUE ? how->bp_filter : NULL,
+		.bp_filter_ctx = how->bp_filter_ctx,
+	}, all;
 
 	if (how->kind == RESUME_CONTINUE && !how->alone &&
 	    (how->cpu < 0 || how->cpu >= m->nr_vcpus)) {
@@ -111,10 +126,7 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 		return -EINVAL;
 	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
 		return -EINVAL;
-	/* past_bp steps over an int3 by taking it out for one instruction
-	 * (run_loop.c): other vCPUs running meanwhile could pass it unseen. */
-	if (how->past_bp && (how->kind != RESUME_CONTINUE ||
-			     (m->bpm.use_int3 && !how->alone && m->nr_vcpus > 1)))
+	if (how->past_bp && !allstop__can_pass_bp(m, how))
 		return -EOPNOTSUPP;
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->nr_vcpus; i++) {

@@ -161,6 +161,7 @@ struct vcpu {
 	bool inject_bp;			/* re-inject the guest's own int3 on the next run */
 	bool inject_db;			/* deliver the guest's own #DB on the next run (step.c) */
 	bool guest_tf;			/* the guest's own EFLAGS.TF, which KVM hides while stepping */
+	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
 	bool exited;			/* the exit port was written */
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
@@ -384,12 +385,17 @@ enum vcpu_kick { KICK_NONE, KICK_USER, KICK_QUIT };
 enum vcpu_kick vcpu__take_kick(struct vcpu *v);
 /* Interrupt if running and wait until parked; the stop is dropped. */
 void vcpu__halt_and_wait(struct vcpu *v);
+/* Called in v's own thread from the resume's bp_filter (target.c). */
+bool vcpu__filtering(const struct vcpu *v);
 
 /* allstop.c: every vCPU runs, or none does (see allstop.c). */
 int allstop__resume(struct machine *m, const struct target_resume *how);
 int allstop__interrupt(struct machine *m);
 int allstop__get_stop(struct machine *m, struct target_stop *stop);
 bool allstop__running(struct machine *m);
+/* Can a vCPU resumed with how run past a breakpoint by itself (past_bp,
+ * bp_filter)? */
+bool allstop__can_pass_bp(const struct machine *m, const struct target_resume *how);
 /* The vCPU thread parked with v->stop; caller holds m->lock. */
 void allstop__parked(struct vcpu *v);
 /* Forget every event (reset). */

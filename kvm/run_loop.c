@@ -8,7 +8,9 @@
  * our int3 sits on it); a continue from a breakpoint's address reports
  * that breakpoint at once, unless it asks to run past it (past_bp: the
  * stub's resume after a false condition): then its first run is one step
- * ("over"), here in the vCPU thread, and it goes on as a continue.
+ * ("over"), here in the vCPU thread, and it goes on as a continue.  A
+ * breakpoint hit the resume's bp_filter calls false is run past the same
+ * way, with no stop at all.
  *
  * Why a step and not RFLAGS.RF, which makes the CPU ignore an instruction
  * breakpoint for one instruction: on the kvm-pvm host a debug register
@@ -48,6 +50,27 @@ static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
 	return 0;
 }
 
+/*
+ * A breakpoint hit during a continue: is it a stop?  The resume's
+ * bp_filter (the stub's breakpoint conditions) decides here, in the vCPU
+ * thread, wherever the vCPU can run past the breakpoint by itself: a false
+ * condition then costs the debug exit and the step over, and nothing
+ * else.  Elsewhere the hit is reported and the stub decides.
+ */
+static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
+{
+	bool stops;
+
+	if (!how->bp_filter || (stop->reason != STOP_SWBREAK && stop->reason != STOP_HWBREAK) ||
+	    !allstop__can_pass_bp(v->m, how))
+		return true;
+	v->filtering = true;
+	stops = how->bp_filter(how->bp_filter_ctx, stop);
+	v->filtering = false;
+	stop->filtered = stops;
+	return stops;
+}
+
 static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			   struct target_stop *stop)
 {
@@ -79,7 +102,9 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 
 		if (bp && !how->past_bp) {
 			stops__bp(v, stop, bp);
-			return false;
+			if (bp_stops(v, how, stop))
+				return false;
+			memset(stop, 0, sizeof(*stop));
 		}
 		over = bp != NULL;
 	}
@@ -194,8 +219,14 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 				continue;
 			}
 			over = false;	/* past the breakpoint: a continue from here on */
-			if (stops__debug(v, how, step, &pc, stop))
-				return false;
+			if (stops__debug(v, how, step, &pc, stop)) {
+				if (bp_stops(v, how, stop))
+					return false;
+				/* A false condition: on past it, as past_bp. */
+				memset(stop, 0, sizeof(*stop));
+				over = true;
+				first = true;
+			}
 			if (watch_mode && stops__mode_changed(v, &mode, stop))
 				return false;
 			continue;

@@ -4,6 +4,8 @@
  *
  * Every operation that touches a vCPU's state asks KVM for it and needs
  * the vCPU parked: a vCPU ioctl would otherwise wait for KVM_RUN to end.
+ * The one exception is the resume's bp_filter, which runs in the vCPU's
+ * own thread between two runs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,13 +30,18 @@ static bool running(struct vcpu *v)
 	return r;
 }
 
-/* The vCPU numbered cpu, parked; NULL with *err set otherwise. */
+/*
+ * The vCPU numbered cpu, parked, or asking the resume's bp_filter in its
+ * own thread (run_loop.c); NULL with *err set otherwise.
+ */
 static struct vcpu *parked(struct machine *m, int cpu, int *err)
 {
 	if (cpu < 0 || cpu >= m->nr_vcpus) {
 		*err = -EINVAL;
 		return NULL;
 	}
+	if (vcpu__filtering(&m->vcpus[cpu]))
+		return &m->vcpus[cpu];
 	if (running(&m->vcpus[cpu])) {
 		*err = -EBUSY;
 		return NULL;

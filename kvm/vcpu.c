@@ -251,6 +251,16 @@ void vcpu__halt_and_wait(struct vcpu *v)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * The resume's bp_filter runs in the vCPU's thread while the vCPU counts
+ * as running; the target lets it read that vCPU's state (target.c).  The
+ * flag is the thread's own: only that thread ever reads it.
+ */
+bool vcpu__filtering(const struct vcpu *v)
+{
+	return v->thread_started && pthread_equal(v->thread, pthread_self()) && v->filtering;
+}
+
 void vcpu__destroy(struct vcpu *v)
 {
 	struct machine *m = v->m;

@@ -18,16 +18,18 @@ static int step_cpu(const struct session *s)
 	return s->c_cpu >= 0 ? s->c_cpu : s->g_cpu;
 }
 
-static enum session_action do_resume(struct session *s, const struct target_resume *how)
+static enum session_action do_resume(struct session *s, const struct target_resume *gdb_how)
 {
+	struct target_resume how = *gdb_how;
 	int ret;
 
 	if (s->exited)
 		return pkt__reply_err(s, 1);	/* nothing left to run; reset first */
-	ret = s->target->ops->resume(s->target, how);
+	session__add_filter(s, &how);
+	ret = s->target->ops->resume(s->target, &how);
 	if (ret < 0)
 		return pkt__reply_err(s, ret);
-	s->last_resume = *how;
+	s->last_resume = how;
 	s->running = true;
 	s->no_reply = true;	/* the stop reply comes when the target stops */
 	return SESSION_OK;

@@ -227,7 +227,8 @@ void session__machine_reset(struct session *s)
 }
 
 /* Whether a breakpoint hit stops: it has no conditions, or one is true. */
-static bool session_conds_stop(struct session *s, const struct target_stop *stop)
+static bool session_conds_stop(struct session *s, const struct target_stop *stop,
+			       enum target_space space)
 {
 	enum target_bp_kind kind = stop->reason == STOP_HWBREAK ? BP_HARDWARE : BP_SOFTWARE;
 	const struct cond_bp *bp = conds__find(&s->conds, kind, stop->addr);
@@ -236,14 +237,39 @@ static bool session_conds_stop(struct session *s, const struct target_stop *stop
 
 	if (!bp)
 		return true;
-	agent__ctx_init(&ctx, s->target, s->layout, stop->cpu,
-			s->physical ? TARGET_PHYSICAL : TARGET_LINEAR);
+	agent__ctx_init(&ctx, s->target, s->layout, stop->cpu, space);
 	if (!conds__eval(bp, &ctx, &err))
 		return false;
 	if (err && s->log)
 		fprintf(s->log, "kvmstub: the condition of the breakpoint at 0x%llx failed (%s): "
 			"stopping\n", (unsigned long long)stop->addr, strerror(-err));
 	return true;
+}
+
+/*
+ * The resume's bp_filter (target.h): the conditions, evaluated in the
+ * thread of the vCPU that hit the breakpoint while the guest runs.  It
+ * reads only what no packet changes until the stop: the conditions and
+ * the layout (Z, z and target.xml need the vCPUs parked), and the address
+ * space fixed at the resume; vCPUs may count skips at the same time.
+ */
+static bool session_bp_filter(void *ctx, const struct target_stop *stop)
+{
+	struct session *s = ctx;
+
+	if (session_conds_stop(s, stop, s->filter_space))
+		return true;
+	__atomic_fetch_add(&s->cond_skips, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+void session__add_filter(struct session *s, struct target_resume *how)
+{
+	if (how->kind != RESUME_CONTINUE || s->conds.nr_used == 0)
+		return;
+	s->filter_space = s->physical ? TARGET_PHYSICAL : TARGET_LINEAR;
+	how->bp_filter = session_bp_filter;
+	how->bp_filter_ctx = s;
 }
 
 bool session__stop_is_reportable(struct session *s, const struct target_stop *stop)
@@ -261,7 +287,8 @@ bool session__stop_is_reportable(struct session *s, const struct target_stop *st
 		return false;
 	if (stop->reason != STOP_SWBREAK && stop->reason != STOP_HWBREAK)
 		return true;
-	if (session_conds_stop(s, stop))
+	if (stop->filtered ||
+	    session_conds_stop(s, stop, s->physical ? TARGET_PHYSICAL : TARGET_LINEAR))
 		return true;
 	/* All false.  The vCPU is at the breakpoint, where a continue would
 	 * report it again: the target runs past it (past_bp), or, where it

@@ -62,8 +62,10 @@ struct session {
 	bool interrupt_wanted;
 	/* How to resume after a stop that is not reported. */
 	struct target_resume silent_resume;
-	/* Hits hidden because their conditions were false (for the log). */
+	/* Hits hidden because their conditions were false, here or in the
+	 * target's bp_filter (for the log). */
 	uint64_t cond_skips;
+	enum target_space filter_space;	/* of the bp_filter's memory reads */
 
 	/* Features gdb announced in qSupported (stop replies say swbreak/hwbreak
 	 * only to a gdb that understands them). */
@@ -126,5 +128,8 @@ size_t session__stop_reply(const struct session *s, const struct target_stop *st
  * continue (resumed with past_bp, or stepped over first), and the end of
  * that step. */
 bool session__stop_is_reportable(struct session *s, const struct target_stop *stop);
+/* A continue while breakpoints have conditions: let the target evaluate
+ * them where a breakpoint is hit (how->bp_filter). */
+void session__add_filter(struct session *s, struct target_resume *how);
 
 #endif

@@ -92,6 +92,8 @@ enum target_resume_kind {
 	RESUME_RANGE,		/* step while range_start <= pc < range_end */
 };
 
+struct target_stop;
+
 /*
  * All-stop: every vCPU runs or none does.  kind applies to cpu; the other
  * vCPUs continue, unless alone is set (gdb's scheduler-locking): then
@@ -109,6 +111,17 @@ struct target_resume {
 	 * resume instead of a step and a continue.  -EOPNOTSUPP when the
 	 * target cannot; the caller then steps over it itself. */
 	bool past_bp;
+	/* Optional (NULL: every hit is reported), for a continue: asked about
+	 * each breakpoint hit (STOP_SWBREAK, STOP_HWBREAK) of a continuing
+	 * vCPU, in that vCPU's own thread, before anything else stops.  false
+	 * runs the vCPU on past the breakpoint with no stop at all (the
+	 * stub's false condition: one exit, no trip through the main thread).
+	 * It may call get_regs, read_mem and translate for stop->cpu, and
+	 * nothing else; vCPUs may call it at the same time.  The target asks
+	 * only where it can run past the breakpoint by itself (as past_bp);
+	 * a stop it reported after asking has stop->filtered set. */
+	bool (*bp_filter)(void *ctx, const struct target_stop *stop);
+	void *bp_filter_ctx;
 };
 
 enum target_stop_reason {
@@ -129,6 +142,7 @@ struct target_stop {
 	uint64_t addr;
 	enum target_bp_kind watch_kind;
 	int exit_status;
+	bool filtered;		/* the resume's bp_filter said this hit stops */
 	char message[256];	/* human-readable, "" when nothing to add */
 };
 

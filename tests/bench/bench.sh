@@ -212,6 +212,9 @@ run_limit() {
 	out=$("$LIMIT" --start "$LOOP" step-regs 20000 guests/counter.bin) ||
 		{ broken "kvm_limit step-regs"; return; }
 	record stepregs_prot limit "$(echo "$out" | awk '{ print $(NF-1) }')"
+	out=$("$LIMIT" --start "$LOOP" bp-over 20000 guests/counter.bin) ||
+		{ broken "kvm_limit bp-over"; return; }
+	record cond_hits limit "$(echo "$out" | awk '{ print $(NF-1) }')"
 	out=$("$LIMIT" run guests/counter.bin) || { broken "kvm_limit run"; return; }
 	record loop_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 	record loop_cpu limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($(i+2) == "CPU") print $i }')"

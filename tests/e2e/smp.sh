@@ -2,7 +2,8 @@
 # under gdb every vCPU is a thread, all-stop: a breakpoint in the AP entry
 # hits once per AP with the right thread, `info threads` shows the modes,
 # `thread 2` shows that AP's registers, Ctrl-C stops all four, and
-# scheduler-locking keeps the other threads where they are.
+# scheduler-locking keeps the other threads where they are; a breakpoint
+# condition in code all of them run stops only where it is true.
 . "$(dirname "$0")/lib.sh"
 need_kvm
 need_gdb
@@ -105,4 +106,38 @@ n=$(others | sort | uniq -d | wc -l)
 [ "$n" -eq 3 ] || { others; fail "scheduler-locking on: the other threads moved during stepi"; }
 expect "$T/s" '^pc of the current thread: 0xf1023$' "the stepped thread is 3 instructions on"
 expect "$T/s" 'exited normally' "the guest did not run to its end after the locked steps"
+# --- a condition in code every CPU runs: each vCPU's thread evaluates it
+# on its own hits, at the same time as the others.  print is called with
+# " up\n" once by each AP; every other call (the BSP's lines, "AP ") is
+# a false hit that gdb never hears of.
+daemon_start --smp 4 guests/smp.bin
+print_fn=$(sym "$ELF" print)
+msg_up=$(sym "$ELF" msg_up)
+gdb_run "$T/k" "$ELF" <<EOF
+set debug remote 1
+break *$print_fn if \$esi == $msg_up
+echo MARK-COND\n
+continue
+printf "COND-HIT %d %x\n", \$_thread, \$esi
+continue
+printf "COND-HIT %d %x\n", \$_thread, \$esi
+continue
+printf "COND-HIT %d %x\n", \$_thread, \$esi
+echo MARK-COND-END\n
+delete
+continue
+EOF
+grep -v '^ *\[remote\]' "$T/k"
+hits=$(sed -n 's/^COND-HIT \([0-9]*\) \([0-9a-f]*\)$/\1 \2/p' "$T/k" | sort | tr '\n' ' ')
+want=$(printf '%d %x ' 2 "$msg_up" 3 "$msg_up" 4 "$msg_up")
+[ "$hits" = "$want" ] || fail "break print if \$esi == msg_up: hits '$hits', want '$want'"
+# Three true hits, and gdb's step off the breakpoint before each later
+# continue: at most 3 + 3 stop replies.  The 7 false hits would add more.
+n=$(awk '/^MARK-COND$/ { on = 1 } /^MARK-COND-END$/ { on = 0 }
+	on && /Packet received: T05/ { n++ } END { print n + 0 }' "$T/k")
+echo "stop replies for the three conditional continues: $n"
+[ "$n" -le 6 ] || fail "the conditional continues got $n stop replies: false hits were reported"
+expect "$T/k" 'exited normally' "the guest did not run to its end after the conditional hits"
+daemon_stop
+
 echo "smp: ok"

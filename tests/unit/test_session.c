@@ -739,6 +739,55 @@ static void test_cond_past_bp_races(void **state)
 	event(f, "T05watch:20000;thread:01;");
 }
 
+/*
+ * gdb's continue carries the conditions to the target (bp_filter), which
+ * asks them where the breakpoint is hit; steps and breakpoints without
+ * conditions carry none.  A hit the filter let through is not asked again.
+ */
+static void test_cond_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop hit = { .reason = STOP_SWBREAK, .addr = 0x100 };
+	struct target_stop other = { .reason = STOP_SWBREAK, .addr = 0x200 };
+	const struct target_resume *how = &f->ft->last_resume;
+
+	queue(f, STOP_EXITED, 0);
+	resume_pkt(f, "c");
+	assert_null(how->bp_filter);	/* no conditions yet */
+	event(f, "W00");
+	session__machine_reset(f->s);
+
+	cond_bp(f);
+	queue(f, STOP_STEP, 0x101);
+	resume_pkt(f, "s");
+	assert_null(how->bp_filter);	/* gdb's steps see every hit */
+	event(f, "T05thread:01;");
+
+	/* What the target will report once the filter let a hit through. */
+	hit.filtered = true;
+	fake_target__queue_stop(f->ft, &hit);
+	hit.filtered = false;
+	f->ft->nr_resumes = 0;
+	resume_pkt(f, "c");
+	assert_non_null(how->bp_filter);
+	assert_ptr_equal(how->bp_filter_ctx, f->s);
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	assert_false(how->bp_filter(how->bp_filter_ctx, &hit));
+	assert_false(how->bp_filter(how->bp_filter_ctx, &hit));
+	assert_int_equal(f->s->cond_skips, 2);
+	assert_true(how->bp_filter(how->bp_filter_ctx, &other));	/* no conditions there */
+	f->ft->regs[0].gpr[GPR_AX] = 5;
+	assert_true(how->bp_filter(how->bp_filter_ctx, &hit));
+	assert_int_equal(f->s->cond_skips, 2);
+
+	/* The target reports the true hit; EAX changed since (another
+	 * vCPU, say): the filter's answer stands, no second evaluation. */
+	f->ft->regs[0].gpr[GPR_AX] = 4;
+	event(f, "T05thread:01;");
+	assert_int_equal(f->ft->nr_resumes, 1);
+	assert_int_equal(f->s->cond_skips, 2);
+}
+
 /* A condition that fails (unreadable memory) stops, and the log says why. */
 static void test_cond_error_stops(void **state)
 {
@@ -781,6 +830,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cond_past_bp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_races, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_filter, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
