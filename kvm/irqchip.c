@@ -14,7 +14,12 @@
  * Lost ticks are not replayed (KVM_REINJECT_CONTROL, pit_reinject = 0): a
  * guest that sat at a breakpoint for a minute would otherwise take six
  * thousand back-to-back timer interrupts on the next continue, which no
- * real PC does and which makes every walk-through confusing.
+ * real PC does and which makes every walk-through confusing.  That ioctl
+ * waits in the kernel for two SRCU grace periods (it unregisters the PIT's
+ * interrupt notifiers): 13-22 ms on the development host, most of the
+ * daemon's start-up.  Nothing needs it before the guest first runs, so a
+ * helper thread does it while the daemon starts listening and gdb
+ * connects; irqchip__settle() joins it before the first KVM_RUN.
  *
  * Reset (monitor reset, machine__power_on): the devices' and each vCPU's
  * local APIC and MP state are put back to what KVM gave at creation.
@@ -67,6 +72,42 @@ static int check_ext(int kvm_fd, int cap)
 	return r > 0 ? r : 0;
 }
 
+static void *reinject_off(void *arg)
+{
+	struct machine *m = arg;
+	struct kvm_reinject_control rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.pit_reinject = 0;
+	m->irq.reinject_err = KVM_IOCTL(m->vm_fd, KVM_REINJECT_CONTROL, &rc);
+	return NULL;
+}
+
+/* In a helper thread with every signal blocked; in this one if none can start. */
+static void reinject_off_start(struct machine *m)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	m->irq.reinject_pending = pthread_create(&m->irq.reinject_thread, NULL, reinject_off,
+						 m) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!m->irq.reinject_pending)
+		reinject_off(m);
+}
+
+void irqchip__settle(struct machine *m)
+{
+	if (m->irq.reinject_pending) {
+		pthread_join(m->irq.reinject_thread, NULL);
+		m->irq.reinject_pending = false;
+		if (m->irq.reinject_err < 0)
+			machine__log(m, "KVM_REINJECT_CONTROL failed: %s (lost timer ticks "
+				     "will be replayed)", strerror(-m->irq.reinject_err));
+	}
+}
+
 static int create_pit(struct machine *m, char *err, size_t errlen)
 {
 	struct kvm_pit_config pit;
@@ -84,17 +125,9 @@ static int create_pit(struct machine *m, char *err, size_t errlen)
 		return r;
 	}
 	m->irq.pit = true;
-	if (check_ext(m->kvm_fd, KVM_CAP_REINJECT_CONTROL)) {
-		struct kvm_reinject_control rc;
-
-		memset(&rc, 0, sizeof(rc));
-		rc.pit_reinject = 0;
-		r = KVM_IOCTL(m->vm_fd, KVM_REINJECT_CONTROL, &rc);
-		if (r < 0)
-			machine__log(m, "KVM_REINJECT_CONTROL failed: %s (lost timer ticks "
-				     "will be replayed)", strerror(-r));
-	}
 	m->irq.pit_reset_ok = KVM_IOCTL(m->vm_fd, KVM_GET_PIT2, &m->irq.pit_reset) >= 0;
+	if (check_ext(m->kvm_fd, KVM_CAP_REINJECT_CONTROL))
+		reinject_off_start(m);
 	return 0;
 }
 
@@ -165,7 +198,9 @@ int irqchip__reset(struct machine *m, char *err, size_t errlen)
 			return r;
 		}
 	}
-	if (m->irq.pit && m->irq.pit_reset_ok) {
+	/* With the reinject set-up still pending the guest has not run: the
+	 * PIT is as created, and KVM_SET_PIT2 would wait for that ioctl. */
+	if (m->irq.pit && m->irq.pit_reset_ok && !m->irq.reinject_pending) {
 		r = KVM_IOCTL(m->vm_fd, KVM_SET_PIT2, &m->irq.pit_reset);
 		if (r < 0) {
 			kvm__ioctl_error(err, errlen, "KVM_SET_PIT2", r);

@@ -174,10 +174,13 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = vm__create(m, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = irqchip__create(m, err, errlen);	/* before the vCPUs */
+	/* Memory before the interrupt controller: on the development host
+	 * the first memory slot of a VM that has one took 6 ms, of one that
+	 * has none 0.05 ms.  The controller must come before the vCPUs. */
+	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
+	r = irqchip__create(m, err, errlen);
 	if (r < 0)
 		goto fail;
 	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -229,6 +232,7 @@ void machine__destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	irqchip__settle(m);
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
 	memory__free(&m->mem);

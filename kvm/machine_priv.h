@@ -215,6 +215,10 @@ struct machine {
 		bool pit_reset_ok;
 		struct kvm_irqchip chips[3];	/* reset state: PIC master, slave, I/O APIC */
 		struct kvm_pit_state2 pit_reset;
+		/* KVM_REINJECT_CONTROL, done by a helper thread (irqchip.c) */
+		pthread_t reinject_thread;
+		bool reinject_pending;	/* ... not joined yet */
+		int reinject_err;
 	} irq;
 };
 
@@ -409,6 +413,9 @@ int irqchip__create(struct machine *m, char *err, size_t errlen);
 int irqchip__vcpu_init(struct vcpu *v, char *err, size_t errlen);
 /* Put the devices and every vCPU's local APIC and MP state back to reset. */
 int irqchip__reset(struct machine *m, char *err, size_t errlen);
+/* Wait for the set-up the helper thread does; before the first KVM_RUN and
+ * before the VM is closed. */
+void irqchip__settle(struct machine *m);
 /* The halt watchdog: start/stop in the vCPU thread itself; armed while it runs. */
 void irqchip__watchdog_start(struct vcpu *v);
 void irqchip__watchdog_stop(struct vcpu *v);
