@@ -128,7 +128,6 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 		return -EINVAL;
 	if (how->past_bp && !allstop__can_pass_bp(m, how))
 		return -EOPNOTSUPP;
-	irqchip__settle(m);	/* the machine's set-up done before it first runs */
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->nr_vcpus; i++) {
 		if (m->vcpus[i].state == VCPU_RUNNING) {

@@ -165,9 +165,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = vm__open_kvm(&m->kvm_fd, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = probe__run(m->kvm_fd, &m->caps, err, errlen);
-	if (r < 0)
-		goto fail;
+	probe__caps(m->kvm_fd, &m->caps);
+	startup__probe(m);	/* measured meanwhile (startup.c) */
 	r = check_smp(m, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -189,8 +188,6 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		snprintf(err, errlen, "eventfd failed: %s", strerror(errno));
 		goto fail;
 	}
-	bp__init(&m->bpm, &m->caps);
-	watch__init(&m->wm, &m->caps);
 	r = install_kick_signal(err, errlen);
 	if (r < 0)
 		goto fail;
@@ -232,7 +229,7 @@ void machine__destroy(struct machine *m)
 {
 	if (!m)
 		return;
-	irqchip__settle(m);
+	machine__settle(m);	/* the helper threads, before the fds go */
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
 	memory__free(&m->mem);

@@ -162,6 +162,7 @@ struct vcpu {
 	bool inject_db;			/* deliver the guest's own #DB on the next run (step.c) */
 	bool guest_tf;			/* the guest's own EFLAGS.TF, which KVM hides while stepping */
 	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
+	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
 	bool exited;			/* the exit port was written */
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
@@ -187,7 +188,18 @@ struct machine {
 	bool have_img;
 	int kvm_fd, vm_fd, event_fd;
 	size_t run_size;
+	/* KVM_CHECK_EXTENSION's answers; the probe's measurements too once
+	 * settled (startup.c). */
 	struct host_caps caps;
+	struct startup_probe {		/* startup.c */
+		pthread_t thread;
+		bool started, pending;	/* pending: not joined yet */
+		int ret;
+		struct host_caps caps;
+		char err[256];
+	} probe;
+	bool settled;			/* machine__settle() done */
+	int settle_err;
 	struct memory mem;
 	struct bp_manager bpm;
 	struct watch_manager wm;
@@ -221,6 +233,12 @@ struct machine {
 		int reinject_err;
 	} irq;
 };
+
+/* startup.c: the probe in a helper thread; machine__settle() joins it
+ * (and the irqchip's helper) and sets up bpm and wm.  0, or the probe's
+ * error. */
+void startup__probe(struct machine *m);
+int machine__settle(struct machine *m);
 
 /* vm.c */
 int vm__open_kvm(int *kvm_fd, char *err, size_t errlen);

@@ -180,7 +180,15 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-int probe__run(int kvm_fd, struct host_caps *caps, char *err, size_t errlen)
+void probe__caps(int kvm_fd, struct host_caps *caps)
+{
+	struct probe p = { .kvm_fd = kvm_fd, .vm_fd = -1 };
+
+	memset(caps, 0, sizeof(*caps));
+	probe_caps(&p, caps);
+}
+
+int probe__measure(int kvm_fd, struct host_caps *caps, char *err, size_t errlen)
 {
 	struct probe p = { .kvm_fd = kvm_fd, .vm_fd = -1, .err = err, .errlen = errlen,
 			   .max_vcpu_id = 8 };
@@ -189,11 +197,9 @@ int probe__run(int kvm_fd, struct host_caps *caps, char *err, size_t errlen)
 	int ret, m;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(caps, 0, sizeof(*caps));
 	if (err && errlen)
 		err[0] = '\0';
 
-	probe_caps(&p, caps);
 	ret = probe_vm__setup(&p);
 	for (m = 0; !ret && m < PROBE_NR_MODES; m++)
 		ret = probe_mode(&p, m, caps);
@@ -212,4 +218,10 @@ int probe__run(int kvm_fd, struct host_caps *caps, char *err, size_t errlen)
 	caps->emulated = !cpu_has_virt() || !intercepted;
 	caps->elapsed_ms = ms_since(&t0);
 	return ret;
+}
+
+int probe__run(int kvm_fd, struct host_caps *caps, char *err, size_t errlen)
+{
+	probe__caps(kvm_fd, caps);
+	return probe__measure(kvm_fd, caps, err, errlen);
 }

@@ -32,6 +32,10 @@ struct host_caps {
 
 /* Run the probe on an open /dev/kvm fd.  0, or -errno with err filled. */
 int probe__run(int kvm_fd, struct host_caps *caps, char *err, size_t errlen);
+/* ... in two parts: what KVM_CHECK_EXTENSION says (at once, caps zeroed
+ * first), then the measurements in a scratch VM, added to caps. */
+void probe__caps(int kvm_fd, struct host_caps *caps);
+int probe__measure(int kvm_fd, struct host_caps *caps, char *err, size_t errlen);
 /* Human-readable report (kvmstub --probe, monitor info). */
 void probe__print(const struct host_caps *caps, FILE *out);
 

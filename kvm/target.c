@@ -5,7 +5,8 @@
  * Every operation that touches a vCPU's state asks KVM for it and needs
  * the vCPU parked: a vCPU ioctl would otherwise wait for KVM_RUN to end.
  * The one exception is the resume's bp_filter, which runs in the vCPU's
- * own thread between two runs.
+ * own thread between two runs.  The operations that need the probe's
+ * measurements wait for them first (machine__settle, startup.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -110,6 +111,10 @@ static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *ph
 
 static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
 {
+	int r = machine__settle(M(t));
+
+	if (r < 0)
+		return r;
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
@@ -119,6 +124,10 @@ static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 
 static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
 {
+	int r = machine__settle(M(t));
+
+	if (r < 0)
+		return r;
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
@@ -129,7 +138,9 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 /* All-stop: every vCPU runs, or none does (allstop.c). */
 static int op_resume(struct target *t, const struct target_resume *how)
 {
-	return allstop__resume(M(t), how);
+	int r = machine__settle(M(t));
+
+	return r < 0 ? r : allstop__resume(M(t), how);
 }
 
 static int op_interrupt(struct target *t)
@@ -156,8 +167,10 @@ static int op_reset(struct target *t)
 {
 	struct machine *m = M(t);
 	char err[256];
-	int r;
+	int r = machine__settle(m);
 
+	if (r < 0)
+		return r;
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__halt_and_wait(&m->vcpus[i]);
 	bp__remove_all(m);
@@ -189,9 +202,16 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	struct machine *m = M(t);
 	const struct host_caps *c = &m->caps;
 	bool hw_all = true;
+	unsigned long long runs = 0;
 
+	if (machine__settle(m) < 0) {
+		snprintf(buf, len, "probing this host's KVM failed: %s\n", m->probe.err);
+		return 0;
+	}
 	for (int i = 0; i < PROBE_NR_MODES; i++)
 		hw_all = hw_all && c->hw_exec_bp[i];
+	for (int i = 0; i < m->nr_vcpus; i++)
+		runs += __atomic_load_n(&m->vcpus[i].nr_runs, __ATOMIC_RELAXED);
 	snprintf(buf, len,
 		 "machine: %d vCPU, %llu KiB RAM at 0x0, firmware window %llu KiB at 0x%llx "
 		 "(last 128 KiB also at 0xe0000)\n"
@@ -201,7 +221,8 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 "hardware breakpoints: debug registers DR0-DR3 (4)%s\n"
 		 "single step: KVM_GUESTDBG_SINGLESTEP%s\n"
 		 "%s\n"
-		 "stop-on-mode: %s\n",
+		 "stop-on-mode: %s\n"
+		 "exits to kvmstub so far: %llu (KVM_RUN calls returned, every vCPU)\n",
 		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(FW_TOP - m->mem.fw_size),
@@ -213,7 +234,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 hw_all ? "" : " (the probe saw them fail in some mode)",
 		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
-		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off");
+		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
 	return 0;
 }
 
@@ -239,7 +260,10 @@ static int op_memory_map(struct target *t, struct target_region *regions, int ma
 static int op_set_option(struct target *t, const char *name, bool on)
 {
 	struct machine *m = M(t);
+	int r = machine__settle(m);
 
+	if (r < 0)
+		return r;
 	if (!strcmp(name, "step-irq")) {
 		if (!all_parked(m))
 			return -EBUSY;
