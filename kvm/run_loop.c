@@ -30,6 +30,7 @@ static void complete_io(struct vcpu *v)
 {
 	v->run->immediate_exit = 1;
 	KVM_IOCTL(v->fd, KVM_RUN, 0);
+	__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);	/* monitor info reads it any time */
 	pthread_mutex_lock(&v->m->lock);
 	v->run->immediate_exit = v->kicked;
 	pthread_mutex_unlock(&v->m->lock);
@@ -167,6 +168,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		cpu_state__cache_off(v);	/* the guest runs: registers change */
 		v->sync_fresh = false;
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);
 		v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
 		if (lifted)
 			bp__unlift(lifted);

@@ -223,17 +223,30 @@ def _cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _kvmstub_exits():
+    """kvmstub's count of KVM_RUN calls that returned (monitor info)."""
+    for line in gdb.execute("monitor info", to_string=True).splitlines():
+        if line.startswith("exits to kvmstub so far: "):
+            return int(line.split(": ", 1)[1].split()[0])
+    return None
+
+
 def bench_loop(addr, name):
     """continue to addr (a breakpoint where the loop ends): wall seconds,
-    and the server's CPU seconds meanwhile (steady under a loaded host)."""
+    the server's CPU seconds meanwhile, and (kvmstub) how many times the
+    vCPU came out of KVM_RUN to the daemon on the way."""
     pid = int(os.environ.get("BENCH_SERVER_PID", "0"))
     _run("%s *%s" % (bench_break_cmd(), addr))
+    exits0 = _kvmstub_exits()
     cpu0 = _cpu_seconds(pid) if pid else 0
     dt = _timed("continue")
     cpu = _cpu_seconds(pid) - cpu0 if pid else 0
+    exits1 = _kvmstub_exits()
     if _pc() != int(addr, 0):
         _err("did not stop at %s (pc 0x%x)" % (addr, _pc()))
         return
     _out(name, dt)
     if pid:
         _out(name.replace("_s", "_cpu"), cpu)
+    if exits0 is not None and exits1 is not None:
+        _out(name.replace("_s", "_exits"), exits1 - exits0)

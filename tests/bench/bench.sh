@@ -238,6 +238,8 @@ run_limit() {
 	out=$("$LIMIT" run guests/counter.bin) || { broken "kvm_limit run"; return; }
 	record loop_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 	record loop_cpu limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($(i+2) == "CPU") print $i }')"
+	out=$("$LIMIT" run-dr "$DONE" guests/counter.bin) || { broken "kvm_limit run-dr"; return; }
+	record loop_dr_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 }
 
 # The conditional breakpoint's N: about 2 s of hits on this system.
@@ -282,8 +284,10 @@ interrupt|interrupt (Ctrl-C to stop shown)|ms
 rss|peak resident memory, 16 MiB guest|MiB
 next_range|next over a 1000-turn loop line, range stepping (QEMU: none)|ms
 next_norange|next over the same line, set range-stepping off|ms
-loop_s|compute loop (1,000,000 turns), breakpoint armed|s
+loop_s|compute loop (1,000,000 turns), breakpoint armed (bare KVM: none)|s
+loop_dr_s|... bare KVM with the same debug-register breakpoint|s
 loop_cpu|compute loop, CPU time of the daemon / of bare KVM|s
+loop_exits|compute loop: exits from KVM_RUN to the daemon|exits
 step_real|KVM limit: single-step exits, real mode|exits/s
 stepregs_real|KVM limit: step + GET_REGS + GET_SREGS, real mode|exits/s
 step_prot|KVM limit: single-step exits, protected mode|exits/s
@@ -328,16 +332,30 @@ summary() {
 			"${k:+$(fmt "$k")}" "${q:+$(fmt "$q")}" "$r" "${l:+$(fmt "$l")}"
 	done <<<"$FIGURES"
 
-	local kl bl what
+	local kl bl what col ex sp
 	echo
-	for what in loop_s loop_cpu; do
-		kl=$(stats $what kvmstub | cut -d' ' -f1)
-		bl=$(stats $what limit | cut -d' ' -f1)
-		[ -n "$kl" ] && [ -n "$bl" ] &&
-			echo "compute loop with a breakpoint armed ($([ $what = loop_s ] && echo wall ||
-				echo CPU) time): kvmstub $(fmt "$kl") s, bare KVM $(fmt "$bl") s" \
-				"($(awk -v a="$kl" -v b="$bl" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }'))"
+	for what in "loop_s loop_s wall" "loop_s loop_dr_s wall" "loop_cpu loop_cpu CPU"; do
+		set -- $what
+		for col in 1 2; do	# medians, minimums
+			kl=$(stats "$1" kvmstub | cut -d' ' -f"$col")
+			bl=$(stats "$2" limit | cut -d' ' -f"$col")
+			[ -n "$kl" ] && [ -n "$bl" ] &&
+				echo "compute loop, $3 time, $([ "$col" = 1 ] && echo median || echo minimum):" \
+					"kvmstub $(fmt "$kl") s, bare KVM$([ "$2" = loop_dr_s ] &&
+					echo ' with the breakpoint') $(fmt "$bl") s" \
+					"($(awk -v a="$kl" -v b="$bl" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }'))"
+		done
 	done
+	# What the daemon itself costs a running guest: its exits (the halt
+	# watchdog's ticks), each about one KVM round trip (a step exit).
+	ex=$(stats loop_exits kvmstub | cut -d' ' -f1)
+	sp=$(stats step_prot limit | cut -d' ' -f1)
+	kl=$(stats loop_s kvmstub | cut -d' ' -f1)
+	[ -n "$ex" ] && [ -n "$sp" ] && [ -n "$kl" ] &&
+		echo "compute loop: $(fmt "$ex") exits to kvmstub in $(fmt "$kl") s;" \
+			"at bare KVM's $(awk -v r="$sp" 'BEGIN { printf "%.1f", 1e6 / r }') us a round trip" \
+			"that is $(awk -v e="$ex" -v r="$sp" -v t="$kl" 'BEGIN { printf "%.3f%%", e / r / t * 100 }')" \
+			"of the loop's time"
 	local sr ss
 	for m in real prot; do
 		sr=$(stats "stepi_$m" kvmstub | cut -d' ' -f1)

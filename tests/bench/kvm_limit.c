@@ -16,7 +16,7 @@
  *                                               (port 0xf4) without debugging
  *   kvm_limit run-dr ADDR IMAGE                 the same with an execute
  *                                               breakpoint armed in DR0 at
- *                                               ADDR (an address never run)
+ *                                               ADDR, to the exit or to ADDR
  *   kvm_limit --start ADDR bp-over N IMAGE      N hits of a DR0 breakpoint
  *                                               at ADDR (a loop), each
  *                                               stepped over: what a false
@@ -26,6 +26,7 @@
  * counted), e.g. to step in protected mode.  Output is one line:
  *   step: 20000 exits in 0.1321 s: 151400 exits/s
  *   run: exit status 0 after 3.1042 s, 3.0990 s CPU (12 exits)
+ *   run-dr: reached 0xf0053 after 3.1042 s, 3.0990 s CPU (12 exits)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -322,6 +323,11 @@ static int do_run(struct box *b, bool dr, uint64_t addr)
 	r = run_once(b);
 	t = now() - t0;
 	c = cpu_time() - c0;
+	if (dr && r == KVM_EXIT_DEBUG && b->run->debug.arch.pc == addr) {
+		printf("run-dr: reached 0x%llx after %.4f s, %.4f s CPU (%llu exits)\n",
+		       (unsigned long long)addr, t, c, (unsigned long long)b->exits);
+		return 0;
+	}
 	if (!b->exited) {
 		fprintf(stderr, "kvm_limit: the guest stopped with exit reason %d, not at port 0x%x\n",
 			r, EXIT_PORT);
