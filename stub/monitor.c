@@ -51,7 +51,7 @@ MON_HANDLER(cmd_sw_break);
 
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
-	{ "info", "", "the machine and the mechanisms chosen for this host", cmd_info },
+	{ "info", "", "the machine, the mechanisms chosen for this host, exits so far", cmd_info },
 	{ "reset", "", "power-on reset: vCPUs back at the reset vector", cmd_reset },
 	{ "regs", "", "CS:IP, linear pc, mode, general registers, eflags", cmd_regs },
 	{ "mode", "", "the CPU mode and the CR0/CR4/EFER bits behind it", cmd_mode },
