@@ -107,6 +107,26 @@ int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s)
 	return ret;
 }
 
+/* Through kvm_run's copy when it is this exit's (KVM loads a dirty copy
+ * at the next KVM_RUN: no ioctl), else KVM_GET_REGS and KVM_SET_REGS. */
+int cpu_state__set_rf(struct vcpu *v)
+{
+	struct kvm_regs r;
+	int ret;
+
+	cache_forget(v);
+	if (v->sync_fresh) {
+		v->run->s.regs.regs.rflags |= X86_RFLAGS_RF;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	ret = KVM_IOCTL(v->fd, KVM_GET_REGS, &r);
+	if (ret < 0)
+		return ret;
+	r.rflags |= X86_RFLAGS_RF;
+	return KVM_IOCTL(v->fd, KVM_SET_REGS, &r);
+}
+
 static void real_seg(struct kvm_segment *s, uint16_t selector, uint64_t base, bool code)
 {
 	s->selector = selector;

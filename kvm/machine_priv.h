@@ -161,6 +161,11 @@ struct vcpu {
 	bool inject_bp;			/* re-inject the guest's own int3 on the next run */
 	bool inject_db;			/* deliver the guest's own #DB on the next run (step.c) */
 	bool guest_tf;			/* the guest's own EFLAGS.TF, which KVM hides while stepping */
+	/* Past a false condition with RFLAGS.RF (run_loop.c): */
+	bool rf_pending;		/* the last run started with RF set, at rf_pc */
+	uint64_t rf_pc;
+	int rf_fails;			/* ... and stopped there again, so many times in a row */
+	bool rf_off;			/* RF does not work here after all: step instead */
 	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
 	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
 	bool exited;			/* the exit port was written */
@@ -287,6 +292,8 @@ ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space s
 /* KVM_GET_REGS / KVM_GET_SREGS through the register cache. */
 int cpu_state__regs(struct vcpu *v, struct kvm_regs *r);
 int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
+/* Set RFLAGS.RF for the next run (the vCPU thread, between two runs). */
+int cpu_state__set_rf(struct vcpu *v);
 /* The register cache: off from the first KVM_RUN of a resume (run_loop.c)
  * until the vCPU is parked again; a register write drops it. */
 void cpu_state__cache_off(struct vcpu *v);

@@ -42,6 +42,25 @@ static int run_case(struct probe *p, struct vcpu *v, enum pmode pm, uint32_t dbg
 	return probe_vm__run(p, v, res);
 }
 
+/*
+ * The vCPU stopped at a debug register breakpoint: set RFLAGS.RF, which
+ * tells the CPU to skip instruction breakpoints for one instruction, and
+ * run on.  Where KVM keeps it, the program runs to its end.
+ */
+static int run_with_rf(struct probe *p, struct vcpu *v, struct result *res)
+{
+	struct kvm_regs r;
+	int ret = KVM_IOCTL(v->fd, KVM_GET_REGS, &r);
+
+	if (ret < 0)
+		return probe_vm__fail(p, "KVM_GET_REGS", ret);
+	r.rflags |= RFLAGS_RF;
+	ret = KVM_IOCTL(v->fd, KVM_SET_REGS, &r);
+	if (ret < 0)
+		return probe_vm__fail(p, "KVM_SET_REGS", ret);
+	return probe_vm__run(p, v, res);
+}
+
 static int probe_cases(struct probe *p, struct vcpu *v, enum probe_mode m, struct host_caps *c)
 {
 	enum pmode pm = (enum pmode)m;	/* PM_REAL..PM_LONG match PROBE_* */
@@ -65,6 +84,12 @@ static int probe_cases(struct probe *p, struct vcpu *v, enum probe_mode m, struc
 		return ret;
 	c->hw_exec_bp[m] = r.what == OUT_DEBUG && r.exception == 1 && r.pc == P_CODE + 1 &&
 			   (r.dr6 & 1);
+	if (c->hw_exec_bp[m]) {
+		ret = run_with_rf(p, v, &r);
+		if (ret < 0)
+			return ret;
+		c->hw_bp_rf[m] = r.what == OUT_DONE;
+	}
 
 	ret = run_case(p, v, pm, en | KVM_GUESTDBG_USE_HW_BP, P_DATA,
 		       DR7_FIXED | DR7_L0 | DR7_RW0_WRITE, &r);

@@ -23,6 +23,8 @@ struct host_caps {
 	bool single_step[PROBE_NR_MODES];	/* KVM_GUESTDBG_SINGLESTEP exits after one instruction */
 	bool blockirq;				/* KVM_GUESTDBG_BLOCKIRQ accepted */
 	bool hw_exec_bp[PROBE_NR_MODES];	/* DR0 execute breakpoint exits */
+	bool hw_bp_rf[PROBE_NR_MODES];		/* ... and RFLAGS.RF set at its exit runs
+						 * the instruction instead of exiting again */
 	bool hw_watch[PROBE_NR_MODES];		/* DR0 write watchpoint exits */
 	bool sw_bp_intercepted[PROBE_NR_MODES];	/* int3 exits with KVM_GUESTDBG_USE_SW_BP */
 	bool int3_emulation_exit[PROBE_NR_MODES]; /* int3 gives KVM_EXIT_INTERNAL_ERROR at the int3 */

@@ -83,6 +83,7 @@ void probe__print(const struct host_caps *c, FILE *out)
 	row(out, "runs", c->runs);
 	row(out, "single step", c->single_step);
 	row(out, "hw execute breakpoint (DR0-3)", c->hw_exec_bp);
+	row(out, "... RFLAGS.RF runs past it", c->hw_bp_rf);
 	row(out, "hw data watchpoint (DR0-3)", c->hw_watch);
 	row(out, "int3 intercepted (USE_SW_BP)", c->sw_bp_intercepted);
 	row(out, "int3 -> internal error at the int3", c->int3_emulation_exit);

@@ -19,6 +19,7 @@
 #define DR7_L0		0x1ull
 #define DR7_FIXED	0x400ull		/* bit 10 always reads 1 */
 #define DR7_RW0_WRITE	(1ull << 16)
+#define RFLAGS_RF	(1ull << 16)		/* resume: no instruction breakpoint */
 
 /* The CPU states a case starts in. */
 enum pmode { PM_REAL, PM_PROTECTED, PM_LONG, PM_PAGING32 };

@@ -72,6 +72,38 @@ static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct tar
 	return stops;
 }
 
+/*
+ * Past a debug register breakpoint whose condition is false, without a
+ * step: RFLAGS.RF makes the CPU skip instruction breakpoints for one
+ * instruction, so the false hit costs its one exit and nothing more.
+ * Only where the probe saw KVM keep RF in this CPU mode (hosts with
+ * VMX/SVM; not kvm-pvm, where run_until_stop steps instead).  Should the
+ * breakpoint fire again at once, three times in a row (RF lost after
+ * all, or a loop of one instruction), the vCPU steps from then on.
+ */
+static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
+{
+	const struct host_caps *c = &v->m->caps;
+	struct kvm_sregs s;
+	int mode;
+
+	if (again && ++v->rf_fails >= 3 && !v->rf_off) {
+		v->rf_off = true;
+		machine__log(v->m, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
+			     "stepping over false conditions from now on", v->id,
+			     (unsigned long long)pc);
+	}
+	if (v->rf_off || again || cpu_state__sregs(v, &s) < 0)
+		return false;
+	mode = s.efer & X86_EFER_LMA ? PROBE_LONG : s.cr0 & X86_CR0_PE ? PROBE_PROTECTED :
+	       PROBE_REAL;
+	if (!c->hw_bp_rf[mode] || cpu_state__set_rf(v) < 0)
+		return false;
+	v->rf_pending = true;
+	v->rf_pc = pc;
+	return true;
+}
+
 static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			   struct target_stop *stop)
 {
@@ -83,6 +115,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 	int r;
 
 	v->dbg_set = false;
+	v->rf_pending = false;
 	r = cpu_state__pc(v, &pc);	/* from the stop's register cache */
 	if (r < 0) {
 		stops__at(v, stop, STOP_FAULT, 0);
@@ -120,6 +153,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		watch_mode = false;
 	step__begin(v);
 	struct irqchip_step ist = { 0 };	/* the TF KVM leaves in interrupt frames */
+	bool rf_was = false;		/* the run that just ended started with RF set */
 
 	for (;;) {
 		/* The guest's own TF: step, to deliver its #DBs (step.c). */
@@ -169,6 +203,10 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		v->sync_fresh = false;
 		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
 		__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);
+		rf_was = v->rf_pending && r == 0;
+		v->rf_pending = v->rf_pending && r == -EINTR;	/* nothing ran yet */
+		if (rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf_pc))
+			v->rf_fails = 0;	/* RF did its job */
 		v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
 		if (lifted)
 			bp__unlift(lifted);
@@ -224,10 +262,15 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			if (stops__debug(v, how, step, &pc, stop)) {
 				if (bp_stops(v, how, stop))
 					return false;
-				/* A false condition: on past it, as past_bp. */
+				/* A false condition: on past it, with RF where
+				 * that works, else with a step (as past_bp). */
 				memset(stop, 0, sizeof(*stop));
-				over = true;
-				first = true;
+				if (step || run->debug.arch.exception != 1 ||
+				    !(run->debug.arch.dr6 & 0xF) ||
+				    !past_with_rf(v, pc, rf_was && pc == v->rf_pc)) {
+					over = true;
+					first = true;
+				}
 			}
 			if (watch_mode && stops__mode_changed(v, &mode, stop))
 				return false;

@@ -71,6 +71,7 @@ struct target_regs {
 #define X86_EFER_LMA	(1ull << 10)
 #define X86_RFLAGS_TF	(1ull << 8)
 #define X86_RFLAGS_IF	(1ull << 9)
+#define X86_RFLAGS_RF	(1ull << 16)
 
 enum target_space {
 	TARGET_LINEAR,		/* translated through the guest's paging */
