@@ -14,8 +14,10 @@
  *
  * Why a step and not RFLAGS.RF, which makes the CPU ignore an instruction
  * breakpoint for one instruction: on the kvm-pvm host a debug register
- * breakpoint fires again at once with RF set (measured in real, protected
- * and long mode: the pc and EAX do not move), so RF cannot be relied on.
+ * breakpoint fires again at once with RF set (in real, protected and long
+ * mode: the pc and EAX do not move).  The probe checks each mode, and
+ * only a false condition, where it counts most, uses RF where it works
+ * (past_with_rf); gdb's own step-overs and past_bp keep the step.
  */
 #include <errno.h>
 #include <stdio.h>
