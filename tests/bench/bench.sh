@@ -203,10 +203,24 @@ run_cond() {
 }
 
 # A compute loop with a breakpoint armed where it ends: kvmstub against bare KVM.
+# The compute loop under kvmstub and under bare KVM with the same
+# breakpoint, back to back (this host's speed drifts by tens of percent
+# within a minute), in turns first; their ratio is the paired figure.
 run_loop() {
+	local i=$1 out k b
+	bare_loop() {
+		out=$("$LIMIT" run-dr "$DONE" guests/counter.bin) || { broken "kvm_limit run-dr"; return; }
+		b=$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')
+		record loop_dr_s limit "$b"
+	}
+	[ $((i % 2)) = 0 ] && bare_loop
 	server_start kvmstub guests/counter.bin
 	gdb_bench kvmstub guests/counter.elf "bench_loop('$DONE', 'loop_s')"
 	server_stop
+	[ $((i % 2)) = 1 ] && bare_loop
+	k=$(awk '$1 == "loop_s" && $2 == "kvmstub" { v = $3 } END { print v }' "$RES")
+	[ -n "$k" ] && [ -n "$b" ] &&
+		record loop_ratio kvmstub "$(awk -v a="$k" -v b="$b" 'BEGIN { printf "%.4f", a / b }')"
 }
 
 run_next() {
@@ -238,8 +252,6 @@ run_limit() {
 	out=$("$LIMIT" run guests/counter.bin) || { broken "kvm_limit run"; return; }
 	record loop_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 	record loop_cpu limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($(i+2) == "CPU") print $i }')"
-	out=$("$LIMIT" run-dr "$DONE" guests/counter.bin) || { broken "kvm_limit run-dr"; return; }
-	record loop_dr_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 }
 
 # The conditional breakpoint's N: about 2 s of hits on this system.
@@ -288,6 +300,7 @@ loop_s|compute loop (1,000,000 turns), breakpoint armed (bare KVM: none)|s
 loop_dr_s|... bare KVM with the same debug-register breakpoint|s
 loop_cpu|compute loop, CPU time of the daemon / of bare KVM|s
 loop_exits|compute loop: exits from KVM_RUN to the daemon|exits
+loop_ratio|compute loop, kvmstub / bare KVM with the breakpoint, run back to back|x
 step_real|KVM limit: single-step exits, real mode|exits/s
 stepregs_real|KVM limit: step + GET_REGS + GET_SREGS, real mode|exits/s
 step_prot|KVM limit: single-step exits, protected mode|exits/s
@@ -409,7 +422,7 @@ for i in $(seq 1 "$RUNS"); do
 		run_cond "$sys" "${!n}"
 		run_next "$sys"
 	done
-	run_loop
+	run_loop "$i"
 done
 for sys in $SYS_RUN; do
 	n=COND_N_$sys
