@@ -57,6 +57,7 @@ endif
 
 # The saved fuzz inputs (tests/fuzz/regressions, tests/fuzz/corpus) are
 # replayed through the fuzz targets without libFuzzer, as a unit test.
+E2E_BINS    := $(patsubst tests/e2e/%.c,$(BUILD)/tests/%,$(wildcard tests/e2e/*.c))
 FUZZ_REPLAY := $(BUILD)/tests/fuzz_replay
 UNIT_BINS   += $(FUZZ_REPLAY)
 RUN_IMAGE ?= guests/kernel1.bin
@@ -86,6 +87,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_HELPERS) $(BUILD)/lib
 $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_session.o \
 		$(BUILD)/tests/fuzz/fuzz_rsp.o $(UNIT_HELPERS) $(BUILD)/libkvmstub.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+# Programs the end-to-end tests run: tests/e2e/NAME.c with the library.
+$(E2E_BINS): $(BUILD)/tests/%: $(BUILD)/tests/e2e/%.o $(BUILD)/libkvmstub.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Guests: 16/32-bit assembler linked at fixed addresses, then flattened.
 guests: $(GUEST_BINS)
@@ -138,13 +143,13 @@ run: deps
 	$(KVMSTUB) $(RUN_IMAGE)
 
 test: deps
-	$(MAKE) --no-print-directory build $(UNIT_BINS)
+	$(MAKE) --no-print-directory build $(UNIT_BINS) $(E2E_BINS)
 	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh $(BUILD) $(UNIT_BINS)
 
 unit: build $(UNIT_BINS)
 	@tests/run-tests.sh --unit-only $(BUILD) $(UNIT_BINS)
 
-e2e: build
+e2e: build $(E2E_BINS)
 	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh --e2e-only $(BUILD)
 
 # The benchmark (not a test: it never fails on a number).  QEMU, the peer it

@@ -60,9 +60,10 @@ void cpu_state__sync_init(struct vcpu *v)
 	int r = KVM_IOCTL(v->m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
 
 	v->sync_regs = r > 0 && ((uint64_t)r & want) == want;
+	v->sync_events = v->sync_regs && ((uint64_t)r & KVM_SYNC_X86_EVENTS);
 	v->sync_fresh = false;
 	if (v->sync_regs)
-		v->run->kvm_valid_regs = want;
+		v->run->kvm_valid_regs = want | (v->sync_events ? KVM_SYNC_X86_EVENTS : 0);
 }
 
 int cpu_state__regs(struct vcpu *v, struct kvm_regs *r)

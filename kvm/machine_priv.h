@@ -184,6 +184,7 @@ struct vcpu {
 	bool cache_off;			/* the guest ran: always ask KVM */
 	bool sync_regs;			/* KVM_CAP_SYNC_REGS: kvm_run holds them at exits */
 	bool sync_fresh;		/* ... and holds those of now (a debug exit) */
+	bool sync_events;		/* ... the vCPU events too (KVM_SYNC_X86_EVENTS) */
 };
 
 struct machine {

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "insn.h"
 #include "ioctl.h"
 #include "machine_priv.h"
 
@@ -103,6 +104,40 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 		return false;
 	v->rf_pending = true;
 	v->rf_pc = pc;
+	return true;
+}
+
+/*
+ * Past a debug register breakpoint whose condition is false, without a
+ * step, where RF does not work: the instruction under it executed here
+ * (insn.c), when it is one of the few that only touch registers, and
+ * nothing about the vCPU says otherwise (its own TF, an event being
+ * delivered, the interrupt shadow of sti or mov ss, the end of CS).  The
+ * registers go back through kvm_run's synced copy: no ioctl, one exit per
+ * false hit.
+ */
+static bool past_in_daemon(struct vcpu *v, uint64_t pc)
+{
+	const struct kvm_vcpu_events *ev = &v->run->s.regs.events;
+	const struct kvm_sregs *s = &v->run->s.regs.sregs;
+	struct kvm_regs r = v->run->s.regs.regs;
+	uint8_t code[15];
+	ssize_t n;
+	int bits, len;
+
+	if (!v->sync_fresh || !v->sync_events || v->guest_tf || (r.rflags & X86_RFLAGS_TF) ||
+	    ev->exception.injected || ev->exception.pending || ev->interrupt.injected ||
+	    ev->interrupt.shadow || ev->nmi.injected || ev->nmi.pending)
+		return false;
+	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
+	n = cpu_state__access(v->m, v, TARGET_LINEAR, pc, code, sizeof(code), false);
+	if (n <= 0)
+		return false;
+	len = insn__exec(code, (size_t)n, bits, &r);
+	if (len <= 0 || (bits < 64 && v->run->s.regs.regs.rip + (uint64_t)len - 1 > s->cs.limit))
+		return false;
+	v->run->s.regs.regs = r;
+	v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	return true;
 }
 
@@ -265,11 +300,13 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 				if (bp_stops(v, how, stop))
 					return false;
 				/* A false condition: on past it, with RF where
-				 * that works, else with a step (as past_bp). */
+				 * that works, or executing the instruction here,
+				 * else with a step (as past_bp). */
 				memset(stop, 0, sizeof(*stop));
 				if (step || run->debug.arch.exception != 1 ||
 				    !(run->debug.arch.dr6 & 0xF) ||
-				    !past_with_rf(v, pc, rf_was && pc == v->rf_pc)) {
+				    (!past_with_rf(v, pc, rf_was && pc == v->rf_pc) &&
+				     !past_in_daemon(v, pc))) {
 					over = true;
 					first = true;
 				}

@@ -3,7 +3,8 @@
 # close with one line: "N passed, N failed, N skipped".
 #   tests/run-tests.sh [--unit-only|--e2e-only] BUILD_DIR [UNIT_BINARIES...]
 # An end-to-end test is tests/e2e/NAME.sh: exit 0 passes, 77 skips (it
-# prints a loud SKIP line saying why), anything else fails.
+# prints a loud SKIP line saying why), anything else fails.  It finds the
+# programs built for it (tests/e2e/NAME.c) in $KVMSTUB_BUILD/tests.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -44,7 +45,7 @@ if [ "$mode" != unit ]; then
 		mkdir -p "$build"
 		start=$(date +%s%N)
 		before=$(live_daemons)
-		timeout -k 5 300 bash "$t" >"$log" 2>&1; rc=$?
+		KVMSTUB_BUILD=$build timeout -k 5 300 bash "$t" >"$log" 2>&1; rc=$?
 		# Nothing may be left running: a daemon the test did not stop fails it.
 		left=$(comm -13 <(echo "$before") <(live_daemons))
 		if [ -n "$left" ]; then
