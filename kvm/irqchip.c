@@ -19,7 +19,8 @@
  * interrupt notifiers): 13-22 ms on the development host, most of the
  * daemon's start-up.  Nothing needs it before the guest first runs, so a
  * helper thread does it while the daemon starts listening and gdb
- * connects; irqchip__settle() joins it before the first KVM_RUN.
+ * connects (startup.c); irqchip__settle() joins it before the first
+ * KVM_RUN.
  *
  * Reset (monitor reset, machine__power_on): the devices' and each vCPU's
  * local APIC and MP state are put back to what KVM gave at creation.
@@ -83,20 +84,6 @@ static void *reinject_off(void *arg)
 	return NULL;
 }
 
-/* In a helper thread with every signal blocked; in this one if none can start. */
-static void reinject_off_start(struct machine *m)
-{
-	sigset_t all, old;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	m->irq.reinject_pending = pthread_create(&m->irq.reinject_thread, NULL, reinject_off,
-						 m) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!m->irq.reinject_pending)
-		reinject_off(m);
-}
-
 void irqchip__settle(struct machine *m)
 {
 	if (m->irq.reinject_pending) {
@@ -127,7 +114,7 @@ static int create_pit(struct machine *m, char *err, size_t errlen)
 	m->irq.pit = true;
 	m->irq.pit_reset_ok = KVM_IOCTL(m->vm_fd, KVM_GET_PIT2, &m->irq.pit_reset) >= 0;
 	if (check_ext(m->kvm_fd, KVM_CAP_REINJECT_CONTROL))
-		reinject_off_start(m);
+		m->irq.reinject_pending = startup__helper(&m->irq.reinject_thread, reinject_off, m);
 	return 0;
 }
 

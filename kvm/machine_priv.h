@@ -244,6 +244,10 @@ struct machine {
  * (and the irqchip's helper) and sets up bpm and wm.  0, or the probe's
  * error. */
 void startup__probe(struct machine *m);
+/* fn(arg) in a helper thread with every signal blocked (the main and the
+ * vCPU threads take them): true, and it must be joined; false when no
+ * thread could start and it ran in this one. */
+bool startup__helper(pthread_t *thread, void *(*fn)(void *), void *arg);
 int machine__settle(struct machine *m);
 
 /* vm.c */

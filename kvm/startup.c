@@ -27,18 +27,24 @@ static void *measure(void *arg)
 	return NULL;
 }
 
-/* In a helper thread with every signal blocked; in this one if none can start. */
-void startup__probe(struct machine *m)
+bool startup__helper(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
+	bool started;
 
-	m->probe.caps = m->caps;	/* KVM_CHECK_EXTENSION's part, measured on top */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	m->probe.pending = pthread_create(&m->probe.thread, NULL, measure, m) == 0;
+	started = pthread_create(thread, NULL, fn, arg) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!m->probe.pending)
-		measure(m);
+	if (!started)
+		fn(arg);
+	return started;
+}
+
+void startup__probe(struct machine *m)
+{
+	m->probe.caps = m->caps;	/* KVM_CHECK_EXTENSION's part, measured on top */
+	m->probe.pending = startup__helper(&m->probe.thread, measure, m);
 	m->probe.started = true;
 }
 
