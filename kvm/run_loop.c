@@ -58,8 +58,9 @@ static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
  * A breakpoint hit during a continue: is it a stop?  The resume's
  * bp_filter (the stub's breakpoint conditions) decides here, in the vCPU
  * thread, wherever the vCPU can run past the breakpoint by itself: a false
- * condition then costs the debug exit and the step over, and nothing
- * else.  Elsewhere the hit is reported and the stub decides.
+ * condition then costs the debug exit and getting past the instruction
+ * (past_with_rf, past_in_daemon, else a step), and nothing else.
+ * Elsewhere the hit is reported and the stub decides.
  */
 static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
 {
@@ -80,7 +81,7 @@ static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct tar
  * step: RFLAGS.RF makes the CPU skip instruction breakpoints for one
  * instruction, so the false hit costs its one exit and nothing more.
  * Only where the probe saw KVM keep RF in this CPU mode (hosts with
- * VMX/SVM; not kvm-pvm, where run_until_stop steps instead).  Should the
+ * VMX/SVM; not kvm-pvm, where past_in_daemon or a step do it).  Should the
  * breakpoint fire again at once, three times in a row (RF lost after
  * all, or a loop of one instruction), the vCPU steps from then on.
  */
@@ -127,7 +128,7 @@ static bool past_in_daemon(struct vcpu *v, uint64_t pc)
 
 	if (!v->sync_fresh || !v->sync_events || v->guest_tf || (r.rflags & X86_RFLAGS_TF) ||
 	    ev->exception.injected || ev->exception.pending || ev->interrupt.injected ||
-	    ev->interrupt.shadow || ev->nmi.injected || ev->nmi.pending)
+	    ev->interrupt.shadow || ev->nmi.injected || ev->nmi.pending || ev->smi.pending)
 		return false;
 	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
 	n = cpu_state__access(v->m, v, TARGET_LINEAR, pc, code, sizeof(code), false);
