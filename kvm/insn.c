@@ -17,8 +17,9 @@
  * and dec (40-4F outside 64-bit mode, FE /0 /1, FF /0 /1); nop (90).
  * Prefixes: 66 (operand size) and, in 64-bit mode, one REX.  Flags as the
  * SDM gives them; AF after and, or, xor and test (undefined there) is
- * cleared, as Intel and AMD CPUs do.  tests/unit/test_insn.c compares
- * every form with what KVM's vCPU does in real, protected and long mode.
+ * cleared, as the Intel CPU and KVM's emulator we compared with do.
+ * tests/e2e/insn_vs_cpu.c compares every form with what KVM's vCPU does
+ * in real, protected and long mode.
  */
 #include "insn.h"
 
