@@ -97,8 +97,10 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 			     "stepping over false conditions from now on", v->id,
 			     (unsigned long long)pc);
 	}
-	if (v->rf_off || again || cpu_state__sregs(v, &s) < 0)
-		return false;
+	if (v->rf_off || again ||
+	    !(c->hw_bp_rf[PROBE_REAL] || c->hw_bp_rf[PROBE_PROTECTED] || c->hw_bp_rf[PROBE_LONG]) ||
+	    cpu_state__sregs(v, &s) < 0)
+		return false;	/* kvm-pvm: no mode keeps RF, no register read */
 	mode = s.efer & X86_EFER_LMA ? PROBE_LONG : s.cr0 & X86_CR0_PE ? PROBE_PROTECTED :
 	       PROBE_REAL;
 	if (!c->hw_bp_rf[mode] || cpu_state__set_rf(v) < 0)
