@@ -13,9 +13,17 @@ case "${1:-}" in --unit-only) mode=unit; shift ;; --e2e-only) mode=e2e; shift ;;
 build=${1:-build}; shift || true
 passed=0 failed=0 skipped=0 failures=()
 
-# The pids of running (not zombie) kvmstub processes, sorted.
+# Every daemon a test starts inherits this run's mark in its environment,
+# so that daemons of another test run on the same machine are not ours.
+export KVMSTUB_TEST_RUN="$$.$(date +%s%N)"
+
+# The pids of running (not zombie) kvmstub processes of this run, sorted.
 live_daemons() {
-	ps -C kvmstub -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }' | sort
+	local pid
+	for pid in $(ps -C kvmstub -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'); do
+		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+			grep -qx "KVMSTUB_TEST_RUN=$KVMSTUB_TEST_RUN" && echo "$pid"
+	done | sort
 }
 
 if [ "$mode" != e2e ]; then
