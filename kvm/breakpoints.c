@@ -268,7 +268,7 @@ void bp__remove_all(struct machine *m)
 
 /* True when Z0s must be served by stepping and comparing the pc: one is
  * neither an int3 nor given a debug register by bp__assign. */
-static bool need_compare(const struct bp_manager *bpm)
+bool bp__compare(const struct bp_manager *bpm)
 {
 	for (int i = 0; i < bpm->nr; i++) {
 		const struct bp *bp = &bpm->bps[i];
@@ -299,11 +299,9 @@ void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
 	}
 }
 
-bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
 	     struct kvm_guest_debug *dbg)
 {
-	bool compare = need_compare(bpm);
-
 	memset(dbg, 0, sizeof(*dbg));
 	dbg->control = KVM_GUESTDBG_ENABLE;
 	for (int i = 0; i < bpm->nr; i++)
@@ -311,12 +309,10 @@ bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
 			dbg->control |= KVM_GUESTDBG_USE_SW_BP;
 	/* Debug-register watchpoints fire during steps too. */
 	watch__arm(wm, dbg);
-	if (step || compare) {
+	if (step) {
 		/* Every stop at a breakpoint is found by comparing the pc. */
 		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
-		if (bpm->blockirq && !bpm->step_irq)
-			dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
-		return compare;
+		return;
 	}
 	for (int i = 0; i < bpm->nr; i++) {
 		const struct bp *bp = &bpm->bps[i];
@@ -328,7 +324,6 @@ bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
 		dbg->arch.debugreg[7] |= 1ull << (2 * bp->dr) | DR7_FIXED;
 		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
 	}
-	return false;
 }
 
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6)

@@ -168,7 +168,7 @@ struct vcpu {
 	bool rf_off;			/* RF does not work here after all: step instead */
 	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
 	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
-	bool exited;			/* the exit port was written */
+	bool exited;			/* the exit port was written: reported at the next resume */
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
 	bool wd_ok;
@@ -278,8 +278,9 @@ int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int 
 
 /* ports.c */
 void ports__reset(struct machine *m);
-/* Handle a KVM_EXIT_IO; sets v->exited when the exit port was written. */
-void ports__io(struct vcpu *v);
+/* Handle a KVM_EXIT_IO; true when the exit port was written (the
+ * status in v->exit_status). */
+bool ports__io(struct vcpu *v);
 void machine__log(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -316,8 +317,11 @@ struct bp *bp__find_at(struct bp_manager *bpm, uint64_t addr);
 /* Give the breakpoints and watchpoints their debug registers for a resume
  * (main thread, every vCPU parked): every vCPU arms the same ones. */
 void bp__assign(struct bp_manager *bpm, struct watch_manager *wm);
-/* Fill dbg for the next KVM_RUN; true if Z0s are left over for step-and-compare. */
-bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+/* True when Z0s are left over for step-and-compare (after bp__assign). */
+bool bp__compare(const struct bp_manager *bpm);
+/* Fill dbg for the next KVM_RUN: the breakpoints and watchpoints, and
+ * KVM_GUESTDBG_SINGLESTEP when step (breakpoints are then compared by pc). */
+void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
 	     struct kvm_guest_debug *dbg);
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6);
 void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t *buf,
@@ -349,9 +353,11 @@ void watch__assign(struct watch_manager *wm, int *next_dr);
 void watch__arm(const struct watch_manager *wm, struct kvm_guest_debug *dbg);
 /* A debug exit: true (stop filled) when a watchpoint's DR fired. */
 bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop);
-/* A KVM_EXIT_MMIO: served on guest memory (or as no memory); true (stop
- * filled, the instruction completed) when it triggered a watchpoint. */
-bool watch__mmio(struct vcpu *v, struct target_stop *stop);
+/* A KVM_EXIT_MMIO: the access served on guest memory (or as no memory);
+ * the watchpoint it triggers, or NULL.  The instruction is not finished. */
+const struct watch *watch__mmio(struct vcpu *v);
+/* Fill stop for a hit of w, once the instruction is finished. */
+void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop);
 /* An emulation failure: true (stop filled) when the pc is on a page that
  * a read/access watchpoint took out of the slots. */
 bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop);
@@ -372,9 +378,16 @@ const char *stops__internal_suberror(uint32_t sub);
  * mode_changed compares after a step, stops when it differs, updates *key. */
 int stops__mode_key(struct vcpu *v, uint32_t *key);
 bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop);
-/* A KVM_EXIT_DEBUG; true when it is a stop (filled in), false to run on. */
+/* A debug exit, as KVM reported it, or a step the run loop completed
+ * itself (an instruction that exited for I/O or MMIO, run_loop.c). */
+struct debug_event {
+	uint32_t exception;		/* 1: #DB (a step, a debug register), 3: #BP */
+	uint64_t dr6;
+	uint64_t pc;			/* linear: where the vCPU is now */
+};
+/* A debug event; true when it is a stop (filled in), false to run on. */
 bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
-		  uint64_t *pc, struct target_stop *stop);
+		  const struct debug_event *ev, struct target_stop *stop);
 
 /* step.c: what a single step does on hard instructions (see step.c). */
 struct step_insn {
