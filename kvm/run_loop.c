@@ -378,7 +378,7 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
 	struct debug_event ev = { .exception = 1, .dr6 = DR6_BS };
 	int r;
 
-	if (!hit && !v->exited)
+	if (!hit && !v->exited && !rs->arm.step)
 		return RUN_ON;
 	r = finish_insn(v, &hit);
 	if (r < 0)
