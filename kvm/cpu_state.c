@@ -108,6 +108,12 @@ int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s)
 	return ret;
 }
 
+int cpu_state__set_kregs(struct vcpu *v, const struct kvm_regs *r)
+{
+	cpu_state__cache_drop(v);
+	return KVM_IOCTL(v->fd, KVM_SET_REGS, r);
+}
+
 /* Through kvm_run's copy when it is this exit's (KVM loads a dirty copy
  * at the next KVM_RUN: no ioctl), else KVM_GET_REGS and KVM_SET_REGS. */
 int cpu_state__set_rf(struct vcpu *v)

@@ -97,6 +97,7 @@ struct bp_manager {
 	bool int3_stops[PROBE_NR_MODES];	/* an int3 exits (intercepted, or fails) */
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ supported */
 	bool step_irq;			/* set_option("step-irq"): interrupts during steps */
+	bool rep_whole;			/* set_option("step-rep-whole"): a stepi runs a whole rep */
 };
 
 #define WATCH_MAX		32
@@ -298,6 +299,8 @@ ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space s
 /* KVM_GET_REGS / KVM_GET_SREGS through the register cache. */
 int cpu_state__regs(struct vcpu *v, struct kvm_regs *r);
 int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
+/* KVM_SET_REGS, the register cache dropped. */
+int cpu_state__set_kregs(struct vcpu *v, const struct kvm_regs *r);
 /* Set RFLAGS.RF for the next run (the vCPU thread, between two runs). */
 int cpu_state__set_rf(struct vcpu *v);
 /* The register cache: off from the first KVM_RUN of a resume (run_loop.c)
@@ -395,7 +398,12 @@ struct step_insn {
 	uint8_t op;			/* first opcode byte after the prefixes */
 	uint8_t len;			/* prefixes + that byte */
 	bool known;			/* decoded */
-	bool rep, rep_string;		/* a rep prefix; on a string instruction */
+	uint8_t rep;			/* a rep prefix (F2 or F3), or 0 */
+	bool rep_string;		/* ... on a string instruction */
+	uint64_t count_mask;		/* the count register's width (address size) */
+	bool rep_trick;			/* one iteration run with the count set to 1 */
+	uint64_t rep_count;		/* ... and the count before it */
+	uint64_t rip;			/* ... at this raw rip */
 	int vec;			/* the vector it raises by definition, or -1 */
 	bool sets_flags, new_tf;	/* popf/iret: and the TF it loads */
 	bool guest_tf;			/* the guest's TF was set before it */
@@ -404,8 +412,15 @@ struct step_insn {
 /* At the start of a resume: learn the guest's TF when KVM shows it. */
 void step__begin(struct vcpu *v);
 /* Before a stepping KVM_RUN: decode the instruction at the pc; when the
- * step must stop (stops), add execute breakpoints at the handlers it may enter. */
-void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_guest_debug *dbg);
+ * step must stop (stops), add execute breakpoints at the handlers it may
+ * enter, and with per_iteration run one iteration of a rep string
+ * instruction (its count set to 1 for the run). */
+void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
+	       struct kvm_guest_debug *dbg);
+/* After a run that stepped one iteration of a rep: the count the CPU
+ * would have, and the pc back on the rep while iterations remain.  true
+ * when the registers changed (the caller reads the pc again). */
+bool step__rep_end(struct vcpu *v, struct step_insn *si);
 /* After a debug exit of a stepping run: true to step again (a rep not
  * finished, the guest's own #DB to deliver) instead of stopping. */
 bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64_t dr6);

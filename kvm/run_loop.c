@@ -236,13 +236,14 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	struct bp *lifted = NULL;
 	int r;
 
+	step__rep_end(v, &rs->si);	/* a rep's iteration the last run did not start */
 	run__arm(&in, &rs->arm);
 	bp__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
 	if (rs->arm.insn_rules)
-		step__arm(v, rs->arm.ends_in_stop, &rs->si, &dbg);
+		step__arm(v, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
 	irqchip__step_begin(v, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
 	if (v->inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
@@ -336,11 +337,16 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
  * false is run past (with RF where that works, executing the instruction
  * here, else with a step, as past_bp).
  */
-static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct debug_event *ev,
+static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct debug_event *kvm_ev,
 			     struct target_stop *stop)
 {
 	const struct target_resume *how = rs->how;
+	struct debug_event fixed = *kvm_ev;
+	const struct debug_event *ev = kvm_ev;
 
+	/* One iteration of a rep: the count and pc the CPU would show. */
+	if (step__rep_end(v, &rs->si) && cpu_state__pc(v, &fixed.pc) == 0)
+		ev = &fixed;
 	irqchip__step_done(v, &rs->ist);
 	if (rs->arm.step && ev->exception == 1 && step__after(v, &rs->si, ev->pc, ev->dr6)) {
 		rs->pc = ev->pc;
@@ -501,6 +507,9 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 		if (vd == RUN_ON)
 			vd = on_exit(v, &rs, r, stop);
 	}
+	/* A stop inside a rep's iteration (a watchpoint, Ctrl-C, a fault). */
+	if (step__rep_end(v, &rs.si) && stop->reason != STOP_WATCH)
+		cpu_state__pc(v, &stop->addr);
 	return vd == RUN_QUIT;
 }
 

@@ -270,6 +270,12 @@ static int op_set_option(struct target *t, const char *name, bool on)
 		m->bpm.step_irq = on;
 		return 0;
 	}
+	if (!strcmp(name, "step-rep-whole")) {
+		if (!all_parked(m))
+			return -EBUSY;
+		m->bpm.rep_whole = on;
+		return 0;
+	}
 	if (!strcmp(name, "stop-on-mode")) {
 		if (!all_parked(m))
 			return -EBUSY;
