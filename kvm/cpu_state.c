@@ -292,6 +292,10 @@ int cpu_state__get(struct vcpu *v, struct target_regs *regs)
 		regs->gpr[i] = *reg_gpr(&r, i);
 	regs->rip = r.rip;
 	regs->rflags = r.rflags;
+	/* While KVM single-steps it owns TF (and hides or shows its own):
+	 * the guest's is the one kvmstub keeps (step.c). */
+	if (v->dbg.control & KVM_GUESTDBG_SINGLESTEP)
+		regs->rflags = (r.rflags & ~X86_RFLAGS_TF) | (v->guest_tf ? X86_RFLAGS_TF : 0);
 	for (int i = 0; i < TARGET_NR_SEGS; i++)
 		seg_to_target(sreg_seg(&s, i), &regs->seg[i]);
 	regs->gdt.base = s.gdt.base;
@@ -321,6 +325,7 @@ int cpu_state__set(struct vcpu *v, const struct target_regs *regs)
 		*reg_gpr(&r, i) = regs->gpr[i];
 	r.rip = regs->rip;
 	r.rflags = regs->rflags | 0x2;	/* bit 1 is always set */
+	v->guest_tf = regs->rflags & X86_RFLAGS_TF;	/* the guest's own, from now on */
 	for (int i = 0; i < TARGET_NR_SEGS; i++)
 		seg_from_target(&regs->seg[i], sreg_seg(&s, i));
 	s.gdt.base = regs->gdt.base;

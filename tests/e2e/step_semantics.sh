@@ -51,7 +51,7 @@ printf "PC %#x PUSHED %#x\n", \$pc, *(unsigned short *)\$sp
 run_to step_popf
 echo CASE popf\n
 stepi
-printf "PC %#x\n", \$pc
+printf "PC %#x TF %d\n", \$pc, (\$eflags >> 8) & 1
 stepi
 printf "PC %#x DBCOUNT %d\n", \$pc, *(short *)0x602
 frame16
@@ -102,7 +102,7 @@ expect "$T/g" '^INTCOUNT 0$' "the int handler's first instruction ran inside the
 expect "$T/g" "^PC $(s step_iret)\$" "one stepi in the handler did not reach its iret"
 expect "$T/g" "^PC $(s after_int) EFLAGS 0x46\$" "iret did not return to after_int with the flags the int saved"
 expect "$T/g" "^PC $(hx $(( $(s step_pushf) + 1 ))) PUSHED 0x46\$" "pushf: TF (0x100) must not be in the pushed word"
-expect "$T/g" "^PC $(s step_tf_nop)\$" "stepi on popf (guest sets TF) did not stop at the next instruction"
+expect "$T/g" "^PC $(s step_tf_nop) TF 1\$" "stepi on popf (guest sets TF): the next instruction, and EFLAGS shows the guest's TF"
 expect "$T/g" "^PC $(s db_handler) DBCOUNT 0\$" "the guest's own #DB was not delivered to its handler (IVT 1) after step_tf_nop"
 expect "$T/g" "^FRAME $(hx $(( $(s after_tf) - 0xf0000 ))) 0xf000 0x1[0-9a-f][0-9a-f]\$" "the guest's #DB frame is not after_tf with TF set"
 expect "$T/g" '^ECX 5$' "ECX before rep movsb"
