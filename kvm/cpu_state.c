@@ -153,7 +153,7 @@ static void real_seg(struct kvm_segment *s, uint16_t selector, uint64_t base, bo
 int cpu_state__reset(struct vcpu *v, char *err, size_t errlen)
 {
 	struct machine *m = v->m;
-	struct kvm_sregs s = v->reset_sregs;
+	struct kvm_sregs s = v->power_on.sregs;
 	struct kvm_regs regs;
 	uint64_t cs_base = 0xF0000;
 	uint16_t cs_sel = RESET_CS_SELECTOR;

@@ -139,7 +139,16 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
-	struct kvm_sregs reset_sregs;	/* KVM's own defaults, taken at creation */
+	struct vcpu_power_on {		/* KVM's own defaults, taken at creation (power_on.c) */
+		struct kvm_sregs sregs;
+		struct kvm_xsave xsave;	/* x87, SSE, AVX ... */
+		struct kvm_fpu fpu;	/* ... where KVM has no XSAVE */
+		struct kvm_xcrs xcrs;
+		struct kvm_debugregs dregs;
+		struct kvm_vcpu_events events;
+		struct kvm_msrs *msrs;	/* every MSR KVM saves */
+		bool xsave_ok, fpu_ok, xcrs_ok, dregs_ok, events_ok;
+	} power_on;
 
 	/* Under m->lock: */
 	enum vcpu_state state;
@@ -365,6 +374,11 @@ void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop
  * a read/access watchpoint took out of the slots. */
 bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop);
 
+/* power_on.c: a vCPU's state beyond its registers, as KVM created it. */
+int power_on__save(struct vcpu *v, char *err, size_t errlen);
+int power_on__restore(struct vcpu *v, char *err, size_t errlen);
+void power_on__free(struct vcpu *v);
+
 /* machine.c */
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
 int machine__power_on(struct machine *m, char *err, size_t errlen);
@@ -438,6 +452,9 @@ int vcpu__start_thread(struct vcpu *v, char *err, size_t errlen);
 void vcpu__destroy(struct vcpu *v);
 /* Hand a parked vCPU its command; caller holds m->lock (allstop.c). */
 void vcpu__start(struct vcpu *v, const struct target_resume *how);
+/* Power-on: guest debugging off, nothing owed to the guest (no TF of
+ * its own, no #DB or int3 to deliver, no exit to report).  Parked. */
+int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen);
 /* Kick a running vCPU out of KVM_RUN; user: gdb's Ctrl-C.  Caller holds m->lock. */
 void vcpu__kick(struct vcpu *v, bool user);
 /* One line for gdb's "info threads": mode and MP state.  The vCPU is parked. */
