@@ -90,6 +90,8 @@ static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, u
 	return cpu_state__access(M(t), v, space, addr, buf, len, false);
 }
 
+/* Only with every vCPU parked: a vCPU that runs alone (vCont;c:N) uses
+ * the breakpoints' saved bytes, which a write under an int3 changes. */
 static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
 			    const void *buf, size_t len)
 {
@@ -98,6 +100,8 @@ static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, 
 
 	if (!v)
 		return err;
+	if (!all_parked(M(t)))
+		return -EBUSY;
 	return cpu_state__access(M(t), v, space, addr, (void *)buf, len, true);
 }
 
