@@ -431,6 +431,10 @@ void step__begin(struct vcpu *v);
  * instruction (its count set to 1 for the run). */
 void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
 	       struct kvm_guest_debug *dbg);
+/* The instruction at the pc is a rep string instruction that has just
+ * done its last iteration (count 0): KVM's emulator leaves the pc on it
+ * until its next run, the CPU after it.  Put it after it; true if so. */
+bool step__rep_finish(struct vcpu *v);
 /* After a run that stepped one iteration of a rep: the count the CPU
  * would have, and the pc back on the rep while iterations remain.  true
  * when the registers changed (the caller reads the pc again). */

@@ -390,6 +390,7 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
 	if (r < 0)
 		return fault(v, stop, "KVM_RUN", r);
 	if (hit) {
+		step__rep_finish(v);		/* a rep's last access: the pc after it */
 		watch__stop(v, hit, stop);	/* an exit-port write waits for the next resume */
 		return RUN_STOP;
 	}

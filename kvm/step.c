@@ -210,6 +210,25 @@ static bool rep_ends_early(const struct step_insn *si, uint64_t rflags)
 	return cmp && (si->rep == 0xF3 ? !zf : zf);
 }
 
+bool step__rep_finish(struct vcpu *v)
+{
+	struct step_insn si;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (cpu_state__regs(v, &r) < 0 || cpu_state__sregs(v, &s) < 0)
+		return false;
+	memset(&si, 0, sizeof(si));
+	si.pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si.pc &= 0xFFFFFFFFull;
+	decode(v, &r, &s, &si);
+	if (!si.known || !si.rep_string || (r.rcx & si.count_mask) != 0)
+		return false;
+	r.rip += si.len;
+	return wr(v, &r);
+}
+
 bool step__rep_end(struct vcpu *v, struct step_insn *si)
 {
 	struct kvm_regs r;
