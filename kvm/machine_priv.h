@@ -220,6 +220,11 @@ struct machine {
 	struct bp_manager bpm;
 	struct watch_manager wm;
 	bool stop_on_mode;		/* set_option("stop-on-mode"): step, stop at mode changes */
+	/* Continues single-stepped for breakpoints without a debug register
+	 * (run_loop.c's tell_cost; atomic): so many steps, so long, told. */
+	uint64_t slow_steps;
+	long long slow_ns;
+	bool slow_told;
 	struct ports {
 		uint8_t lcr, mcr, scr, dll, dlm;
 	} uart;
@@ -329,8 +334,12 @@ struct bp *bp__find_at(struct bp_manager *bpm, uint64_t addr);
 /* Give the breakpoints and watchpoints their debug registers for a resume
  * (main thread, every vCPU parked): every vCPU arms the same ones. */
 void bp__assign(struct bp_manager *bpm, struct watch_manager *wm);
-/* True when Z0s are left over for step-and-compare (after bp__assign). */
+/* True when breakpoints are left over for step-and-compare (after
+ * bp__assign); bp__compared names the first of them. */
 bool bp__compare(const struct bp_manager *bpm);
+const struct bp *bp__compared(const struct bp_manager *bpm);
+/* One line per breakpoint: where it is and the mechanism serving it. */
+int bp__describe_each(const struct bp_manager *bpm, char *buf, size_t len);
 /* Fill dbg for the next KVM_RUN: the breakpoints and watchpoints, and
  * KVM_GUESTDBG_SINGLESTEP when step (breakpoints are then compared by pc). */
 void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
@@ -354,6 +363,8 @@ void bp__unlift(struct bp *bp);
 /* watch.c */
 void watch__init(struct watch_manager *wm, const struct host_caps *caps);
 const char *watch__describe(const struct watch_manager *wm);
+/* One line per watchpoint: where it is and the mechanism serving it. */
+int watch__describe_each(const struct watch_manager *wm, char *buf, size_t len);
 int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
 int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
 void watch__remove_all(struct machine *m);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "insn.h"
 #include "ioctl.h"
@@ -47,6 +48,8 @@ struct resume {
 	struct run_arm arm;		/* how the current run is armed (run_arm.c) */
 	struct step_insn si;		/* ... the instruction it steps (step.c) */
 	struct irqchip_step ist;	/* ... the TF KVM leaves in interrupt frames (irqchip.c) */
+	uint64_t compare_runs;		/* runs of a continue stepped to compare breakpoints */
+	struct timespec compare_t0;	/* ... from when */
 };
 
 static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
@@ -238,6 +241,8 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 
 	step__rep_end(v, &rs->si);	/* a rep's iteration the last run did not start */
 	run__arm(&in, &rs->arm);
+	if (in.compare && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &rs->compare_t0);
 	bp__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
@@ -492,6 +497,42 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 	}
 }
 
+/*
+ * Breakpoints without a debug register make a continue single-step.  Once
+ * that has cost something worth telling (SLOW_TELL_STEPS instructions,
+ * or SLOW_TELL_NS of stepping, over all continues so far), the next
+ * stop's message says so, once, in gdb's console: how many instructions,
+ * how long, how fast.
+ */
+#define SLOW_TELL_STEPS	20000
+#define SLOW_TELL_NS	500000000ll
+
+static void tell_cost(struct vcpu *v, const struct resume *rs, struct target_stop *stop)
+{
+	struct machine *m = v->m;
+	const struct bp *bp = bp__compared(&m->bpm);
+	struct timespec t1;
+	long long ns, total_ns;
+	uint64_t steps;
+
+	if (!rs->compare_runs || __atomic_load_n(&m->slow_told, __ATOMIC_RELAXED))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (long long)(t1.tv_sec - rs->compare_t0.tv_sec) * 1000000000ll +
+	     (t1.tv_nsec - rs->compare_t0.tv_nsec);
+	steps = __atomic_add_fetch(&m->slow_steps, rs->compare_runs, __ATOMIC_RELAXED);
+	total_ns = __atomic_add_fetch(&m->slow_ns, ns, __ATOMIC_RELAXED);
+	if ((steps < SLOW_TELL_STEPS && total_ns < SLOW_TELL_NS) || !bp || stop->message[0] ||
+	    __atomic_exchange_n(&m->slow_told, true, __ATOMIC_RELAXED))
+		return;
+	snprintf(stop->message, sizeof(stop->message),
+		 "kvmstub: no debug register is left for the breakpoint at 0x%llx, so continue "
+		 "single-steps the guest: %llu instructions in %.2f s so far (%.0f a second, "
+		 "not full speed); monitor info lists each breakpoint's mechanism",
+		 (unsigned long long)bp->addr, (unsigned long long)steps, (double)total_ns / 1e9,
+		 total_ns > 0 ? (double)steps * 1e9 / (double)total_ns : 0.0);
+}
+
 /* Run until a stop; true when the thread must quit instead. */
 static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			   struct target_stop *stop)
@@ -511,6 +552,8 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 	/* A stop inside a rep's iteration (a watchpoint, Ctrl-C, a fault). */
 	if (step__rep_end(v, &rs.si) && stop->reason != STOP_WATCH)
 		cpu_state__pc(v, &stop->addr);
+	if (vd == RUN_STOP)
+		tell_cost(v, &rs, stop);
 	return vd == RUN_QUIT;
 }
 

@@ -207,6 +207,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	const struct host_caps *c = &m->caps;
 	bool hw_all = true;
 	unsigned long long runs = 0;
+	size_t n;
 
 	if (machine__settle(m) < 0) {
 		snprintf(buf, len, "probing this host's KVM failed: %s\n", m->probe.err);
@@ -239,6 +240,16 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
 		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
+	/* Each breakpoint's mechanism, as the next resume will arm it. */
+	if (!all_parked(m))
+		return 0;
+	bp__assign(&m->bpm, &m->wm);
+	n = strlen(buf);
+	if (n + 1 < len)
+		bp__describe_each(&m->bpm, buf + n, len - n);
+	n = strlen(buf);
+	if (n + 1 < len)
+		watch__describe_each(&m->wm, buf + n, len - n);
 	return 0;
 }
 

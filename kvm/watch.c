@@ -42,6 +42,8 @@
 
 #define DR7_FIXED	0x400ull
 
+static enum mem_page_mode page_mode(const struct watch_manager *wm, const struct watch *w);
+
 void watch__init(struct watch_manager *wm, const struct host_caps *caps)
 {
 	bool dr = true;
@@ -62,6 +64,36 @@ const char *watch__describe(const struct watch_manager *wm)
 		return "watchpoints: memory slots (read-only pages for write watchpoints, "
 		       "absent pages for read/access; debug-register watchpoints do not fire here)";
 	return "watchpoints: memory slots (absent pages; no KVM_CAP_READONLY_MEM)";
+}
+
+int watch__describe_each(const struct watch_manager *wm, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		[BP_WATCH_WRITE] = "write", [BP_WATCH_READ] = "read", [BP_WATCH_ACCESS] = "access",
+	};
+	size_t at = 0;
+
+	for (int i = 0; i < wm->nr && at < len; i++) {
+		const struct watch *w = &wm->ws[i];
+		int n;
+
+		if (w->use_dr)
+			n = snprintf(buf + at, len - at,
+				     "%s watchpoint at 0x%llx, %llu bytes: debug register DR%d\n",
+				     kinds[w->kind], (unsigned long long)w->addr,
+				     (unsigned long long)w->len, w->dr);
+		else
+			n = snprintf(buf + at, len - at,
+				     "%s watchpoint at 0x%llx, %llu bytes: memory slots, page 0x%llx %s\n",
+				     kinds[w->kind], (unsigned long long)w->addr,
+				     (unsigned long long)w->len,
+				     (unsigned long long)(w->pieces[0].gpa & ~(MEM_PAGE - 1)),
+				     page_mode(wm, w) == MEM_PAGE_READONLY ? "read-only" : "absent");
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	return at < len ? (int)at : (int)len - 1;
 }
 
 int watch__nr_dr(const struct watch_manager *wm)
