@@ -17,12 +17,17 @@ continue
 stepi
 x/xh $sp
 delete
-# rep movsb with CX = 5 is stepped as one instruction.
+# rep movsb with CX = 5: one stepi is one iteration, as on the CPU;
+# monitor step-rep whole makes it the whole instruction.
 break *step_rep
 continue
 p $cx
 stepi
 p $cx
+monitor step-rep whole
+stepi
+p $cx
+monitor step-rep iteration
 delete
 # ud2 in protected mode: the #UD handler, with none of it run yet.
 break *step_ud2

@@ -3,7 +3,11 @@
  * this host's KVM really does (measured by the probe at start-up).
  *
  * Z1 (hardware) breakpoints are the four debug registers DR0-DR3, execute
- * kind, and a fifth is refused.  Z0 (software) breakpoints are
+ * kind, as many as are free; beyond them a Z1 is served as a Z0 without a
+ * debug register would be (an int3 where the host stops at one, else
+ * single-stepping and comparing the pc), so gdb may insert as many as the
+ * user sets (it makes every breakpoint in firmware a Z1: the memory map
+ * says ROM).  Z0 (software) breakpoints are
  *  - an int3 byte (0xCC) in guest memory, when KVM intercepts int3 with
  *    KVM_GUESTDBG_USE_SW_BP in every CPU mode (hosts with VMX/SVM);
  *  - otherwise a debug register that no Z1 uses, and when there are more
@@ -94,6 +98,16 @@ static int count(const struct bp_manager *bpm, enum target_bp_kind kind)
 
 	for (int i = 0; i < bpm->nr; i++)
 		n += bpm->bps[i].kind == kind;
+	return n;
+}
+
+/* Z1s that will hold a debug register (those not served by an int3). */
+static int count_dr_users(const struct bp_manager *bpm)
+{
+	int n = 0;
+
+	for (int i = 0; i < bpm->nr; i++)
+		n += bpm->bps[i].kind == BP_HARDWARE && !bpm->bps[i].placed;
 	return n;
 }
 
@@ -215,9 +229,6 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 		return -EINVAL;
 	if (find(bpm, kind, addr))
 		return -EEXIST;
-	/* Refused before anything changes: the four inserted stay as they are. */
-	if (kind == BP_HARDWARE && count(bpm, BP_HARDWARE) + watch__nr_dr(&m->wm) >= BP_NR_DRS)
-		return -ENOSPC;
 	if (bpm->nr >= BP_MAX)
 		return -ENOSPC;
 	bp = &bpm->bps[bpm->nr];
@@ -225,7 +236,9 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 	bp->kind = kind;
 	bp->addr = addr;
 	bp->dr = -1;
-	if (kind == BP_SOFTWARE && want_int3(m)) {
+	/* A Z1 with no debug register left is served as a Z0 would be. */
+	if ((kind == BP_SOFTWARE ||
+	     count_dr_users(bpm) + watch__nr_dr(&m->wm) >= BP_NR_DRS) && want_int3(m)) {
 		bpm->nr++;	/* visible to place_int3's alias search */
 		r = place_int3(m, bp);
 		if (r < 0) {
@@ -266,17 +279,52 @@ void bp__remove_all(struct machine *m)
 	}
 }
 
-/* True when Z0s must be served by stepping and comparing the pc: one is
- * neither an int3 nor given a debug register by bp__assign. */
-static bool need_compare(const struct bp_manager *bpm)
+/* The first breakpoint served by stepping and comparing the pc: neither
+ * an int3 nor given a debug register by bp__assign; NULL if none. */
+const struct bp *bp__compared(const struct bp_manager *bpm)
 {
 	for (int i = 0; i < bpm->nr; i++) {
 		const struct bp *bp = &bpm->bps[i];
 
-		if (bp->kind == BP_SOFTWARE && !bp->placed && bp->dr < 0)
-			return true;
+		if (!bp->placed && bp->dr < 0)
+			return bp;
 	}
-	return false;
+	return NULL;
+}
+
+bool bp__compare(const struct bp_manager *bpm)
+{
+	return bp__compared(bpm) != NULL;
+}
+
+int bp__describe_each(const struct bp_manager *bpm, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	for (int i = 0; i < bpm->nr && at < len; i++) {
+		const struct bp *bp = &bpm->bps[i];
+		int n;
+
+		if (bp->placed)
+			n = snprintf(buf + at, len - at, "breakpoint at 0x%llx (%s): an int3 byte\n",
+				     (unsigned long long)bp->addr,
+				     bp->kind == BP_HARDWARE ? "hbreak" : "break");
+		else if (bp->dr >= 0)
+			n = snprintf(buf + at, len - at,
+				     "breakpoint at 0x%llx (%s): debug register DR%d\n",
+				     (unsigned long long)bp->addr,
+				     bp->kind == BP_HARDWARE ? "hbreak" : "break", bp->dr);
+		else
+			n = snprintf(buf + at, len - at,
+				     "breakpoint at 0x%llx (%s): no debug register left, the guest "
+				     "is single-stepped and the pc compared (slow)\n",
+				     (unsigned long long)bp->addr,
+				     bp->kind == BP_HARDWARE ? "hbreak" : "break");
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	return at < len ? (int)at : (int)len - 1;
 }
 
 void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
@@ -285,10 +333,11 @@ void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
 
 	for (int i = 0; i < bpm->nr; i++)
 		bpm->bps[i].dr = -1;
-	/* Z1s first, then debug-register watchpoints, then the Z0s that have no int3. */
+	/* Debug-register watchpoints first (they have no other way to
+	 * fire), then the Z1s, then the Z0s that have no int3; breakpoints
+	 * left without one are compared by pc. */
+	watch__assign(wm, &next_dr);
 	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1)
-			watch__assign(wm, &next_dr);
 		for (int i = 0; i < bpm->nr && next_dr < BP_NR_DRS; i++) {
 			struct bp *bp = &bpm->bps[i];
 
@@ -299,11 +348,9 @@ void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
 	}
 }
 
-bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
 	     struct kvm_guest_debug *dbg)
 {
-	bool compare = need_compare(bpm);
-
 	memset(dbg, 0, sizeof(*dbg));
 	dbg->control = KVM_GUESTDBG_ENABLE;
 	for (int i = 0; i < bpm->nr; i++)
@@ -311,12 +358,10 @@ bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
 			dbg->control |= KVM_GUESTDBG_USE_SW_BP;
 	/* Debug-register watchpoints fire during steps too. */
 	watch__arm(wm, dbg);
-	if (step || compare) {
+	if (step) {
 		/* Every stop at a breakpoint is found by comparing the pc. */
 		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
-		if (bpm->blockirq && !bpm->step_irq)
-			dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
-		return compare;
+		return;
 	}
 	for (int i = 0; i < bpm->nr; i++) {
 		const struct bp *bp = &bpm->bps[i];
@@ -328,7 +373,6 @@ bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
 		dbg->arch.debugreg[7] |= 1ull << (2 * bp->dr) | DR7_FIXED;
 		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
 	}
-	return false;
 }
 
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6)

@@ -108,6 +108,12 @@ int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s)
 	return ret;
 }
 
+int cpu_state__set_kregs(struct vcpu *v, const struct kvm_regs *r)
+{
+	cpu_state__cache_drop(v);
+	return KVM_IOCTL(v->fd, KVM_SET_REGS, r);
+}
+
 /* Through kvm_run's copy when it is this exit's (KVM loads a dirty copy
  * at the next KVM_RUN: no ioctl), else KVM_GET_REGS and KVM_SET_REGS. */
 int cpu_state__set_rf(struct vcpu *v)
@@ -147,7 +153,7 @@ static void real_seg(struct kvm_segment *s, uint16_t selector, uint64_t base, bo
 int cpu_state__reset(struct vcpu *v, char *err, size_t errlen)
 {
 	struct machine *m = v->m;
-	struct kvm_sregs s = v->reset_sregs;
+	struct kvm_sregs s = v->power_on.sregs;
 	struct kvm_regs regs;
 	uint64_t cs_base = 0xF0000;
 	uint16_t cs_sel = RESET_CS_SELECTOR;
@@ -286,6 +292,10 @@ int cpu_state__get(struct vcpu *v, struct target_regs *regs)
 		regs->gpr[i] = *reg_gpr(&r, i);
 	regs->rip = r.rip;
 	regs->rflags = r.rflags;
+	/* While KVM single-steps it owns TF (and hides or shows its own):
+	 * the guest's is the one kvmstub keeps (step.c). */
+	if (v->dbg.control & KVM_GUESTDBG_SINGLESTEP)
+		regs->rflags = (r.rflags & ~X86_RFLAGS_TF) | (v->guest_tf ? X86_RFLAGS_TF : 0);
 	for (int i = 0; i < TARGET_NR_SEGS; i++)
 		seg_to_target(sreg_seg(&s, i), &regs->seg[i]);
 	regs->gdt.base = s.gdt.base;
@@ -315,6 +325,7 @@ int cpu_state__set(struct vcpu *v, const struct target_regs *regs)
 		*reg_gpr(&r, i) = regs->gpr[i];
 	r.rip = regs->rip;
 	r.rflags = regs->rflags | 0x2;	/* bit 1 is always set */
+	v->guest_tf = regs->rflags & X86_RFLAGS_TF;	/* the guest's own, from now on */
 	for (int i = 0; i < TARGET_NR_SEGS; i++)
 		seg_from_target(&regs->seg[i], sreg_seg(&s, i));
 	s.gdt.base = regs->gdt.base;

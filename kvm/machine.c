@@ -68,8 +68,12 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 	for (int i = 0; i < m->nr_vcpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
 
-		v->inject_bp = false;
-		v->exited = false;
+		r = vcpu__reset_debug(v, err, errlen);
+		if (r < 0)
+			return r;
+		r = power_on__restore(v, err, errlen);
+		if (r < 0)
+			return r;
 		r = cpu_state__reset(v, err, errlen);
 		if (r < 0)
 			return r;

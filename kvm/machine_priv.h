@@ -97,6 +97,7 @@ struct bp_manager {
 	bool int3_stops[PROBE_NR_MODES];	/* an int3 exits (intercepted, or fails) */
 	bool blockirq;			/* KVM_GUESTDBG_BLOCKIRQ supported */
 	bool step_irq;			/* set_option("step-irq"): interrupts during steps */
+	bool rep_whole;			/* set_option("step-rep-whole"): a stepi runs a whole rep */
 };
 
 #define WATCH_MAX		32
@@ -138,7 +139,16 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
-	struct kvm_sregs reset_sregs;	/* KVM's own defaults, taken at creation */
+	struct vcpu_power_on {		/* KVM's own defaults, taken at creation (power_on.c) */
+		struct kvm_sregs sregs;
+		struct kvm_xsave xsave;	/* x87, SSE, AVX ... */
+		struct kvm_fpu fpu;	/* ... where KVM has no XSAVE */
+		struct kvm_xcrs xcrs;
+		struct kvm_debugregs dregs;
+		struct kvm_vcpu_events events;
+		struct kvm_msrs *msrs;	/* every MSR KVM saves */
+		bool xsave_ok, fpu_ok, xcrs_ok, dregs_ok, events_ok;
+	} power_on;
 
 	/* Under m->lock: */
 	enum vcpu_state state;
@@ -168,7 +178,7 @@ struct vcpu {
 	bool rf_off;			/* RF does not work here after all: step instead */
 	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
 	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
-	bool exited;			/* the exit port was written */
+	bool exited;			/* the exit port was written: reported at the next resume */
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
 	bool wd_ok;
@@ -210,6 +220,11 @@ struct machine {
 	struct bp_manager bpm;
 	struct watch_manager wm;
 	bool stop_on_mode;		/* set_option("stop-on-mode"): step, stop at mode changes */
+	/* Continues single-stepped for breakpoints without a debug register
+	 * (run_loop.c's tell_cost; atomic): so many steps, so long, told. */
+	uint64_t slow_steps;
+	long long slow_ns;
+	bool slow_told;
 	struct ports {
 		uint8_t lcr, mcr, scr, dll, dlm;
 	} uart;
@@ -278,8 +293,9 @@ int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int 
 
 /* ports.c */
 void ports__reset(struct machine *m);
-/* Handle a KVM_EXIT_IO; sets v->exited when the exit port was written. */
-void ports__io(struct vcpu *v);
+/* Handle a KVM_EXIT_IO; true when the exit port was written (the
+ * status in v->exit_status). */
+bool ports__io(struct vcpu *v);
 void machine__log(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -297,6 +313,8 @@ ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space s
 /* KVM_GET_REGS / KVM_GET_SREGS through the register cache. */
 int cpu_state__regs(struct vcpu *v, struct kvm_regs *r);
 int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
+/* KVM_SET_REGS, the register cache dropped. */
+int cpu_state__set_kregs(struct vcpu *v, const struct kvm_regs *r);
 /* Set RFLAGS.RF for the next run (the vCPU thread, between two runs). */
 int cpu_state__set_rf(struct vcpu *v);
 /* The register cache: off from the first KVM_RUN of a resume (run_loop.c)
@@ -316,8 +334,15 @@ struct bp *bp__find_at(struct bp_manager *bpm, uint64_t addr);
 /* Give the breakpoints and watchpoints their debug registers for a resume
  * (main thread, every vCPU parked): every vCPU arms the same ones. */
 void bp__assign(struct bp_manager *bpm, struct watch_manager *wm);
-/* Fill dbg for the next KVM_RUN; true if Z0s are left over for step-and-compare. */
-bool bp__arm(struct bp_manager *bpm, struct watch_manager *wm, bool step,
+/* True when breakpoints are left over for step-and-compare (after
+ * bp__assign); bp__compared names the first of them. */
+bool bp__compare(const struct bp_manager *bpm);
+const struct bp *bp__compared(const struct bp_manager *bpm);
+/* One line per breakpoint: where it is and the mechanism serving it. */
+int bp__describe_each(const struct bp_manager *bpm, char *buf, size_t len);
+/* Fill dbg for the next KVM_RUN: the breakpoints and watchpoints, and
+ * KVM_GUESTDBG_SINGLESTEP when step (breakpoints are then compared by pc). */
+void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
 	     struct kvm_guest_debug *dbg);
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6);
 void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t *buf,
@@ -338,6 +363,8 @@ void bp__unlift(struct bp *bp);
 /* watch.c */
 void watch__init(struct watch_manager *wm, const struct host_caps *caps);
 const char *watch__describe(const struct watch_manager *wm);
+/* One line per watchpoint: where it is and the mechanism serving it. */
+int watch__describe_each(const struct watch_manager *wm, char *buf, size_t len);
 int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
 int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
 void watch__remove_all(struct machine *m);
@@ -349,12 +376,19 @@ void watch__assign(struct watch_manager *wm, int *next_dr);
 void watch__arm(const struct watch_manager *wm, struct kvm_guest_debug *dbg);
 /* A debug exit: true (stop filled) when a watchpoint's DR fired. */
 bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop);
-/* A KVM_EXIT_MMIO: served on guest memory (or as no memory); true (stop
- * filled, the instruction completed) when it triggered a watchpoint. */
-bool watch__mmio(struct vcpu *v, struct target_stop *stop);
+/* A KVM_EXIT_MMIO: the access served on guest memory (or as no memory);
+ * the watchpoint it triggers, or NULL.  The instruction is not finished. */
+const struct watch *watch__mmio(struct vcpu *v);
+/* Fill stop for a hit of w, once the instruction is finished. */
+void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop);
 /* An emulation failure: true (stop filled) when the pc is on a page that
  * a read/access watchpoint took out of the slots. */
 bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop);
+
+/* power_on.c: a vCPU's state beyond its registers, as KVM created it. */
+int power_on__save(struct vcpu *v, char *err, size_t errlen);
+int power_on__restore(struct vcpu *v, char *err, size_t errlen);
+void power_on__free(struct vcpu *v);
 
 /* machine.c */
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
@@ -372,9 +406,16 @@ const char *stops__internal_suberror(uint32_t sub);
  * mode_changed compares after a step, stops when it differs, updates *key. */
 int stops__mode_key(struct vcpu *v, uint32_t *key);
 bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop);
-/* A KVM_EXIT_DEBUG; true when it is a stop (filled in), false to run on. */
+/* A debug exit, as KVM reported it, or a step the run loop completed
+ * itself (an instruction that exited for I/O or MMIO, run_loop.c). */
+struct debug_event {
+	uint32_t exception;		/* 1: #DB (a step, a debug register), 3: #BP */
+	uint64_t dr6;
+	uint64_t pc;			/* linear: where the vCPU is now */
+};
+/* A debug event; true when it is a stop (filled in), false to run on. */
 bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
-		  uint64_t *pc, struct target_stop *stop);
+		  const struct debug_event *ev, struct target_stop *stop);
 
 /* step.c: what a single step does on hard instructions (see step.c). */
 struct step_insn {
@@ -382,7 +423,12 @@ struct step_insn {
 	uint8_t op;			/* first opcode byte after the prefixes */
 	uint8_t len;			/* prefixes + that byte */
 	bool known;			/* decoded */
-	bool rep, rep_string;		/* a rep prefix; on a string instruction */
+	uint8_t rep;			/* a rep prefix (F2 or F3), or 0 */
+	bool rep_string;		/* ... on a string instruction */
+	uint64_t count_mask;		/* the count register's width (address size) */
+	bool rep_trick;			/* one iteration run with the count set to 1 */
+	uint64_t rep_count;		/* ... and the count before it */
+	uint64_t rip;			/* ... at this raw rip */
 	int vec;			/* the vector it raises by definition, or -1 */
 	bool sets_flags, new_tf;	/* popf/iret: and the TF it loads */
 	bool guest_tf;			/* the guest's TF was set before it */
@@ -391,8 +437,19 @@ struct step_insn {
 /* At the start of a resume: learn the guest's TF when KVM shows it. */
 void step__begin(struct vcpu *v);
 /* Before a stepping KVM_RUN: decode the instruction at the pc; when the
- * step must stop (stops), add execute breakpoints at the handlers it may enter. */
-void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_guest_debug *dbg);
+ * step must stop (stops), add execute breakpoints at the handlers it may
+ * enter, and with per_iteration run one iteration of a rep string
+ * instruction (its count set to 1 for the run). */
+void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
+	       struct kvm_guest_debug *dbg);
+/* The instruction at the pc is a rep string instruction that has just
+ * done its last iteration (count 0): KVM's emulator leaves the pc on it
+ * until its next run, the CPU after it.  Put it after it; true if so. */
+bool step__rep_finish(struct vcpu *v);
+/* After a run that stepped one iteration of a rep: the count the CPU
+ * would have, and the pc back on the rep while iterations remain.  true
+ * when the registers changed (the caller reads the pc again). */
+bool step__rep_end(struct vcpu *v, struct step_insn *si);
 /* After a debug exit of a stepping run: true to step again (a rep not
  * finished, the guest's own #DB to deliver) instead of stopping. */
 bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64_t dr6);
@@ -410,6 +467,9 @@ int vcpu__start_thread(struct vcpu *v, char *err, size_t errlen);
 void vcpu__destroy(struct vcpu *v);
 /* Hand a parked vCPU its command; caller holds m->lock (allstop.c). */
 void vcpu__start(struct vcpu *v, const struct target_resume *how);
+/* Power-on: guest debugging off, nothing owed to the guest (no TF of
+ * its own, no #DB or int3 to deliver, no exit to report).  Parked. */
+int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen);
 /* Kick a running vCPU out of KVM_RUN; user: gdb's Ctrl-C.  Caller holds m->lock. */
 void vcpu__kick(struct vcpu *v, bool user);
 /* One line for gdb's "info threads": mode and MP state.  The vCPU is parked. */

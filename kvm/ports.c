@@ -117,7 +117,8 @@ static uint8_t uart_in(struct machine *m, unsigned int reg)
 	}
 }
 
-static void port_out(struct vcpu *v, uint16_t port, uint8_t val)
+/* true when the exit port was written */
+static bool port_out(struct vcpu *v, uint16_t port, uint8_t val)
 {
 	struct machine *m = v->m;
 
@@ -126,12 +127,13 @@ static void port_out(struct vcpu *v, uint16_t port, uint8_t val)
 	} else if (port == PORT_DEBUGCON || port == PORT_DEBUGCON2) {
 		output(m, val);
 	} else if (port == PORT_EXIT) {
-		v->exited = true;
 		v->exit_status = val;
+		return true;
 	} else {
 		machine__log(m, "vCPU %d: write 0x%02x to port 0x%x ignored (no device)",
 			     v->id, val, port);
 	}
+	return false;
 }
 
 static uint8_t port_in(struct vcpu *v, uint16_t port)
@@ -151,9 +153,10 @@ static uint8_t port_in(struct vcpu *v, uint16_t port)
  * at the same port, their data packed at data_offset in kvm_run.  A wide
  * access to port p touches ports p, p+1, ... one byte each, as on a PC bus.
  */
-void ports__io(struct vcpu *v)
+bool ports__io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	bool exited = false;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	unsigned int size = run->io.size;
 
@@ -167,10 +170,11 @@ void ports__io(struct vcpu *v)
 			uint16_t port = (uint16_t)(run->io.port + b);
 
 			if (run->io.direction == KVM_EXIT_IO_OUT)
-				port_out(v, port, *p);
+				exited |= port_out(v, port, *p);
 			else
 				*p = port_in(v, port);
 		}
 	}
 	pthread_mutex_unlock(&v->m->io_lock);
+	return exited;
 }

@@ -22,22 +22,35 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "insn.h"
 #include "ioctl.h"
 #include "machine_priv.h"
+#include "run_arm.h"
 
-/* Let KVM finish an instruction whose I/O exit we served, without running
- * on; a kick that came meanwhile keeps its immediate_exit. */
-static void complete_io(struct vcpu *v)
-{
-	v->run->immediate_exit = 1;
-	KVM_IOCTL(v->fd, KVM_RUN, 0);
-	__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);	/* monitor info reads it any time */
-	pthread_mutex_lock(&v->m->lock);
-	v->run->immediate_exit = v->kicked;
-	pthread_mutex_unlock(&v->m->lock);
-}
+
+#define DR6_BS		0x4000ull	/* DR6: the single-step trap */
+#define FINISH_MAX	64		/* exits one instruction may make while it finishes */
+
+/* What a resume does next, after one exit. */
+enum verdict { RUN_ON, RUN_STOP, RUN_QUIT };
+
+/* One resume of one vCPU, carried from one KVM_RUN to the next. */
+struct resume {
+	const struct target_resume *how;
+	uint64_t pc;			/* linear pc where the next run starts */
+	bool at_start;			/* nothing executed at pc yet in this resume */
+	bool past_bp;			/* the instruction at pc is under a breakpoint to run past */
+	bool mode_watch;		/* monitor stop-on-mode: step, compare the CPU mode */
+	uint32_t mode_key;
+	bool rf_was;			/* the run that just ended started with RF set */
+	struct run_arm arm;		/* how the current run is armed (run_arm.c) */
+	struct step_insn si;		/* ... the instruction it steps (step.c) */
+	struct irqchip_step ist;	/* ... the TF KVM leaves in interrupt frames (irqchip.c) */
+	uint64_t compare_runs;		/* runs of a continue stepped to compare breakpoints */
+	struct timespec compare_t0;	/* ... from when */
+};
 
 static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
 {
@@ -144,216 +157,404 @@ static bool past_in_daemon(struct vcpu *v, uint64_t pc)
 	return true;
 }
 
-static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
-			   struct target_stop *stop)
+static enum verdict fault(struct vcpu *v, struct target_stop *stop, const char *ioctl_name, int r)
 {
-	struct bp_manager *bpm = &v->m->bpm;
-	struct kvm_run *run = v->run;
-	struct kvm_guest_debug dbg;
-	uint64_t pc;
 	char msg[160];
+
+	stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), ioctl_name, r));
+	return RUN_STOP;
+}
+
+static void count_run(struct vcpu *v)
+{
+	__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);	/* monitor info reads it any time */
+}
+
+/*
+ * The start of a resume: an exit kept from the last run is reported at
+ * once; so is a breakpoint at the pc of a continue.  A continue from a
+ * breakpoint's address hits it at once, as the hardware would: gdb steps
+ * over its breakpoints itself (it removes the one under the pc and
+ * steps), and a continue at a breakpoint it did not know the pc was on
+ * (after monitor reset, or a jump) must report it.  The same on every
+ * mechanism, so decided here.  true when the resume is over already.
+ */
+static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct resume *rs,
+			 struct target_stop *stop)
+{
 	int r;
 
+	memset(rs, 0, sizeof(*rs));
+	rs->how = how;
 	v->dbg_set = false;
 	v->rf_pending = false;
-	r = cpu_state__pc(v, &pc);	/* from the stop's register cache */
-	if (r < 0) {
-		stops__at(v, stop, STOP_FAULT, 0);
-		kvm__ioctl_error(stop->message, sizeof(stop->message), "KVM_GET_REGS", r);
-		return false;
+	if (v->exited) {
+		/* The exit port was written by an instruction whose watchpoint
+		 * hit was reported first. */
+		v->exited = false;
+		stops__here(v, stop, STOP_EXITED);
+		stop->exit_status = v->exit_status;
+		return true;
 	}
-	/*
-	 * A continue from a breakpoint's address hits it at once, as the
-	 * hardware would: gdb steps over its breakpoints itself (it removes
-	 * the one under the pc and steps), and a continue at a breakpoint it
-	 * did not know the pc was on (after monitor reset, or a jump) must
-	 * report it.  The same on every mechanism, so decided here.
-	 */
-	bool over = false;
-
+	r = cpu_state__pc(v, &rs->pc);	/* from the stop's register cache */
+	if (r < 0) {
+		fault(v, stop, "KVM_GET_REGS", r);
+		return true;
+	}
 	if (how->kind == RESUME_CONTINUE) {
-		struct bp *bp = bp__find_at(bpm, pc);
+		struct bp *bp = bp__find_at(&v->m->bpm, rs->pc);
 
 		if (bp && !how->past_bp) {
 			stops__bp(v, stop, bp);
 			if (bp_stops(v, how, stop))
-				return false;
+				return true;
 			memset(stop, 0, sizeof(*stop));
 		}
-		over = bp != NULL;
+		rs->past_bp = bp != NULL;
 	}
-	bool first = true;
-	/* monitor stop-on-mode: a continue steps and compares the CPU mode. */
-	bool watch_mode = v->m->stop_on_mode && how->kind == RESUME_CONTINUE;
-	uint32_t mode = 0;
-
-	struct step_insn si;
-
-	if (watch_mode && stops__mode_key(v, &mode) < 0)
-		watch_mode = false;
+	rs->at_start = true;
+	rs->mode_watch = v->m->stop_on_mode && how->kind == RESUME_CONTINUE &&
+			 stops__mode_key(v, &rs->mode_key) == 0;
 	step__begin(v);
-	struct irqchip_step ist = { 0 };	/* the TF KVM leaves in interrupt frames */
-	bool rf_was = false;		/* the run that just ended started with RF set */
+	return false;
+}
 
-	for (;;) {
-		/* The guest's own TF: step, to deliver its #DBs (step.c). */
-		bool step = how->kind != RESUME_CONTINUE || watch_mode || v->guest_tf || over;
-		struct bp *lifted = NULL;
+/* Arm guest debugging as run__arm decides, run, and put a lifted int3 back. */
+static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
+			     struct target_stop *stop)
+{
+	struct bp_manager *bpm = &v->m->bpm;
+	struct kvm_run *run = v->run;
+	const struct run_arm_in in = {
+		.kind = rs->how->kind,
+		.past_bp = rs->past_bp,
+		.mode_watch = rs->mode_watch,
+		.guest_tf = v->guest_tf,
+		.compare = bp__compare(bpm),
+		.at_start = rs->at_start,
+		.blockirq = bpm->blockirq,
+		.step_irq = bpm->step_irq,
+	};
+	struct kvm_guest_debug dbg;
+	struct bp *lifted = NULL;
+	int r;
 
-		step = bp__arm(bpm, &v->m->wm, step, &dbg) || step;
-		memset(&si, 0, sizeof(si));
-		/* The step over a breakpoint is one gdb could have done: hlt,
-		 * rep and faults are handled as for its stepi (step.c). */
-		if (step && (how->kind != RESUME_CONTINUE || v->guest_tf || over))
-			step__arm(v, how->kind != RESUME_CONTINUE || over, &si, &dbg);
-		/*
-		 * Interrupts: gdb's steps keep them out (BLOCKIRQ) unless
-		 * monitor step-irq is on, but a continue that single-steps
-		 * (breakpoints compared by pc, stop-on-mode, the guest's own
-		 * TF) must let them in, or a guest waiting for its timer
-		 * would wait forever.  Where a step may take one, the TF KVM
-		 * leaves in the pushed frame is cleaned up (irqchip.c).  The
-		 * step over a breakpoint (past_bp) keeps them out, as the
-		 * step gdb itself would do there.
-		 */
-		if (how->kind == RESUME_CONTINUE && !over)
-			dbg.control &= ~(uint32_t)KVM_GUESTDBG_BLOCKIRQ;
-		irqchip__step_begin(v, &ist, step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
-		if (v->inject_db)
-			dbg.control |= KVM_GUESTDBG_INJECT_DB;
-		if (v->inject_bp)
-			dbg.control |= KVM_GUESTDBG_INJECT_BP;
-		if (first && step) {
-			/* Our own int3 under the pc: execute the original instruction. */
-			lifted = bp__find_at(bpm, pc);
-			if (lifted && !bp__lift(lifted))
-				lifted = NULL;	/* none, or the guest wrote over it */
-		}
-		r = set_debug(v, &dbg);
-		if (r < 0) {
-			if (lifted)
-				bp__unlift(lifted);
-			kvm__ioctl_error(msg, sizeof(msg), "KVM_SET_GUEST_DEBUG", r);
-			stops__fault(v, stop, msg);
-			return false;
-		}
-		v->inject_bp = false;
-		v->inject_db = false;
-		cpu_state__cache_off(v);	/* the guest runs: registers change */
-		v->sync_fresh = false;
-		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
-		__atomic_fetch_add(&v->nr_runs, 1, __ATOMIC_RELAXED);
-		rf_was = v->rf_pending && r == 0;
-		v->rf_pending = v->rf_pending && r == -EINTR;	/* nothing ran yet */
-		if (rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf_pc))
-			v->rf_fails = 0;	/* RF did its job */
-		v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
+	step__rep_end(v, &rs->si);	/* a rep's iteration the last run did not start */
+	run__arm(&in, &rs->arm);
+	if (in.compare && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &rs->compare_t0);
+	bp__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
+	if (!rs->arm.irqs)
+		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
+	memset(&rs->si, 0, sizeof(rs->si));
+	if (rs->arm.insn_rules)
+		step__arm(v, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+	irqchip__step_begin(v, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
+	if (v->inject_db)
+		dbg.control |= KVM_GUESTDBG_INJECT_DB;
+	if (v->inject_bp)
+		dbg.control |= KVM_GUESTDBG_INJECT_BP;
+	if (rs->arm.lift) {
+		/* Our own int3 under the pc: execute the original instruction. */
+		lifted = bp__find_at(bpm, rs->pc);
+		if (lifted && !bp__lift(lifted))
+			lifted = NULL;	/* none, or the guest wrote over it */
+	}
+	r = set_debug(v, &dbg);
+	if (r < 0) {
 		if (lifted)
 			bp__unlift(lifted);
-		if (r == -EINTR) {
-			/* Ctrl-C (a kick), or the halt watchdog's tick (irqchip.c);
-			 * nothing ran to an exit, so `first` still holds. */
-			switch (vcpu__take_kick(v)) {
-			case KICK_QUIT:
-				return true;
-			case KICK_USER:
-				stops__here(v, stop, STOP_INTERRUPT);
-				return false;
-			case KICK_NONE:
-				break;
-			}
-			if (irqchip__tick(v, how, stop))
-				return false;
-			continue;
-		}
-		if (r == -EAGAIN)
-			continue;	/* an AP that waited for INIT/SIPI got one: run it */
-		first = false;
-		if (r < 0) {
-			stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));
-			return false;
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			ports__io(v);
-			if (v->exited) {
-				v->exited = false;
-				complete_io(v);
-				stops__here(v, stop, STOP_EXITED);
-				stop->exit_status = v->exit_status;
-				return false;
-			}
-			continue;
-		case KVM_EXIT_MMIO:
-			/* Watched pages exit here (watch.c); so does memory that is not there. */
-			if (watch__mmio(v, stop))
-				return false;
-			continue;
-		case KVM_EXIT_DEBUG:
-			irqchip__step_done(v, &ist);
-			/* A rep not finished, the guest's own #DB owed: step on. */
-			if (step && run->debug.arch.exception == 1 &&
-			    step__after(v, &si, run->debug.arch.pc, run->debug.arch.dr6)) {
-				pc = run->debug.arch.pc;
-				first = pc == si.pc;
-				continue;
-			}
-			over = false;	/* past the breakpoint: a continue from here on */
-			if (stops__debug(v, how, step, &pc, stop)) {
-				if (bp_stops(v, how, stop))
-					return false;
-				/* A false condition: on past it, with RF where
-				 * that works, or executing the instruction here,
-				 * else with a step (as past_bp). */
-				memset(stop, 0, sizeof(*stop));
-				if (step || run->debug.arch.exception != 1 ||
-				    !(run->debug.arch.dr6 & 0xF) ||
-				    (!past_with_rf(v, pc, rf_was && pc == v->rf_pc) &&
-				     !past_in_daemon(v, pc))) {
-					over = true;
-					first = true;
-				}
-			}
-			if (watch_mode && stops__mode_changed(v, &mode, stop))
-				return false;
-			continue;
-		case KVM_EXIT_HLT:
-			stops__halt(v, stop);
-			return false;
-		case KVM_EXIT_SHUTDOWN:
-			stops__fault(v, stop, "triple fault (shutdown)");
-			return false;
-		case KVM_EXIT_INTERNAL_ERROR: {
-			struct bp *bp;
+		return fault(v, stop, "KVM_SET_GUEST_DEBUG", r);
+	}
+	v->inject_bp = false;
+	v->inject_db = false;
+	cpu_state__cache_off(v);	/* the guest runs: registers change */
+	v->sync_fresh = false;
+	r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+	count_run(v);
+	rs->rf_was = v->rf_pending && r == 0;
+	v->rf_pending = v->rf_pending && r == -EINTR;	/* nothing ran yet */
+	if (rs->rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf_pc))
+		v->rf_fails = 0;	/* RF did its job */
+	v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
+	if (lifted)
+		bp__unlift(lifted);
+	*ret = r;
+	return RUN_ON;
+}
 
-			/* Hosts that emulate int3 fail on it, at the int3: ours? */
-			if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-			    cpu_state__pc(v, &pc) == 0 && (bp = bp__find_at(bpm, pc)) &&
-			    bp__ours(bp)) {
-				stops__at(v, stop, STOP_SWBREAK, bp->addr);
-				return false;
-			}
-			if (watch__fetch_fault(v, stop))
-				return false;
-			snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)",
-				 run->internal.suberror,
-				 stops__internal_suberror(run->internal.suberror));
-			stops__fault(v, stop, msg);
-			return false;
+/*
+ * Finish the instruction whose I/O or MMIO exit was just served, without
+ * starting the next: KVM_RUN with immediate_exit completes the pending
+ * access and returns EINTR before entering the guest.  On the way KVM may
+ * exit again for the rest of the instruction (a wide access split in
+ * two, a string instruction's next turn), served here, the first
+ * watchpoint hit kept in *hit and an exit-port write in v->exited.  A host
+ * that ends a single step right there (VMX/SVM) returns its debug exit
+ * instead.  0 when the instruction is done, 1 when KVM returned an exit
+ * to handle (run->exit_reason), or -errno.
+ */
+static int finish_insn(struct vcpu *v, const struct watch **hit)
+{
+	struct kvm_run *run = v->run;
+	int ret = 0;
+
+	for (int i = 0; i < FINISH_MAX; i++) {
+		int r;
+
+		run->immediate_exit = 1;
+		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		count_run(v);
+		if (r == -EINTR)
+			break;
+		if (r < 0) {
+			ret = r;
+			break;
 		}
-		case KVM_EXIT_FAIL_ENTRY:
-			snprintf(msg, sizeof(msg),
-				 "VM entry failed (hardware reason 0x%llx)",
-				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-			stops__fault(v, stop, msg);
-			return false;
-		default:
-			snprintf(msg, sizeof(msg), "unexpected KVM exit reason %u",
-				 run->exit_reason);
-			stops__fault(v, stop, msg);
-			return false;
+		if (run->exit_reason == KVM_EXIT_MMIO) {
+			const struct watch *w = watch__mmio(v);
+
+			if (!*hit)
+				*hit = w;
+			continue;
+		}
+		if (run->exit_reason == KVM_EXIT_IO) {
+			if (ports__io(v))
+				v->exited = true;
+			continue;
+		}
+		ret = 1;
+		break;
+	}
+	/* A kick that came meanwhile keeps its immediate_exit. */
+	pthread_mutex_lock(&v->m->lock);
+	run->immediate_exit = v->kicked;
+	pthread_mutex_unlock(&v->m->lock);
+	return ret;
+}
+
+static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct target_stop *stop);
+
+/*
+ * A debug event: a step done (a KVM debug exit, or an instruction the
+ * loop finished itself), a debug register, an int3.  A rep not finished
+ * or the guest's own #DB owed steps on; a breakpoint whose condition is
+ * false is run past (with RF where that works, executing the instruction
+ * here, else with a step, as past_bp).
+ */
+static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct debug_event *kvm_ev,
+			     struct target_stop *stop)
+{
+	const struct target_resume *how = rs->how;
+	struct debug_event fixed = *kvm_ev;
+	const struct debug_event *ev = kvm_ev;
+
+	/* One iteration of a rep: the count and pc the CPU would show. */
+	if (step__rep_end(v, &rs->si) && cpu_state__pc(v, &fixed.pc) == 0)
+		ev = &fixed;
+	irqchip__step_done(v, &rs->ist);
+	if (rs->arm.step && ev->exception == 1 && step__after(v, &rs->si, ev->pc, ev->dr6)) {
+		rs->pc = ev->pc;
+		rs->at_start = rs->pc == rs->si.pc;
+		return RUN_ON;
+	}
+	rs->past_bp = false;	/* past the breakpoint: a continue from here on */
+	rs->pc = ev->pc;
+	if (stops__debug(v, how, rs->arm.step, ev, stop)) {
+		if (bp_stops(v, how, stop))
+			return RUN_STOP;
+		memset(stop, 0, sizeof(*stop));
+		if (rs->arm.step || ev->exception != 1 || !(ev->dr6 & 0xF) ||
+		    (!past_with_rf(v, ev->pc, rs->rf_was && ev->pc == v->rf_pc) &&
+		     !past_in_daemon(v, ev->pc))) {
+			rs->past_bp = true;
+			rs->at_start = true;
 		}
 	}
+	if (rs->mode_watch && stops__mode_changed(v, &rs->mode_key, stop))
+		return RUN_STOP;
+	return RUN_ON;
+}
+
+/*
+ * An I/O or MMIO exit was served (hit: the watchpoint its access
+ * triggered).  The instruction is finished now when it ends in a stop (a
+ * watchpoint hit, a write to the exit port) or when the run single-steps:
+ * that step ends after this one instruction, whatever the host's KVM
+ * would run next.  Otherwise the next KVM_RUN finishes it and runs on.
+ */
+static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct watch *hit,
+				 struct target_stop *stop)
+{
+	struct debug_event ev = { .exception = 1, .dr6 = DR6_BS };
+	int r;
+
+	if (!hit && !v->exited && !rs->arm.step)
+		return RUN_ON;
+	r = finish_insn(v, &hit);
+	if (r < 0)
+		return fault(v, stop, "KVM_RUN", r);
+	if (hit) {
+		step__rep_finish(v);		/* a rep's last access: the pc after it */
+		watch__stop(v, hit, stop);	/* an exit-port write waits for the next resume */
+		return RUN_STOP;
+	}
+	if (v->exited) {
+		v->exited = false;
+		stops__here(v, stop, STOP_EXITED);
+		stop->exit_status = v->exit_status;
+		return RUN_STOP;
+	}
+	if (r == 1)
+		return on_exit(v, rs, 0, stop);	/* the host's own end of the step, or more */
+	r = cpu_state__pc(v, &ev.pc);
+	if (r < 0)
+		return fault(v, stop, "KVM_GET_REGS", r);
+	return on_debug(v, rs, &ev, stop);
+}
+
+/* Hosts that emulate int3 fail on it, at the int3: ours?  Or code on a
+ * page a read watchpoint took away; else a fault. */
+static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
+{
+	struct kvm_run *run = v->run;
+	struct bp *bp;
+	uint64_t pc;
+	char msg[160];
+
+	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+	    cpu_state__pc(v, &pc) == 0 && (bp = bp__find_at(&v->m->bpm, pc)) && bp__ours(bp)) {
+		stops__at(v, stop, STOP_SWBREAK, bp->addr);
+		return RUN_STOP;
+	}
+	if (watch__fetch_fault(v, stop))
+		return RUN_STOP;
+	snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)", run->internal.suberror,
+		 stops__internal_suberror(run->internal.suberror));
+	stops__fault(v, stop, msg);
+	return RUN_STOP;
+}
+
+/* KVM_RUN returned r: what it means for this resume. */
+static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct target_stop *stop)
+{
+	struct kvm_run *run = v->run;
+	char msg[160];
+
+	if (r == -EINTR) {
+		/* Ctrl-C (a kick), or the halt watchdog's tick (irqchip.c);
+		 * nothing ran to an exit, so at_start still holds. */
+		switch (vcpu__take_kick(v)) {
+		case KICK_QUIT:
+			return RUN_QUIT;
+		case KICK_USER:
+			stops__here(v, stop, STOP_INTERRUPT);
+			return RUN_STOP;
+		case KICK_NONE:
+			break;
+		}
+		return irqchip__tick(v, rs->how, stop) ? RUN_STOP : RUN_ON;
+	}
+	if (r == -EAGAIN)
+		return RUN_ON;	/* an AP that waited for INIT/SIPI got one: run it */
+	rs->at_start = false;
+	if (r < 0)
+		return fault(v, stop, "KVM_RUN", r);
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		if (ports__io(v))
+			v->exited = true;
+		return after_access(v, rs, NULL, stop);
+	case KVM_EXIT_MMIO:
+		/* Watched pages exit here (watch.c); so does memory that is not there. */
+		return after_access(v, rs, watch__mmio(v), stop);
+	case KVM_EXIT_DEBUG: {
+		const struct debug_event ev = {
+			.exception = run->debug.arch.exception,
+			.dr6 = run->debug.arch.dr6,
+			.pc = run->debug.arch.pc,
+		};
+
+		return on_debug(v, rs, &ev, stop);
+	}
+	case KVM_EXIT_HLT:
+		stops__halt(v, stop);
+		return RUN_STOP;
+	case KVM_EXIT_SHUTDOWN:
+		stops__fault(v, stop, "triple fault (shutdown)");
+		return RUN_STOP;
+	case KVM_EXIT_INTERNAL_ERROR:
+		return on_internal_error(v, stop);
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(msg, sizeof(msg), "VM entry failed (hardware reason 0x%llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		stops__fault(v, stop, msg);
+		return RUN_STOP;
+	default:
+		snprintf(msg, sizeof(msg), "unexpected KVM exit reason %u", run->exit_reason);
+		stops__fault(v, stop, msg);
+		return RUN_STOP;
+	}
+}
+
+/*
+ * Breakpoints without a debug register make a continue single-step.  Once
+ * that has cost something worth telling (SLOW_TELL_STEPS instructions,
+ * or SLOW_TELL_NS of stepping, over all continues so far), the next
+ * stop's message says so, once, in gdb's console: how many instructions,
+ * how long, how fast.
+ */
+#define SLOW_TELL_STEPS	20000
+#define SLOW_TELL_NS	500000000ll
+
+static void tell_cost(struct vcpu *v, const struct resume *rs, struct target_stop *stop)
+{
+	struct machine *m = v->m;
+	const struct bp *bp = bp__compared(&m->bpm);
+	struct timespec t1;
+	long long ns, total_ns;
+	uint64_t steps;
+
+	if (!rs->compare_runs || __atomic_load_n(&m->slow_told, __ATOMIC_RELAXED))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (long long)(t1.tv_sec - rs->compare_t0.tv_sec) * 1000000000ll +
+	     (t1.tv_nsec - rs->compare_t0.tv_nsec);
+	steps = __atomic_add_fetch(&m->slow_steps, rs->compare_runs, __ATOMIC_RELAXED);
+	total_ns = __atomic_add_fetch(&m->slow_ns, ns, __ATOMIC_RELAXED);
+	if ((steps < SLOW_TELL_STEPS && total_ns < SLOW_TELL_NS) || !bp || stop->message[0] ||
+	    __atomic_exchange_n(&m->slow_told, true, __ATOMIC_RELAXED))
+		return;
+	snprintf(stop->message, sizeof(stop->message),
+		 "kvmstub: no debug register is left for the breakpoint at 0x%llx, so continue "
+		 "single-steps the guest: %llu instructions in %.2f s so far (%.0f a second, "
+		 "not full speed); monitor info lists each breakpoint's mechanism",
+		 (unsigned long long)bp->addr, (unsigned long long)steps, (double)total_ns / 1e9,
+		 total_ns > 0 ? (double)steps * 1e9 / (double)total_ns : 0.0);
+}
+
+/* Run until a stop; true when the thread must quit instead. */
+static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
+			   struct target_stop *stop)
+{
+	struct resume rs;
+	enum verdict vd = RUN_ON;
+
+	if (resume_begin(v, how, &rs, stop))
+		return false;
+	while (vd == RUN_ON) {
+		int r = 0;
+
+		vd = run_once(v, &rs, &r, stop);
+		if (vd == RUN_ON)
+			vd = on_exit(v, &rs, r, stop);
+	}
+	/* A stop inside a rep's iteration (a watchpoint, Ctrl-C, a fault). */
+	if (step__rep_end(v, &rs.si) && stop->reason != STOP_WATCH)
+		cpu_state__pc(v, &stop->addr);
+	if (vd == RUN_STOP)
+		tell_cost(v, &rs, stop);
+	return vd == RUN_QUIT;
 }
 
 /* Run until a stop; return true when the thread must quit instead. */

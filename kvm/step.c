@@ -11,9 +11,16 @@
  *    exit; on VMX/SVM the delivery clears TF and the handler would run
  *    untraced.  So each step puts execute breakpoints (free debug registers)
  *    on the IDT/IVT entry points of the vectors the instruction can raise.
- *  - rep movs/stos/...: the whole instruction (ECX down to 0), because this
- *    host's emulator cannot stop between iterations: a step that ends on
- *    the rep it started on steps again.
+ *  - rep movs/stos/cmps/scas/lods/ins/outs: one iteration, as the CPU
+ *    takes its single-step trap between iterations (the pc stays on the
+ *    rep with the count register one lower).  KVM does not stop there on
+ *    every host (its emulator runs batches of iterations, and I/O string
+ *    instructions as one exit of many), so kvmstub makes it so on every
+ *    host: the step runs the instruction with a count of 1, then puts the
+ *    count the CPU would have, and the pc back on the rep while
+ *    iterations remain (step__rep_end).  Interrupts stay out of such a
+ *    step.  monitor step-rep whole keeps the older behaviour: the whole
+ *    instruction in one stepi (a step that ends on its rep steps again).
  *  - hlt: the vCPU runs (no single step, interrupts allowed) until the
  *    instruction after the hlt: with IF = 1 the next interrupt wakes it and
  *    its handler runs in full; with IF = 0 it is the "hlt with interrupts
@@ -103,7 +110,7 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 {
 	uint8_t b[MAX_INSN];
 	bool lm = s->cs.l && (s->efer & X86_EFER_LMA);
-	bool opsize = false, rexw = false;
+	bool opsize = false, rexw = false, adsize = false;
 	int i = 0, width;
 	uint8_t fl[8];
 
@@ -114,9 +121,11 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 
 		if (p == 0x66)
 			opsize = true;
+		else if (p == 0x67)
+			adsize = true;
 		else if (p == 0xF2 || p == 0xF3)
-			si->rep = true;
-		else if (p == 0x67 || p == 0xF0 || p == 0x2E || p == 0x36 || p == 0x3E ||
+			si->rep = p;
+		else if (p == 0xF0 || p == 0x2E || p == 0x36 || p == 0x3E ||
 			 p == 0x26 || p == 0x64 || p == 0x65)
 			;
 		else if (lm && (p & 0xF0) == 0x40)
@@ -158,6 +167,90 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 		break;
 	}
 	si->rep_string = si->rep && is_string_op(si->op);
+	/* The count register is as wide as the address size: CX, ECX or RCX. */
+	width = lm ? (adsize ? 32 : 64) : (s->cs.db != 0) != adsize ? 32 : 16;
+	si->count_mask = width == 64 ? ~0ull : (1ull << width) - 1;
+}
+
+/* Write the registers for the next run (the stepped rep's count). */
+static bool wr(struct vcpu *v, const struct kvm_regs *r)
+{
+	return cpu_state__set_kregs(v, r) == 0;
+}
+
+/* A rep string instruction with iterations left: run one.  (KVM's
+ * emulator may stop on the rep with the count at 0, the instruction
+ * ending at its next step; rep_end finishes it then.) */
+static void rep_one(struct vcpu *v, const struct kvm_regs *r, struct step_insn *si,
+		    struct kvm_guest_debug *dbg)
+{
+	struct kvm_regs one = *r;
+	uint64_t n = r->rcx & si->count_mask;
+
+	if (n == 0)
+		return;		/* no iteration: the step goes past it */
+	one.rcx = (r->rcx & ~si->count_mask) | 1;
+	if (n > 1 && !wr(v, &one))
+		return;
+	si->rep_trick = true;
+	si->rep_count = n;
+	si->rip = r->rip;
+	/* An interrupt between this iteration and the trap would push the
+	 * pc after the rep; the next step takes it. */
+	if (v->m->bpm.blockirq)
+		dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
+}
+
+/* cmps and scas end a repe early on a difference, a repne on equality. */
+static bool rep_ends_early(const struct step_insn *si, uint64_t rflags)
+{
+	bool cmp = si->op == 0xA6 || si->op == 0xA7 || si->op == 0xAE || si->op == 0xAF;
+	bool zf = rflags & 0x40;
+
+	return cmp && (si->rep == 0xF3 ? !zf : zf);
+}
+
+bool step__rep_finish(struct vcpu *v)
+{
+	struct step_insn si;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (cpu_state__regs(v, &r) < 0 || cpu_state__sregs(v, &s) < 0)
+		return false;
+	memset(&si, 0, sizeof(si));
+	si.pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si.pc &= 0xFFFFFFFFull;
+	decode(v, &r, &s, &si);
+	if (!si.known || !si.rep_string || (r.rcx & si.count_mask) != 0)
+		return false;
+	r.rip += si.len;
+	return wr(v, &r);
+}
+
+bool step__rep_end(struct vcpu *v, struct step_insn *si)
+{
+	struct kvm_regs r;
+	uint64_t left;
+
+	if (!si->rep_trick)
+		return false;
+	si->rep_trick = false;
+	if (cpu_state__regs(v, &r) < 0)
+		return false;
+	if ((r.rcx & si->count_mask) != 0) {
+		/* Not run (an event came first, or a kick): as it was. */
+		r.rcx = (r.rcx & ~si->count_mask) | si->rep_count;
+	} else {
+		left = si->rep_count - 1;
+		r.rcx = (r.rcx & ~si->count_mask) | left;
+		if (r.rip == si->rip || r.rip == si->rip + si->len)	/* else in a handler */
+			r.rip = left && !rep_ends_early(si, r.rflags) ?
+				si->rip :		/* more to do: the trap comes on the rep */
+				si->rip + si->len;	/* done */
+	}
+	return wr(v, &r);
 }
 
 /* Give an execute breakpoint at lin the next free debug register. */
@@ -190,7 +283,8 @@ void step__begin(struct vcpu *v)
 		v->guest_tf = r.rflags & RFLAGS_TF;
 }
 
-void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_guest_debug *dbg)
+void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
+	       struct kvm_guest_debug *dbg)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -209,6 +303,8 @@ void step__arm(struct vcpu *v, bool stops, struct step_insn *si, struct kvm_gues
 		decode(v, &r, &s, si);
 	if (!stops)
 		return;		/* a continue: nothing to stop at */
+	if (si->rep_string && per_iteration && !v->inject_db)
+		rep_one(v, &r, si, dbg);
 	/* hlt: run, not step (KVM's emulator can leave a stepped hlt half
 	 * done); interrupts allowed, as they are what ends a hlt; stop after it. */
 	if (si->known && si->op == 0xF4 && !v->inject_db &&
@@ -245,7 +341,7 @@ bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64
 	}
 	if (si->sets_flags)
 		v->guest_tf = si->new_tf;
-	return si->rep_string && pc == si->pc;
+	return si->rep_string && v->m->bpm.rep_whole && pc == si->pc;
 }
 
 bool step__guest_db(struct vcpu *v, uint64_t dr6)

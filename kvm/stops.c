@@ -133,15 +133,14 @@ bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop
  * int3 was intercepted.  Return true when it is a stop.
  */
 bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
-		  uint64_t *pc, struct target_stop *stop)
+		  const struct debug_event *ev, struct target_stop *stop)
 {
 	struct bp_manager *bpm = &v->m->bpm;
-	struct kvm_debug_exit_arch *d = &v->run->debug.arch;
+	uint64_t pc = ev->pc;		/* linear: CS.base + RIP */
 	struct bp *bp;
 
-	*pc = d->pc;		/* linear: CS.base + RIP */
-	if (d->exception == BP_VECTOR) {
-		bp = bp__find_at(bpm, *pc);
+	if (ev->exception == BP_VECTOR) {
+		bp = bp__find_at(bpm, pc);
 		if (bp && bp__ours(bp)) {
 			stops__at(v, stop, STOP_SWBREAK, bp->addr);
 			return true;
@@ -150,39 +149,39 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 		return false;
 	}
 	/* A debug-register watchpoint: reported even when a step also ended. */
-	if (watch__debug(v, d->dr6, stop))
+	if (watch__debug(v, ev->dr6, stop))
 		return true;
 	if (!step) {
-		if (step__guest_db(v, d->dr6))
+		if (step__guest_db(v, ev->dr6))
 			return false;	/* the guest's own single-step trap */
-		bp = bp__by_dr(bpm, d->dr6);
+		bp = bp__by_dr(bpm, ev->dr6);
 		if (!bp)
-			bp = bp__find_at(bpm, *pc);
+			bp = bp__find_at(bpm, pc);
 		if (bp) {
 			stops__bp(v, stop, bp);
 		} else {
-			stops__at(v, stop, STOP_STEP, *pc);
+			stops__at(v, stop, STOP_STEP, pc);
 			snprintf(stop->message, sizeof(stop->message),
 				 "debug exception %u (DR6 0x%llx) not caused by kvmstub",
-				 d->exception, (unsigned long long)d->dr6);
+				 ev->exception, (unsigned long long)ev->dr6);
 		}
 		return true;
 	}
 	/* One instruction done. */
 	switch (how->kind) {
 	case RESUME_STEP:
-		stops__at(v, stop, STOP_STEP, *pc);
+		stops__at(v, stop, STOP_STEP, pc);
 		return true;
 	case RESUME_RANGE:
-		if (*pc < how->range_start || *pc >= how->range_end) {
-			stops__at(v, stop, STOP_STEP, *pc);
+		if (pc < how->range_start || pc >= how->range_end) {
+			stops__at(v, stop, STOP_STEP, pc);
 			return true;
 		}
 		break;
 	case RESUME_CONTINUE:
 		break;
 	}
-	bp = bp__find_at(bpm, *pc);
+	bp = bp__find_at(bpm, pc);
 	if (bp) {
 		stops__bp(v, stop, bp);
 		return true;

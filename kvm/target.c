@@ -90,6 +90,8 @@ static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, u
 	return cpu_state__access(M(t), v, space, addr, buf, len, false);
 }
 
+/* Only with every vCPU parked: a vCPU that runs alone (vCont;c:N) uses
+ * the breakpoints' saved bytes, which a write under an int3 changes. */
 static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
 			    const void *buf, size_t len)
 {
@@ -98,6 +100,8 @@ static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, 
 
 	if (!v)
 		return err;
+	if (!all_parked(M(t)))
+		return -EBUSY;
 	return cpu_state__access(M(t), v, space, addr, (void *)buf, len, true);
 }
 
@@ -203,6 +207,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	const struct host_caps *c = &m->caps;
 	bool hw_all = true;
 	unsigned long long runs = 0;
+	size_t n;
 
 	if (machine__settle(m) < 0) {
 		snprintf(buf, len, "probing this host's KVM failed: %s\n", m->probe.err);
@@ -235,6 +240,16 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
 		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
+	/* Each breakpoint's mechanism, as the next resume will arm it. */
+	if (!all_parked(m))
+		return 0;
+	bp__assign(&m->bpm, &m->wm);
+	n = strlen(buf);
+	if (n + 1 < len)
+		bp__describe_each(&m->bpm, buf + n, len - n);
+	n = strlen(buf);
+	if (n + 1 < len)
+		watch__describe_each(&m->wm, buf + n, len - n);
 	return 0;
 }
 
@@ -268,6 +283,12 @@ static int op_set_option(struct target *t, const char *name, bool on)
 		if (!all_parked(m))
 			return -EBUSY;
 		m->bpm.step_irq = on;
+		return 0;
+	}
+	if (!strcmp(name, "step-rep-whole")) {
+		if (!all_parked(m))
+			return -EBUSY;
+		m->bpm.rep_whole = on;
 		return 0;
 	}
 	if (!strcmp(name, "stop-on-mode")) {

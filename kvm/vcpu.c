@@ -103,11 +103,9 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 	r = set_cpuid(v, err, errlen);
 	if (r < 0)
 		return r;
-	r = KVM_IOCTL(v->fd, KVM_GET_SREGS, &v->reset_sregs);
-	if (r < 0) {
-		kvm__ioctl_error(err, errlen, "KVM_GET_SREGS", r);
+	r = power_on__save(v, err, errlen);
+	if (r < 0)
 		return r;
-	}
 	r = irqchip__vcpu_init(v, err, errlen);
 	if (r < 0)
 		return r;
@@ -202,6 +200,27 @@ void vcpu__start(struct vcpu *v, const struct target_resume *how)
 	pthread_cond_signal(&v->cmd_cond);
 }
 
+int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
+{
+	int r;
+
+	memset(&v->dbg, 0, sizeof(v->dbg));
+	r = KVM_IOCTL(v->fd, KVM_SET_GUEST_DEBUG, &v->dbg);
+	if (r < 0) {
+		kvm__ioctl_error(err, errlen, "KVM_SET_GUEST_DEBUG", r);
+		return r;
+	}
+	v->dbg_set = true;
+	v->inject_bp = false;
+	v->inject_db = false;
+	v->guest_tf = false;
+	v->rf_pending = false;
+	v->rf_fails = 0;
+	v->exited = false;
+	v->exit_status = 0;
+	return 0;
+}
+
 /*
  * Caller holds m->lock.  An AP that waits for its SIPI sleeps inside
  * KVM_RUN as a halted CPU does: the signal ends that wait too.
@@ -285,6 +304,7 @@ void vcpu__destroy(struct vcpu *v)
 	if (v->fd >= 0)
 		close(v->fd);
 	v->fd = -1;
+	power_on__free(v);
 	v->m = NULL;
 }
 

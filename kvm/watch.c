@@ -17,8 +17,9 @@
  *
  * A watchpoint is reported after the instruction that made the access, as
  * x86 data breakpoints are: KVM exits for an MMIO read before the
- * instruction completes, so the instruction is finished first (KVM_RUN
- * with immediate_exit set) and the stop reported with the pc after it.
+ * instruction completes, so the run loop finishes the instruction first
+ * (KVM_RUN with immediate_exit set) and reports the stop with the pc
+ * after it (watch__stop).
  *
  * Addresses: gdb's are linear.  They are translated with the paging in
  * force at insertion (a later remap is not followed), and every
@@ -40,7 +41,8 @@
 #include "machine_priv.h"
 
 #define DR7_FIXED	0x400ull
-#define FINISH_MAX	64	/* MMIO exits one instruction may make (rep: one turn) */
+
+static enum mem_page_mode page_mode(const struct watch_manager *wm, const struct watch *w);
 
 void watch__init(struct watch_manager *wm, const struct host_caps *caps)
 {
@@ -62,6 +64,36 @@ const char *watch__describe(const struct watch_manager *wm)
 		return "watchpoints: memory slots (read-only pages for write watchpoints, "
 		       "absent pages for read/access; debug-register watchpoints do not fire here)";
 	return "watchpoints: memory slots (absent pages; no KVM_CAP_READONLY_MEM)";
+}
+
+int watch__describe_each(const struct watch_manager *wm, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		[BP_WATCH_WRITE] = "write", [BP_WATCH_READ] = "read", [BP_WATCH_ACCESS] = "access",
+	};
+	size_t at = 0;
+
+	for (int i = 0; i < wm->nr && at < len; i++) {
+		const struct watch *w = &wm->ws[i];
+		int n;
+
+		if (w->use_dr)
+			n = snprintf(buf + at, len - at,
+				     "%s watchpoint at 0x%llx, %llu bytes: debug register DR%d\n",
+				     kinds[w->kind], (unsigned long long)w->addr,
+				     (unsigned long long)w->len, w->dr);
+		else
+			n = snprintf(buf + at, len - at,
+				     "%s watchpoint at 0x%llx, %llu bytes: memory slots, page 0x%llx %s\n",
+				     kinds[w->kind], (unsigned long long)w->addr,
+				     (unsigned long long)w->len,
+				     (unsigned long long)(w->pieces[0].gpa & ~(MEM_PAGE - 1)),
+				     page_mode(wm, w) == MEM_PAGE_READONLY ? "read-only" : "absent");
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	return at < len ? (int)at : (int)len - 1;
 }
 
 int watch__nr_dr(const struct watch_manager *wm)
@@ -365,65 +397,22 @@ static bool serve(struct vcpu *v)
 	return true;
 }
 
-/*
- * Finish the instruction whose MMIO exit was served, without starting the
- * next: KVM_RUN with immediate_exit completes the pending access (and may
- * exit again for the rest of it) and returns EINTR before entering the
- * guest.  A single step's debug exit also means the instruction is done.
- */
-static int finish(struct vcpu *v)
+const struct watch *watch__mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-
-	for (int i = 0; i < FINISH_MAX; i++) {
-		int r;
-
-		run->immediate_exit = 1;
-		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
-		run->immediate_exit = 0;
-		if (r == -EINTR)
-			return 0;
-		if (r < 0)
-			return r;
-		if (run->exit_reason == KVM_EXIT_MMIO) {
-			if (!serve(v))
-				memory__mmio(v);
-			continue;
-		}
-		if (run->exit_reason == KVM_EXIT_IO) {
-			ports__io(v);
-			continue;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-bool watch__mmio(struct vcpu *v, struct target_stop *stop)
-{
-	struct kvm_run *run = v->run;
-	uint64_t gpa = run->mmio.phys_addr;
-	bool write = run->mmio.is_write;
-	struct watch *w;
-	char msg[96];
-	int r;
 
 	if (!serve(v)) {
 		memory__mmio(v);
-		return false;
+		return NULL;
 	}
-	w = match(&v->m->wm, gpa, run->mmio.len, write);
-	if (!w)
-		return false;
-	r = finish(v);
-	if (r < 0) {
-		stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), "KVM_RUN", r));
-		return true;
-	}
+	return match(&v->m->wm, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write);
+}
+
+void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop)
+{
 	stops__here(v, stop, STOP_WATCH);
 	stop->addr = w->addr;
 	stop->watch_kind = w->kind;
-	return true;
 }
 
 bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop)

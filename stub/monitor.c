@@ -48,6 +48,7 @@ MON_HANDLER(cmd_phys);
 MON_HANDLER(cmd_step_irq);
 MON_HANDLER(cmd_stop_on_mode);
 MON_HANDLER(cmd_sw_break);
+MON_HANDLER(cmd_step_rep);
 
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
@@ -67,6 +68,8 @@ static const struct mon_cmd mon_cmds[] = {
 	  cmd_stop_on_mode },
 	{ "sw-break", "auto|int3|dr", "software breakpoints: the host's best, 0xCC bytes, or "
 	  "debug registers", cmd_sw_break },
+	{ "step-rep", "iteration|whole", "a stepi on a rep string instruction runs one "
+	  "iteration (as the CPU) or all of them", cmd_step_rep },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
@@ -403,6 +406,32 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 		return 0;
 	}
 	return usage(cmd, o);
+}
+
+/* What a stepi does on rep movs/stos/...: the target's "step-rep-whole". */
+static int cmd_step_rep(struct session *s, const struct mon_cmd *cmd, const char *args,
+			struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	bool whole = strcmp(args, "whole") == 0;
+	int ret;
+
+	if (!whole && strcmp(args, "iteration") != 0)
+		return usage(cmd, o);
+	ret = t->ops->set_option ? t->ops->set_option(t, "step-rep-whole", whole) : -ENOENT;
+	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+		mon_print(o, "step-rep is not supported by this target\n");
+		return -EOPNOTSUPP;
+	}
+	if (ret < 0) {
+		mon_print(o, "cannot set step-rep: %s\n", strerror(-ret));
+		return ret;
+	}
+	mon_print(o, "step-rep %s: %s\n", args, whole ?
+		  "a stepi on a rep string instruction runs all its iterations" :
+		  "a stepi on a rep string instruction runs one iteration, as the CPU's "
+		  "single-step trap does (the pc stays on the rep until the count is done)");
+	return 0;
 }
 
 static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *args,

@@ -205,7 +205,9 @@ struct target_ops {
 	 * "sw-break-int3" / "sw-break-dr" on: software breakpoints become int3
 	 * bytes / debug registers; either off: the target's own choice again
 	 * (monitor sw-break).  -EBUSY while software breakpoints are inserted,
-	 * -EOPNOTSUPP for int3 where no CPU mode can stop at one. */
+	 * -EOPNOTSUPP for int3 where no CPU mode can stop at one.
+	 * "step-rep-whole" on: a RESUME_STEP on a rep string instruction runs
+	 * all its iterations; off (the default): one, as the CPU's trap flag. */
 	int (*set_option)(struct target *t, const char *name, bool on);
 };
 

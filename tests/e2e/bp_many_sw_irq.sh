@@ -28,3 +28,6 @@ expect "$T/out" "compare" "monitor info does not say breakpoints are compared by
 expect "$T/out" "^W00" "the timer guest did not run to its end with five software breakpoints armed"
 expect_not "$T/daemon.out" "exception 1 " "a trap flag leaked into an interrupt frame (#DB in the guest)"
 expect "$T/daemon.out" "interrupts: 50 timer ticks"
+# The cost of the fifth breakpoint is told, once, in gdb's console.
+expect "$T/out" "^console: kvmstub: no debug register is left for the breakpoint at 0x[0-9a-f]+, so continue single-steps the guest: [0-9]+ instructions in [0-9.]+ s so far \\([0-9]+ a second, not full speed\\)" \
+	"the cost of the breakpoint without a debug register was not told"

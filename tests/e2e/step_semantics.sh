@@ -51,13 +51,19 @@ printf "PC %#x PUSHED %#x\n", \$pc, *(unsigned short *)\$sp
 run_to step_popf
 echo CASE popf\n
 stepi
-printf "PC %#x\n", \$pc
+printf "PC %#x TF %d\n", \$pc, (\$eflags >> 8) & 1
 stepi
 printf "PC %#x DBCOUNT %d\n", \$pc, *(short *)0x602
 frame16
 run_to step_rep
 echo CASE rep\n
 printf "ECX %d\n", \$ecx
+stepi
+printf "ITER PC %#x ECX %d COPIED %s\n", \$pc, \$ecx, (char *)0x700
+stepi
+stepi
+stepi
+printf "ITER PC %#x ECX %d COPIED %s\n", \$pc, \$ecx, (char *)0x700
 stepi
 printf "PC %#x ECX %d COPIED %s\n", \$pc, \$ecx, (char *)0x700
 run_to step_hlt_irq
@@ -96,11 +102,13 @@ expect "$T/g" '^INTCOUNT 0$' "the int handler's first instruction ran inside the
 expect "$T/g" "^PC $(s step_iret)\$" "one stepi in the handler did not reach its iret"
 expect "$T/g" "^PC $(s after_int) EFLAGS 0x46\$" "iret did not return to after_int with the flags the int saved"
 expect "$T/g" "^PC $(hx $(( $(s step_pushf) + 1 ))) PUSHED 0x46\$" "pushf: TF (0x100) must not be in the pushed word"
-expect "$T/g" "^PC $(s step_tf_nop)\$" "stepi on popf (guest sets TF) did not stop at the next instruction"
+expect "$T/g" "^PC $(s step_tf_nop) TF 1\$" "stepi on popf (guest sets TF): the next instruction, and EFLAGS shows the guest's TF"
 expect "$T/g" "^PC $(s db_handler) DBCOUNT 0\$" "the guest's own #DB was not delivered to its handler (IVT 1) after step_tf_nop"
 expect "$T/g" "^FRAME $(hx $(( $(s after_tf) - 0xf0000 ))) 0xf000 0x1[0-9a-f][0-9a-f]\$" "the guest's #DB frame is not after_tf with TF set"
 expect "$T/g" '^ECX 5$' "ECX before rep movsb"
-expect "$T/g" "^PC $(s after_rep) ECX 0 COPIED hello\$" "stepi on rep movsb: the whole instruction, ECX 0, 5 bytes copied"
+expect "$T/g" "^ITER PC $(s step_rep) ECX 4 COPIED h\$" "stepi on rep movsb: one iteration, the pc on the rep, ECX 4, 1 byte copied"
+expect "$T/g" "^ITER PC $(s step_rep) ECX 1 COPIED hell\$" "four stepi on rep movsb: ECX 1, 4 bytes copied"
+expect "$T/g" "^PC $(s after_rep) ECX 0 COPIED hello\$" "the fifth stepi on rep movsb: the last iteration, past the rep"
 expect "$T/g" '^EFLAGS 0x246 TICKS 0$' "IF before the hlt"
 expect "$T/g" "^PC $(s after_hlt_irq) TICKS 1\$" "stepi on hlt with IF=1: woken by the tick, stop after the hlt"
 expect "$T/g" "^PC $(s step_far) CR0 0x[0-9a-f]*[13579bdf]\$" "mov %eax,%cr0: PE set, pc at the far jump"
@@ -113,6 +121,20 @@ expect_not "$T/g" "^PC 0x[0-9a-f]* PUSHED 0x[0-9a-f]*[13579bdf][0-9a-f][0-9a-f]\
 expect "$T/g" "hlt with interrupts disabled at 0008:$(printf '%08x' $(s step_hlt))" "stepi on hlt with IF=0 is the halt stop"
 expect "$T/g" "exited normally|exited with code 0*\]" "the guest's self-checks after the steps"
 grep -q "stepping: all cases ran" "$T/daemon.out" || fail "the guest did not print its success line"
+daemon_stop
+
+# monitor step-rep whole: one stepi runs the whole rep movsb.
+daemon_start guests/stepping.bin
+gdb_run "$T/w" "$ELF" <<EOF
+set {char}0x600 = $pm_hw
+monitor step-rep whole
+break *step_rep
+continue
+stepi
+printf "PC %#x ECX %d COPIED %s\n", \$pc, \$ecx, (char *)0x700
+EOF
+cat "$T/w"
+expect "$T/w" "^PC $(s after_rep) ECX 0 COPIED hello\$" "monitor step-rep whole: one stepi on rep movsb runs all 5 iterations"
 daemon_stop
 
 # protected.bin: the fault that used to run exc_6's first push inside the step.
