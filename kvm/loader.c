@@ -235,8 +235,9 @@ static int too_big(const char *path, uint64_t size, bool elf, char *err, size_t 
 			    "%s: ELF file is %" PRIu64 " bytes; at most %u bytes (%u MiB) are read",
 			    path, size, LOADER_ELF_MAX, LOADER_ELF_MAX >> 20);
 	return fail(-EFBIG, err, errlen,
-		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes (%u KiB)",
-		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 10);
+		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes "
+		    "(%u MiB, the firmware window below 4 GiB, as QEMU leaves room for)",
+		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 20);
 }
 
 /* Read the whole file into img; the size limit depends on the magic. */
@@ -288,6 +289,7 @@ int loader__open(const char *path, struct image *img, char *err, size_t errlen)
 	int fd, ret;
 
 	memset(img, 0, sizeof(*img));
+	img->path = path;
 	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -309,6 +311,19 @@ static int plan_raw(struct image *img, bool load_set, uint64_t load_addr,
 	struct load_seg *seg = &img->segs[0];
 
 	if (!load_set) {
+		/*
+		 * Up to 128 KiB (the part also seen below 1 MiB) any size is
+		 * firmware, down to a few hand-assembled bytes.  Beyond, real
+		 * firmware is flash, whole 4 KiB sectors (QEMU's pflash wants
+		 * the same, its -bios a multiple of 64 KiB): another size is
+		 * most likely not firmware at all (a kernel, a disk image).
+		 */
+		if (img->size > LOADER_FW_ALIAS_SIZE && img->size % LOADER_FW_SECTOR)
+			return fail(-EINVAL, err, errlen,
+				    "%s: %zu bytes is not a whole number of 4 KiB flash "
+				    "sectors, as raw firmware over 128 KiB must be (QEMU's "
+				    "pflash asks the same, its -bios a multiple of 64 KiB): "
+				    "is it firmware?", img->path, img->size);
 		seg->gpa = LOADER_FW_TOP - img->size;
 	} else {
 		if (load_addr >= LOADER_FW_TOP || img->size > LOADER_FW_TOP - load_addr)

@@ -221,7 +221,7 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 			return fail(err, errlen, "--memory %s is too small: at least 1M (the firmware sits below 1 MiB)",
 				    val);
 		if (o->mem_size > MACHINE_MEM_MAX)
-			return fail(err, errlen, "--memory %s is too large: at most 3G (RAM must stay below the firmware at 4 GiB)",
+			return fail(err, errlen, "--memory %s is too large: at most 3G (RAM stays below the APICs at 0xfec00000 and the firmware window, up to 16 MiB below 4 GiB)",
 				    val);
 		if (o->mem_size & 0xfff)
 			return fail(err, errlen, "--memory %s is not a multiple of 4 KiB", val);

@@ -22,7 +22,7 @@
 struct fixture {
 	char dir[64];
 	char path[128];		/* the last file written */
-	char err[256];
+	char err[512];
 	struct image img;
 };
 
@@ -126,17 +126,68 @@ static void test_raw_limit(void **state)
 {
 	struct fixture *f = *state;
 
+	/* 16 MiB: the whole window, from 0xFF000000 to 4 GiB. */
+	assert_int_equal(LOADER_RAW_MAX, 16u << 20);
 	write_raw(f, "max.bin", LOADER_RAW_MAX);
 	assert_int_equal(open_image(f), 0);
 	assert_int_equal(plan(f, false, 0), 0);
-	assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - (256 << 10));
+	assert_int_equal(f->img.segs[0].gpa, 0xFF000000ull);
+	assert_int_equal(f->img.segs[0].memsz, 16u << 20);
+	loader__close(&f->img);
+
+	/* OVMF's size. */
+	write_raw(f, "ovmf.bin", 2u << 20);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), 0);
+	assert_int_equal(f->img.segs[0].gpa, 0xFFE00000ull);
 	loader__close(&f->img);
 
 	write_raw(f, "big.bin", LOADER_RAW_MAX + 1);
 	assert_int_equal(open_image(f), -EFBIG);
 	assert_err(f, f->path);
-	assert_err(f, "image is 262145 bytes; a raw image may be at most 262144 bytes (256 KiB)");
+	assert_err(f, "image is 16777217 bytes; a raw image may be at most 16777216 bytes (16 MiB");
 	assert_null(f->img.data);
+
+	write_raw(f, "big.bin", LOADER_RAW_MAX + 4096);
+	assert_int_equal(open_image(f), -EFBIG);
+	assert_err(f, "image is 16781312 bytes");
+}
+
+/*
+ * Up to 128 KiB any size is firmware (a few hand-made bytes end at the
+ * reset vector); beyond, whole 4 KiB sectors, as QEMU's pflash wants.
+ * --load places any size.
+ */
+static void test_raw_sizes(void **state)
+{
+	struct fixture *f = *state;
+	static const size_t ok[] = { 1, 4, 100, 0x1000, 0x1FFFF, 0x20000, 0x21000, 0x37C000 };
+	static const size_t bad[] = { 0x20001, 0x20FFF, 0x3FFFF, 0x37C001, (2u << 20) - 1 };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		write_raw(f, "fw.bin", ok[i]);
+		assert_int_equal(open_image(f), 0);
+		if (plan(f, false, 0) != 0)
+			fail_msg("%zu bytes refused: %s", ok[i], f->err);
+		assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - ok[i]);
+		loader__close(&f->img);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		write_raw(f, "odd.bin", bad[i]);
+		assert_int_equal(open_image(f), 0);
+		assert_int_equal(plan(f, false, 0), -EINVAL);
+		assert_int_equal(f->img.nr_segs, 0);
+		snprintf(want, sizeof(want), "odd.bin: %zu bytes is not a whole number of 4 KiB",
+			 bad[i]);
+		assert_err(f, want);
+		assert_err(f, "QEMU's pflash asks the same, its -bios a multiple of 64 KiB");
+		/* Not firmware with --load: any size. */
+		assert_int_equal(plan(f, true, 0x1000), 0);
+		assert_int_equal(f->img.segs[0].gpa, 0x1000);
+		loader__close(&f->img);
+	}
 }
 
 static void test_empty(void **state)
@@ -543,6 +594,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_raw_64k),
 		TEST(test_raw_limit),
+		TEST(test_raw_sizes),
 		TEST(test_empty),
 		TEST(test_missing),
 		TEST(test_directory),
