@@ -271,7 +271,7 @@ static int too_big(const char *path, uint64_t size, bool elf, char *err, size_t 
 			    path, size, LOADER_ELF_MAX, LOADER_ELF_MAX >> 20);
 	return fail(-EFBIG, err, errlen,
 		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes "
-		    "(%u MiB, the firmware window below 4 GiB, as QEMU leaves room for)",
+		    "(%u MiB: the firmware window, at the top of 4 GiB)",
 		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 20);
 }
 
