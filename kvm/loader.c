@@ -466,7 +466,7 @@ static bool near_reset(uint64_t addr)
 	       (addr >= LOADER_FW_TOP - LOADER_RAW_MAX && addr < LOADER_FW_TOP);
 }
 
-/* "0x0-0x36bf, 0x4000-0x19758, ..." into buf: the segments' file bytes. */
+/* "0xf0000-0xf00ff, 0x100000-0x102fff, ..." into buf: where the planned segments go. */
 static void describe_segs(const struct image *img, char *buf, size_t len)
 {
 	size_t at = 0;

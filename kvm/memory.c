@@ -31,7 +31,8 @@
 _Static_assert(MACHINE_MEM_MAX <= MEM_IOAPIC_BASE, "RAM reaches the I/O APIC");
 _Static_assert(MEM_LAPIC_BASE + (1 << 20) <= VM_IDENTITY_MAP_ADDR,
 	       "the VMX pages overlap the local APICs");
-_Static_assert(VM_IDENTITY_MAP_ADDR + MEM_PAGE == VM_TSS_ADDR, "the VMX pages are not 4");
+_Static_assert(VM_IDENTITY_MAP_ADDR + MEM_PAGE == VM_TSS_ADDR,
+	       "the TSS does not follow the identity page");
 _Static_assert(VM_TSS_ADDR + 3 * MEM_PAGE <= FW_TOP - FW_SIZE_MAX,
 	       "the largest firmware window covers the VMX pages");
 _Static_assert(FW_SIZE_MAX == LOADER_RAW_MAX, "raw images and the window disagree");
