@@ -32,6 +32,8 @@ endif
 DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 # ... and the other clients and tools the end-to-end tests drive.
 DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
+# ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh).
+DEPS_PKGS += ovmf
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c))

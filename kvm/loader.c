@@ -193,6 +193,41 @@ static int elf_check_phdrs(const char *path, const struct image *img, char *err,
 	return 0;
 }
 
+/* The interpreter's path, if the segment holds a printable C string. */
+static void elf_interp(struct image *img, const struct phdr *ph)
+{
+	size_t n;
+
+	img->has_interp = true;
+	if (ph->offset > img->size || ph->filesz > img->size - ph->offset ||
+	    ph->filesz < 2 || ph->filesz > sizeof(img->interp))
+		return;
+	n = (size_t)ph->filesz - 1;
+	if (img->data[ph->offset + n] != '\0')
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (img->data[ph->offset + i] < 0x20 || img->data[ph->offset + i] > 0x7e)
+			return;
+	memcpy(img->interp, img->data + ph->offset, n + 1);
+}
+
+/* What the header and program headers say about what starts the file. */
+static void elf_traits(struct image *img)
+{
+	unsigned int i, phnum = elf_phnum(img);
+	struct phdr ph;
+
+	img->entry = is_elf64(img) ? le64(EH64(img, e_entry)) : le32(EH32(img, e_entry));
+	img->elf_type = le16(is_elf64(img) ? EH64(img, e_type) : EH32(img, e_type));
+	for (i = 0; i < phnum; i++) {
+		elf_phdr(img, i, &ph);
+		if (ph.type == PT_INTERP && !img->has_interp)
+			elf_interp(img, &ph);
+		else if (ph.type == PT_TLS)
+			img->tls = true;
+	}
+}
+
 static int elf_check(const char *path, struct image *img, char *err, size_t errlen)
 {
 	int ret;
@@ -203,7 +238,7 @@ static int elf_check(const char *path, struct image *img, char *err, size_t errl
 	ret = elf_check_phdrs(path, img, err, errlen);
 	if (ret)
 		return ret;
-	img->entry = is_elf64(img) ? le64(EH64(img, e_entry)) : le32(EH32(img, e_entry));
+	elf_traits(img);
 	return 0;
 }
 
@@ -235,8 +270,9 @@ static int too_big(const char *path, uint64_t size, bool elf, char *err, size_t 
 			    "%s: ELF file is %" PRIu64 " bytes; at most %u bytes (%u MiB) are read",
 			    path, size, LOADER_ELF_MAX, LOADER_ELF_MAX >> 20);
 	return fail(-EFBIG, err, errlen,
-		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes (%u KiB)",
-		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 10);
+		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes "
+		    "(%u MiB: the firmware window, at the top of 4 GiB)",
+		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 20);
 }
 
 /* Read the whole file into img; the size limit depends on the magic. */
@@ -288,6 +324,7 @@ int loader__open(const char *path, struct image *img, char *err, size_t errlen)
 	int fd, ret;
 
 	memset(img, 0, sizeof(*img));
+	img->path = path;
 	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -309,6 +346,19 @@ static int plan_raw(struct image *img, bool load_set, uint64_t load_addr,
 	struct load_seg *seg = &img->segs[0];
 
 	if (!load_set) {
+		/*
+		 * Up to 128 KiB (the part also seen below 1 MiB) any size is
+		 * firmware, down to a few hand-assembled bytes.  Beyond, real
+		 * firmware is flash, whole 4 KiB sectors (QEMU's pflash wants
+		 * the same, its -bios a multiple of 64 KiB): another size is
+		 * most likely not firmware at all (a kernel, a disk image).
+		 */
+		if (img->size > LOADER_FW_ALIAS_SIZE && img->size % LOADER_FW_SECTOR)
+			return fail(-EINVAL, err, errlen,
+				    "%s: %zu bytes is not a whole number of 4 KiB flash "
+				    "sectors, as raw firmware over 128 KiB must be (QEMU's "
+				    "pflash asks the same, its -bios a multiple of 64 KiB): "
+				    "is it firmware?", img->path, img->size);
 		seg->gpa = LOADER_FW_TOP - img->size;
 	} else {
 		if (load_addr >= LOADER_FW_TOP || img->size > LOADER_FW_TOP - load_addr)
@@ -383,6 +433,107 @@ int loader__plan(struct image *img, bool load_set, uint64_t load_addr,
 	if (ret)
 		img->nr_segs = 0;
 	return ret;
+}
+
+/* Does a planned segment load bytes of the file at gpa? */
+static bool loads_file_at(const struct image *img, uint64_t gpa)
+{
+	for (int i = 0; i < img->nr_segs; i++) {
+		const struct load_seg *s = &img->segs[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa < s->filesz)
+			return true;
+	}
+	return false;
+}
+
+/* The firmware's last 128 KiB are seen twice: the other address of gpa there. */
+static uint64_t fw_other_view(uint64_t gpa)
+{
+	const uint64_t top = LOADER_FW_TOP - LOADER_FW_ALIAS_SIZE;
+
+	if (gpa >= LOADER_FW_ALIAS_BASE && gpa - LOADER_FW_ALIAS_BASE < LOADER_FW_ALIAS_SIZE)
+		return top + (gpa - LOADER_FW_ALIAS_BASE);
+	if (gpa >= top && gpa < LOADER_FW_TOP)
+		return LOADER_FW_ALIAS_BASE + (gpa - top);
+	return gpa;
+}
+
+/* Near the reset vector: in either view of the largest firmware window. */
+static bool near_reset(uint64_t addr)
+{
+	return (addr >= LOADER_FW_ALIAS_BASE && addr < LOADER_FW_ALIAS_BASE + LOADER_FW_ALIAS_SIZE) ||
+	       (addr >= LOADER_FW_TOP - LOADER_RAW_MAX && addr < LOADER_FW_TOP);
+}
+
+/* "0xf0000-0xf00ff, 0x100000-0x102fff, ..." into buf: where the planned segments go. */
+static void describe_segs(const struct image *img, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < img->nr_segs && at < len; i++) {
+		const struct load_seg *s = &img->segs[i];
+		int n;
+
+		if (i == 3) {
+			snprintf(buf + at, len - at, ", ...");
+			return;
+		}
+		n = snprintf(buf + at, len - at, "%s0x%" PRIx64 "-0x%" PRIx64, i ? ", " : "",
+			     s->gpa, s->gpa + (s->memsz ? s->memsz - 1 : 0));
+		if (n < 0)
+			return;
+		at += (size_t)n;
+	}
+}
+
+#define START_TAIL \
+	"; kvmstub boots raw firmware, or an ELF file that loads code at the reset vector; " \
+	"starting an ELF file at its entry point (a boot protocol such as multiboot) is " \
+	"not supported yet"
+
+int loader__check_start(const struct image *img, uint64_t reset_fetch, char *err, size_t errlen)
+{
+	const char *path = img->path ? img->path : "image";
+	const char *style = reset_fetch == LOADER_RESET_ARCH ? "architectural" : "legacy";
+	char segs[160];
+
+	if (!img->elf)
+		return 0;
+	/* Even where its segments reach the reset vector: it cannot run alone. */
+	if (img->has_interp)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: a dynamically linked program (its interpreter is %s), which runs "
+			    "under an operating system, not on a bare machine" START_TAIL,
+			    path, img->interp[0] ? img->interp : "named in PT_INTERP");
+	if (loads_file_at(img, reset_fetch) || loads_file_at(img, fw_other_view(reset_fetch)))
+		return 0;
+	if (img->elf_type == ET_DYN)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: position-independent code (ELF type ET_DYN: a shared library or "
+			    "a PIE program, placed by an operating system's loader) that loads "
+			    "nothing at the reset vector 0x%" PRIx64 " (--reset %s)" START_TAIL,
+			    path, reset_fetch, style);
+	if (img->tls)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: a program for an operating system (it has thread-local storage, "
+			    "PT_TLS), with entry point 0x%" PRIx64 " and nothing loaded at the "
+			    "reset vector 0x%" PRIx64 " (--reset %s)" START_TAIL,
+			    path, img->entry, reset_fetch, style);
+	describe_segs(img, segs, sizeof(segs));
+	if (!near_reset(img->entry))
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: nothing is loaded at the reset vector 0x%" PRIx64 " (--reset %s), "
+			    "where the CPU starts (the segments load %s), and the entry point 0x%"
+			    PRIx64 " is far from it: a kernel that a boot loader starts, or a "
+			    "program for an operating system" START_TAIL,
+			    path, reset_fetch, style, segs, img->entry);
+	return fail(-ENOEXEC, err, errlen,
+		    "%s: nothing is loaded at the reset vector 0x%" PRIx64 " (--reset %s), "
+		    "where the CPU starts (the segments load %s): link 16 bytes of code there, "
+		    "a jump to the entry point 0x%" PRIx64 START_TAIL,
+		    path, reset_fetch, style, segs, img->entry);
 }
 
 void loader__close(struct image *img)

@@ -3,12 +3,14 @@
  * where its bytes go in guest-physical memory.  Pure: no KVM.  The memory
  * layer (memory.c) copies the planned segments into guest memory.
  *
- * A raw image (at most 256 KiB) is firmware: without --load it is planned as
+ * A raw image (at most 16 MiB) is firmware: without --load it is planned as
  * one segment ending at 4 GiB (gpa 0x100000000 - size); the memory layer
  * aliases the last 128 KiB of that firmware window below 1 MiB (ending at
- * 0xFFFFF), so a 64 KiB image also occupies 0xF0000-0xFFFFF.  With --load
- * ADDR it is one segment at ADDR.  An ELF image (by its magic) is planned
- * by its PT_LOAD program headers' physical addresses.
+ * 0xFFFFF), so a 64 KiB image also occupies 0xF0000-0xFFFFF.  Up to 128 KiB
+ * it may have any size; a larger one is flash, whole 4 KiB sectors.  With
+ * --load ADDR it is one segment at ADDR, of any size.  An ELF image (by its
+ * magic) is planned by its PT_LOAD program headers' physical addresses, and
+ * must load code where the CPU starts (loader__check_start).
  */
 #ifndef KVMSTUB_LOADER_H
 #define KVMSTUB_LOADER_H
@@ -17,10 +19,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOADER_RAW_MAX		(256u << 10)
+#define LOADER_RAW_MAX		(16u << 20)	/* the firmware window's largest size */
 #define LOADER_ELF_MAX		(64u << 20)
 #define LOADER_MAX_SEGS		16
 #define LOADER_FW_TOP		0x100000000ull	/* firmware ends at 4 GiB */
+#define LOADER_FW_ALIAS_BASE	0xE0000ull	/* its last 128 KiB are also here, */
+#define LOADER_FW_ALIAS_SIZE	0x20000ull	/* ... ending at 1 MiB */
+#define LOADER_FW_SECTOR	0x1000u		/* firmware over 128 KiB: whole 4 KiB sectors */
+/* The physical address of the CPU's first instruction fetch, per reset style. */
+#define LOADER_RESET_LEGACY	0xFFFF0ull	/* CS base 0xF0000, IP 0xFFF0 */
+#define LOADER_RESET_ARCH	0xFFFFFFF0ull	/* CS base 0xFFFF0000, IP 0xFFF0 */
 
 struct load_seg {
 	uint64_t gpa;		/* guest-physical destination */
@@ -30,23 +38,40 @@ struct load_seg {
 };
 
 struct image {
+	const char *path;	/* loader__open's path (the caller's string): messages */
 	uint8_t *data;		/* the whole file, malloc'd */
 	size_t size;
 	bool elf;
 	uint64_t entry;		/* ELF e_entry (informational) */
+	/* ELF: what the file says about what starts it (loader__check_start). */
+	uint16_t elf_type;	/* ET_EXEC or ET_DYN */
+	bool tls;		/* PT_TLS: thread-local storage, set up by an OS */
+	bool has_interp;	/* PT_INTERP: a dynamically linked program */
+	char interp[64];	/* ... its interpreter's path, when printable */
 	struct load_seg segs[LOADER_MAX_SEGS];
 	int nr_segs;
 };
 
 /* Read and check the file.  -errno with a message in err naming the file:
  * "guests/x.bin: No such file or directory", "...: empty image",
- * "...: image is 300000 bytes; a raw image may be at most 262144 bytes
- * (256 KiB)", "...: not a 32-bit or 64-bit x86 ELF file", ... */
+ * "...: image is 16777217 bytes; a raw image may be at most 16777216 bytes
+ * (16 MiB) ...", "...: not a 32-bit or 64-bit x86 ELF file", ...  path must
+ * outlive img (img->path points to it). */
 int loader__open(const char *path, struct image *img, char *err, size_t errlen);
 /* Fill img->segs (see above). -EINVAL with a message when --load does not
- * fit below 4 GiB, an ELF has no loadable segment, too many, or overflow. */
+ * fit below 4 GiB, raw firmware over 128 KiB is not whole 4 KiB sectors,
+ * an ELF has no loadable segment, too many, or overflow. */
 int loader__plan(struct image *img, bool load_set, uint64_t load_addr,
 		 char *err, size_t errlen);
+/* After loader__plan: can the CPU start the image from reset, whose first
+ * fetch is at reset_fetch (LOADER_RESET_LEGACY or _ARCH)?  A raw image
+ * can.  An ELF file can when a segment loads bytes of the file there or
+ * at its other view (the firmware is seen both below 1 MiB and below
+ * 4 GiB).  Else -ENOEXEC with a message saying what the file looks like
+ * (a dynamically linked program, position-independent code, a kernel or
+ * program entered far from the reset vector) and what kvmstub can boot. */
+int loader__check_start(const struct image *img, uint64_t reset_fetch,
+			char *err, size_t errlen);
 void loader__close(struct image *img);
 
 #endif

@@ -129,7 +129,11 @@ static int load_image(struct machine *m, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	m->have_img = true;
-	return loader__plan(&m->img, cfg->load_set, cfg->load_addr, err, errlen);
+	r = loader__plan(&m->img, cfg->load_set, cfg->load_addr, err, errlen);
+	if (r < 0)
+		return r;
+	return loader__check_start(&m->img, cfg->reset == RESET_ARCHITECTURAL ?
+				   LOADER_RESET_ARCH : LOADER_RESET_LEGACY, err, errlen);
 }
 
 int machine__create(const struct machine_config *cfg, struct machine **out,

@@ -18,9 +18,9 @@ enum reset_style {
 };
 
 #define MACHINE_MEM_MIN		(1ull << 20)	/* 1 MiB */
-#define MACHINE_MEM_MAX		(3ull << 30)	/* 3 GiB, below the firmware alias */
+#define MACHINE_MEM_MAX		(3ull << 30)	/* 3 GiB: the APICs and the firmware are above */
 #define MACHINE_MEM_DEFAULT	(16ull << 20)
-#define MACHINE_IMAGE_MAX	(256u << 10)	/* raw image */
+#define MACHINE_IMAGE_MAX	(16u << 20)	/* raw image: the firmware window, ending at 4 GiB */
 #define MACHINE_MAX_VCPUS	64		/* --smp: a sane ceiling (KVM's may be lower) */
 
 struct machine_config {

@@ -27,13 +27,22 @@
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
 #define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
 #define MEM_PAGE		0x1000ull
-#define FW_ALIAS_BASE		0xE0000ull	/* the firmware's view below 1 MiB */
-#define FW_ALIAS_SIZE		0x20000ull	/* 128 KiB, ending at 0xFFFFF */
-#define FW_TOP			0x100000000ull
+#define FW_ALIAS_BASE		LOADER_FW_ALIAS_BASE	/* the firmware's view below 1 MiB */
+#define FW_ALIAS_SIZE		LOADER_FW_ALIAS_SIZE	/* 128 KiB, ending at 0xFFFFF */
+#define FW_TOP			LOADER_FW_TOP
 #define FW_SIZE_MIN		FW_ALIAS_SIZE
-#define FW_SIZE_MAX		(256ull << 10)
-#define VM_TSS_ADDR		0xfffbd000ull	/* 3 pages, below the firmware window */
-#define VM_IDENTITY_MAP_ADDR	0xfffbc000ull	/* 1 page, below the TSS */
+#define FW_SIZE_MAX		((uint64_t)MACHINE_IMAGE_MAX)	/* 16 MiB: 0xFF000000 up */
+/*
+ * Between the end of RAM (3 GiB at most) and the firmware window: the I/O
+ * APIC and the local APICs (MMIO the in-kernel irqchip serves, so never
+ * RAM nor firmware), then the pages Intel's VMX needs for real mode (a
+ * TSS and an identity page table), just below the largest window, where
+ * QEMU puts them too.  memory.c checks the order at compile time.
+ */
+#define MEM_IOAPIC_BASE		0xFEC00000ull
+#define MEM_LAPIC_BASE		0xFEE00000ull	/* 1 MiB of local APIC space */
+#define VM_IDENTITY_MAP_ADDR	0xFEFFC000ull	/* 1 page */
+#define VM_TSS_ADDR		0xFEFFD000ull	/* 3 pages, up to 0xFEFFFFFF */
 
 #define BP_MAX			256
 #define BP_NR_DRS		4

@@ -5,8 +5,10 @@
  *
  *   0x00000000 - 0x000DFFFF   RAM
  *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
- *   0x00100000 - mem_size     RAM
- *   4 GiB - fw_size - 4 GiB   the firmware window
+ *   0x00100000 - mem_size     RAM (3 GiB at most)
+ *   0xFEC00000, 0xFEE00000    the I/O APIC, the local APICs (KVM's irqchip)
+ *   0xFEFFC000 - 0xFEFFFFFF   VMX's identity page table and TSS (vm.c)
+ *   4 GiB - fw_size - 4 GiB   the firmware window (128 KiB to 16 MiB)
  *
  * These four views are the map (memory__host, gdb's accesses).  The two
  * firmware views show the same host bytes, as a PC's chipset shows the top
@@ -24,6 +26,16 @@
 
 #include "ioctl.h"
 #include "machine_priv.h"
+
+/* The map above, in order; nothing overlaps whatever the sizes. */
+_Static_assert(MACHINE_MEM_MAX <= MEM_IOAPIC_BASE, "RAM reaches the I/O APIC");
+_Static_assert(MEM_LAPIC_BASE + (1 << 20) <= VM_IDENTITY_MAP_ADDR,
+	       "the VMX pages overlap the local APICs");
+_Static_assert(VM_IDENTITY_MAP_ADDR + MEM_PAGE == VM_TSS_ADDR,
+	       "the TSS does not follow the identity page");
+_Static_assert(VM_TSS_ADDR + 3 * MEM_PAGE <= FW_TOP - FW_SIZE_MAX,
+	       "the largest firmware window covers the VMX pages");
+_Static_assert(FW_SIZE_MAX == LOADER_RAW_MAX, "raw images and the window disagree");
 
 /* A view of the map: guest-physical [gpa, gpa + size) shows host[0, size). */
 static void add_view(struct memory *mem, uint64_t gpa, uint64_t size, uint8_t *host)

@@ -93,9 +93,10 @@ int vm__create(struct machine *m, char *err, size_t errlen)
 
 	/*
 	 * Intel's VMX needs a few pages of guest-physical space for its own
-	 * use in real mode (a TSS and an identity page table).  Put them just
-	 * below the firmware window, where no guest RAM can be (RAM ends at
-	 * 3 GiB at most).
+	 * use in real mode (a TSS and an identity page table), in no memory
+	 * slot.  They sit just below the largest firmware window (16 MiB) and
+	 * above the local APIC, where neither RAM (3 GiB at most) nor an image
+	 * can be (machine_priv.h).
 	 */
 	r = KVM_IOCTL(m->vm_fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR);
 	if (r < 0) {

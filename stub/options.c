@@ -145,6 +145,9 @@ void options__usage(FILE *out)
 "Usage: kvmstub [OPTIONS] IMAGE\n"
 "Boot a raw x86 kernel image (or an ELF file) under KVM and serve the GDB\n"
 "Remote Serial Protocol, halted at the reset vector (linear 0xffff0).\n"
+"IMAGE is raw firmware (at most 16 MiB: it ends at 4 GiB, its last 128 KiB\n"
+"also at 1 MiB; over 128 KiB, whole 4 KiB sectors) or an ELF file that loads\n"
+"code at the reset vector.\n"
 "\n"
 "Options:\n"
 "  --memory SIZE        guest RAM from address 0 (default 16M; K, M, G suffixes;\n"
@@ -221,7 +224,7 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 			return fail(err, errlen, "--memory %s is too small: at least 1M (the firmware sits below 1 MiB)",
 				    val);
 		if (o->mem_size > MACHINE_MEM_MAX)
-			return fail(err, errlen, "--memory %s is too large: at most 3G (RAM must stay below the firmware at 4 GiB)",
+			return fail(err, errlen, "--memory %s is too large: at most 3G (RAM stays below the APICs at 0xfec00000 and the firmware window, up to 16 MiB below 4 GiB)",
 				    val);
 		if (o->mem_size & 0xfff)
 			return fail(err, errlen, "--memory %s is not a multiple of 4 KiB", val);

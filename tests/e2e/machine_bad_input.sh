@@ -13,8 +13,8 @@ check() {
 }
 
 : >"$T/empty.bin"
-head -c $((256 * 1024 + 1)) /dev/zero >"$T/big.bin"
-head -c $((256 * 1024)) /dev/zero >"$T/max.bin"
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero >"$T/big.bin"
+head -c $((16 * 1024 * 1024)) /dev/zero >"$T/max.bin"
 mkdir "$T/dir.bin"
 printf '\177ELF\001\001\001\000' >"$T/trunc.elf"
 
@@ -29,7 +29,7 @@ check 2 "option '--memory' needs a value" guests/serial.bin --memory
 check 2 "--load .*below 1 MiB" --load 0x200000 guests/serial.bin
 check 1 "nonexistent.bin: No such file or directory" --no-gdb "$T/nonexistent.bin"
 check 1 "empty image" --no-gdb "$T/empty.bin"
-check 1 "262145 bytes.*at most 262144" --no-gdb "$T/big.bin"
+check 1 "16777217 bytes.*at most 16777216" --no-gdb "$T/big.bin"
 check 1 "Is a directory" --no-gdb "$T/dir.bin"
 check 1 "trunc.elf: .*(truncated|too short|ELF)" --no-gdb "$T/trunc.elf"
 check 1 "cannot listen on .*not a loopback address|refusing to listen" --listen 0.0.0.0:0 guests/kernel1.bin
@@ -67,10 +67,10 @@ exact 1 "kvmstub: cannot listen on 127.0.0.1:$bport: Address already in use (is 
 	--listen "127.0.0.1:$bport" guests/serial.bin
 kill $busy; wait $busy 2>/dev/null
 
-# A zero 256 KiB image is accepted (and faults or runs; it must not crash).
+# A zero 16 MiB image is accepted (and faults or runs; it must not crash).
 timeout 5 "$KVMSTUB" --no-gdb --serial none "$T/max.bin" >"$T/out" 2>"$T/err"; rc=$?
 [ "$rc" -ne 124 ] || true	# a zeroed image may loop: killed by timeout is fine
-[ "$rc" -lt 128 ] || [ "$rc" -eq 124 ] || fail "256 KiB zero image: killed by signal $((rc - 128))"
+[ "$rc" -lt 128 ] || [ "$rc" -eq 124 ] || fail "16 MiB zero image: killed by signal $((rc - 128))"
 
 # --help lists every option with its default, status 0.
 "$KVMSTUB" --help >"$T/help" 2>&1 || fail "--help failed"

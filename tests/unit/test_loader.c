@@ -22,7 +22,7 @@
 struct fixture {
 	char dir[64];
 	char path[128];		/* the last file written */
-	char err[256];
+	char err[512];
 	struct image img;
 };
 
@@ -126,17 +126,70 @@ static void test_raw_limit(void **state)
 {
 	struct fixture *f = *state;
 
+	/* 16 MiB: the whole window, from 0xFF000000 to 4 GiB. */
+	assert_int_equal(LOADER_RAW_MAX, 16u << 20);
 	write_raw(f, "max.bin", LOADER_RAW_MAX);
 	assert_int_equal(open_image(f), 0);
 	assert_int_equal(plan(f, false, 0), 0);
-	assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - (256 << 10));
+	assert_int_equal(f->img.segs[0].gpa, 0xFF000000ull);
+	assert_int_equal(f->img.segs[0].memsz, 16u << 20);
+	assert_int_equal(loader__check_start(&f->img, LOADER_RESET_LEGACY, f->err,
+					     sizeof(f->err)), 0);
+	loader__close(&f->img);
+
+	/* OVMF's size. */
+	write_raw(f, "ovmf.bin", 2u << 20);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), 0);
+	assert_int_equal(f->img.segs[0].gpa, 0xFFE00000ull);
 	loader__close(&f->img);
 
 	write_raw(f, "big.bin", LOADER_RAW_MAX + 1);
 	assert_int_equal(open_image(f), -EFBIG);
 	assert_err(f, f->path);
-	assert_err(f, "image is 262145 bytes; a raw image may be at most 262144 bytes (256 KiB)");
+	assert_err(f, "image is 16777217 bytes; a raw image may be at most 16777216 bytes (16 MiB");
 	assert_null(f->img.data);
+
+	write_raw(f, "big.bin", LOADER_RAW_MAX + 4096);
+	assert_int_equal(open_image(f), -EFBIG);
+	assert_err(f, "image is 16781312 bytes");
+}
+
+/*
+ * Up to 128 KiB any size is firmware (a few hand-made bytes end at the
+ * reset vector); beyond, whole 4 KiB sectors, as QEMU's pflash wants.
+ * --load places any size.
+ */
+static void test_raw_sizes(void **state)
+{
+	struct fixture *f = *state;
+	static const size_t ok[] = { 1, 4, 100, 0x1000, 0x1FFFF, 0x20000, 0x21000, 0x37C000 };
+	static const size_t bad[] = { 0x20001, 0x20FFF, 0x3FFFF, 0x37C001, (2u << 20) - 1 };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		write_raw(f, "fw.bin", ok[i]);
+		assert_int_equal(open_image(f), 0);
+		if (plan(f, false, 0) != 0)
+			fail_msg("%zu bytes refused: %s", ok[i], f->err);
+		assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - ok[i]);
+		loader__close(&f->img);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		write_raw(f, "odd.bin", bad[i]);
+		assert_int_equal(open_image(f), 0);
+		assert_int_equal(plan(f, false, 0), -EINVAL);
+		assert_int_equal(f->img.nr_segs, 0);
+		snprintf(want, sizeof(want), "odd.bin: %zu bytes is not a whole number of 4 KiB",
+			 bad[i]);
+		assert_err(f, want);
+		assert_err(f, "QEMU's pflash asks the same, its -bios a multiple of 64 KiB");
+		/* Not firmware with --load: any size. */
+		assert_int_equal(plan(f, true, 0x1000), 0);
+		assert_int_equal(f->img.segs[0].gpa, 0x1000);
+		loader__close(&f->img);
+	}
 }
 
 static void test_empty(void **state)
@@ -485,6 +538,166 @@ static void test_elf_too_many_segments(void **state)
 	assert_int_equal(f->img.nr_segs, 0);
 }
 
+/* ---- can the CPU start it: code at the reset vector (issue 17) ---- */
+
+/* loader__check_start() of f->img for the reset style whose first fetch is at. */
+static int check_start(struct fixture *f, uint64_t fetch)
+{
+	return loader__check_start(&f->img, fetch, f->err, sizeof(f->err));
+}
+
+/* Open and plan the ELF32 file e; then the start check for fetch. */
+static int start_elf32(struct fixture *f, const struct elf32_file *e, uint64_t fetch)
+{
+	loader__close(&f->img);
+	memset(f->err, 0, sizeof(f->err));
+	assert_int_equal(open_elf32(f, e, sizeof(*e)), 0);
+	assert_int_equal(plan(f, false, 0), 0);
+	return check_start(f, fetch);
+}
+
+/* What every refusal says kvmstub can boot. */
+static void assert_boot_advice(const struct fixture *f)
+{
+	assert_err(f, "kvmstub boots raw firmware, or an ELF file that loads code at the "
+		   "reset vector; starting an ELF file at its entry point (a boot protocol "
+		   "such as multiboot) is not supported yet");
+}
+
+static void test_start_raw(void **state)
+{
+	struct fixture *f = *state;
+
+	write_raw(f, "tiny.bin", 4);
+	assert_int_equal(open_image(f), 0);
+	assert_int_equal(plan(f, false, 0), 0);
+	assert_int_equal(check_start(f, LOADER_RESET_LEGACY), 0);
+	assert_int_equal(check_start(f, LOADER_RESET_ARCH), 0);
+	assert_int_equal(plan(f, true, 0x7c00), 0);
+	assert_int_equal(check_start(f, LOADER_RESET_LEGACY), 0);
+}
+
+/* A segment with file bytes at the reset vector, in either view of the firmware. */
+static void test_start_covered(void **state)
+{
+	struct fixture *f = *state;
+	static const uint32_t at[] = { 0xFFF00, 0xFFFF0, 0xFFFFFF00u, 0xFFFFFFF0u };
+	struct elf32_file e;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		make_elf32(&e);
+		e.ph[0].p_paddr = at[i];
+		e.ph[0].p_filesz = e.ph[0].p_memsz = 0x100 - (at[i] & 0xff);
+		assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), 0);
+		assert_int_equal(check_start(f, LOADER_RESET_ARCH), 0);
+	}
+	/* Position-independent, but it does load code there: it can start. */
+	e.eh.e_type = ET_DYN;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), 0);
+}
+
+static void test_start_not_covered(void **state)
+{
+	struct fixture *f = *state;
+	struct elf32_file e;
+
+	/* make_elf32 loads 0xf0000-0xf00ff: the reset vector is left empty. */
+	make_elf32(&e);
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "k32.elf: nothing is loaded at the reset vector 0xffff0 (--reset legacy), "
+		   "where the CPU starts (the segments load 0xf0000-0xf00ff, 0x100000-0x102fff)"
+		   ": link 16 bytes of code there, a jump to the entry point 0xffff0");
+	assert_boot_advice(f);
+	assert_int_equal(check_start(f, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_err(f, "at the reset vector 0xfffffff0 (--reset architectural)");
+
+	/* One byte short of the reset vector, in either view. */
+	make_elf32(&e);
+	e.ph[0].p_paddr = 0xFFFE0;
+	e.ph[0].p_filesz = e.ph[0].p_memsz = 0x10;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	e.ph[0].p_paddr = 0xFFFFFFF1u;
+	e.ph[0].p_filesz = e.ph[0].p_memsz = 0xF;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_err(f, "0xfffffff1-0xffffffff");
+
+	/* Zeroes (p_memsz beyond p_filesz) are not code. */
+	make_elf32(&e);
+	e.ph[0].p_paddr = 0xFFF00;
+	e.ph[0].p_filesz = 0xF0;
+	e.ph[0].p_memsz = 0x100;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "nothing is loaded at the reset vector");
+
+	/* A kernel linked at 1 MiB, entered there (multiboot's shape). */
+	make_elf32(&e);
+	e.ph[0].p_paddr = 0x100000;
+	e.ph[2].p_paddr = 0x200000;
+	e.eh.e_entry = 0x10000c;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "k32.elf: nothing is loaded at the reset vector 0xffff0 (--reset legacy), "
+		   "where the CPU starts (the segments load 0x100000-0x1000ff, 0x200000-0x202fff), "
+		   "and the entry point 0x10000c is far from it: a kernel that a boot loader "
+		   "starts, or a program for an operating system");
+	assert_boot_advice(f);
+}
+
+/* Programs for an operating system, each said to be one. */
+static void test_start_userspace(void **state)
+{
+	struct fixture *f = *state;
+	const size_t pay = offsetof(struct elf32_file, payload);
+	static const char interp[] = "/lib/ld-linux.so.2";
+	struct elf32_file e;
+
+	/* Dynamically linked: refused even though its code covers the reset vector. */
+	make_elf32(&e);
+	e.eh.e_type = ET_DYN;
+	e.ph[0].p_paddr = 0xFFF00;
+	e.ph[1] = (Elf32_Phdr){ .p_type = PT_INTERP, .p_offset = pay + 0x180,
+				.p_filesz = sizeof(interp), .p_memsz = sizeof(interp) };
+	memcpy(e.payload + 0x180, interp, sizeof(interp));
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "k32.elf: a dynamically linked program (its interpreter is "
+		   "/lib/ld-linux.so.2), which runs under an operating system, not on a bare "
+		   "machine");
+	assert_boot_advice(f);
+
+	/* An interpreter path that is not a printable C string is not printed. */
+	e.payload[0x180 + sizeof(interp) - 1] = 'x';
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "a dynamically linked program (its interpreter is named in PT_INTERP)");
+	e.payload[0x180 + sizeof(interp) - 1] = '\0';
+	e.payload[0x181] = '\n';
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "named in PT_INTERP");
+	e.ph[1].p_offset = 0xFFFFFF00u;		/* beyond the file: never read */
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "named in PT_INTERP");
+
+	/* A static PIE (ET_DYN, no interpreter) loaded at 0. */
+	make_elf32(&e);
+	e.eh.e_type = ET_DYN;
+	e.ph[0].p_paddr = 0;
+	e.eh.e_entry = 0x40;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_err(f, "k32.elf: position-independent code (ELF type ET_DYN: a shared library "
+		   "or a PIE program, placed by an operating system's loader) that loads "
+		   "nothing at the reset vector 0xfffffff0 (--reset architectural)");
+	assert_boot_advice(f);
+
+	/* A static program: thread-local storage is an operating system's. */
+	make_elf32(&e);
+	e.ph[0].p_paddr = 0x8048000;
+	e.eh.e_entry = 0x8048010;
+	e.ph[1].p_type = PT_TLS;
+	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_err(f, "k32.elf: a program for an operating system (it has thread-local storage, "
+		   "PT_TLS), with entry point 0x8048010 and nothing loaded at the reset vector "
+		   "0xffff0 (--reset legacy)");
+	assert_boot_advice(f);
+}
+
 /*
  * Hostile files: a valid ELF with random bytes in its headers.  Whatever
  * open and plan say, they must not crash or read out of bounds (run under
@@ -530,6 +743,9 @@ static void test_elf_mutations(void **state)
 				assert_true(s->filesz <= s->memsz);
 				assert_true(s->gpa + s->memsz <= LOADER_FW_TOP);
 			}
+			/* Whatever it says, it says it within bounds. */
+			if (check_start(f, LOADER_RESET_LEGACY) != 0)
+				assert_true(strlen(f->err) > 0);
 		}
 		loader__close(&f->img);
 	}
@@ -543,6 +759,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_raw_64k),
 		TEST(test_raw_limit),
+		TEST(test_raw_sizes),
 		TEST(test_empty),
 		TEST(test_missing),
 		TEST(test_directory),
@@ -556,6 +773,10 @@ int main(void)
 		TEST(test_elf_wrong_machine),
 		TEST(test_elf_bad_segments),
 		TEST(test_elf_too_many_segments),
+		TEST(test_start_raw),
+		TEST(test_start_covered),
+		TEST(test_start_not_covered),
+		TEST(test_start_userspace),
 		TEST(test_elf_mutations),
 	};
 
