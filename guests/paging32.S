@@ -80,6 +80,7 @@
 
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* STEP 2 */
 	ENTER_PROTECTED_MODE pm_entry, STACK_TOP	/* see gdt_flat.inc */
 
@@ -139,6 +140,7 @@ done:
 halt:
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 #include "serial32.inc"		/* print: the string at ESI */
 
