@@ -38,3 +38,8 @@ continue
 stepi
 p/x $rsi
 x/s $rsi
+# The breakpoints are done with.  The call: nexti runs all of print64 as
+# one step (its line goes to the serial port).
+delete
+nexti
+p/x $rsp
