@@ -1,4 +1,5 @@
-# lesson-long.gdb - from the reset vector to 64-bit long mode (guests/long.S).
+# lesson-long.gdb - lesson 8: from the reset vector to 64-bit long mode
+# (README.md, guests/long.S).
 #
 #   ./kvmstub --arch x86-64 guests/long.bin
 #   gdb -q guests/long.elf -x gdbscripts/kvmstub.gdb -ex 'connect64 :1234' \

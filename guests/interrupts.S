@@ -1,5 +1,5 @@
 /*
- * interrupts.S - lesson: hardware interrupts.  The interrupt controller
+ * interrupts.S - lesson 6: hardware interrupts.  The interrupt controller
  * (8259 PIC), the timer (8254 PIT), the IDT entry that connects them to a
  * handler, and what the handler must do before it returns.
  *

@@ -1,5 +1,5 @@
 /*
- * kernel1.S - lesson 1: the very first instruction of an x86 CPU.
+ * kernel1.S - lessons 1 and 2: the very first instruction of an x86 CPU.
  *
  * WHAT YOU LEARN
  *   Where an x86 CPU starts after reset, what "real mode" segment:offset

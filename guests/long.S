@@ -1,5 +1,5 @@
 /*
- * long.S - lesson: from the reset vector to 64-bit long mode.
+ * long.S - lesson 8: from the reset vector to 64-bit long mode.
  *
  * WHAT YOU LEARN
  *   The shortest road an x86-64 CPU takes from the 16-bit real mode it

@@ -1,5 +1,5 @@
 /*
- * paging.S - lesson: page tables.  4-level paging in 64-bit long mode,
+ * paging.S - lesson 7: page tables.  4-level paging in 64-bit long mode,
  * with an identity map, one remapped page and one hole.
  *
  * WHAT YOU LEARN

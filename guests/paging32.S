@@ -1,5 +1,5 @@
 /*
- * paging32.S - lesson: page tables, the 32-bit (non-PAE) way.  The same
+ * paging32.S - lesson 7: page tables, the 32-bit (non-PAE) way.  The same
  * map as guests/paging.S, built with the two-level tables of the 80386.
  *
  * WHERE IT RUNS

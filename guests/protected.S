@@ -1,5 +1,5 @@
 /*
- * protected.S - lesson 3: from real mode into 32-bit protected mode.
+ * protected.S - lessons 4 and 5: from real mode into 32-bit protected mode.
  *
  * WHAT YOU LEARN
  *   The few steps that take an x86 CPU from the 16-bit real mode it starts

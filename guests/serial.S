@@ -1,5 +1,5 @@
 /*
- * serial.S - lesson 2: 2 + 2 on the serial port.
+ * serial.S - lesson 3: 2 + 2 on the serial port.
  *
  * WHAT YOU LEARN
  *   How a program with no operating system talks to the outside world:

@@ -1,5 +1,5 @@
 /*
- * smp.S - lesson: several CPUs.  How the one CPU that runs after reset
+ * smp.S - lesson 9: several CPUs.  How the one CPU that runs after reset
  * (the bootstrap processor, BSP) wakes the others (application processors,
  * APs) with INIT-SIPI-SIPI through its local APIC, and how CPUs that share
  * memory take turns with a spinlock.
