@@ -239,12 +239,12 @@ EOF
 checked "$T/long3" print64
 echo "long mode: print64 unwinds; bt, finish, nexti"
 
-# ---- No lesson guest's bt ends in an error: stop in every routine that
-# has debug information, and look at the bottom of the backtrace (past
-# main(), where gdb's bt stops by default, to the C guest's boot stub).  One
-# session a routine (gdb makes these breakpoints hardware ones, and there
-# are four); a routine the guest never calls runs it to its end.
-for g in serial protected interrupts long paging smp cloop; do
+# ---- The other lesson guests' bt ends in no error: stop in every routine
+# that has debug information, and look at the bottom of the backtrace
+# (past main(), where gdb's bt stops by default, to the C guest's boot
+# stub).  One session a routine (gdb makes these breakpoints hardware ones,
+# and there are four); a routine the guest never calls runs it to its end.
+for g in protected paging smp cloop; do
 	elf=guests/$g.elf args=() hits=0
 	case $g in long|paging) args=(--arch x86-64) ;; smp) args=(--smp 2) ;; esac
 	funcs=$(readelf --debug-dump=info "$elf" 2>/dev/null |
