@@ -171,9 +171,12 @@ break *$(call_site $ELF print)
 continue
 nexti
 printf "NEXTI pc=%#x sp=%#x\n", \$pc, \$sp
+nexti
+printf "NEXTI-UD2 pc=%#x\n", \$pc
 EOF
 fault=$(sym $ELF fault_here)
 expect "$T/pm2" "^NEXTI pc=$fault sp=0x90000\$" "nexti over call print did not stop at fault_here"
+expect "$T/pm2" "^NEXTI-UD2 pc=$(sym $ELF exc_6)\$" "nexti on the ud2 did not stop in the #UD handler, where the CPU went"
 checked "$T/pm" print
 expect "$T/pm" '^#0  0x[0-9a-f]+ in exc_common \(\)$' "bt in exc_common: frame 0"
 expect "$T/pm" "^#1  $(printf '0x%08x' $fault) in " "bt in exc_common: frame 1 is not the ud2"
