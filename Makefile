@@ -3,7 +3,7 @@
 #   make            build ./kvmstub and every guest
 #   make run        build, then start the daemon on the default guest
 #   make test       unit tests (cmocka) and end-to-end tests (real KVM, real gdb)
-#   make demo       a gdb walk-through of the seed lessons
+#   make demo       every lesson of the README, walked through with gdb
 #   make install    PREFIX=/usr/local
 #
 # make run and make test install the Debian packages they need when run as

@@ -24,4 +24,6 @@ break *exc_common
 continue
 # exc_6 pushed a dummy error code and the vector number.
 x/5xw $esp
+# Where the exception came from: frame 1 is the interrupted code.
+bt
 continue

@@ -1,4 +1,5 @@
-# lesson-interrupts.gdb - a walk-through of guests/interrupts.S in gdb batch mode.
+# lesson-interrupts.gdb - lesson 6: interrupts, the PIC and the timer (README.md):
+# a walk-through of guests/interrupts.S in gdb batch mode.
 #
 #   ./kvmstub guests/interrupts.bin
 #   gdb -batch guests/interrupts.elf -x gdbscripts/kvmstub.gdb \

@@ -1,4 +1,5 @@
-# lesson-long.gdb - from the reset vector to 64-bit long mode (guests/long.S).
+# lesson-long.gdb - lesson 8: from the reset vector to 64-bit long mode
+# (README.md, guests/long.S).
 #
 #   ./kvmstub --arch x86-64 guests/long.bin
 #   gdb -q guests/long.elf -x gdbscripts/kvmstub.gdb -ex 'connect64 :1234' \
@@ -38,3 +39,8 @@ continue
 stepi
 p/x $rsi
 x/s $rsi
+# The breakpoints are done with.  The call: nexti runs all of print64 as
+# one step (its line goes to the serial port).
+delete
+nexti
+p/x $rsp

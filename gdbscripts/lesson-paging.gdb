@@ -1,5 +1,5 @@
-# lesson-paging.gdb - page tables: an identity map, one remapped page and a
-# hole, in 64-bit long mode (guests/paging.S).
+# lesson-paging.gdb - lesson 7 (README.md), page tables: an identity map,
+# one remapped page and a hole, in 64-bit long mode (guests/paging.S).
 #
 #   ./kvmstub --arch x86-64 guests/paging.bin
 #   gdb -q guests/paging.elf -x gdbscripts/kvmstub.gdb -ex 'connect64 :1234' \

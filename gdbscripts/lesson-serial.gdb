@@ -18,11 +18,18 @@ stepi
 p/c $al
 break *putc_wait
 continue
+# Who called putc, and from where: the return address on the stack.
+bt
 # The byte to send is on the stack; in reads port DX into AL.
 p/x $dx
 stepi
 p/x $al
 # bit 5 of the line status register: ready for a byte
 p ($al & 0x20) != 0
+# Run putc to its ret: back in the caller, after the call.
+finish
 delete
+# The second call (the newline): nexti runs all of putc as one step.
+stepi
+nexti
 continue

@@ -1,4 +1,5 @@
-# lesson-smp.gdb - a walk-through of guests/smp.S in gdb batch mode.
+# lesson-smp.gdb - lesson 9 (README.md) in full: a walk-through of guests/smp.S
+# in gdb batch mode.
 #
 #   ./kvmstub --smp 4 guests/smp.bin
 #   gdb -batch guests/smp.elf -x gdbscripts/kvmstub.gdb \

@@ -1,4 +1,4 @@
-# readme-smp.gdb - the README's SMP lesson on guests/smp.S with --smp 4
+# readme-smp.gdb - lesson 9: the README's SMP lesson on guests/smp.S, --smp 4
 # (checked by tests/e2e/readme_transcripts.sh).  Only what does not depend
 # on the order in which the APs start is shown; gdbscripts/lesson-smp.gdb
 # is the full walk-through, with a breakpoint hit by each AP.

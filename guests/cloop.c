@@ -1,5 +1,5 @@
 /*
- * cloop.c - a guest written in C: source-level stepping with gdb.
+ * cloop.c - lesson 10: a kernel in C, debugged by source line with gdb.
  *
  * WHAT YOU LEARN
  *   gdb debugging C code on a bare machine, by source line: `break main`,
@@ -27,6 +27,8 @@
  *     (gdb) next                    # the summing loop, 1000 turns, one step
  *     (gdb) next                    # total = s
  *     (gdb) print total             # 1499500 (see below)
+ *   gdbscripts/lesson-cloop.gdb is the README's lesson 10: step into
+ *   fill(), bt, finish, next over the loop, watch total.
  *
  * THE PROGRAM
  *   data[i] = 3 * i + 1 for i = 0 .. N-1, then total = the sum of data[],

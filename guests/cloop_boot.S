@@ -30,6 +30,7 @@
 
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* cli (there is no IDT), the flat GDT, CR0.PE and a far jump: 32-bit
 	 * code from pm_entry on, with flat data segments and a stack. */
 	ENTER_PROTECTED_MODE pm_entry, STACK_TOP
@@ -45,6 +46,7 @@ start:
 	cli
 1:	hlt
 	jmp	1b
+	.cfi_endproc
 
 	FLAT_GDT			/* null, flat 32-bit code (0x08), flat data (0x10) */
 

@@ -1,5 +1,5 @@
 /*
- * interrupts.S - lesson: hardware interrupts.  The interrupt controller
+ * interrupts.S - lesson 6: hardware interrupts.  The interrupt controller
  * (8259 PIC), the timer (8254 PIT), the IDT entry that connects them to a
  * handler, and what the handler must do before it returns.
  *
@@ -104,15 +104,39 @@
  */
 	.macro	IRET_BY_HAND
 	push	%eax			/* 0 EAX, 4 EIP, 8 CS, 12 EFLAGS */
+	.cfi_adjust_cfa_offset 4
+	.cfi_offset DWARF_EAX, -16
 	mov	4(%esp), %eax
 	xchg	%eax, 12(%esp)		/* EIP where EFLAGS was; EAX = EFLAGS */
+	.cfi_offset DWARF_EIP, -4
+	.cfi_register DWARF_EFLAGS, DWARF_EAX
 	and	$~EFLAGS_IF, %eax
+	CFI_EFLAGS_IS 2, DW_OP_breg0, 0	/* EAX | IF */
 	mov	%eax, 8(%esp)		/* EFLAGS, IF clear, where CS was */
+	CFI_EFLAGS_IS 3, DW_OP_lit8, DW_OP_minus, DW_OP_deref	/* *(CFA - 8) | IF */
+	.cfi_same_value DWARF_CS
 	pop	%eax			/* EAX back; 0 old EIP, 4 EFLAGS, 8 EIP */
+	.cfi_adjust_cfa_offset -4
+	.cfi_same_value DWARF_EAX
 	add	$4, %esp		/* drop the old EIP slot */
+	.cfi_adjust_cfa_offset -4
 	popf				/* the flags, interrupts still off */
+	.cfi_adjust_cfa_offset -4
+	CFI_EFLAGS_IS 2, DW_OP_breg9, 0	/* EFLAGS | IF */
 	sti				/* on again after the next instruction... */
+	.cfi_same_value DWARF_EFLAGS
 	ret				/* ...which is this one: back to EIP */
+	.endm
+
+/*
+ * For gdb (see cfi.inc): where the interrupted code's EFLAGS are while
+ * IRET_BY_HAND moves them.  IF was set (or the interrupt would not have
+ * come), so the value is what the n bytes of DWARF expression op compute
+ * (the CFA is on its stack first) with IF set again.
+ */
+	.macro	CFI_EFLAGS_IS n, op:vararg
+	.cfi_escape DW_CFA_val_expression, DWARF_EFLAGS, \n + 4, \op, \
+		DW_OP_const2u, EFLAGS_IF & 0xff, EFLAGS_IF >> 8, DW_OP_or
 	.endm
 
 	.globl start, pm_entry, pic_init, pit_init, main_loop, main_loop_end, done
@@ -128,6 +152,7 @@
  * ---------------------------------------------------------------------- */
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* cli (no interrupts until STEP 6), the flat GDT, CR0.PE, the far
 	 * jump to pm_entry, data segments and a stack: gdt_flat.inc. */
 	ENTER_PROTECTED_MODE pm_entry, STACK_TOP
@@ -172,6 +197,7 @@ halt:
 	cli				/* another monitor may ignore the port */
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * STEP 4: the PIC.
@@ -188,6 +214,7 @@ halt:
  * Then the data port holds the interrupt mask: a 1 bit masks that IRQ.
  * ---------------------------------------------------------------------- */
 pic_init:
+	CFI32_PROC			/* for gdb's bt: see cfi.inc */
 	mov	$PIC_ICW1_INIT, %al
 	out	%al, $PIC1_CMD
 	out	%al, $PIC2_CMD
@@ -207,6 +234,7 @@ pic_init:
 	mov	$0xFF, %al		/* mask: all of IRQ8-15 */
 	out	%al, $PIC2_DATA
 	ret
+	CFI_ENDPROC pic_init
 
 /* ------------------------------------------------------------------------
  * STEP 5: the PIT.  Channel 0 counts down from the divisor at 1,193,182 Hz
@@ -217,6 +245,7 @@ pic_init:
  * port, low byte first (what the command byte 0x34 announced).
  * ---------------------------------------------------------------------- */
 pit_init:
+	CFI32_PROC
 	mov	$PIT_CH0_RATE, %al
 	out	%al, $PIT_MODE
 	mov	$(PIT_DIVISOR & 0xFF), %al
@@ -224,6 +253,7 @@ pit_init:
 	mov	$(PIT_DIVISOR >> 8), %al
 	out	%al, $PIT_CH0		/* high byte: the count starts now */
 	ret
+	CFI_ENDPROC pit_init
 
 /* ------------------------------------------------------------------------
  * STEP 7: the timer interrupt handler, IDT vector 0x20.
@@ -248,19 +278,27 @@ pit_init:
  * hardware-assisted host, `iret` in its place works the same.
  * ---------------------------------------------------------------------- */
 timer_handler:
+	CFI32_TRAP			/* for gdb: the frame the CPU pushed (cfi.inc) */
 	push	%eax
+	.cfi_adjust_cfa_offset 4
+	.cfi_offset DWARF_EAX, -16
 	incl	ticks			/* the work: count this tick */
 	mov	$PIC_EOI, %al
 	out	%al, $PIC1_CMD		/* end of interrupt, to the master PIC */
 	pop	%eax
+	.cfi_adjust_cfa_offset -4
+	.cfi_same_value DWARF_EAX
 	IRET_BY_HAND			/* i.e. iret */
+	.cfi_endproc
 timer_handler_end:
 
 /* The other IRQs are masked and never come, except "spurious" ones: a
  * glitch on a line makes the PIC report IRQ7 (or IRQ15) with nothing
  * behind it.  A spurious interrupt must NOT get an EOI: just return. */
 irq_spurious:
+	CFI32_TRAP
 	IRET_BY_HAND
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * Exceptions: a bug in this program.  Same scheme as protected.S, shorter:
@@ -270,6 +308,7 @@ irq_spurious:
 
 /* 0(%esp) vector   4(%esp) error code   8(%esp) EIP */
 exc_common:
+	CFI32_EXC_COMMON		/* for gdb: the frame the stub left, see idt.inc */
 	mov	$msg_exception, %esi	/* "exception " */
 	call	print
 	mov	0(%esp), %eax
@@ -283,6 +322,7 @@ exc_common:
 	mov	0(%esp), %eax
 	out	%al, $EXIT_PORT
 	jmp	halt
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * Serial output: putc, print, print_hex32, print_dec (see serial.S and

@@ -1,5 +1,5 @@
 /*
- * kernel1.S - lesson 1: the very first instruction of an x86 CPU.
+ * kernel1.S - lessons 1 and 2: the very first instruction of an x86 CPU.
  *
  * WHAT YOU LEARN
  *   Where an x86 CPU starts after reset, what "real mode" segment:offset
@@ -61,6 +61,8 @@
  */
 #define REL(sym)	((sym) - .Limage_start)
 
+#include "cfi.inc"		/* CFI_OUTERMOST: for gdb's backtrace, see below */
+
 	.code16				/* the CPU starts in 16-bit real mode */
 
 	.text
@@ -70,15 +72,21 @@
 
 /*
  * start (linear 0xF0000, offset 0 in segment 0xF000): the "kernel".
+ * CFI_OUTERMOST (guests/cfi.inc) tells gdb that nobody called it, so
+ * that `bt` shows this one frame and stops; it adds no bytes to the code.
  */
 start:
+	CFI_OUTERMOST
 	xor	%ax, %ax		/* AX = 0: a visible effect for `info registers` */
 loop:
 	jmp	loop			/* a jump to itself: spin forever */
+	.cfi_endproc
 
 /*
  * The reset vector: firmware.lds places this section at linear 0xFFFF0.
  */
 	.section .reset, "ax"
 reset_vector:
+	CFI_OUTERMOST
 	ljmp	$BOOT_SEG, $REL(start)	/* CS = 0xF000, IP = 0: linear 0xF0000 */
+	.cfi_endproc

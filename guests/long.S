@@ -1,5 +1,5 @@
 /*
- * long.S - lesson: from the reset vector to 64-bit long mode.
+ * long.S - lesson 8: from the reset vector to 64-bit long mode.
  *
  * WHAT YOU LEARN
  *   The shortest road an x86-64 CPU takes from the 16-bit real mode it
@@ -70,6 +70,7 @@
 /* ---- 16-bit real mode ---- */
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* STEP 2: no interrupts (there is no IDT for any of the new modes),
 	 * and the GDT (see below; lgdtl takes all 32 bits of its base). */
 	cli
@@ -137,10 +138,12 @@ compat_mode:
 	/* Long mode is active, but CS still has L=0: 32-bit compatibility
 	 * mode.  STEP 10: a far jump loads CS with the L=1 descriptor. */
 	ljmp	$CODE64_SEL, $lm_entry
+	.cfi_endproc
 
 /* ---- 64-bit mode ---- */
 	.code64
 lm_entry:
+	CFI64_OUTERMOST			/* 64-bit code now: x86-64 register numbers */
 	/* Segment bases and limits are ignored in 64-bit mode (except for fs
 	 * and gs bases); the data selectors loaded in STEP 4 stay valid. */
 	mov	$STACK_TOP, %rsp
@@ -154,6 +157,7 @@ done:
 halt:
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 #include "serial64.inc"		/* print64: the string at RSI */
 

@@ -1,5 +1,5 @@
 /*
- * paging.S - lesson: page tables.  4-level paging in 64-bit long mode,
+ * paging.S - lesson 7: page tables.  4-level paging in 64-bit long mode,
  * with an identity map, one remapped page and one hole.
  *
  * WHAT YOU LEARN
@@ -103,6 +103,7 @@
 /* ---- STEP 2: real mode -> 32-bit protected mode ---- */
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	ENTER_PROTECTED_MODE pm_entry, STACK_TOP	/* see gdt_flat.inc */
 
 write_marker:
@@ -148,9 +149,11 @@ enable_paging:
 	 * next instruction on, every address goes through the tables.  Then
 	 * a far jump into 64-bit code. */
 	ENTER_LONG_MODE PML4_ADDR, lm_entry
+	.cfi_endproc
 
 	.code64
 lm_entry:
+	CFI64_OUTERMOST			/* 64-bit code now: x86-64 register numbers */
 	mov	$STACK_TOP, %rsp
 
 read_remapped:
@@ -179,6 +182,7 @@ done:
 halt:
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 #include "serial64.inc"		/* print64: the string at RSI */
 

@@ -1,5 +1,5 @@
 /*
- * paging32.S - lesson: page tables, the 32-bit (non-PAE) way.  The same
+ * paging32.S - lesson 7: page tables, the 32-bit (non-PAE) way.  The same
  * map as guests/paging.S, built with the two-level tables of the 80386.
  *
  * WHERE IT RUNS
@@ -80,6 +80,7 @@
 
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* STEP 2 */
 	ENTER_PROTECTED_MODE pm_entry, STACK_TOP	/* see gdt_flat.inc */
 
@@ -139,6 +140,7 @@ done:
 halt:
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 #include "serial32.inc"		/* print: the string at ESI */
 

@@ -1,5 +1,5 @@
 /*
- * protected.S - lesson 3: from real mode into 32-bit protected mode.
+ * protected.S - lessons 4 and 5: from real mode into 32-bit protected mode.
  *
  * WHAT YOU LEARN
  *   The few steps that take an x86 CPU from the 16-bit real mode it starts
@@ -86,6 +86,7 @@
  * ---------------------------------------------------------------------- */
 	.code16
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	/* STEP 2: no interrupts until an IDT for protected mode exists.
 	 * (Exceptions cannot be masked; none should happen meanwhile.) */
 	cli
@@ -151,6 +152,7 @@ halt:
 	cli
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * Serial output (32-bit): putc, print, print_hex32, print_dec.  See
@@ -177,6 +179,7 @@ halt:
 
 /* exc_common: print "exception N (#XX) at 0xEIP" and exit with status N. */
 exc_common:
+	CFI32_EXC_COMMON		/* for gdb: the frame the stub left, see idt.inc */
 	mov	$msg_exception, %esi	/* "exception " */
 	call	print
 	mov	0(%esp), %eax		/* the vector */
@@ -201,6 +204,7 @@ exc_common:
 	mov	0(%esp), %eax
 	out	%al, $EXIT_PORT		/* kvmstub ends the guest: status = vector */
 	jmp	halt			/* another monitor may ignore the port */
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * Read-only data (in the image).

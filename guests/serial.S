@@ -1,5 +1,5 @@
 /*
- * serial.S - lesson 2: 2 + 2 on the serial port.
+ * serial.S - lesson 3: 2 + 2 on the serial port.
  *
  * WHAT YOU LEARN
  *   How a program with no operating system talks to the outside world:
@@ -66,6 +66,7 @@
 .Limage_start:				/* linear 0xF0000 */
 
 start:
+	CFI_OUTERMOST			/* nobody called start: bt ends here */
 	cli				/* no interrupts: we have no handlers for them */
 	xor	%ax, %ax
 	mov	%ax, %ss		/* SS = 0: stack segment base 0 */
@@ -98,24 +99,35 @@ halt:
 	cli
 	hlt
 	jmp	halt
+	.cfi_endproc
 
 /*
  * putc: send the byte in AL to COM1 once the UART can take it.
  * Preserves every register but flags.
  */
 putc:
+	CFI16_PROC			/* how gdb finds the caller: see cfi.inc */
 	push	%dx
+	CFI16_CFA 4
+	CFI16_SAVED DWARF_EDX, 4
 	push	%ax			/* keep the byte: AL is needed for `in` */
+	CFI16_CFA 6
+	CFI16_SAVED DWARF_EAX, 6
 	mov	$COM1_LSR, %dx
 putc_wait:
 	in	%dx, %al		/* AL = line status register */
 	test	$LSR_THRE, %al		/* ready for a new byte? */
 	jz	putc_wait		/* not yet: ask again */
 	pop	%ax			/* the byte to send */
+	CFI16_CFA 4
+	.cfi_restore DWARF_EAX
 	mov	$COM1, %dx
 	out	%al, %dx		/* send it */
 	pop	%dx
+	CFI16_CFA 2
+	.cfi_restore DWARF_EDX
 	ret
+	CFI_ENDPROC putc
 
 /*
  * The reset vector (linear 0xFFFF0, see firmware.lds): ljmp to start.

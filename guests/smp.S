@@ -1,5 +1,5 @@
 /*
- * smp.S - lesson: several CPUs.  How the one CPU that runs after reset
+ * smp.S - lesson 9: several CPUs.  How the one CPU that runs after reset
  * (the bootstrap processor, BSP) wakes the others (application processors,
  * APs) with INIT-SIPI-SIPI through its local APIC, and how CPUs that share
  * memory take turns with a spinlock.
@@ -130,6 +130,7 @@
  * STEP 1: the BSP, real mode, CS = 0xF000.  Into protected mode.
  * ---------------------------------------------------------------------- */
 start:
+	CFI_OUTERMOST			/* nobody called start: gdb's bt ends here */
 	ENTER_PROTECTED_MODE bsp_pm, BSP_STACK	/* see protected.S, STEPs 2-6 */
 	movl	$0, ap_lock
 	movl	$0, ap_count
@@ -205,12 +206,15 @@ done:
 bsp_spin:
 	pause
 	jmp	bsp_spin
+	.cfi_endproc
 
 /* ipi_wait: until the local APIC has sent the IPI (delivery status 0). */
 ipi_wait:
+	CFI32_PROC			/* for gdb's bt: see cfi.inc */
 	testl	$ICR_PENDING, LAPIC_ICR_LO
 	jnz	ipi_wait
 	ret
+	CFI_ENDPROC ipi_wait
 
 /* ------------------------------------------------------------------------
  * The spinlock.  xchg with a memory operand is atomic on x86 (the CPU
@@ -219,7 +223,10 @@ ipi_wait:
  * now; 1 means another CPU holds it: spin and try again.
  * ---------------------------------------------------------------------- */
 lock_take:
+	CFI32_PROC
 	push	%eax
+	.cfi_adjust_cfa_offset 4
+	.cfi_rel_offset %eax, 0
 1:	mov	$1, %eax
 	xchg	%eax, ap_lock
 	test	%eax, %eax
@@ -227,13 +234,18 @@ lock_take:
 	pause
 	jmp	1b
 2:	pop	%eax
+	.cfi_adjust_cfa_offset -4
+	.cfi_restore %eax
 	ret
+	CFI_ENDPROC lock_take
 
 /* Dropping it is a plain store: x86 does not reorder a store before the
  * stores that came earlier (the printing). */
 lock_drop:
+	CFI32_PROC
 	movl	$0, ap_lock
 	ret
+	CFI_ENDPROC lock_drop
 
 #include "serial32.inc"		/* putc, print, print_dec (see protected.S) */
 
@@ -252,6 +264,7 @@ msg_cpus:	.asciz	" CPUs up\n"
 	.balign	4096
 	.code16
 ap_trampoline:
+	CFI_OUTERMOST			/* started by a SIPI: nobody called it */
 	cli
 	cld
 	lgdtl	%cs:(gdt_ptr - ap_trampoline)	/* the same GDT as the BSP's */
@@ -288,6 +301,7 @@ ap_park:
 	cli				/* nothing but INIT or NMI should wake it */
 	hlt
 	jmp	ap_park
+	.cfi_endproc
 
 /* ------------------------------------------------------------------------
  * The GDT (see protected.S): null, flat code 0x08, flat data 0x10.  After

@@ -1,7 +1,8 @@
 /*
- * stepping.S - lesson: what one `stepi` does on the instructions that are
- * hard to single-step: int N, iret, pushf/popf with TF, rep movs, hlt,
- * mov to CR0, the far jump into protected mode, and a faulting instruction.
+ * stepping.S - for the README's "Stepping" section: what one `stepi` does
+ * on the instructions that are hard to single-step: int N, iret, pushf/popf
+ * with TF, rep movs, hlt, mov to CR0, the far jump into protected mode, and
+ * a faulting instruction.
  *
  * WHAT YOU LEARN
  *   A debugger single-steps an x86 CPU with the trap flag (TF, EFLAGS bit

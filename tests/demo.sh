@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # demo.sh - `make demo`: the first thing to run.  Walks through every lesson
-# of README.md with real gdb in batch mode: for each lesson it boots the
-# lesson's guest on a free port, runs gdbscripts/lesson-NAME.gdb and prints
-# the session.  The lessons and their guests come from the README's
-# transcript markers (tests/transcript.sh), so a new lesson shows up here
-# by itself.  Exits 0 when every lesson ran; leaves no daemon behind.
+# of README.md (each "### Lesson N" section of its Lessons part) the way the
+# README shows it: each of the lesson's transcript blocks is run again, a gdb
+# session in batch mode (the lesson's guest booted on a free port, its
+# gdbscripts/NAME.gdb run by gdb) or the block's shell commands.  The
+# lessons and their guests come from the README's transcript markers
+# (tests/transcript.sh), so a new lesson shows up here by itself.  Exits 0
+# when every lesson ran; leaves no daemon behind.
 . "$(dirname "$0")/e2e/lib.sh"
 . tests/transcript.sh
 trap 'exit 130' INT TERM	# run lib.sh's cleanup (EXIT) on Ctrl-C too
@@ -20,16 +22,9 @@ command -v "$GDB" >/dev/null || { echo "make demo: $GDB is not installed"; exit 
 bold= plain=
 if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
 
-heading= lessons=0 failed=0
-while IFS= read -r line; do
-	case $line in
-	'### '*) heading=${line#\#\#\# } ; continue ;;
-	esac
-	transcript_marker "$line" 2>/dev/null || continue
-	case $TR_NAME in lesson-*) ;; *) continue ;; esac
-	lessons=$((lessons + 1))
-	elf=${TR_ELF:+$TR_ELF }
-	printf '\n%s==== %s%s\n' "$bold" "$heading" "$plain"
+# demo_gdb: one gdb session, as the README's block under the marker shows.
+demo_gdb() {
+	local elf=${TR_ELF:+$TR_ELF }
 	printf '$ ./kvmstub%s %s    # on a free port, shown as 1234\n' \
 		"${TR_ARGS[*]:+ ${TR_ARGS[*]}}" "$TR_IMAGE"
 	printf '$ gdb -q -batch %s-x gdbscripts/kvmstub.gdb -ex '\''%s :1234'\'' -x gdbscripts/%s.gdb\n\n' \
@@ -39,9 +34,10 @@ while IFS= read -r line; do
 	if ! transcript_gdb "$T/session.txt" &&
 	   ! { tail -3 "gdbscripts/$TR_NAME.gdb" | grep -q 'meant to fail' &&
 	       tail -3 "$T/session.txt" | grep -q 'Cannot access memory'; }; then
-		failed=$((failed + 1))
 		echo "(gdb exited with an error; the guest's output is in the daemon's log:)"
 		cat "$T/daemon.err"
+		cat "$T/session.txt"
+		return 1
 	fi
 	cat "$T/session.txt"
 	if [ -s "$T/daemon.out" ] && [ "$(wc -l <"$T/daemon.out")" -gt 1 ]; then
@@ -49,7 +45,52 @@ while IFS= read -r line; do
 		echo "The guest's serial output, on the daemon's terminal:"
 		tail -n +2 "$T/daemon.out" | sed 's/^/    /'
 	fi
-done <README.md
+}
+
+# demo_shell: the "$ COMMAND" lines of the block in $T/block.txt.
+demo_shell() {
+	transcript_shell "$T/block.txt" "$T/session.txt"
+	cat "$T/session.txt"
+}
+
+mapfile -t lines <README.md
+heading= lessons=0 failed=0 part= i=0 n=${#lines[@]} ran=0 bad=0
+finish_lesson() {
+	[ -n "$heading" ] || return 0
+	if [ $ran -eq 0 ]; then
+		echo "make demo: \"$heading\" in README.md has no transcript to run"; bad=1
+	fi
+	[ $bad -eq 0 ] || failed=$((failed + 1))
+	heading= ran=0 bad=0
+}
+while [ $i -lt $n ]; do
+	line=${lines[$i]}
+	i=$((i + 1))
+	case $line in
+	'## '*) finish_lesson; part=${line#\#\# } ; continue ;;
+	'### Lesson '*)
+		finish_lesson
+		[ "$part" = Lessons ] || continue
+		heading=${line#\#\#\# } lessons=$((lessons + 1))
+		printf '\n%s==== %s%s\n' "$bold" "$heading" "$plain"
+		continue ;;
+	'### '*) finish_lesson; continue ;;
+	esac
+	[ -n "$heading" ] || continue
+	transcript_marker "$line" 2>/dev/null || continue
+	start=$((i + 1)) end=$((i + 1))
+	while [ $end -lt $n ] && [ "${lines[$end]}" != '```' ]; do end=$((end + 1)); done
+	printf '%s\n' "${lines[@]:$start:$((end - start))}" >"$T/block.txt"
+	i=$end
+	echo
+	ran=$((ran + 1))
+	if [ "$TR_NAME" = shell ]; then
+		demo_shell || bad=1
+	else
+		demo_gdb || bad=1
+	fi
+done
+finish_lesson
 
 echo
 if [ $lessons -eq 0 ]; then

@@ -1,7 +1,8 @@
 # lldb.sh - a second client: Debian's lldb (`gdb-remote`) reads registers and
 # memory, writes a register, steps, stops at breakpoints and sees the guest
 # exit, on the protected guest; once without an ELF file (lldb then learns
-# the architecture from qHostInfo) and once with it (symbols).
+# the architecture from qHostInfo) and once with it (symbols).  Then what
+# the README's lldb section says of expressions, and a watchpoint.
 . "$(dirname "$0")/lib.sh"
 need_kvm
 command -v lldb >/dev/null ||
@@ -70,6 +71,31 @@ expect "$T/l2" "Breakpoint 1: where = protected.elf\`fault_here" "lldb did not r
 expect "$T/l2" 'stop reason = breakpoint 1\.1' "lldb did not stop at fault_here"
 expect "$T/l2" "eip = $(printf '0x%08x' "$fault_here") +protected.elf\`fault_here" "eip is not fault_here"
 expect "$T/l2" "^$(printf '0x%08x' "$fault_here"): 0f 0b" "the bytes at fault_here are not ud2 (0f 0b)"
-expect_not "$T/l2" 'Assertion failed' "lldb hit an assertion"
+expect_not "$T/l2" 'Assertion failed' "lldb hit an assertion (addresses given as numbers)"
 daemon_stop
-echo "lldb: registers, memory, step, breakpoints and exit work"
+
+# What the README says of expressions: Debian's lldb 14 prints an assertion
+# backtrace whenever it evaluates one ($pc as an address, and every
+# `watchpoint set expression`, a plain number too), then goes on and does
+# the work: the bytes are read, the watchpoint is set and fires (on the
+# tick counter of guests/interrupts.bin: 0 when the guest zeroes it, 1 at
+# the first timer tick).
+daemon_start guests/interrupts.bin
+lldb_run "$T/l3" guests/interrupts.elf -- \
+	'memory read --size 1 --count 5 $pc' \
+	'watchpoint set expression -w write -s 4 -- 0x20100' \
+	'continue' \
+	'continue' \
+	'register read eip'
+expect "$T/l3" '^0x000ffff0: ea 00 00 00 f0' "memory read \$pc did not read the far jump"
+expect "$T/l3" '^Watchpoint created: Watchpoint 1: addr = 0x00020100 size = 4 state = enabled type = w' \
+	"lldb did not set the watchpoint at 0x20100"
+expect "$T/l3" '^new value: 1$' "the watchpoint did not fire at the first tick (old 0, new 1)"
+expect "$T/l3" 'stop reason = watchpoint 1' "lldb did not stop for the watchpoint"
+expect "$T/l3" 'eip = 0x[0-9a-f]+ +interrupts.elf`timer_handler' "the second write is not the timer handler's"
+if lldb --version 2>/dev/null | grep -q '^lldb version 14\.'; then
+	[ "$(grep -c 'Assertion failed' "$T/l3")" -ge 2 ] ||
+		fail "lldb 14 printed no assertion for an expression: the README's lldb section says it does"
+fi
+daemon_stop
+echo "lldb: registers, memory, step, breakpoints, a watchpoint and exit work"
