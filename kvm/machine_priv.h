@@ -19,9 +19,9 @@
 #include <time.h>
 
 #include "../stub/target.h"
-#include "loader.h"
+#include "boot/loader.h"
 #include "machine.h"
-#include "probe.h"
+#include "host/probe.h"
 
 #define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ioctl.h"
+#include "host/ioctl.h"
 #include "machine_priv.h"
 
 static struct machine *M(struct target *t)

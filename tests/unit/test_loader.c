@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../kvm/loader.h"
+#include "../../kvm/boot/loader.h"
 
 struct fixture {
 	char dir[64];

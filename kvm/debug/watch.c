@@ -37,8 +37,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 #define DR7_FIXED	0x400ull
 

@@ -33,8 +33,8 @@
  */
 #include <string.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 #define RFLAGS_TF	0x100ull
 #define DR6_BS		0x4000ull	/* single-step */

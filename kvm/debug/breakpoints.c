@@ -41,7 +41,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "machine_priv.h"
+#include "../machine_priv.h"
 
 #define INT3		0xCC
 #define DR7_FIXED	0x400ull	/* bit 10 reads as 1 */

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ioctl.h"
-#include "machine_priv.h"
+#include "../machine_priv.h"
 
 #define KVM_API_EXPECTED	12
 

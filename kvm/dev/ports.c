@@ -14,7 +14,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
-#include "machine_priv.h"
+#include "../machine_priv.h"
 
 #define UART_BASE	0x3F8
 #define UART_THR	0	/* transmit holding register (DLL when DLAB) */

@@ -24,9 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "insn.h"
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../cpu/insn.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 #include "run_arm.h"
 
 

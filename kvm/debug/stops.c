@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 #define BP_VECTOR	3
 

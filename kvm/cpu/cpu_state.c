@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 #define RESET_CS_SELECTOR	0xF000
 #define RESET_IP		0xFFF0

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "machine_priv.h"
+#include "../machine_priv.h"
 
 static void signal_event(struct machine *m)
 {

@@ -17,8 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 /*
  * What a CPU learns about its place among the others from CPUID: leaf 1

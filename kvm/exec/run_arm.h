@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "../stub/target.h"
+#include "../../stub/target.h"
 
 struct run_arm_in {
 	enum target_resume_kind kind;	/* what gdb asked for */

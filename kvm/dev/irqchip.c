@@ -60,8 +60,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 #define WD_PERIOD_MS		50
 #define NR_CHIPS		3	/* KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC */

@@ -24,8 +24,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "ioctl.h"
-#include "machine_priv.h"
+#include "../host/ioctl.h"
+#include "../machine_priv.h"
 
 /* The map above, in order; nothing overlaps whatever the sizes. */
 _Static_assert(MACHINE_MEM_MAX <= MEM_IOAPIC_BASE, "RAM reaches the I/O APIC");
