@@ -11,6 +11,9 @@
 
 #include "machine_priv.h"
 
+_Static_assert(MACHINE_MEM_MAX == MEM_RAM_MAX, "machine.h and the memory map disagree");
+_Static_assert(MACHINE_IMAGE_MAX == MEM_FW_MAX, "machine.h and the memory map disagree");
+
 #define REAL_MODE_TOP	0x100000ull
 
 /* SIGUSR1 only needs to interrupt KVM_RUN (EINTR); the handler does nothing. */
@@ -57,7 +60,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 
 	memory__clear(&m->mem);
 	if (m->have_img) {
-		r = memory__load(&m->mem, &m->img, err, errlen);
+		r = loader__load(&m->img, &m->mem, err, errlen);
 		if (r < 0)
 			return r;
 	}
@@ -140,7 +143,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		    char *err, size_t errlen)
 {
 	struct machine *m = calloc(1, sizeof(*m));
-	uint64_t fw_size = FW_SIZE_MIN;
+	uint64_t fw_size = MEM_FW_MIN;
 	int r;
 
 	*out = NULL;
@@ -168,7 +171,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	if (r < 0)
 		goto fail;
 	if (m->have_img && !cfg->load_set)
-		fw_size = memory__fw_size_for(&m->img);
+		fw_size = loader__fw_size(&m->img);
 
 	r = vm__open_kvm(&m->kvm_fd, err, errlen);
 	if (r < 0)
@@ -178,7 +181,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = check_smp(m, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = vm__create(m, err, errlen);
+	r = vm__create(m->kvm_fd, MEM_VMX_TSS, MEM_VMX_IDMAP, &m->vm_fd, &m->run_size, err, errlen);
 	if (r < 0)
 		goto fail;
 	/* Memory before the interrupt controller: on the development host

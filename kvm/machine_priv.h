@@ -21,65 +21,14 @@
 #include "../stub/target.h"
 #include "boot/loader.h"
 #include "machine.h"
+#include "host/log.h"
 #include "host/probe.h"
+#include "host/vm.h"
+#include "mem/memory.h"
 
 #define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
-#define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
-#define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
-#define MEM_PAGE		0x1000ull
-#define FW_ALIAS_BASE		LOADER_FW_ALIAS_BASE	/* the firmware's view below 1 MiB */
-#define FW_ALIAS_SIZE		LOADER_FW_ALIAS_SIZE	/* 128 KiB, ending at 0xFFFFF */
-#define FW_TOP			LOADER_FW_TOP
-#define FW_SIZE_MIN		FW_ALIAS_SIZE
-#define FW_SIZE_MAX		((uint64_t)MACHINE_IMAGE_MAX)	/* 16 MiB: 0xFF000000 up */
-/*
- * Between the end of RAM (3 GiB at most) and the firmware window: the I/O
- * APIC and the local APICs (MMIO the in-kernel irqchip serves, so never
- * RAM nor firmware), then the pages Intel's VMX needs for real mode (a
- * TSS and an identity page table), just below the largest window, where
- * QEMU puts them too.  memory.c checks the order at compile time.
- */
-#define MEM_IOAPIC_BASE		0xFEC00000ull
-#define MEM_LAPIC_BASE		0xFEE00000ull	/* 1 MiB of local APIC space */
-#define VM_IDENTITY_MAP_ADDR	0xFEFFC000ull	/* 1 page */
-#define VM_TSS_ADDR		0xFEFFD000ull	/* 3 pages, up to 0xFEFFFFFF */
-
 #define BP_MAX			256
 #define BP_NR_DRS		4
-
-/* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
-struct mem_slot {
-	uint64_t gpa, size;
-	uint8_t *host;
-	uint32_t id;			/* KVM slot number (slots only) */
-	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
-};
-
-/* How a watched page is served (watch.c): the guest's accesses exit as MMIO. */
-enum mem_page_mode {
-	MEM_PAGE_READONLY,		/* in a KVM_MEM_READONLY slot: writes exit */
-	MEM_PAGE_ABSENT,		/* in no slot: reads and writes exit */
-};
-
-struct mem_page {
-	uint64_t gpa;			/* page-aligned */
-	enum mem_page_mode mode;
-};
-
-struct memory {
-	uint8_t *ram;			/* mem_size bytes, gpa 0 */
-	uint64_t ram_size;
-	uint8_t *fw;			/* fw_size bytes, ending at 4 GiB */
-	uint64_t fw_size;
-	int vm_fd;
-	/* The guest-physical map: what memory is where, whatever KVM has now. */
-	struct mem_slot views[MEM_MAX_VIEWS];
-	int nr_views;
-	/* KVM's slots now: the views, minus the watched pages. */
-	struct mem_slot slots[MEM_MAX_SLOTS];
-	int nr_slots;
-	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
-};
 
 /* A breakpoint gdb asked for (Z0 or Z1); addresses are linear. */
 struct bp {
@@ -274,31 +223,8 @@ void startup__probe(struct machine *m);
 bool startup__helper(pthread_t *thread, void *(*fn)(void *), void *arg);
 int machine__settle(struct machine *m);
 
-/* vm.c */
-int vm__open_kvm(int *kvm_fd, char *err, size_t errlen);
-int vm__create(struct machine *m, char *err, size_t errlen);
-
-/* memory.c */
-int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_size,
-		 char *err, size_t errlen);
-void memory__free(struct memory *mem);
-void memory__clear(struct memory *mem);
-/* Host pointer for gpa and how many bytes follow it in the same slot; NULL if in no slot. */
-uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail);
-size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t len);
-size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len);
-uint64_t memory__fw_size_for(const struct image *img);
-int memory__load(struct memory *mem, const struct image *img, char *err, size_t errlen);
-
 /* An MMIO exit: reads of no memory see 0xFF, writes are dropped. */
 void memory__mmio(struct vcpu *v);
-/* Rebuild KVM's slots from the views with pages (sorted, distinct) taken
- * out of normal service; only while every vCPU is parked.  0 or -errno. */
-int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
-		      char *err, size_t errlen);
-/* The guest-physical addresses that show the same host byte as gpa (gpa
- * itself first; the firmware is seen twice).  Returns how many, at most max. */
-int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);
 
 /* ports.c */
 void ports__reset(struct machine *m);

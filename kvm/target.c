@@ -230,7 +230,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 "exits to kvmstub so far: %llu (KVM_RUN calls returned, every vCPU)\n",
 		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
-		 (unsigned long long)(FW_TOP - m->mem.fw_size),
+		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
 		 m->image_path ? m->image_path : "(none)",
 		 m->have_img ? (m->img.elf ? " (ELF)" : " (raw)") : "",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
@@ -264,8 +264,8 @@ static int op_memory_map(struct target *t, struct target_region *regions, int ma
 
 		if (n < max)
 			regions[n] = (struct target_region){
-				.start = v->gpa, .length = v->size, .rom = v->host < mem->ram ||
-					v->host >= mem->ram + mem->ram_size,
+				.start = v->gpa, .length = v->size,
+				.rom = !memory__is_ram(mem, v->host),
 			};
 		n++;
 	}

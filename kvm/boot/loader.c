@@ -353,15 +353,15 @@ static int plan_raw(struct image *img, bool load_set, uint64_t load_addr,
 		 * the same, its -bios a multiple of 64 KiB): another size is
 		 * most likely not firmware at all (a kernel, a disk image).
 		 */
-		if (img->size > LOADER_FW_ALIAS_SIZE && img->size % LOADER_FW_SECTOR)
+		if (img->size > MEM_FW_ALIAS_SIZE && img->size % LOADER_FW_SECTOR)
 			return fail(-EINVAL, err, errlen,
 				    "%s: %zu bytes is not a whole number of 4 KiB flash "
 				    "sectors, as raw firmware over 128 KiB must be (QEMU's "
 				    "pflash asks the same, its -bios a multiple of 64 KiB): "
 				    "is it firmware?", img->path, img->size);
-		seg->gpa = LOADER_FW_TOP - img->size;
+		seg->gpa = MEM_FW_TOP - img->size;
 	} else {
-		if (load_addr >= LOADER_FW_TOP || img->size > LOADER_FW_TOP - load_addr)
+		if (load_addr >= MEM_FW_TOP || img->size > MEM_FW_TOP - load_addr)
 			return fail(-EINVAL, err, errlen,
 				    "--load 0x%" PRIx64 ": a %zu-byte image there would end "
 				    "past 4 GiB", load_addr, img->size);
@@ -394,7 +394,7 @@ static int plan_elf(struct image *img, char *err, size_t errlen)
 		if (img->nr_segs == LOADER_MAX_SEGS)
 			return fail(-EINVAL, err, errlen,
 				    "ELF file has more than %d loadable segments", LOADER_MAX_SEGS);
-		if (ph.paddr >= LOADER_FW_TOP || ph.memsz > LOADER_FW_TOP - ph.paddr)
+		if (ph.paddr >= MEM_FW_TOP || ph.memsz > MEM_FW_TOP - ph.paddr)
 			return fail(-EINVAL, err, errlen,
 				    "ELF segment %u (paddr 0x%" PRIx64 ", 0x%" PRIx64
 				    " bytes) ends past 4 GiB", i, ph.paddr, ph.memsz);
@@ -450,20 +450,20 @@ static bool loads_file_at(const struct image *img, uint64_t gpa)
 /* The firmware's last 128 KiB are seen twice: the other address of gpa there. */
 static uint64_t fw_other_view(uint64_t gpa)
 {
-	const uint64_t top = LOADER_FW_TOP - LOADER_FW_ALIAS_SIZE;
+	const uint64_t top = MEM_FW_TOP - MEM_FW_ALIAS_SIZE;
 
-	if (gpa >= LOADER_FW_ALIAS_BASE && gpa - LOADER_FW_ALIAS_BASE < LOADER_FW_ALIAS_SIZE)
-		return top + (gpa - LOADER_FW_ALIAS_BASE);
-	if (gpa >= top && gpa < LOADER_FW_TOP)
-		return LOADER_FW_ALIAS_BASE + (gpa - top);
+	if (gpa >= MEM_FW_ALIAS_BASE && gpa - MEM_FW_ALIAS_BASE < MEM_FW_ALIAS_SIZE)
+		return top + (gpa - MEM_FW_ALIAS_BASE);
+	if (gpa >= top && gpa < MEM_FW_TOP)
+		return MEM_FW_ALIAS_BASE + (gpa - top);
 	return gpa;
 }
 
 /* Near the reset vector: in either view of the largest firmware window. */
 static bool near_reset(uint64_t addr)
 {
-	return (addr >= LOADER_FW_ALIAS_BASE && addr < LOADER_FW_ALIAS_BASE + LOADER_FW_ALIAS_SIZE) ||
-	       (addr >= LOADER_FW_TOP - LOADER_RAW_MAX && addr < LOADER_FW_TOP);
+	return (addr >= MEM_FW_ALIAS_BASE && addr < MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE) ||
+	       (addr >= MEM_FW_TOP - LOADER_RAW_MAX && addr < MEM_FW_TOP);
 }
 
 /* "0xf0000-0xf00ff, 0x100000-0x102fff, ..." into buf: where the planned segments go. */

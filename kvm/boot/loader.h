@@ -19,12 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOADER_RAW_MAX		(16u << 20)	/* the firmware window's largest size */
+#include "../mem/memory.h"
+
+#define LOADER_RAW_MAX		((unsigned int)MEM_FW_MAX)	/* the firmware window's largest size */
 #define LOADER_ELF_MAX		(64u << 20)
 #define LOADER_MAX_SEGS		16
-#define LOADER_FW_TOP		0x100000000ull	/* firmware ends at 4 GiB */
-#define LOADER_FW_ALIAS_BASE	0xE0000ull	/* its last 128 KiB are also here, */
-#define LOADER_FW_ALIAS_SIZE	0x20000ull	/* ... ending at 1 MiB */
 #define LOADER_FW_SECTOR	0x1000u		/* firmware over 128 KiB: whole 4 KiB sectors */
 /* The physical address of the CPU's first instruction fetch, per reset style. */
 #define LOADER_RESET_LEGACY	0xFFFF0ull	/* CS base 0xF0000, IP 0xFFF0 */
@@ -73,5 +72,13 @@ int loader__plan(struct image *img, bool load_set, uint64_t load_addr,
 int loader__check_start(const struct image *img, uint64_t reset_fetch,
 			char *err, size_t errlen);
 void loader__close(struct image *img);
+
+/* load.c: the planned segments into guest memory (zero-filled past their
+ * file bytes); a message naming the segment and the map when one lies
+ * outside it. */
+int loader__load(const struct image *img, struct memory *mem, char *err, size_t errlen);
+/* The firmware window an image needs: at least 128 KiB (the part seen
+ * below 1 MiB), more for a raw image or an ELF segment above 3 GiB. */
+uint64_t loader__fw_size(const struct image *img);
 
 #endif

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../machine_priv.h"
@@ -177,4 +178,21 @@ bool ports__io(struct vcpu *v)
 	}
 	pthread_mutex_unlock(&v->m->io_lock);
 	return exited;
+}
+
+/* An access to a guest-physical address in no slot: no device, reads see 0xFF. */
+void memory__mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
+
+	if (run->mmio.is_write) {
+		machine__log(v->m, "vCPU %d: write of %u bytes to 0x%llx ignored (no memory there)",
+			     v->id, len, (unsigned long long)run->mmio.phys_addr);
+	} else {
+		memset(run->mmio.data, 0xFF, len);
+		machine__log(v->m,
+			     "vCPU %d: read of %u bytes from 0x%llx: all 0xff (no memory there)",
+			     v->id, len, (unsigned long long)run->mmio.phys_addr);
+	}
 }

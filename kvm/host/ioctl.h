@@ -8,6 +8,7 @@
 #ifndef KVMSTUB_KVM_IOCTL_H
 #define KVMSTUB_KVM_IOCTL_H
 
+#include <linux/kvm.h>
 #include <stddef.h>
 
 int kvm__ioctl(int fd, unsigned long request, unsigned long arg);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "ioctl.h"
-#include "../machine_priv.h"
+#include "vm.h"
 
 #define KVM_API_EXPECTED	12
 
@@ -60,9 +60,10 @@ static int check_caps(int kvm_fd, char *err, size_t errlen)
 	return 0;
 }
 
-int vm__create(struct machine *m, char *err, size_t errlen)
+int vm__create(int kvm_fd, uint64_t tss_addr, uint64_t idmap_addr, int *vm_fd, size_t *run_size,
+	       char *err, size_t errlen)
 {
-	int r = KVM_IOCTL(m->kvm_fd, KVM_GET_API_VERSION, 0);
+	int r = KVM_IOCTL(kvm_fd, KVM_GET_API_VERSION, 0);
 
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_GET_API_VERSION", r);
@@ -73,39 +74,36 @@ int vm__create(struct machine *m, char *err, size_t errlen)
 			 KVM_API_EXPECTED);
 		return -EOPNOTSUPP;
 	}
-	r = check_caps(m->kvm_fd, err, errlen);
+	r = check_caps(kvm_fd, err, errlen);
 	if (r < 0)
 		return r;
 
-	r = KVM_IOCTL(m->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	r = KVM_IOCTL(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_GET_VCPU_MMAP_SIZE", r);
 		return r;
 	}
-	m->run_size = (size_t)r;
+	*run_size = (size_t)r;
 
-	r = KVM_IOCTL(m->kvm_fd, KVM_CREATE_VM, 0);
+	r = KVM_IOCTL(kvm_fd, KVM_CREATE_VM, 0);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_CREATE_VM", r);
 		return r;
 	}
-	m->vm_fd = r;
+	*vm_fd = r;
 
 	/*
 	 * Intel's VMX needs a few pages of guest-physical space for its own
 	 * use in real mode (a TSS and an identity page table), in no memory
-	 * slot.  They sit just below the largest firmware window (16 MiB) and
-	 * above the local APIC, where neither RAM (3 GiB at most) nor an image
-	 * can be (machine_priv.h).
+	 * slot: tss_addr (3 pages) and idmap_addr (1 page), which the physical
+	 * map (mem/memory.h) keeps clear of RAM, firmware and the APICs.
 	 */
-	r = KVM_IOCTL(m->vm_fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR);
+	r = KVM_IOCTL(*vm_fd, KVM_SET_TSS_ADDR, tss_addr);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_SET_TSS_ADDR", r);
 		return r;
 	}
-	uint64_t idmap = VM_IDENTITY_MAP_ADDR;
-
-	r = KVM_IOCTL(m->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+	r = KVM_IOCTL(*vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap_addr);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_SET_IDENTITY_MAP_ADDR", r);
 		return r;

@@ -7,7 +7,7 @@
  *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
  *   0x00100000 - mem_size     RAM (3 GiB at most)
  *   0xFEC00000, 0xFEE00000    the I/O APIC, the local APICs (KVM's irqchip)
- *   0xFEFFC000 - 0xFEFFFFFF   VMX's identity page table and TSS (vm.c)
+ *   0xFEFFC000 - 0xFEFFFFFF   VMX's identity page table and TSS (host/vm.c)
  *   4 GiB - fw_size - 4 GiB   the firmware window (128 KiB to 16 MiB)
  *
  * These four views are the map (memory__host, gdb's accesses).  The two
@@ -15,27 +15,27 @@
  * of its flash chip both below 1 MiB and below 4 GiB: a write through one
  * view is seen through the other.  The RAM under the alias is unused.
  *
- * KVM's memory slots are the views, except that watchpoints (watch.c) take
+ * KVM's memory slots are the views, except that watchpoints (debug/watch.c) take
  * single pages out of normal service: a read-only slot of its own (writes
  * exit as MMIO) or no slot at all (every access exits as MMIO).
  */
+#include "memory.h"
+
 #include <errno.h>
-#include <stdio.h>
+#include <linux/kvm.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "../host/ioctl.h"
-#include "../machine_priv.h"
 
 /* The map above, in order; nothing overlaps whatever the sizes. */
-_Static_assert(MACHINE_MEM_MAX <= MEM_IOAPIC_BASE, "RAM reaches the I/O APIC");
-_Static_assert(MEM_LAPIC_BASE + (1 << 20) <= VM_IDENTITY_MAP_ADDR,
+_Static_assert(MEM_RAM_MAX <= MEM_IOAPIC_BASE, "RAM reaches the I/O APIC");
+_Static_assert(MEM_LAPIC_BASE + (1 << 20) <= MEM_VMX_IDMAP,
 	       "the VMX pages overlap the local APICs");
-_Static_assert(VM_IDENTITY_MAP_ADDR + MEM_PAGE == VM_TSS_ADDR,
+_Static_assert(MEM_VMX_IDMAP + MEM_PAGE == MEM_VMX_TSS,
 	       "the TSS does not follow the identity page");
-_Static_assert(VM_TSS_ADDR + 3 * MEM_PAGE <= FW_TOP - FW_SIZE_MAX,
+_Static_assert(MEM_VMX_TSS + 3 * MEM_PAGE <= MEM_FW_TOP - MEM_FW_MAX,
 	       "the largest firmware window covers the VMX pages");
-_Static_assert(FW_SIZE_MAX == LOADER_RAW_MAX, "raw images and the window disagree");
 
 /* A view of the map: guest-physical [gpa, gpa + size) shows host[0, size). */
 static void add_view(struct memory *mem, uint64_t gpa, uint64_t size, uint8_t *host)
@@ -221,13 +221,13 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 	r = KVM_IOCTL(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	mem->max_slots = r > 0 && r < MEM_MAX_SLOTS ? (uint32_t)r : MEM_MAX_SLOTS;
 	/* In ascending guest-physical order: the memory map lists them so. */
-	add_view(mem, 0, FW_ALIAS_BASE, mem->ram);
-	add_view(mem, FW_ALIAS_BASE, FW_ALIAS_SIZE, mem->fw + fw_size - FW_ALIAS_SIZE);
-	if (ram_size > FW_ALIAS_BASE + FW_ALIAS_SIZE)
-		add_view(mem, FW_ALIAS_BASE + FW_ALIAS_SIZE,
-			 ram_size - (FW_ALIAS_BASE + FW_ALIAS_SIZE),
-			 mem->ram + FW_ALIAS_BASE + FW_ALIAS_SIZE);
-	add_view(mem, FW_TOP - fw_size, fw_size, mem->fw);
+	add_view(mem, 0, MEM_FW_ALIAS_BASE, mem->ram);
+	add_view(mem, MEM_FW_ALIAS_BASE, MEM_FW_ALIAS_SIZE, mem->fw + fw_size - MEM_FW_ALIAS_SIZE);
+	if (ram_size > MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE)
+		add_view(mem, MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE,
+			 ram_size - (MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE),
+			 mem->ram + MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE);
+	add_view(mem, MEM_FW_TOP - fw_size, fw_size, mem->fw);
 	return memory__set_pages(mem, NULL, 0, err, errlen);
 }
 
@@ -299,78 +299,15 @@ size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t l
 	return copy(mem, gpa, (void *)buf, len, true);
 }
 
-/*
- * The firmware window: at least 128 KiB (the part aliased below 1 MiB),
- * more when a raw image or an ELF segment above 3 GiB needs it.
- */
-uint64_t memory__fw_size_for(const struct image *img)
-{
-	uint64_t size = FW_SIZE_MIN;
-
-	for (int i = 0; i < img->nr_segs; i++) {
-		const struct load_seg *s = &img->segs[i];
-
-		if (s->gpa >= MACHINE_MEM_MAX && s->gpa < FW_TOP) {
-			uint64_t need = (FW_TOP - s->gpa + 0xfff) & ~0xfffull;
-
-			if (need > size)
-				size = need;
-		}
-	}
-	return size > FW_SIZE_MAX ? FW_SIZE_MAX : size;
-}
-
-static void describe_map(const struct memory *mem, char *buf, size_t len)
+void memory__describe(const struct memory *mem, char *buf, size_t len)
 {
 	snprintf(buf, len,
 		 "RAM is %llu KiB at 0x0, firmware at 0x%llx-0xffffffff and 0xe0000-0xfffff",
 		 (unsigned long long)(mem->ram_size >> 10),
-		 (unsigned long long)(FW_TOP - mem->fw_size));
+		 (unsigned long long)(MEM_FW_TOP - mem->fw_size));
 }
 
-int memory__load(struct memory *mem, const struct image *img, char *err, size_t errlen)
+bool memory__is_ram(const struct memory *mem, const uint8_t *host)
 {
-	for (int i = 0; i < img->nr_segs; i++) {
-		const struct load_seg *s = &img->segs[i];
-		static const uint8_t zeroes[4096];
-		size_t done;
-
-		done = memory__write(mem, s->gpa, img->data + s->offset, s->filesz);
-		for (size_t z = s->filesz; done == z && z < s->memsz; ) {
-			size_t n = s->memsz - z < sizeof(zeroes) ? s->memsz - z : sizeof(zeroes);
-
-			done += memory__write(mem, s->gpa + z, zeroes, n);
-			z += n;
-		}
-		if (done < s->memsz) {
-			char map[160];
-
-			describe_map(mem, map, sizeof(map));
-			snprintf(err, errlen,
-				 "image segment at 0x%llx-0x%llx is outside guest memory "
-				 "(at 0x%llx); %s",
-				 (unsigned long long)s->gpa,
-				 (unsigned long long)(s->gpa + s->memsz - 1),
-				 (unsigned long long)(s->gpa + done), map);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* An access to a guest-physical address in no slot: no device, reads see 0xFF. */
-void memory__mmio(struct vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
-
-	if (run->mmio.is_write) {
-		machine__log(v->m, "vCPU %d: write of %u bytes to 0x%llx ignored (no memory there)",
-			     v->id, len, (unsigned long long)run->mmio.phys_addr);
-	} else {
-		memset(run->mmio.data, 0xFF, len);
-		machine__log(v->m,
-			     "vCPU %d: read of %u bytes from 0x%llx: all 0xff (no memory there)",
-			     v->id, len, (unsigned long long)run->mmio.phys_addr);
-	}
+	return host >= mem->ram && host < mem->ram + mem->ram_size;
 }

@@ -741,7 +741,7 @@ static void test_elf_mutations(void **state)
 				assert_true(s->offset <= f->img.size);
 				assert_true(s->filesz <= f->img.size - s->offset);
 				assert_true(s->filesz <= s->memsz);
-				assert_true(s->gpa + s->memsz <= LOADER_FW_TOP);
+				assert_true(s->gpa + s->memsz <= MEM_FW_TOP);
 			}
 			/* Whatever it says, it says it within bounds. */
 			if (check_start(f, LOADER_RESET_LEGACY) != 0)
