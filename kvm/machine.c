@@ -46,7 +46,7 @@ static void initial_stop(struct vcpu *v)
 {
 	uint64_t pc = 0;
 
-	cpu_state__pc(v, &pc);
+	cpu__pc(&v->cpu, &pc);
 	memset(&v->stop, 0, sizeof(v->stop));
 	v->stop.reason = STOP_STEP;
 	v->stop.cpu = v->id;
@@ -54,10 +54,29 @@ static void initial_stop(struct vcpu *v)
 	v->stop_pending = false;
 }
 
+/*
+ * Where the vCPUs start: the reset vector, CS f000 with its base at
+ * 0xF0000 (legacy) or 0xFFFF0000 (architectural), IP 0xFFF0; with --load,
+ * the image's address as CS:IP in real mode, IP below 64 KiB.
+ */
+static void reset_entry(const struct machine_config *cfg, struct cpu_entry *e)
+{
+	e->cs_sel = 0xF000;
+	e->cs_base = cfg->reset == RESET_ARCHITECTURAL ? 0xFFFF0000 : 0xF0000;
+	e->ip = 0xFFF0;
+	if (cfg->load_set) {
+		e->cs_sel = (uint16_t)((cfg->load_addr >> 4) & 0xF000);
+		e->cs_base = (uint64_t)e->cs_sel << 4;
+		e->ip = cfg->load_addr - e->cs_base;
+	}
+}
+
 int machine__power_on(struct machine *m, char *err, size_t errlen)
 {
+	struct cpu_entry entry;
 	int r;
 
+	reset_entry(&m->cfg, &entry);
 	memory__clear(&m->mem);
 	if (m->have_img) {
 		r = loader__load(&m->img, &m->mem, err, errlen);
@@ -74,10 +93,10 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 		r = vcpu__reset_debug(v, err, errlen);
 		if (r < 0)
 			return r;
-		r = power_on__restore(v, err, errlen);
+		r = power_on__restore(&v->power_on, v->cpu.fd, err, errlen);
 		if (r < 0)
 			return r;
-		r = cpu_state__reset(v, err, errlen);
+		r = cpu__reset(&v->cpu, &v->power_on.sregs, &entry, err, errlen);
 		if (r < 0)
 			return r;
 		initial_stop(v);

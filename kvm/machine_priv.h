@@ -25,6 +25,8 @@
 #include "host/probe.h"
 #include "host/vm.h"
 #include "mem/memory.h"
+#include "cpu/cpu.h"
+#include "cpu/power_on.h"
 
 #define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
 #define BP_MAX			256
@@ -92,21 +94,10 @@ struct machine;
 struct vcpu {
 	struct machine *m;
 	int id;
-	int fd;
-	struct kvm_run *run;
-	size_t run_size;
+	struct cpu cpu;			/* its architectural state (cpu/cpu.h) */
+	struct power_on power_on;	/* ... and KVM's at creation (cpu/power_on.h) */
 	pthread_t thread;
 	bool thread_started;
-	struct vcpu_power_on {		/* KVM's own defaults, taken at creation (power_on.c) */
-		struct kvm_sregs sregs;
-		struct kvm_xsave xsave;	/* x87, SSE, AVX ... */
-		struct kvm_fpu fpu;	/* ... where KVM has no XSAVE */
-		struct kvm_xcrs xcrs;
-		struct kvm_debugregs dregs;
-		struct kvm_vcpu_events events;
-		struct kvm_msrs *msrs;	/* every MSR KVM saves */
-		bool xsave_ok, fpu_ok, xcrs_ok, dregs_ok, events_ok;
-	} power_on;
 
 	/* Under m->lock: */
 	enum vcpu_state state;
@@ -128,7 +119,6 @@ struct vcpu {
 	bool dbg_set;
 	bool inject_bp;			/* re-inject the guest's own int3 on the next run */
 	bool inject_db;			/* deliver the guest's own #DB on the next run (step.c) */
-	bool guest_tf;			/* the guest's own EFLAGS.TF, which KVM hides while stepping */
 	/* Past a false condition with RFLAGS.RF (run_loop.c): */
 	bool rf_pending;		/* the last run started with RF set, at rf_pc */
 	uint64_t rf_pc;
@@ -140,19 +130,6 @@ struct vcpu {
 	int exit_status;
 	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
 	bool wd_ok;
-	/* With an in-kernel irqchip, what KVM gave at creation (for reset): */
-	struct kvm_lapic_state reset_lapic;
-	struct kvm_mp_state reset_mp;
-
-	/* The registers of one stop (cpu_state.c): filled by the first read
-	 * while the vCPU is parked, dropped on a write and when it runs. */
-	struct kvm_regs regs_cache;
-	struct kvm_sregs sregs_cache;
-	bool regs_cached, sregs_cached;
-	bool cache_off;			/* the guest ran: always ask KVM */
-	bool sync_regs;			/* KVM_CAP_SYNC_REGS: kvm_run holds them at exits */
-	bool sync_fresh;		/* ... and holds those of now (a debug exit) */
-	bool sync_events;		/* ... the vCPU events too (KVM_SYNC_X86_EVENTS) */
 };
 
 struct machine {
@@ -234,32 +211,6 @@ bool ports__io(struct vcpu *v);
 void machine__log(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* cpu_state.c */
-int cpu_state__reset(struct vcpu *v, char *err, size_t errlen);
-int cpu_state__get(struct vcpu *v, struct target_regs *regs);
-int cpu_state__set(struct vcpu *v, const struct target_regs *regs);
-int cpu_state__pc(struct vcpu *v, uint64_t *pc);
-const char *cpu_state__mode_name(const struct kvm_sregs *s);
-/* "f000:0023 (linear 0xf0023, real mode)"; pc_adjust moves the IP reported. */
-int cpu_state__where(struct vcpu *v, int64_t pc_adjust, char *buf, size_t len);
-int cpu_state__translate(struct vcpu *v, uint64_t linear, uint64_t *phys);
-ssize_t cpu_state__access(struct machine *m, struct vcpu *v, enum target_space space,
-			  uint64_t addr, void *buf, size_t len, bool write);
-/* KVM_GET_REGS / KVM_GET_SREGS through the register cache. */
-int cpu_state__regs(struct vcpu *v, struct kvm_regs *r);
-int cpu_state__sregs(struct vcpu *v, struct kvm_sregs *s);
-/* KVM_SET_REGS, the register cache dropped. */
-int cpu_state__set_kregs(struct vcpu *v, const struct kvm_regs *r);
-/* Set RFLAGS.RF for the next run (the vCPU thread, between two runs). */
-int cpu_state__set_rf(struct vcpu *v);
-/* The register cache: off from the first KVM_RUN of a resume (run_loop.c)
- * until the vCPU is parked again; a register write drops it. */
-void cpu_state__cache_off(struct vcpu *v);
-void cpu_state__cache_on(struct vcpu *v);
-void cpu_state__cache_drop(struct vcpu *v);
-/* Ask KVM to copy the registers into kvm_run at exits, if it can. */
-void cpu_state__sync_init(struct vcpu *v);
-
 /* breakpoints.c */
 void bp__init(struct bp_manager *bpm, const struct host_caps *caps);
 int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len);
@@ -283,6 +234,10 @@ struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6);
 void bp__shadow_read(const struct bp_manager *bpm, const uint8_t *host, uint8_t *buf,
 		     size_t len);
 void bp__shadow_write(struct bp_manager *bpm, uint8_t *host, const uint8_t *buf, size_t len);
+/* Guest memory as gdb and the step rules see it: cpu__access with our
+ * int3 bytes hidden (reads show the guest's byte, writes keep the int3). */
+ssize_t bp__access(struct bp_manager *bpm, struct cpu *c, struct memory *mem,
+		   enum target_space space, uint64_t addr, void *buf, size_t len, bool write);
 const char *bp__describe_sw(const struct bp_manager *bpm);
 /* monitor sw-break: -EBUSY while Z0s are inserted, -EOPNOTSUPP for int3
  * on a host that stops at an int3 in no mode. */
@@ -319,11 +274,6 @@ void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop
 /* An emulation failure: true (stop filled) when the pc is on a page that
  * a read/access watchpoint took out of the slots. */
 bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop);
-
-/* power_on.c: a vCPU's state beyond its registers, as KVM created it. */
-int power_on__save(struct vcpu *v, char *err, size_t errlen);
-int power_on__restore(struct vcpu *v, char *err, size_t errlen);
-void power_on__free(struct vcpu *v);
 
 /* machine.c */
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
@@ -434,9 +384,7 @@ void allstop__clear(struct machine *m);
 /* Create the in-kernel PIC, I/O APIC, local APICs and PIT if the host has
  * them; before the first vCPU.  0 or -errno. */
 int irqchip__create(struct machine *m, char *err, size_t errlen);
-/* Keep a new vCPU's local APIC and MP state for reset. */
-int irqchip__vcpu_init(struct vcpu *v, char *err, size_t errlen);
-/* Put the devices and every vCPU's local APIC and MP state back to reset. */
+/* Put the PICs, the I/O APIC and the PIT back to reset. */
 int irqchip__reset(struct machine *m, char *err, size_t errlen);
 /* Wait for the set-up the helper thread does; before the first KVM_RUN and
  * before the VM is closed. */

@@ -68,7 +68,7 @@ static int op_get_regs(struct target *t, int cpu, struct target_regs *regs)
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__get(v, regs) : err;
+	return v ? cpu__get(&v->cpu, regs) : err;
 }
 
 static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs)
@@ -76,7 +76,7 @@ static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__set(v, regs) : err;
+	return v ? cpu__set(&v->cpu, regs) : err;
 }
 
 static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
@@ -87,7 +87,7 @@ static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, u
 
 	if (!v)
 		return err;
-	return cpu_state__access(M(t), v, space, addr, buf, len, false);
+	return bp__access(&M(t)->bpm, &v->cpu, &M(t)->mem, space, addr, buf, len, false);
 }
 
 /* Only with every vCPU parked: a vCPU that runs alone (vCont;c:N) uses
@@ -102,7 +102,7 @@ static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, 
 		return err;
 	if (!all_parked(M(t)))
 		return -EBUSY;
-	return cpu_state__access(M(t), v, space, addr, (void *)buf, len, true);
+	return bp__access(&M(t)->bpm, &v->cpu, &M(t)->mem, space, addr, (void *)buf, len, true);
 }
 
 static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *phys)
@@ -110,7 +110,7 @@ static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *ph
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__translate(v, linear, phys) : err;
+	return v ? cpu__translate(&v->cpu, linear, phys) : err;
 }
 
 static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)

@@ -155,7 +155,7 @@ static bool want_int3(struct machine *m)
 
 	if (bpm->sw_mech == BP_SW_AUTO)
 		return bpm->use_int3;
-	if (bpm->sw_mech == BP_SW_DR || cpu_state__sregs(&m->vcpus[0], &s) < 0)
+	if (bpm->sw_mech == BP_SW_DR || cpu__sregs(&m->vcpus[0].cpu, &s) < 0)
 		return false;
 	if (!(s.cr0 & X86_CR0_PE))
 		mode = PROBE_REAL;
@@ -177,7 +177,7 @@ static int place_int3(struct machine *m, struct bp *bp)
 	uint64_t gpa;
 	uint8_t *host;
 
-	if (cpu_state__translate(&m->vcpus[0], bp->addr, &gpa) < 0)
+	if (cpu__translate(&m->vcpus[0].cpu, bp->addr, &gpa) < 0)
 		return -EINVAL;
 	host = memory__host(&m->mem, gpa, NULL);
 	if (!host)
@@ -410,4 +410,23 @@ void bp__shadow_write(struct bp_manager *bpm, uint8_t *host, const uint8_t *buf,
 			*bp->host = INT3;
 		}
 	}
+}
+
+static void shadow_read(void *ctx, const uint8_t *host, uint8_t *buf, size_t n)
+{
+	memcpy(buf, host, n);
+	bp__shadow_read(ctx, host, buf, n);
+}
+
+static void shadow_write(void *ctx, uint8_t *host, const uint8_t *buf, size_t n)
+{
+	bp__shadow_write(ctx, host, buf, n);
+}
+
+ssize_t bp__access(struct bp_manager *bpm, struct cpu *c, struct memory *mem,
+		   enum target_space space, uint64_t addr, void *buf, size_t len, bool write)
+{
+	const struct cpu_copy copy = { .read = shadow_read, .write = shadow_write, .ctx = bpm };
+
+	return cpu__access(c, mem, space, addr, buf, len, write, &copy);
 }

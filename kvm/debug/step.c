@@ -28,7 +28,7 @@
  *    host's emulator leaves a half-done halt that stops the next continue.)
  *  - The guest's own TF (set with popf or iret): KVM hides TF while it
  *    steps and would drop it, so kvmstub keeps the guest's TF itself
- *    (v->guest_tf) and delivers the guest's #DB after the next instruction
+ *    (v->cpu.guest_tf) and delivers the guest's #DB after the next instruction
  *    (KVM_GUESTDBG_INJECT_DB), stopping at its handler's first instruction.
  */
 #include <string.h>
@@ -51,7 +51,7 @@
 /* Read guest memory at a linear address, as the CPU sees it now. */
 static bool rd(struct vcpu *v, uint64_t lin, void *buf, size_t len)
 {
-	return cpu_state__access(v->m, v, TARGET_LINEAR, lin, buf, len, false) == (ssize_t)len;
+	return bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, lin, buf, len, false) == (ssize_t)len;
 }
 
 static uint64_t le(const uint8_t *p, int n)
@@ -175,7 +175,7 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 /* Write the registers for the next run (the stepped rep's count). */
 static bool wr(struct vcpu *v, const struct kvm_regs *r)
 {
-	return cpu_state__set_kregs(v, r) == 0;
+	return cpu__set_kregs(&v->cpu, r) == 0;
 }
 
 /* A rep string instruction with iterations left: run one.  (KVM's
@@ -216,7 +216,7 @@ bool step__rep_finish(struct vcpu *v)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (cpu_state__regs(v, &r) < 0 || cpu_state__sregs(v, &s) < 0)
+	if (cpu__regs(&v->cpu, &r) < 0 || cpu__sregs(&v->cpu, &s) < 0)
 		return false;
 	memset(&si, 0, sizeof(si));
 	si.pc = s.cs.base + r.rip;
@@ -237,7 +237,7 @@ bool step__rep_end(struct vcpu *v, struct step_insn *si)
 	if (!si->rep_trick)
 		return false;
 	si->rep_trick = false;
-	if (cpu_state__regs(v, &r) < 0)
+	if (cpu__regs(&v->cpu, &r) < 0)
 		return false;
 	if ((r.rcx & si->count_mask) != 0) {
 		/* Not run (an event came first, or a kick): as it was. */
@@ -279,8 +279,8 @@ void step__begin(struct vcpu *v)
 
 	/* KVM shows the guest's own TF only while it is not stepping itself. */
 	if (!(v->dbg.control & KVM_GUESTDBG_SINGLESTEP) &&
-	    cpu_state__regs(v, &r) >= 0)
-		v->guest_tf = r.rflags & RFLAGS_TF;
+	    cpu__regs(&v->cpu, &r) >= 0)
+		v->cpu.guest_tf = r.rflags & RFLAGS_TF;
 }
 
 void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
@@ -292,9 +292,9 @@ void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn 
 
 	memset(si, 0, sizeof(*si));
 	si->vec = -1;
-	si->guest_tf = v->guest_tf;
+	si->guest_tf = v->cpu.guest_tf;
 	si->injecting = v->inject_db;
-	if (cpu_state__regs(v, &r) < 0 || cpu_state__sregs(v, &s) < 0)
+	if (cpu__regs(&v->cpu, &r) < 0 || cpu__sregs(&v->cpu, &s) < 0)
 		return;
 	si->pc = s.cs.base + r.rip;
 	if (!(s.efer & X86_EFER_LMA))
@@ -330,17 +330,17 @@ bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64
 
 	if (si->injecting || !completed) {
 		/* An event was delivered: TF is clear in the handler. */
-		v->guest_tf = false;
+		v->cpu.guest_tf = false;
 		return false;
 	}
 	if (si->guest_tf) {
 		/* The guest's own single-step trap, owed after this instruction. */
 		v->inject_db = true;
-		v->guest_tf = false;
+		v->cpu.guest_tf = false;
 		return true;
 	}
 	if (si->sets_flags)
-		v->guest_tf = si->new_tf;
+		v->cpu.guest_tf = si->new_tf;
 	return si->rep_string && v->m->bpm.rep_whole && pc == si->pc;
 }
 

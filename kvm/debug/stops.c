@@ -24,7 +24,7 @@ void stops__here(struct vcpu *v, struct target_stop *stop, enum target_stop_reas
 {
 	uint64_t pc = 0;
 
-	cpu_state__pc(v, &pc);
+	cpu__pc(&v->cpu, &pc);
 	stops__at(v, stop, reason, pc);
 }
 
@@ -33,7 +33,7 @@ void stops__fault(struct vcpu *v, struct target_stop *stop, const char *what)
 	char where[96];
 
 	stops__here(v, stop, STOP_FAULT);
-	cpu_state__where(v, 0, where, sizeof(where));
+	cpu__where(&v->cpu, 0, where, sizeof(where));
 	snprintf(stop->message, sizeof(stop->message), "%s %s", what, where);
 	machine__log(v->m, "vCPU %d: %s", v->id, stop->message);
 }
@@ -53,13 +53,13 @@ void stops__halt(struct vcpu *v, struct target_stop *stop)
 	bool irq_on = false;
 
 	stops__here(v, stop, STOP_HALT);
-	if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) >= 0)
+	if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) >= 0)
 		irq_on = regs.rflags & X86_RFLAGS_IF;
 	/* KVM reports the exit with the IP past the hlt: name the hlt itself. */
-	if (stop->addr > 0 && cpu_state__access(v->m, v, TARGET_LINEAR, stop->addr - 1, &byte, 1,
+	if (stop->addr > 0 && bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, stop->addr - 1, &byte, 1,
 						false) == 1 && byte == 0xF4)
 		adjust = -1;
-	cpu_state__where(v, adjust, where, sizeof(where));
+	cpu__where(&v->cpu, adjust, where, sizeof(where));
 	snprintf(stop->message, sizeof(stop->message), "hlt with interrupts %s %s%s",
 		 irq_on ? "enabled" : "disabled", where,
 		 irq_on ? "; nothing will wake it (no interrupt controller)" : "");
@@ -99,7 +99,7 @@ static const char *mode_key_name(uint32_t key)
 int stops__mode_key(struct vcpu *v, uint32_t *key)
 {
 	struct kvm_sregs s;
-	int r = KVM_IOCTL(v->fd, KVM_GET_SREGS, &s);
+	int r = KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, &s);
 
 	if (r < 0)
 		return r;
@@ -112,7 +112,7 @@ bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop
 	struct kvm_sregs s;
 	uint32_t now;
 
-	if (KVM_IOCTL(v->fd, KVM_GET_SREGS, &s) < 0)
+	if (KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, &s) < 0)
 		return false;
 	now = mode_key(&s);
 	if (now == *key)

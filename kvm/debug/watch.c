@@ -200,7 +200,7 @@ static int translate(struct machine *m, struct watch *w)
 
 		if (n > w->len - done)
 			n = w->len - done;
-		r = cpu_state__translate(v, lin, &gpa);
+		r = cpu__translate(&v->cpu, lin, &gpa);
 		if (r < 0)
 			return -EINVAL;
 		na = memory__aliases(&m->mem, gpa, aliases, MEM_MAX_VIEWS);
@@ -222,7 +222,7 @@ static bool covers_pc(struct machine *m, const struct watch *w)
 	struct vcpu *v = &m->vcpus[0];
 	uint64_t pc, gpa;
 
-	if (cpu_state__pc(v, &pc) < 0 || cpu_state__translate(v, pc, &gpa) < 0)
+	if (cpu__pc(&v->cpu, &pc) < 0 || cpu__translate(&v->cpu, pc, &gpa) < 0)
 		return false;
 	for (int p = 0; p < w->nr_pieces; p++)
 		if ((w->pieces[p].gpa & ~(MEM_PAGE - 1)) == (gpa & ~(MEM_PAGE - 1)))
@@ -383,7 +383,7 @@ static struct watch *match(struct watch_manager *wm, uint64_t gpa, uint64_t len,
 /* Do the guest's access on its memory; false when no memory is there. */
 static bool serve(struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
 	uint64_t avail;
 	uint8_t *host = memory__host(&v->m->mem, run->mmio.phys_addr, &avail);
@@ -399,7 +399,7 @@ static bool serve(struct vcpu *v)
 
 const struct watch *watch__mmio(struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 
 	if (!serve(v)) {
 		memory__mmio(v);
@@ -423,14 +423,14 @@ bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop)
 	char where[96];
 	int n;
 
-	if (cpu_state__pc(v, &pc) < 0 || cpu_state__translate(v, pc, &gpa) < 0 ||
+	if (cpu__pc(&v->cpu, &pc) < 0 || cpu__translate(&v->cpu, pc, &gpa) < 0 ||
 	    collect(&m->wm, NULL, pages, &n) < 0)
 		return false;
 	for (int i = 0; i < n; i++) {
 		if (pages[i].mode != MEM_PAGE_ABSENT || pages[i].gpa != (gpa & ~(MEM_PAGE - 1)))
 			continue;
 		stops__here(v, stop, STOP_FAULT);
-		cpu_state__where(v, 0, where, sizeof(where));
+		cpu__where(&v->cpu, 0, where, sizeof(where));
 		snprintf(stop->message, sizeof(stop->message),
 			 "code on page 0x%llx, which a read/access watchpoint took out of "
 			 "the memory slots, cannot run (delete it or watch writes only) %.90s",

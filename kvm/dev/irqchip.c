@@ -153,25 +153,6 @@ int irqchip__create(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
-int irqchip__vcpu_init(struct vcpu *v, char *err, size_t errlen)
-{
-	int r;
-
-	if (!v->m->irq.on)
-		return 0;
-	r = KVM_IOCTL(v->fd, KVM_GET_LAPIC, &v->reset_lapic);
-	if (r < 0) {
-		kvm__ioctl_error(err, errlen, "KVM_GET_LAPIC", r);
-		return r;
-	}
-	r = KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &v->reset_mp);
-	if (r < 0) {
-		kvm__ioctl_error(err, errlen, "KVM_GET_MP_STATE", r);
-		return r;
-	}
-	return 0;
-}
-
 int irqchip__reset(struct machine *m, char *err, size_t errlen)
 {
 	int r;
@@ -191,20 +172,6 @@ int irqchip__reset(struct machine *m, char *err, size_t errlen)
 		r = KVM_IOCTL(m->vm_fd, KVM_SET_PIT2, &m->irq.pit_reset);
 		if (r < 0) {
 			kvm__ioctl_error(err, errlen, "KVM_SET_PIT2", r);
-			return r;
-		}
-	}
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *v = &m->vcpus[i];
-
-		r = KVM_IOCTL(v->fd, KVM_SET_LAPIC, &v->reset_lapic);
-		if (r < 0) {
-			kvm__ioctl_error(err, errlen, "KVM_SET_LAPIC", r);
-			return r;
-		}
-		r = KVM_IOCTL(v->fd, KVM_SET_MP_STATE, &v->reset_mp);
-		if (r < 0) {
-			kvm__ioctl_error(err, errlen, "KVM_SET_MP_STATE", r);
 			return r;
 		}
 	}
@@ -256,7 +223,7 @@ static void make_runnable(struct vcpu *v)
 {
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
-	KVM_IOCTL(v->fd, KVM_SET_MP_STATE, &mp);
+	KVM_IOCTL(v->cpu.fd, KVM_SET_MP_STATE, &mp);
 }
 
 /* Will something the vCPU cannot mask wake it? */
@@ -265,7 +232,7 @@ static bool nmi_or_smi_pending(struct vcpu *v)
 	struct kvm_vcpu_events ev;
 
 	memset(&ev, 0, sizeof(ev));
-	if (KVM_IOCTL(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+	if (KVM_IOCTL(v->cpu.fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
 		return false;
 	return ev.nmi.pending || ev.nmi.injected || ev.smi.pending;
 }
@@ -317,13 +284,13 @@ bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct targe
 	int asleep = ASLEEP_NO;
 	bool stuck;
 
-	if (!m->irq.on || KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &mp) < 0)
+	if (!m->irq.on || KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
 		return false;
 	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
 	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
 		asleep = ASLEEP_SIPI;
 	} else if (mp.mp_state == KVM_MP_STATE_HALTED) {
-		if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) < 0)
+		if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) < 0)
 			return false;
 		if (regs.rflags & X86_RFLAGS_IF) {
 			/* Waiting for an interrupt: in a continue that is no stop.
@@ -375,8 +342,8 @@ static int step_regs(struct vcpu *v, uint64_t *rsp, uint64_t *rflags, uint64_t *
 {
 	struct kvm_regs regs;
 
-	if (KVM_IOCTL(v->fd, KVM_GET_REGS, &regs) < 0 ||
-	    KVM_IOCTL(v->fd, KVM_GET_SREGS, sregs) < 0)
+	if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) < 0 ||
+	    KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, sregs) < 0)
 		return -1;
 	*rsp = regs.rsp;
 	*rflags = regs.rflags;
@@ -418,14 +385,14 @@ void irqchip__step_done(struct vcpu *v, struct irqchip_step *st)
 
 			if (offs[i] + width > pushed)
 				break;
-			if (cpu_state__access(v->m, v, TARGET_LINEAR, addr, &val, width,
+			if (bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, addr, &val, width,
 					      false) != (ssize_t)width)
 				break;
 			if (!(val & X86_RFLAGS_TF) ||
 			    ((val ^ st->rflags) & mask & ~(X86_RFLAGS_TF | X86_RFLAGS_RF)))
 				continue;
 			val &= ~X86_RFLAGS_TF;
-			cpu_state__access(v->m, v, TARGET_LINEAR, addr, &val, width, true);
+			bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, addr, &val, width, true);
 			break;
 		}
 	}

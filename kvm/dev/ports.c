@@ -156,7 +156,7 @@ static uint8_t port_in(struct vcpu *v, uint16_t port)
  */
 bool ports__io(struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	bool exited = false;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	unsigned int size = run->io.size;
@@ -183,7 +183,7 @@ bool ports__io(struct vcpu *v)
 /* An access to a guest-physical address in no slot: no device, reads see 0xFF. */
 void memory__mmio(struct vcpu *v)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
 
 	if (run->mmio.is_write) {

@@ -58,10 +58,11 @@ static int set_debug(struct vcpu *v, const struct kvm_guest_debug *dbg)
 
 	if (v->dbg_set && !memcmp(&v->dbg, dbg, sizeof(*dbg)))
 		return 0;
-	r = KVM_IOCTL(v->fd, KVM_SET_GUEST_DEBUG, dbg);
+	r = KVM_IOCTL(v->cpu.fd, KVM_SET_GUEST_DEBUG, dbg);
 	if (r < 0)
 		return r;
 	v->dbg = *dbg;
+	v->cpu.kvm_steps = dbg->control & KVM_GUESTDBG_SINGLESTEP;	/* TF is KVM's now */
 	/* injection is one-shot */
 	v->dbg_set = !(dbg->control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB));
 	return 0;
@@ -112,11 +113,11 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 	}
 	if (v->rf_off || again ||
 	    !(c->hw_bp_rf[PROBE_REAL] || c->hw_bp_rf[PROBE_PROTECTED] || c->hw_bp_rf[PROBE_LONG]) ||
-	    cpu_state__sregs(v, &s) < 0)
+	    cpu__sregs(&v->cpu, &s) < 0)
 		return false;	/* kvm-pvm: no mode keeps RF, no register read */
 	mode = s.efer & X86_EFER_LMA ? PROBE_LONG : s.cr0 & X86_CR0_PE ? PROBE_PROTECTED :
 	       PROBE_REAL;
-	if (!c->hw_bp_rf[mode] || cpu_state__set_rf(v) < 0)
+	if (!c->hw_bp_rf[mode] || cpu__set_rf(&v->cpu) < 0)
 		return false;
 	v->rf_pending = true;
 	v->rf_pc = pc;
@@ -134,26 +135,26 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
  */
 static bool past_in_daemon(struct vcpu *v, uint64_t pc)
 {
-	const struct kvm_vcpu_events *ev = &v->run->s.regs.events;
-	const struct kvm_sregs *s = &v->run->s.regs.sregs;
-	struct kvm_regs r = v->run->s.regs.regs;
+	const struct kvm_vcpu_events *ev = &v->cpu.run->s.regs.events;
+	const struct kvm_sregs *s = &v->cpu.run->s.regs.sregs;
+	struct kvm_regs r = v->cpu.run->s.regs.regs;
 	uint8_t code[15];
 	ssize_t n;
 	int bits, len;
 
-	if (!v->sync_fresh || !v->sync_events || v->guest_tf || (r.rflags & X86_RFLAGS_TF) ||
+	if (!v->cpu.sync_fresh || !v->cpu.sync_events || v->cpu.guest_tf || (r.rflags & X86_RFLAGS_TF) ||
 	    ev->exception.injected || ev->exception.pending || ev->interrupt.injected ||
 	    ev->interrupt.shadow || ev->nmi.injected || ev->nmi.pending || ev->smi.pending)
 		return false;
 	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
-	n = cpu_state__access(v->m, v, TARGET_LINEAR, pc, code, sizeof(code), false);
+	n = bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, pc, code, sizeof(code), false);
 	if (n <= 0)
 		return false;
 	len = insn__exec(code, (size_t)n, bits, &r);
-	if (len <= 0 || (bits < 64 && v->run->s.regs.regs.rip + (uint64_t)len - 1 > s->cs.limit))
+	if (len <= 0 || (bits < 64 && v->cpu.run->s.regs.regs.rip + (uint64_t)len - 1 > s->cs.limit))
 		return false;
-	v->run->s.regs.regs = r;
-	v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	v->cpu.run->s.regs.regs = r;
+	v->cpu.run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	return true;
 }
 
@@ -196,7 +197,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 		stop->exit_status = v->exit_status;
 		return true;
 	}
-	r = cpu_state__pc(v, &rs->pc);	/* from the stop's register cache */
+	r = cpu__pc(&v->cpu, &rs->pc);	/* from the stop's register cache */
 	if (r < 0) {
 		fault(v, stop, "KVM_GET_REGS", r);
 		return true;
@@ -224,12 +225,12 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 			     struct target_stop *stop)
 {
 	struct bp_manager *bpm = &v->m->bpm;
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	const struct run_arm_in in = {
 		.kind = rs->how->kind,
 		.past_bp = rs->past_bp,
 		.mode_watch = rs->mode_watch,
-		.guest_tf = v->guest_tf,
+		.guest_tf = v->cpu.guest_tf,
 		.compare = bp__compare(bpm),
 		.at_start = rs->at_start,
 		.blockirq = bpm->blockirq,
@@ -268,15 +269,15 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	}
 	v->inject_bp = false;
 	v->inject_db = false;
-	cpu_state__cache_off(v);	/* the guest runs: registers change */
-	v->sync_fresh = false;
-	r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+	cpu__cache_off(&v->cpu);	/* the guest runs: registers change */
+	v->cpu.sync_fresh = false;
+	r = KVM_IOCTL(v->cpu.fd, KVM_RUN, 0);
 	count_run(v);
 	rs->rf_was = v->rf_pending && r == 0;
 	v->rf_pending = v->rf_pending && r == -EINTR;	/* nothing ran yet */
 	if (rs->rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf_pc))
 		v->rf_fails = 0;	/* RF did its job */
-	v->sync_fresh = v->sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
+	v->cpu.sync_fresh = v->cpu.sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
 	if (lifted)
 		bp__unlift(lifted);
 	*ret = r;
@@ -296,14 +297,14 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
  */
 static int finish_insn(struct vcpu *v, const struct watch **hit)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	int ret = 0;
 
 	for (int i = 0; i < FINISH_MAX; i++) {
 		int r;
 
 		run->immediate_exit = 1;
-		r = KVM_IOCTL(v->fd, KVM_RUN, 0);
+		r = KVM_IOCTL(v->cpu.fd, KVM_RUN, 0);
 		count_run(v);
 		if (r == -EINTR)
 			break;
@@ -350,7 +351,7 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 	const struct debug_event *ev = kvm_ev;
 
 	/* One iteration of a rep: the count and pc the CPU would show. */
-	if (step__rep_end(v, &rs->si) && cpu_state__pc(v, &fixed.pc) == 0)
+	if (step__rep_end(v, &rs->si) && cpu__pc(&v->cpu, &fixed.pc) == 0)
 		ev = &fixed;
 	irqchip__step_done(v, &rs->ist);
 	if (rs->arm.step && ev->exception == 1 && step__after(v, &rs->si, ev->pc, ev->dr6)) {
@@ -407,7 +408,7 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
 	}
 	if (r == 1)
 		return on_exit(v, rs, 0, stop);	/* the host's own end of the step, or more */
-	r = cpu_state__pc(v, &ev.pc);
+	r = cpu__pc(&v->cpu, &ev.pc);
 	if (r < 0)
 		return fault(v, stop, "KVM_GET_REGS", r);
 	return on_debug(v, rs, &ev, stop);
@@ -417,13 +418,13 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
  * page a read watchpoint took away; else a fault. */
 static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	struct bp *bp;
 	uint64_t pc;
 	char msg[160];
 
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-	    cpu_state__pc(v, &pc) == 0 && (bp = bp__find_at(&v->m->bpm, pc)) && bp__ours(bp)) {
+	    cpu__pc(&v->cpu, &pc) == 0 && (bp = bp__find_at(&v->m->bpm, pc)) && bp__ours(bp)) {
 		stops__at(v, stop, STOP_SWBREAK, bp->addr);
 		return RUN_STOP;
 	}
@@ -438,7 +439,7 @@ static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 /* KVM_RUN returned r: what it means for this resume. */
 static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct target_stop *stop)
 {
-	struct kvm_run *run = v->run;
+	struct kvm_run *run = v->cpu.run;
 	char msg[160];
 
 	if (r == -EINTR) {
@@ -551,7 +552,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 	}
 	/* A stop inside a rep's iteration (a watchpoint, Ctrl-C, a fault). */
 	if (step__rep_end(v, &rs.si) && stop->reason != STOP_WATCH)
-		cpu_state__pc(v, &stop->addr);
+		cpu__pc(&v->cpu, &stop->addr);
 	if (vd == RUN_STOP)
 		tell_cost(v, &rs, stop);
 	return vd == RUN_QUIT;
@@ -562,6 +563,6 @@ bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_s
 {
 	bool quit = run_until_stop(v, how, stop);
 
-	cpu_state__cache_on(v);		/* parked again: one read serves the stop */
+	cpu__cache_on(&v->cpu);		/* parked again: one read serves the stop */
 	return quit;
 }

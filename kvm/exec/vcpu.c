@@ -20,96 +20,22 @@
 #include "../host/ioctl.h"
 #include "../machine_priv.h"
 
-/*
- * What a CPU learns about its place among the others from CPUID: leaf 1
- * EBX bits 31-24 hold its initial APIC ID (KVM gives vCPU n the APIC ID n),
- * bits 23-16 the number of logical processors in the package (HTT, EDX
- * bit 28, says the field is valid), leaves 0xB and 0x1F EDX the x2APIC ID.
- * KVM_GET_SUPPORTED_CPUID describes the host, not this machine.
- */
-#define CPUID_HTT	(1u << 28)
-
-static void cpuid_topology(struct kvm_cpuid2 *cpuid, int id, int nr)
-{
-	for (uint32_t i = 0; i < cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-
-		if (e->function == 1) {
-			e->ebx = (e->ebx & 0xFFFFu) | (uint32_t)id << 24 |
-				 (uint32_t)(nr & 0xFF) << 16;
-			e->edx = nr > 1 ? e->edx | CPUID_HTT : e->edx & ~CPUID_HTT;
-		} else if (e->function == 0xB || e->function == 0x1F) {
-			e->edx = (uint32_t)id;
-		}
-	}
-}
-
-static int set_cpuid(struct vcpu *v, char *err, size_t errlen)
-{
-	struct kvm_cpuid2 *cpuid = NULL;
-	int nent = 64, r;
-
-	/* KVM says E2BIG until the buffer holds every leaf it supports. */
-	for (;;) {
-		free(cpuid);
-		cpuid = calloc(1, sizeof(*cpuid) + (size_t)nent * sizeof(cpuid->entries[0]));
-		if (!cpuid) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		cpuid->nent = (uint32_t)nent;
-		r = KVM_IOCTL(v->m->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-		if (r != -E2BIG || nent >= 4096)
-			break;
-		nent *= 2;
-	}
-	if (r < 0) {
-		kvm__ioctl_error(err, errlen, "KVM_GET_SUPPORTED_CPUID", r);
-	} else {
-		cpuid_topology(cpuid, v->id, v->m->cfg.nr_cpus > 1 ? v->m->cfg.nr_cpus : 1);
-		r = KVM_IOCTL(v->fd, KVM_SET_CPUID2, cpuid);
-		if (r < 0)
-			kvm__ioctl_error(err, errlen, "KVM_SET_CPUID2", r);
-	}
-	free(cpuid);
-	return r < 0 ? r : 0;
-}
-
 int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errlen)
 {
 	int r;
 
 	v->m = m;
 	v->id = id;
-	v->fd = -1;
 	v->state = VCPU_PARKED;
 	pthread_cond_init(&v->cmd_cond, NULL);
 	pthread_cond_init(&v->parked_cond, NULL);
-	r = KVM_IOCTL(m->vm_fd, KVM_CREATE_VCPU, id);
-	if (r < 0) {
-		kvm__ioctl_error(err, errlen, "KVM_CREATE_VCPU", r);
-		return r;
-	}
-	v->fd = r;
-	v->run = mmap(NULL, m->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED) {
-		r = -errno;
-		v->run = NULL;
-		snprintf(err, errlen, "cannot map the vCPU's kvm_run area: %s", strerror(-r));
-		return r;
-	}
-	v->run_size = m->run_size;
-	cpu_state__sync_init(v);
-	r = set_cpuid(v, err, errlen);
+	r = cpu__open(&v->cpu, m->kvm_fd, m->vm_fd, id, m->run_size, err, errlen);
 	if (r < 0)
 		return r;
-	r = power_on__save(v, err, errlen);
+	r = cpu__set_cpuid(&v->cpu, m->kvm_fd, id, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		return r;
-	r = irqchip__vcpu_init(v, err, errlen);
-	if (r < 0)
-		return r;
-	return cpu_state__reset(v, err, errlen);
+	return power_on__save(&v->power_on, m->kvm_fd, v->cpu.fd, m->irq.on, err, errlen);
 }
 
 static void *vcpu_thread(void *arg)
@@ -147,7 +73,7 @@ static void *vcpu_thread(void *arg)
 			break;
 		v->stop = stop;
 		v->state = VCPU_PARKED;
-		v->run->immediate_exit = 0;
+		v->cpu.run->immediate_exit = 0;
 		allstop__parked(v);	/* stops the others; the last one writes event_fd */
 		pthread_cond_broadcast(&v->parked_cond);
 	}
@@ -196,7 +122,7 @@ void vcpu__start(struct vcpu *v, const struct target_resume *how)
 	v->state = VCPU_RUNNING;
 	v->kicked = false;
 	v->user_kick = false;
-	v->run->immediate_exit = 0;
+	v->cpu.run->immediate_exit = 0;
 	pthread_cond_signal(&v->cmd_cond);
 }
 
@@ -205,7 +131,7 @@ int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
 	int r;
 
 	memset(&v->dbg, 0, sizeof(v->dbg));
-	r = KVM_IOCTL(v->fd, KVM_SET_GUEST_DEBUG, &v->dbg);
+	r = KVM_IOCTL(v->cpu.fd, KVM_SET_GUEST_DEBUG, &v->dbg);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_SET_GUEST_DEBUG", r);
 		return r;
@@ -213,7 +139,8 @@ int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
 	v->dbg_set = true;
 	v->inject_bp = false;
 	v->inject_db = false;
-	v->guest_tf = false;
+	v->cpu.guest_tf = false;
+	v->cpu.kvm_steps = false;
 	v->rf_pending = false;
 	v->rf_fails = 0;
 	v->exited = false;
@@ -229,7 +156,7 @@ void vcpu__kick(struct vcpu *v, bool user)
 {
 	v->kicked = true;
 	v->user_kick = v->user_kick || user;
-	v->run->immediate_exit = 1;
+	v->cpu.run->immediate_exit = 1;
 	pthread_kill(v->thread, SIGUSR1);
 }
 
@@ -250,7 +177,7 @@ enum vcpu_kick vcpu__take_kick(struct vcpu *v)
 	} else if (v->kicked) {
 		k = KICK_USER;
 		v->kicked = false;
-		v->run->immediate_exit = 0;
+		v->cpu.run->immediate_exit = 0;
 	}
 	pthread_mutex_unlock(&v->m->lock);
 	return k;
@@ -296,15 +223,10 @@ void vcpu__destroy(struct vcpu *v)
 	}
 	if (!v->m)
 		return;		/* never initialized */
-	if (v->run)
-		munmap(v->run, v->run_size);
-	v->run = NULL;
+	cpu__close(&v->cpu);
 	pthread_cond_destroy(&v->cmd_cond);
 	pthread_cond_destroy(&v->parked_cond);
-	if (v->fd >= 0)
-		close(v->fd);
-	v->fd = -1;
-	power_on__free(v);
+	power_on__free(&v->power_on);
 	v->m = NULL;
 }
 
@@ -320,7 +242,7 @@ int vcpu__describe(struct vcpu *v, char *buf, size_t len)
 	const char *what = "stopped";
 	int r;
 
-	if (v->m->irq.on && KVM_IOCTL(v->fd, KVM_GET_MP_STATE, &mp) < 0)
+	if (v->m->irq.on && KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
 		mp.mp_state = KVM_MP_STATE_RUNNABLE;
 	switch (mp.mp_state) {
 	case KVM_MP_STATE_UNINITIALIZED:
@@ -335,9 +257,9 @@ int vcpu__describe(struct vcpu *v, char *buf, size_t len)
 	default:
 		break;
 	}
-	r = cpu_state__sregs(v, &s);
+	r = cpu__sregs(&v->cpu, &s);
 	if (r < 0)
 		return r;
-	snprintf(buf, len, "vCPU %d, %s, %s", v->id, cpu_state__mode_name(&s), what);
+	snprintf(buf, len, "vCPU %d, %s, %s", v->id, cpu__mode_name(&s), what);
 	return 0;
 }
