@@ -61,8 +61,9 @@ int machine__settle(struct machine *m)
 	}
 	m->settled = true;
 	m->caps = m->probe.caps;
-	bp__init(&m->bpm, &m->caps);
-	watch__init(&m->wm, &m->caps);
+	bp__init(&m->bpm, &m->caps, m->cfg.log);
+	watch__init(&m->wm, &m->caps, m->cfg.log);
+	m->so.blockirq = m->caps.blockirq;
 	if (m->probe.ret < 0) {
 		m->settle_err = m->probe.ret;
 		fprintf(stderr, "kvmstub: probing this host's KVM failed: %s; breakpoints, "

@@ -122,8 +122,10 @@ static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
-		return bp__insert(M(t), kind, addr, len);
-	return watch__insert(M(t), kind, addr, len);
+		return bp__insert(&M(t)->bpm, &M(t)->vcpus[0].cpu, &M(t)->mem, kind, addr, len,
+				  watch__nr_dr(&M(t)->wm));
+	return watch__insert(&M(t)->wm, &M(t)->vcpus[0].cpu, &M(t)->mem, kind, addr, len,
+			     bp__nr_dr(&M(t)->bpm));
 }
 
 static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
@@ -135,8 +137,8 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
-		return bp__remove(M(t), kind, addr, len);
-	return watch__remove(M(t), kind, addr, len);
+		return bp__remove(&M(t)->bpm, kind, addr, len);
+	return watch__remove(&M(t)->wm, &M(t)->mem, kind, addr, len);
 }
 
 /* All-stop: every vCPU runs, or none does (allstop.c). */
@@ -177,8 +179,8 @@ static int op_reset(struct target *t)
 		return r;
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__halt_and_wait(&m->vcpus[i]);
-	bp__remove_all(m);
-	watch__remove_all(m);
+	bp__remove_all(&m->bpm);
+	watch__remove_all(&m->wm, &m->mem);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
 		machine__log(m, "reset: %s", err);
@@ -237,13 +239,13 @@ static int op_describe(struct target *t, char *buf, size_t len)
 			"hardware-assisted",
 		 bp__describe_sw(&m->bpm),
 		 hw_all ? "" : " (the probe saw them fail in some mode)",
-		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
+		 m->so.blockirq ? (m->so.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
 		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
 	/* Each breakpoint's mechanism, as the next resume will arm it. */
 	if (!all_parked(m))
 		return 0;
-	bp__assign(&m->bpm, &m->wm);
+	dregs__assign(&m->bpm, &m->wm);
 	n = strlen(buf);
 	if (n + 1 < len)
 		bp__describe_each(&m->bpm, buf + n, len - n);
@@ -282,13 +284,13 @@ static int op_set_option(struct target *t, const char *name, bool on)
 	if (!strcmp(name, "step-irq")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->bpm.step_irq = on;
+		m->so.step_irq = on;
 		return 0;
 	}
 	if (!strcmp(name, "step-rep-whole")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->bpm.rep_whole = on;
+		m->so.rep_whole = on;
 		return 0;
 	}
 	if (!strcmp(name, "stop-on-mode")) {

@@ -22,6 +22,9 @@
 #include "../../stub/target.h"
 #include "../mem/memory.h"
 
+/* The debug address registers DR0-DR3 breakpoints and watchpoints share. */
+#define CPU_NR_DRS		4
+
 struct cpu {
 	int fd;				/* the KVM vCPU, -1 before cpu__open */
 	struct kvm_run *run;

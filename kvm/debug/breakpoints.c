@@ -13,7 +13,7 @@
  *  - otherwise a debug register that no Z1 uses, and when there are more
  *    Z0s than free registers, single-stepping while comparing the pc with
  *    each breakpoint address (slow, so only while such breakpoints exist).
- * The debug registers are handed out again at each resume (bp__assign):
+ * The debug registers are handed out again at each resume (dregs.c):
  * Z1s first, so a Z1 is never refused because Z0s hold registers.  Debug
  * registers are per vCPU: every vCPU arms the same ones.
  *
@@ -38,15 +38,16 @@
  * The manager is changed by the main thread while the vCPUs are parked and
  * only read by the vCPU threads while they run.
  */
+#include "breakpoints.h"
+
 #include <errno.h>
 #include <string.h>
 
-#include "../machine_priv.h"
+#include "../host/log.h"
 
 #define INT3		0xCC
-#define DR7_FIXED	0x400ull	/* bit 10 reads as 1 */
 
-void bp__init(struct bp_manager *bpm, const struct host_caps *caps)
+void bp__init(struct bp_manager *bpm, const struct host_caps *caps, FILE *log)
 {
 	bool all = true;
 
@@ -57,7 +58,7 @@ void bp__init(struct bp_manager *bpm, const struct host_caps *caps)
 	}
 	bpm->use_int3 = all;
 	bpm->sw_mech = BP_SW_AUTO;
-	bpm->blockirq = caps->blockirq;
+	bpm->log = log;
 }
 
 const char *bp__describe_sw(const struct bp_manager *bpm)
@@ -101,8 +102,7 @@ static int count(const struct bp_manager *bpm, enum target_bp_kind kind)
 	return n;
 }
 
-/* Z1s that will hold a debug register (those not served by an int3). */
-static int count_dr_users(const struct bp_manager *bpm)
+int bp__nr_dr(const struct bp_manager *bpm)
 {
 	int n = 0;
 
@@ -147,15 +147,14 @@ void bp__unlift(struct bp *bp)
 }
 
 /* Is a new Z0 an int3?  The probe's choice, or monitor sw-break's. */
-static bool want_int3(struct machine *m)
+static bool want_int3(struct bp_manager *bpm, struct cpu *c)
 {
-	struct bp_manager *bpm = &m->bpm;
 	struct kvm_sregs s;
 	enum probe_mode mode;
 
 	if (bpm->sw_mech == BP_SW_AUTO)
 		return bpm->use_int3;
-	if (bpm->sw_mech == BP_SW_DR || cpu__sregs(&m->vcpus[0].cpu, &s) < 0)
+	if (bpm->sw_mech == BP_SW_DR || cpu__sregs(c, &s) < 0)
 		return false;
 	if (!(s.cr0 & X86_CR0_PE))
 		mode = PROBE_REAL;
@@ -165,26 +164,26 @@ static bool want_int3(struct machine *m)
 		mode = PROBE_PROTECTED;
 	if (bpm->int3_stops[mode])
 		return true;
-	machine__log(m, "sw-break int3: vCPU 0 is in %s mode, where this host does not stop "
+	log__say(bpm->log, "sw-break int3: vCPU 0 is in %s mode, where this host does not stop "
 		     "at an int3; the breakpoint uses a debug register",
 		     mode == PROBE_REAL ? "real" : mode == PROBE_LONG ? "long" : "protected");
 	return false;
 }
 
 /* Write the int3 for a Z0 at a linear address, saving the byte under it. */
-static int place_int3(struct machine *m, struct bp *bp)
+static int place_int3(struct bp_manager *bpm, struct cpu *c, struct memory *mem, struct bp *bp)
 {
 	uint64_t gpa;
 	uint8_t *host;
 
-	if (cpu__translate(&m->vcpus[0].cpu, bp->addr, &gpa) < 0)
+	if (cpu__translate(c, bp->addr, &gpa) < 0)
 		return -EINVAL;
-	host = memory__host(&m->mem, gpa, NULL);
+	host = memory__host(mem, gpa, NULL);
 	if (!host)
 		return -EINVAL;
 	/* Another Z0 may already sit on the same byte through an alias. */
-	for (int i = 0; i < m->bpm.nr; i++) {
-		struct bp *o = &m->bpm.bps[i];
+	for (int i = 0; i < bpm->nr; i++) {
+		struct bp *o = &bpm->bps[i];
 
 		if (o != bp && bp__ours(o) && o->host == host) {
 			bp->orig = o->orig;
@@ -198,9 +197,9 @@ static int place_int3(struct machine *m, struct bp *bp)
 	*host = INT3;
 	bp->placed = true;
 	/* An alias the guest wrote over is armed again, on the new byte. */
-	for (int i = 0; i < m->bpm.nr; i++)
-		if (m->bpm.bps[i].placed && m->bpm.bps[i].host == host)
-			m->bpm.bps[i].orig = bp->orig;
+	for (int i = 0; i < bpm->nr; i++)
+		if (bpm->bps[i].placed && bpm->bps[i].host == host)
+			bpm->bps[i].orig = bp->orig;
 	return 0;
 }
 
@@ -217,9 +216,9 @@ static void unplace_int3(struct bp_manager *bpm, struct bp *bp)
 		*bp->host = bp->orig;
 }
 
-int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+int bp__insert(struct bp_manager *bpm, struct cpu *c, struct memory *mem,
+	       enum target_bp_kind kind, uint64_t addr, uint64_t len, int dr_taken)
 {
-	struct bp_manager *bpm = &m->bpm;
 	struct bp *bp;
 	int r;
 
@@ -238,9 +237,9 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 	bp->dr = -1;
 	/* A Z1 with no debug register left is served as a Z0 would be. */
 	if ((kind == BP_SOFTWARE ||
-	     count_dr_users(bpm) + watch__nr_dr(&m->wm) >= BP_NR_DRS) && want_int3(m)) {
+	     bp__nr_dr(bpm) + dr_taken >= BP_NR_DRS) && want_int3(bpm, c)) {
 		bpm->nr++;	/* visible to place_int3's alias search */
-		r = place_int3(m, bp);
+		r = place_int3(bpm, c, mem, bp);
 		if (r < 0) {
 			bpm->nr--;
 			return r;
@@ -251,9 +250,8 @@ int bp__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 	return 0;
 }
 
-int bp__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+int bp__remove(struct bp_manager *bpm, enum target_bp_kind kind, uint64_t addr, uint64_t len)
 {
-	struct bp_manager *bpm = &m->bpm;
 	struct bp *bp;
 
 	(void)len;
@@ -267,9 +265,8 @@ int bp__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint6
 	return 0;
 }
 
-void bp__remove_all(struct machine *m)
+void bp__remove_all(struct bp_manager *bpm)
 {
-	struct bp_manager *bpm = &m->bpm;
 
 	while (bpm->nr > 0) {
 		struct bp *bp = &bpm->bps[bpm->nr - 1];
@@ -327,54 +324,6 @@ int bp__describe_each(const struct bp_manager *bpm, char *buf, size_t len)
 	return at < len ? (int)at : (int)len - 1;
 }
 
-void bp__assign(struct bp_manager *bpm, struct watch_manager *wm)
-{
-	int next_dr = 0;
-
-	for (int i = 0; i < bpm->nr; i++)
-		bpm->bps[i].dr = -1;
-	/* Debug-register watchpoints first (they have no other way to
-	 * fire), then the Z1s, then the Z0s that have no int3; breakpoints
-	 * left without one are compared by pc. */
-	watch__assign(wm, &next_dr);
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < bpm->nr && next_dr < BP_NR_DRS; i++) {
-			struct bp *bp = &bpm->bps[i];
-
-			if (bp->kind != (pass == 0 ? BP_HARDWARE : BP_SOFTWARE) || bp->placed)
-				continue;
-			bp->dr = next_dr++;
-		}
-	}
-}
-
-void bp__arm(const struct bp_manager *bpm, const struct watch_manager *wm, bool step,
-	     struct kvm_guest_debug *dbg)
-{
-	memset(dbg, 0, sizeof(*dbg));
-	dbg->control = KVM_GUESTDBG_ENABLE;
-	for (int i = 0; i < bpm->nr; i++)
-		if (bpm->bps[i].placed)
-			dbg->control |= KVM_GUESTDBG_USE_SW_BP;
-	/* Debug-register watchpoints fire during steps too. */
-	watch__arm(wm, dbg);
-	if (step) {
-		/* Every stop at a breakpoint is found by comparing the pc. */
-		dbg->control |= KVM_GUESTDBG_SINGLESTEP;
-		return;
-	}
-	for (int i = 0; i < bpm->nr; i++) {
-		const struct bp *bp = &bpm->bps[i];
-
-		if (bp->dr < 0)
-			continue;
-		dbg->arch.debugreg[bp->dr] = bp->addr;
-		/* L bit; R/W = 00 (execute) and LEN = 00 (1 byte) */
-		dbg->arch.debugreg[7] |= 1ull << (2 * bp->dr) | DR7_FIXED;
-		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
-	}
-}
-
 struct bp *bp__by_dr(struct bp_manager *bpm, uint64_t dr6)
 {
 	for (int i = 0; i < bpm->nr; i++) {
@@ -429,4 +378,9 @@ ssize_t bp__access(struct bp_manager *bpm, struct cpu *c, struct memory *mem,
 	const struct cpu_copy copy = { .read = shadow_read, .write = shadow_write, .ctx = bpm };
 
 	return cpu__access(c, mem, space, addr, buf, len, write, &copy);
+}
+
+bool bp__can_pass(const struct bp_manager *bpm, const struct target_resume *how, int nr_vcpus)
+{
+	return how->kind == RESUME_CONTINUE && !(bpm->use_int3 && !how->alone && nr_vcpus > 1);
 }

@@ -28,17 +28,17 @@
  *    host's emulator leaves a half-done halt that stops the next continue.)
  *  - The guest's own TF (set with popf or iret): KVM hides TF while it
  *    steps and would drop it, so kvmstub keeps the guest's TF itself
- *    (v->cpu.guest_tf) and delivers the guest's #DB after the next instruction
+ *    (struct cpu's guest_tf) and delivers the guest's #DB after the next instruction
  *    (KVM_GUESTDBG_INJECT_DB), stopping at its handler's first instruction.
  */
+#include "step.h"
+
 #include <string.h>
 
-#include "../host/ioctl.h"
-#include "../machine_priv.h"
+#include "dregs.h"
 
 #define RFLAGS_TF	0x100ull
 #define DR6_BS		0x4000ull	/* single-step */
-#define DR7_FIXED	0x400ull
 #define VEC_DE		0
 #define VEC_DB		1
 #define VEC_BP		3
@@ -49,9 +49,10 @@
 #define MAX_INSN	15
 
 /* Read guest memory at a linear address, as the CPU sees it now. */
-static bool rd(struct vcpu *v, uint64_t lin, void *buf, size_t len)
+static bool rd(const struct dview *d, uint64_t lin, void *buf, size_t len)
 {
-	return bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, lin, buf, len, false) == (ssize_t)len;
+	return bp__access(d->bpm, d->cpu, d->mem, TARGET_LINEAR, lin, buf, len, false) ==
+	       (ssize_t)len;
 }
 
 static uint64_t le(const uint8_t *p, int n)
@@ -64,27 +65,28 @@ static uint64_t le(const uint8_t *p, int n)
 }
 
 /* The linear address where vector vec's handler starts, or false. */
-static bool gate_target(struct vcpu *v, const struct kvm_sregs *s, int vec, uint64_t *lin)
+static bool gate_target(const struct dview *dv, const struct kvm_sregs *s, int vec,
+			uint64_t *lin)
 {
 	uint8_t g[16], d[8];
 	uint64_t off;
 	uint16_t sel;
 
 	if (!(s->cr0 & X86_CR0_PE)) {		/* real mode: IVT, 4 bytes IP:CS */
-		if ((uint64_t)vec * 4 + 3 > s->idt.limit || !rd(v, s->idt.base + vec * 4, g, 4))
+		if ((uint64_t)vec * 4 + 3 > s->idt.limit || !rd(dv, s->idt.base + vec * 4, g, 4))
 			return false;
 		*lin = (le(g + 2, 2) << 4) + le(g, 2);
 		return true;
 	}
 	if (s->efer & X86_EFER_LMA) {		/* long mode: 16-byte gates, flat CS */
-		if ((uint64_t)vec * 16 + 15 > s->idt.limit || !rd(v, s->idt.base + vec * 16, g, 16))
+		if ((uint64_t)vec * 16 + 15 > s->idt.limit || !rd(dv, s->idt.base + vec * 16, g, 16))
 			return false;
 		if (!(g[5] & 0x80))
 			return false;
 		*lin = le(g, 2) | le(g + 6, 2) << 16 | le(g + 8, 4) << 32;
 		return true;
 	}
-	if ((uint64_t)vec * 8 + 7 > s->idt.limit || !rd(v, s->idt.base + vec * 8, g, 8))
+	if ((uint64_t)vec * 8 + 7 > s->idt.limit || !rd(dv, s->idt.base + vec * 8, g, 8))
 		return false;
 	if (!(g[5] & 0x80) || (g[5] & 0x07) == 0x05)	/* not present, or a task gate */
 		return false;
@@ -92,7 +94,7 @@ static bool gate_target(struct vcpu *v, const struct kvm_sregs *s, int vec, uint
 	if (g[5] & 0x08)			/* 32-bit gate */
 		off |= le(g + 6, 2) << 16;
 	sel = (uint16_t)le(g + 2, 2);
-	if (sel & 4 || (uint64_t)(sel & ~7) + 7 > s->gdt.limit || !rd(v, s->gdt.base + (sel & ~7), d, 8))
+	if (sel & 4 || (uint64_t)(sel & ~7) + 7 > s->gdt.limit || !rd(dv, s->gdt.base + (sel & ~7), d, 8))
 		return false;			/* LDT selectors: not followed */
 	*lin = ((le(d + 2, 3) | (uint64_t)d[7] << 24) + off) & 0xFFFFFFFFull;
 	return true;
@@ -105,7 +107,7 @@ static bool is_string_op(uint8_t op)
 }
 
 /* Decode what matters of the instruction at the pc, before it runs. */
-static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sregs *s,
+static void decode(const struct dview *d, const struct kvm_regs *r, const struct kvm_sregs *s,
 		   struct step_insn *si)
 {
 	uint8_t b[MAX_INSN];
@@ -114,7 +116,7 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 	int i = 0, width;
 	uint8_t fl[8];
 
-	if (!rd(v, si->pc, b, sizeof(b)))
+	if (!rd(d, si->pc, b, sizeof(b)))
 		return;
 	for (; i < MAX_INSN - 2; i++) {
 		uint8_t p = b[i];
@@ -159,7 +161,7 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 			uint64_t sp = r->rsp & (lm ? ~0ull : s->ss.db ? 0xFFFFFFFFull : 0xFFFFull);
 			uint64_t at = s->ss.base + sp + (si->op == 0xCF ? 2 * width : 0);
 
-			if (rd(v, at, fl, (size_t)width)) {
+			if (rd(d, at, fl, (size_t)width)) {
 				si->sets_flags = true;
 				si->new_tf = fl[1] & 1;
 			}
@@ -173,15 +175,15 @@ static void decode(struct vcpu *v, const struct kvm_regs *r, const struct kvm_sr
 }
 
 /* Write the registers for the next run (the stepped rep's count). */
-static bool wr(struct vcpu *v, const struct kvm_regs *r)
+static bool wr(const struct dview *d, const struct kvm_regs *r)
 {
-	return cpu__set_kregs(&v->cpu, r) == 0;
+	return cpu__set_kregs(d->cpu, r) == 0;
 }
 
 /* A rep string instruction with iterations left: run one.  (KVM's
  * emulator may stop on the rep with the count at 0, the instruction
  * ending at its next step; rep_end finishes it then.) */
-static void rep_one(struct vcpu *v, const struct kvm_regs *r, struct step_insn *si,
+static void rep_one(const struct dview *d, const struct kvm_regs *r, struct step_insn *si,
 		    struct kvm_guest_debug *dbg)
 {
 	struct kvm_regs one = *r;
@@ -190,14 +192,14 @@ static void rep_one(struct vcpu *v, const struct kvm_regs *r, struct step_insn *
 	if (n == 0)
 		return;		/* no iteration: the step goes past it */
 	one.rcx = (r->rcx & ~si->count_mask) | 1;
-	if (n > 1 && !wr(v, &one))
+	if (n > 1 && !wr(d, &one))
 		return;
 	si->rep_trick = true;
 	si->rep_count = n;
 	si->rip = r->rip;
 	/* An interrupt between this iteration and the trap would push the
 	 * pc after the rep; the next step takes it. */
-	if (v->m->bpm.blockirq)
+	if (d->so->blockirq)
 		dbg->control |= KVM_GUESTDBG_BLOCKIRQ;
 }
 
@@ -210,26 +212,26 @@ static bool rep_ends_early(const struct step_insn *si, uint64_t rflags)
 	return cmp && (si->rep == 0xF3 ? !zf : zf);
 }
 
-bool step__rep_finish(struct vcpu *v)
+bool step__rep_finish(const struct dview *d)
 {
 	struct step_insn si;
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (cpu__regs(&v->cpu, &r) < 0 || cpu__sregs(&v->cpu, &s) < 0)
+	if (cpu__regs(d->cpu, &r) < 0 || cpu__sregs(d->cpu, &s) < 0)
 		return false;
 	memset(&si, 0, sizeof(si));
 	si.pc = s.cs.base + r.rip;
 	if (!(s.efer & X86_EFER_LMA))
 		si.pc &= 0xFFFFFFFFull;
-	decode(v, &r, &s, &si);
+	decode(d, &r, &s, &si);
 	if (!si.known || !si.rep_string || (r.rcx & si.count_mask) != 0)
 		return false;
 	r.rip += si.len;
-	return wr(v, &r);
+	return wr(d, &r);
 }
 
-bool step__rep_end(struct vcpu *v, struct step_insn *si)
+bool step__rep_end(const struct dview *d, struct step_insn *si)
 {
 	struct kvm_regs r;
 	uint64_t left;
@@ -237,7 +239,7 @@ bool step__rep_end(struct vcpu *v, struct step_insn *si)
 	if (!si->rep_trick)
 		return false;
 	si->rep_trick = false;
-	if (cpu__regs(&v->cpu, &r) < 0)
+	if (cpu__regs(d->cpu, &r) < 0)
 		return false;
 	if ((r.rcx & si->count_mask) != 0) {
 		/* Not run (an event came first, or a kick): as it was. */
@@ -250,40 +252,26 @@ bool step__rep_end(struct vcpu *v, struct step_insn *si)
 				si->rip :		/* more to do: the trap comes on the rep */
 				si->rip + si->len;	/* done */
 	}
-	return wr(v, &r);
+	return wr(d, &r);
 }
 
-/* Give an execute breakpoint at lin the next free debug register. */
+/* An execute breakpoint at lin in a free debug register, unless it is
+ * the pc (it would fire before the step starts). */
 static bool add_dr(struct kvm_guest_debug *dbg, uint64_t lin, uint64_t pc)
 {
-	if (lin == pc)
-		return false;	/* it would fire before the step starts */
-	for (int i = 0; i < BP_NR_DRS; i++) {
-		if (dbg->arch.debugreg[7] & (3ull << (2 * i))) {
-			if (dbg->arch.debugreg[i] == lin &&
-			    !(dbg->arch.debugreg[7] & (0xFull << (16 + 4 * i))))
-				return true;	/* already an execute breakpoint there */
-			continue;
-		}
-		dbg->arch.debugreg[i] = lin;
-		dbg->arch.debugreg[7] |= 1ull << (2 * i) | DR7_FIXED;	/* L, R/W 00, LEN 00 */
-		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
-		return true;
-	}
-	return false;
+	return lin != pc && dregs__add_exec(dbg, lin);
 }
 
-void step__begin(struct vcpu *v)
+void step__begin(const struct dview *d)
 {
 	struct kvm_regs r;
 
 	/* KVM shows the guest's own TF only while it is not stepping itself. */
-	if (!(v->dbg.control & KVM_GUESTDBG_SINGLESTEP) &&
-	    cpu__regs(&v->cpu, &r) >= 0)
-		v->cpu.guest_tf = r.rflags & RFLAGS_TF;
+	if (!d->cpu->kvm_steps && cpu__regs(d->cpu, &r) >= 0)
+		d->cpu->guest_tf = r.rflags & RFLAGS_TF;
 }
 
-void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn *si,
+void step__arm(const struct dview *d, bool stops, bool per_iteration, struct step_insn *si,
 	       struct kvm_guest_debug *dbg)
 {
 	struct kvm_regs r;
@@ -292,62 +280,139 @@ void step__arm(struct vcpu *v, bool stops, bool per_iteration, struct step_insn 
 
 	memset(si, 0, sizeof(*si));
 	si->vec = -1;
-	si->guest_tf = v->cpu.guest_tf;
-	si->injecting = v->inject_db;
-	if (cpu__regs(&v->cpu, &r) < 0 || cpu__sregs(&v->cpu, &s) < 0)
+	si->guest_tf = d->cpu->guest_tf;
+	si->injecting = d->owed->inject_db;
+	if (cpu__regs(d->cpu, &r) < 0 || cpu__sregs(d->cpu, &s) < 0)
 		return;
 	si->pc = s.cs.base + r.rip;
 	if (!(s.efer & X86_EFER_LMA))
 		si->pc &= 0xFFFFFFFFull;
-	if (!v->inject_db)
-		decode(v, &r, &s, si);
+	if (!d->owed->inject_db)
+		decode(d, &r, &s, si);
 	if (!stops)
 		return;		/* a continue: nothing to stop at */
-	if (si->rep_string && per_iteration && !v->inject_db)
-		rep_one(v, &r, si, dbg);
+	if (si->rep_string && per_iteration && !d->owed->inject_db)
+		rep_one(d, &r, si, dbg);
 	/* hlt: run, not step (KVM's emulator can leave a stepped hlt half
 	 * done); interrupts allowed, as they are what ends a hlt; stop after it. */
-	if (si->known && si->op == 0xF4 && !v->inject_db &&
+	if (si->known && si->op == 0xF4 && !d->owed->inject_db &&
 	    add_dr(dbg, si->pc + si->len, si->pc)) {
 		dbg->control &= ~(uint32_t)(KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ);
 		return;
 	}
 	/* The vectors this instruction raises first, then the common faults. */
-	if (v->inject_db && gate_target(v, &s, VEC_DB, &h))
+	if (d->owed->inject_db && gate_target(d, &s, VEC_DB, &h))
 		add_dr(dbg, h, si->pc);
-	if (si->vec >= 0 && gate_target(v, &s, si->vec, &h))
+	if (si->vec >= 0 && gate_target(d, &s, si->vec, &h))
 		add_dr(dbg, h, si->pc);
-	if (gate_target(v, &s, VEC_GP, &h))
+	if (gate_target(d, &s, VEC_GP, &h))
 		add_dr(dbg, h, si->pc);
-	if ((s.cr0 & X86_CR0_PG) && gate_target(v, &s, VEC_PF, &h))
+	if ((s.cr0 & X86_CR0_PG) && gate_target(d, &s, VEC_PF, &h))
 		add_dr(dbg, h, si->pc);
 }
 
-bool step__after(struct vcpu *v, const struct step_insn *si, uint64_t pc, uint64_t dr6)
+bool step__after(const struct dview *d, const struct step_insn *si, uint64_t pc, uint64_t dr6)
 {
 	/* Else a debug register fired: a handler's entry, or a watchpoint. */
 	bool completed = (dr6 & DR6_BS) && !(dr6 & 0xF);
 
 	if (si->injecting || !completed) {
 		/* An event was delivered: TF is clear in the handler. */
-		v->cpu.guest_tf = false;
+		d->cpu->guest_tf = false;
 		return false;
 	}
 	if (si->guest_tf) {
 		/* The guest's own single-step trap, owed after this instruction. */
-		v->inject_db = true;
-		v->cpu.guest_tf = false;
+		d->owed->inject_db = true;
+		d->cpu->guest_tf = false;
 		return true;
 	}
 	if (si->sets_flags)
-		v->cpu.guest_tf = si->new_tf;
-	return si->rep_string && v->m->bpm.rep_whole && pc == si->pc;
+		d->cpu->guest_tf = si->new_tf;
+	return si->rep_string && d->so->rep_whole && pc == si->pc;
 }
 
-bool step__guest_db(struct vcpu *v, uint64_t dr6)
+bool step__guest_db(const struct dview *d, uint64_t dr6)
 {
 	if (!(dr6 & DR6_BS))
 		return false;
-	v->inject_db = true;	/* not our step: the guest's TF; give it back */
+	d->owed->inject_db = true;	/* not our step: the guest's TF; give it back */
 	return true;
+}
+
+/*
+ * Steps with interrupts let in: gdb's steps under monitor step-irq on, and
+ * every step of a continue that single-steps (breakpoints compared by pc,
+ * stop-on-mode, the guest's own TF), with the in-kernel irqchip.  KVM
+ * single-steps by
+ * setting the trap flag in the guest's EFLAGS; when an interrupt is
+ * delivered during such a step, the EFLAGS image the CPU pushes for the
+ * handler carries that TF, and the handler's iret would turn it on in the
+ * guest: a #DB the guest never asked for.  So after each step with
+ * interrupts allowed, a frame just pushed whose EFLAGS equals the guest's
+ * own plus TF (which the guest did not have) gets TF cleared.  Only the
+ * frame shapes of interrupt delivery on the same stack are checked:
+ * 16-bit FLAGS at SP+4 (real mode), 32-bit EFLAGS at ESP+8 or +12 (after
+ * an error code), 64-bit RFLAGS at RSP+16 or +24.
+ */
+static int step_regs(const struct dview *d, uint64_t *rsp, uint64_t *rflags, uint64_t *ss_base,
+		     struct kvm_sregs *sregs)
+{
+	struct kvm_regs regs;
+
+	if (cpu__regs(d->cpu, &regs) < 0 || cpu__sregs(d->cpu, sregs) < 0)
+		return -1;
+	*rsp = regs.rsp;
+	*rflags = regs.rflags;
+	*ss_base = sregs->ss.base;
+	return 0;
+}
+
+void step__frame_begin(const struct dview *d, struct step_frame *st, bool irqs_allowed)
+{
+	struct kvm_sregs s;
+
+	st->on = irqs_allowed && d->irqchip &&
+		 step_regs(d, &st->rsp, &st->rflags, &st->ss_base, &s) == 0;
+}
+
+void step__frame_done(const struct dview *d, struct step_frame *st)
+{
+	static const unsigned int off16[] = { 4 }, off32[] = { 8, 12 }, off64[] = { 16, 24 };
+	const unsigned int *offs;
+	unsigned int n, width;
+	uint64_t rsp, rflags, ss_base, pushed;
+	struct kvm_sregs s;
+
+	if (!st->on || step_regs(d, &rsp, &rflags, &ss_base, &s) < 0)
+		return;
+	pushed = st->rsp - rsp;
+	if (ss_base == st->ss_base && rsp < st->rsp && pushed <= 64 &&
+	    !(st->rflags & X86_RFLAGS_TF)) {
+		if (!(s.cr0 & X86_CR0_PE)) {
+			offs = off16, n = 1, width = 2;
+		} else if (s.efer & X86_EFER_LMA) {
+			offs = off64, n = 2, width = 8;
+		} else {
+			offs = off32, n = 2, width = 4;
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t val = 0, mask = width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
+			uint64_t addr = ss_base + rsp + offs[i];
+
+			if (offs[i] + width > pushed)
+				break;
+			if (bp__access(d->bpm, d->cpu, d->mem, TARGET_LINEAR, addr, &val, width, false) != (ssize_t)width)
+				break;
+			if (!(val & X86_RFLAGS_TF) ||
+			    ((val ^ st->rflags) & mask & ~(X86_RFLAGS_TF | X86_RFLAGS_RF)))
+				continue;
+			val &= ~X86_RFLAGS_TF;
+			bp__access(d->bpm, d->cpu, d->mem, TARGET_LINEAR, addr, &val, width, true);
+			break;
+		}
+	}
+	st->rsp = rsp;		/* the next step of a range starts here */
+	st->rflags = rflags & ~X86_RFLAGS_TF;
+	st->ss_base = ss_base;
 }

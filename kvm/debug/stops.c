@@ -3,48 +3,76 @@
  * for a debug exit (step, breakpoint), hlt, and the faults.  Every message
  * says where the vCPU is: CS:IP, the linear pc and the CPU mode.
  */
+#include "stops.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include "../host/ioctl.h"
-#include "../machine_priv.h"
+#include "../host/log.h"
+#include "step.h"
 
 #define BP_VECTOR	3
 
-void stops__at(struct vcpu *v, struct target_stop *stop, enum target_stop_reason reason,
+void stops__at(const struct dview *d, struct target_stop *stop, enum target_stop_reason reason,
 	       uint64_t addr)
 {
 	stop->reason = reason;
-	stop->cpu = v->id;
+	stop->cpu = d->id;
 	stop->addr = addr;
 	stop->message[0] = '\0';
 }
 
-void stops__here(struct vcpu *v, struct target_stop *stop, enum target_stop_reason reason)
+void stops__here(const struct dview *d, struct target_stop *stop, enum target_stop_reason reason)
 {
 	uint64_t pc = 0;
 
-	cpu__pc(&v->cpu, &pc);
-	stops__at(v, stop, reason, pc);
+	cpu__pc(d->cpu, &pc);
+	stops__at(d, stop, reason, pc);
 }
 
-void stops__fault(struct vcpu *v, struct target_stop *stop, const char *what)
+void stops__fault(const struct dview *d, struct target_stop *stop, const char *what)
 {
 	char where[96];
 
-	stops__here(v, stop, STOP_FAULT);
-	cpu__where(&v->cpu, 0, where, sizeof(where));
+	stops__here(d, stop, STOP_FAULT);
+	cpu__where(d->cpu, 0, where, sizeof(where));
 	snprintf(stop->message, sizeof(stop->message), "%s %s", what, where);
-	machine__log(v->m, "vCPU %d: %s", v->id, stop->message);
+	log__say(d->log, "vCPU %d: %s", d->id, stop->message);
 }
 
-void stops__bp(struct vcpu *v, struct target_stop *stop, const struct bp *bp)
+void stops__watch(const struct dview *d, const struct watch *w, struct target_stop *stop)
 {
-	stops__at(v, stop, bp->kind == BP_HARDWARE ? STOP_HWBREAK : STOP_SWBREAK, bp->addr);
+	stops__here(d, stop, STOP_WATCH);
+	stop->addr = w->addr;
+	stop->watch_kind = w->kind;
+}
+
+bool stops__fetch_fault(const struct dview *d, struct target_stop *stop)
+{
+	uint64_t pc, gpa, page;
+	char where[96];
+
+	if (cpu__pc(d->cpu, &pc) < 0 || cpu__translate(d->cpu, pc, &gpa) < 0 ||
+	    !watch__absent_page(d->wm, gpa, &page))
+		return false;
+	stops__here(d, stop, STOP_FAULT);
+	cpu__where(d->cpu, 0, where, sizeof(where));
+	snprintf(stop->message, sizeof(stop->message),
+		 "code on page 0x%llx, which a read/access watchpoint took out of "
+		 "the memory slots, cannot run (delete it or watch writes only) %.90s",
+		 (unsigned long long)page, where);
+	log__say(d->log, "vCPU %d: %s", d->id, stop->message);
+	return true;
+}
+
+void stops__bp(const struct dview *d, struct target_stop *stop, const struct bp *bp)
+{
+	stops__at(d, stop, bp->kind == BP_HARDWARE ? STOP_HWBREAK : STOP_SWBREAK, bp->addr);
 }
 
 /* hlt: with no interrupt controller yet, nothing will ever wake the vCPU. */
-void stops__halt(struct vcpu *v, struct target_stop *stop)
+void stops__halt(const struct dview *d, struct target_stop *stop)
 {
 	struct kvm_regs regs;
 	char where[96];
@@ -52,14 +80,14 @@ void stops__halt(struct vcpu *v, struct target_stop *stop)
 	int64_t adjust = 0;
 	bool irq_on = false;
 
-	stops__here(v, stop, STOP_HALT);
-	if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) >= 0)
+	stops__here(d, stop, STOP_HALT);
+	if (KVM_IOCTL(d->cpu->fd, KVM_GET_REGS, &regs) >= 0)
 		irq_on = regs.rflags & X86_RFLAGS_IF;
 	/* KVM reports the exit with the IP past the hlt: name the hlt itself. */
-	if (stop->addr > 0 && bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, stop->addr - 1, &byte, 1,
+	if (stop->addr > 0 && bp__access(d->bpm, d->cpu, d->mem, TARGET_LINEAR, stop->addr - 1, &byte, 1,
 						false) == 1 && byte == 0xF4)
 		adjust = -1;
-	cpu__where(&v->cpu, adjust, where, sizeof(where));
+	cpu__where(d->cpu, adjust, where, sizeof(where));
 	snprintf(stop->message, sizeof(stop->message), "hlt with interrupts %s %s%s",
 		 irq_on ? "enabled" : "disabled", where,
 		 irq_on ? "; nothing will wake it (no interrupt controller)" : "");
@@ -96,10 +124,10 @@ static const char *mode_key_name(uint32_t key)
 	return key & MODE_PG ? "protected with paging" : "protected";
 }
 
-int stops__mode_key(struct vcpu *v, uint32_t *key)
+int stops__mode_key(const struct dview *d, uint32_t *key)
 {
 	struct kvm_sregs s;
-	int r = KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, &s);
+	int r = KVM_IOCTL(d->cpu->fd, KVM_GET_SREGS, &s);
 
 	if (r < 0)
 		return r;
@@ -107,17 +135,17 @@ int stops__mode_key(struct vcpu *v, uint32_t *key)
 	return 0;
 }
 
-bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop)
+bool stops__mode_changed(const struct dview *d, uint32_t *key, struct target_stop *stop)
 {
 	struct kvm_sregs s;
 	uint32_t now;
 
-	if (KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, &s) < 0)
+	if (KVM_IOCTL(d->cpu->fd, KVM_GET_SREGS, &s) < 0)
 		return false;
 	now = mode_key(&s);
 	if (now == *key)
 		return false;
-	stops__here(v, stop, STOP_MODE_CHANGE);
+	stops__here(d, stop, STOP_MODE_CHANGE);
 	snprintf(stop->message, sizeof(stop->message),
 		 "mode change: %s -> %s at 0x%08llx (cr0 0x%llx, cr4 0x%llx, efer 0x%llx, "
 		 "cs 0x%04x%s)", mode_key_name(*key), mode_key_name(now),
@@ -132,35 +160,39 @@ bool stops__mode_changed(struct vcpu *v, uint32_t *key, struct target_stop *stop
  * A debug exit: a single step finished, a debug register fired, or an
  * int3 was intercepted.  Return true when it is a stop.
  */
-bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
+bool stops__debug(const struct dview *d, const struct target_resume *how, bool step,
 		  const struct debug_event *ev, struct target_stop *stop)
 {
-	struct bp_manager *bpm = &v->m->bpm;
+	struct bp_manager *bpm = d->bpm;
+	const struct watch *w;
 	uint64_t pc = ev->pc;		/* linear: CS.base + RIP */
 	struct bp *bp;
 
 	if (ev->exception == BP_VECTOR) {
 		bp = bp__find_at(bpm, pc);
 		if (bp && bp__ours(bp)) {
-			stops__at(v, stop, STOP_SWBREAK, bp->addr);
+			stops__at(d, stop, STOP_SWBREAK, bp->addr);
 			return true;
 		}
-		v->inject_bp = true;	/* the guest's own int3: give it back */
+		d->owed->inject_bp = true;	/* the guest's own int3: give it back */
 		return false;
 	}
 	/* A debug-register watchpoint: reported even when a step also ended. */
-	if (watch__debug(v, ev->dr6, stop))
+	w = watch__by_dr(d->wm, ev->dr6);
+	if (w) {
+		stops__watch(d, w, stop);
 		return true;
+	}
 	if (!step) {
-		if (step__guest_db(v, ev->dr6))
+		if (step__guest_db(d, ev->dr6))
 			return false;	/* the guest's own single-step trap */
 		bp = bp__by_dr(bpm, ev->dr6);
 		if (!bp)
 			bp = bp__find_at(bpm, pc);
 		if (bp) {
-			stops__bp(v, stop, bp);
+			stops__bp(d, stop, bp);
 		} else {
-			stops__at(v, stop, STOP_STEP, pc);
+			stops__at(d, stop, STOP_STEP, pc);
 			snprintf(stop->message, sizeof(stop->message),
 				 "debug exception %u (DR6 0x%llx) not caused by kvmstub",
 				 ev->exception, (unsigned long long)ev->dr6);
@@ -170,11 +202,11 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 	/* One instruction done. */
 	switch (how->kind) {
 	case RESUME_STEP:
-		stops__at(v, stop, STOP_STEP, pc);
+		stops__at(d, stop, STOP_STEP, pc);
 		return true;
 	case RESUME_RANGE:
 		if (pc < how->range_start || pc >= how->range_end) {
-			stops__at(v, stop, STOP_STEP, pc);
+			stops__at(d, stop, STOP_STEP, pc);
 			return true;
 		}
 		break;
@@ -183,7 +215,7 @@ bool stops__debug(struct vcpu *v, const struct target_resume *how, bool step,
 	}
 	bp = bp__find_at(bpm, pc);
 	if (bp) {
-		stops__bp(v, stop, bp);
+		stops__bp(d, stop, bp);
 		return true;
 	}
 	return false;

@@ -33,18 +33,16 @@
  * holds the current pc; later, the failure is reported as such.  Write
  * watchpoints on code pages work: a read-only page still runs.
  */
+#include "watch.h"
+
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "../host/ioctl.h"
-#include "../machine_priv.h"
-
-#define DR7_FIXED	0x400ull
+#include "../host/log.h"
 
 static enum mem_page_mode page_mode(const struct watch_manager *wm, const struct watch *w);
 
-void watch__init(struct watch_manager *wm, const struct host_caps *caps)
+void watch__init(struct watch_manager *wm, const struct host_caps *caps, FILE *log)
 {
 	bool dr = true;
 
@@ -53,6 +51,7 @@ void watch__init(struct watch_manager *wm, const struct host_caps *caps)
 		dr = dr && caps->hw_watch[i];
 	wm->dr_ok = dr;
 	wm->readonly_ok = caps->readonly_mem;
+	wm->log = log;
 }
 
 const char *watch__describe(const struct watch_manager *wm)
@@ -163,19 +162,19 @@ static int collect(const struct watch_manager *wm, const struct watch *skip,
 	return 0;
 }
 
-static int rebuild(struct machine *m, const struct watch *skip)
+static int rebuild(struct watch_manager *wm, struct memory *mem, const struct watch *skip)
 {
 	struct mem_page pages[WATCH_MAX_PAGES];
 	char err[160];
 	int n, r;
 
-	r = collect(&m->wm, skip, pages, &n);
+	r = collect(wm, skip, pages, &n);
 	if (r == 0)
-		r = memory__set_pages(&m->mem, pages, n, err, sizeof(err));
+		r = memory__set_pages(mem, pages, n, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "more than %d watched pages", WATCH_MAX_PAGES);
 	if (r < 0)
-		machine__log(m, "watchpoints: %s", err);
+		log__say(wm->log, "watchpoints: %s", err);
 	return r;
 }
 
@@ -188,9 +187,8 @@ static int add_piece(struct watch *w, uint64_t gpa, uint64_t len)
 }
 
 /* The guest-physical pieces of [addr, addr + len): one per page and view. */
-static int translate(struct machine *m, struct watch *w)
+static int translate(struct cpu *c, struct memory *mem, struct watch *w)
 {
-	struct vcpu *v = &m->vcpus[0];
 	uint64_t done = 0;
 
 	while (done < w->len) {
@@ -200,10 +198,10 @@ static int translate(struct machine *m, struct watch *w)
 
 		if (n > w->len - done)
 			n = w->len - done;
-		r = cpu__translate(&v->cpu, lin, &gpa);
+		r = cpu__translate(c, lin, &gpa);
 		if (r < 0)
 			return -EINVAL;
-		na = memory__aliases(&m->mem, gpa, aliases, MEM_MAX_VIEWS);
+		na = memory__aliases(mem, gpa, aliases, MEM_MAX_VIEWS);
 		if (na == 0)
 			return -EINVAL;		/* no memory there: nothing to watch */
 		for (int i = 0; i < na; i++) {
@@ -217,12 +215,11 @@ static int translate(struct machine *m, struct watch *w)
 }
 
 /* Whether the page of the current pc is among w's pages. */
-static bool covers_pc(struct machine *m, const struct watch *w)
+static bool covers_pc(struct cpu *c, const struct watch *w)
 {
-	struct vcpu *v = &m->vcpus[0];
 	uint64_t pc, gpa;
 
-	if (cpu__pc(&v->cpu, &pc) < 0 || cpu__translate(&v->cpu, pc, &gpa) < 0)
+	if (cpu__pc(c, &pc) < 0 || cpu__translate(c, pc, &gpa) < 0)
 		return false;
 	for (int p = 0; p < w->nr_pieces; p++)
 		if ((w->pieces[p].gpa & ~(MEM_PAGE - 1)) == (gpa & ~(MEM_PAGE - 1)))
@@ -230,25 +227,21 @@ static bool covers_pc(struct machine *m, const struct watch *w)
 	return false;
 }
 
-static bool dr_fits(const struct watch_manager *wm, const struct bp_manager *bpm,
-		    enum target_bp_kind kind, uint64_t addr, uint64_t len)
+static bool dr_fits(const struct watch_manager *wm, enum target_bp_kind kind, uint64_t addr,
+		    uint64_t len, int hw_bps)
 {
-	int hw = 0;
-
 	if (!wm->dr_ok || kind == BP_WATCH_READ)
 		return false;
 	if (len != 1 && len != 2 && len != 4 && len != 8)
 		return false;
 	if (addr & (len - 1))
 		return false;
-	for (int i = 0; i < bpm->nr; i++)
-		hw += bpm->bps[i].kind == BP_HARDWARE;
-	return hw + watch__nr_dr(wm) < BP_NR_DRS;
+	return hw_bps + watch__nr_dr(wm) < CPU_NR_DRS;
 }
 
-int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+int watch__insert(struct watch_manager *wm, struct cpu *c, struct memory *mem,
+		  enum target_bp_kind kind, uint64_t addr, uint64_t len, int hw_bps)
 {
-	struct watch_manager *wm = &m->wm;
 	struct watch *w;
 	int r;
 
@@ -266,32 +259,32 @@ int watch__insert(struct machine *m, enum target_bp_kind kind, uint64_t addr, ui
 	w->addr = addr;
 	w->len = len;
 	w->dr = -1;
-	if (dr_fits(wm, &m->bpm, kind, addr, len)) {
+	if (dr_fits(wm, kind, addr, len, hw_bps)) {
 		w->use_dr = true;
 		wm->nr++;
 		return 0;
 	}
-	r = translate(m, w);
+	r = translate(c, mem, w);
 	if (r < 0)
 		return r;
-	if (page_mode(wm, w) == MEM_PAGE_ABSENT && covers_pc(m, w)) {
-		machine__log(m, "watchpoint at 0x%llx refused: its page holds the current pc, and "
+	if (page_mode(wm, w) == MEM_PAGE_ABSENT && covers_pc(c, w)) {
+		log__say(wm->log, "watchpoint at 0x%llx refused: its page holds the current pc, and "
 			     "a page the guest executes from cannot be taken out of the memory "
 			     "slots (a write watchpoint there works)", (unsigned long long)addr);
 		return -EINVAL;
 	}
 	wm->nr++;
-	r = rebuild(m, NULL);
+	r = rebuild(wm, mem, NULL);
 	if (r < 0) {
 		wm->nr--;
-		rebuild(m, NULL);
+		rebuild(wm, mem, NULL);
 	}
 	return r;
 }
 
-int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, uint64_t len)
+int watch__remove(struct watch_manager *wm, struct memory *mem, enum target_bp_kind kind,
+		  uint64_t addr, uint64_t len)
 {
-	struct watch_manager *wm = &m->wm;
 	struct watch *w = find(wm, kind, addr, len);
 	bool slots;
 
@@ -301,71 +294,36 @@ int watch__remove(struct machine *m, enum target_bp_kind kind, uint64_t addr, ui
 		return -ENOENT;
 	slots = !w->use_dr;
 	*w = wm->ws[--wm->nr];
-	return slots ? rebuild(m, NULL) : 0;
+	return slots ? rebuild(wm, mem, NULL) : 0;
 }
 
-void watch__remove_all(struct machine *m)
+void watch__remove_all(struct watch_manager *wm, struct memory *mem)
 {
-	m->wm.nr = 0;
-	rebuild(m, NULL);
+	wm->nr = 0;
+	rebuild(wm, mem, NULL);
 }
 
 /* ---- debug registers ---- */
 
-void watch__assign(struct watch_manager *wm, int *next_dr)
-{
-	for (int i = 0; i < wm->nr; i++) {
-		struct watch *w = &wm->ws[i];
-
-		w->dr = -1;
-		if (w->use_dr && *next_dr < BP_NR_DRS)
-			w->dr = (*next_dr)++;
-	}
-}
-
-void watch__arm(const struct watch_manager *wm, struct kvm_guest_debug *dbg)
+const struct watch *watch__by_dr(const struct watch_manager *wm, uint64_t dr6)
 {
 	for (int i = 0; i < wm->nr; i++) {
 		const struct watch *w = &wm->ws[i];
-		uint64_t rw, lenbits;
-		int dr = w->dr;
 
-		if (dr < 0)
-			continue;
-		rw = w->kind == BP_WATCH_WRITE ? 1 : 3;
-		/* LEN: 00 one byte, 01 two, 11 four, 10 eight. */
-		lenbits = w->len == 1 ? 0 : w->len == 2 ? 1 : w->len == 8 ? 2 : 3;
-		dbg->arch.debugreg[dr] = w->addr;
-		dbg->arch.debugreg[7] |= (1ull << (2 * dr)) |
-					 ((rw | lenbits << 2) << (16 + 4 * dr)) | DR7_FIXED;
-		dbg->control |= KVM_GUESTDBG_USE_HW_BP;
+		if (w->dr >= 0 && (dr6 & (1ull << w->dr)))
+			return w;
 	}
-}
-
-bool watch__debug(struct vcpu *v, uint64_t dr6, struct target_stop *stop)
-{
-	struct watch_manager *wm = &v->m->wm;
-
-	for (int i = 0; i < wm->nr; i++) {
-		struct watch *w = &wm->ws[i];
-
-		if (w->dr >= 0 && (dr6 & (1ull << w->dr))) {
-			stops__here(v, stop, STOP_WATCH);
-			stop->addr = w->addr;
-			stop->watch_kind = w->kind;
-			return true;
-		}
-	}
-	return false;
+	return NULL;
 }
 
 /* ---- memory slots ---- */
 
 /* The first watchpoint that the access [gpa, gpa + len) triggers. */
-static struct watch *match(struct watch_manager *wm, uint64_t gpa, uint64_t len, bool write)
+static const struct watch *match(const struct watch_manager *wm, uint64_t gpa, uint64_t len,
+				 bool write)
 {
 	for (int i = 0; i < wm->nr; i++) {
-		struct watch *w = &wm->ws[i];
+		const struct watch *w = &wm->ws[i];
 
 		if (w->use_dr || (w->kind == BP_WATCH_WRITE && !write) ||
 		    (w->kind == BP_WATCH_READ && write))
@@ -381,12 +339,11 @@ static struct watch *match(struct watch_manager *wm, uint64_t gpa, uint64_t len,
 }
 
 /* Do the guest's access on its memory; false when no memory is there. */
-static bool serve(struct vcpu *v)
+static bool serve(struct memory *mem, struct kvm_run *run)
 {
-	struct kvm_run *run = v->cpu.run;
 	uint32_t len = run->mmio.len > 8 ? 8 : run->mmio.len;
 	uint64_t avail;
-	uint8_t *host = memory__host(&v->m->mem, run->mmio.phys_addr, &avail);
+	uint8_t *host = memory__host(mem, run->mmio.phys_addr, &avail);
 
 	if (!host || avail < len)
 		return false;
@@ -397,46 +354,28 @@ static bool serve(struct vcpu *v)
 	return true;
 }
 
-const struct watch *watch__mmio(struct vcpu *v)
+bool watch__mmio(const struct watch_manager *wm, struct memory *mem, struct kvm_run *run,
+		 const struct watch **hit)
 {
-	struct kvm_run *run = v->cpu.run;
-
-	if (!serve(v)) {
-		memory__mmio(v);
-		return NULL;
-	}
-	return match(&v->m->wm, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write);
+	*hit = NULL;
+	if (!serve(mem, run))
+		return false;
+	*hit = match(wm, run->mmio.phys_addr, run->mmio.len, run->mmio.is_write);
+	return true;
 }
 
-void watch__stop(struct vcpu *v, const struct watch *w, struct target_stop *stop)
+bool watch__absent_page(const struct watch_manager *wm, uint64_t gpa, uint64_t *page)
 {
-	stops__here(v, stop, STOP_WATCH);
-	stop->addr = w->addr;
-	stop->watch_kind = w->kind;
-}
-
-bool watch__fetch_fault(struct vcpu *v, struct target_stop *stop)
-{
-	struct machine *m = v->m;
 	struct mem_page pages[WATCH_MAX_PAGES];
-	uint64_t pc, gpa;
-	char where[96];
 	int n;
 
-	if (cpu__pc(&v->cpu, &pc) < 0 || cpu__translate(&v->cpu, pc, &gpa) < 0 ||
-	    collect(&m->wm, NULL, pages, &n) < 0)
+	if (collect(wm, NULL, pages, &n) < 0)
 		return false;
 	for (int i = 0; i < n; i++) {
-		if (pages[i].mode != MEM_PAGE_ABSENT || pages[i].gpa != (gpa & ~(MEM_PAGE - 1)))
-			continue;
-		stops__here(v, stop, STOP_FAULT);
-		cpu__where(&v->cpu, 0, where, sizeof(where));
-		snprintf(stop->message, sizeof(stop->message),
-			 "code on page 0x%llx, which a read/access watchpoint took out of "
-			 "the memory slots, cannot run (delete it or watch writes only) %.90s",
-			 (unsigned long long)pages[i].gpa, where);
-		machine__log(m, "vCPU %d: %s", v->id, stop->message);
-		return true;
+		if (pages[i].mode == MEM_PAGE_ABSENT && pages[i].gpa == (gpa & ~(MEM_PAGE - 1))) {
+			*page = pages[i].gpa;
+			return true;
+		}
 	}
 	return false;
 }

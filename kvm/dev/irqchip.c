@@ -270,7 +270,7 @@ static bool machine_stuck(struct machine *m, struct vcpu *me)
 
 static void stuck_sipi(struct vcpu *v, struct target_stop *stop)
 {
-	stops__here(v, stop, STOP_HALT);
+	stops__here(&v->dv, stop, STOP_HALT);
 	snprintf(stop->message, sizeof(stop->message),
 		 "vCPU %d waits for INIT/SIPI and no running vCPU can send it", v->id);
 }
@@ -278,7 +278,6 @@ static void stuck_sipi(struct vcpu *v, struct target_stop *stop)
 bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
 {
 	struct machine *m = v->m;
-	struct bp_manager *bpm = &m->bpm;
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
 	int asleep = ASLEEP_NO;
@@ -296,7 +295,7 @@ bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct targe
 			/* Waiting for an interrupt: in a continue that is no stop.
 			 * A step with interrupts blocked would wait forever: end
 			 * the hlt. */
-			if (how->kind != RESUME_CONTINUE && bpm->blockirq && !bpm->step_irq)
+			if (how->kind != RESUME_CONTINUE && m->so.blockirq && !m->so.step_irq)
 				make_runnable(v);
 		} else if (!nmi_or_smi_pending(v)) {
 			asleep = ASLEEP_HLT;
@@ -314,89 +313,7 @@ bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct targe
 		stuck_sipi(v, stop);
 		return true;
 	}
-	stops__halt(v, stop);
+	stops__halt(&v->dv, stop);
 	make_runnable(v);	/* a continue goes on after the hlt, as before */
 	return true;
-}
-
-/*
- * Steps with interrupts let in: gdb's steps under monitor step-irq on, and
- * every step of a continue that single-steps (breakpoints compared by pc,
- * stop-on-mode, the guest's own TF).  KVM single-steps by
- * setting the trap flag in the guest's EFLAGS; when an interrupt is
- * delivered during such a step, the EFLAGS image the CPU pushes for the
- * handler carries that TF, and the handler's iret would turn it on in the
- * guest: a #DB the guest never asked for.  So after each step with
- * interrupts allowed, a frame just pushed whose EFLAGS equals the guest's
- * own plus TF (which the guest did not have) gets TF cleared.  Only the
- * frame shapes of interrupt delivery on the same stack are checked:
- * 16-bit FLAGS at SP+4 (real mode), 32-bit EFLAGS at ESP+8 or +12 (after
- * an error code), 64-bit RFLAGS at RSP+16 or +24.
- */
-#define X86_RFLAGS_RF	(1ull << 16)
-#define CR0_PE		1ull
-#define EFER_LMA	(1ull << 10)
-
-static int step_regs(struct vcpu *v, uint64_t *rsp, uint64_t *rflags, uint64_t *ss_base,
-		     struct kvm_sregs *sregs)
-{
-	struct kvm_regs regs;
-
-	if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) < 0 ||
-	    KVM_IOCTL(v->cpu.fd, KVM_GET_SREGS, sregs) < 0)
-		return -1;
-	*rsp = regs.rsp;
-	*rflags = regs.rflags;
-	*ss_base = sregs->ss.base;
-	return 0;
-}
-
-void irqchip__step_begin(struct vcpu *v, struct irqchip_step *st, bool irqs_allowed)
-{
-	struct kvm_sregs s;
-
-	st->on = irqs_allowed && v->m->irq.on &&
-		 step_regs(v, &st->rsp, &st->rflags, &st->ss_base, &s) == 0;
-}
-
-void irqchip__step_done(struct vcpu *v, struct irqchip_step *st)
-{
-	static const unsigned int off16[] = { 4 }, off32[] = { 8, 12 }, off64[] = { 16, 24 };
-	const unsigned int *offs;
-	unsigned int n, width;
-	uint64_t rsp, rflags, ss_base, pushed;
-	struct kvm_sregs s;
-
-	if (!st->on || step_regs(v, &rsp, &rflags, &ss_base, &s) < 0)
-		return;
-	pushed = st->rsp - rsp;
-	if (ss_base == st->ss_base && rsp < st->rsp && pushed <= 64 &&
-	    !(st->rflags & X86_RFLAGS_TF)) {
-		if (!(s.cr0 & CR0_PE)) {
-			offs = off16, n = 1, width = 2;
-		} else if (s.efer & EFER_LMA) {
-			offs = off64, n = 2, width = 8;
-		} else {
-			offs = off32, n = 2, width = 4;
-		}
-		for (unsigned int i = 0; i < n; i++) {
-			uint64_t val = 0, mask = width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
-			uint64_t addr = ss_base + rsp + offs[i];
-
-			if (offs[i] + width > pushed)
-				break;
-			if (bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, addr, &val, width,
-					      false) != (ssize_t)width)
-				break;
-			if (!(val & X86_RFLAGS_TF) ||
-			    ((val ^ st->rflags) & mask & ~(X86_RFLAGS_TF | X86_RFLAGS_RF)))
-				continue;
-			val &= ~X86_RFLAGS_TF;
-			bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, addr, &val, width, true);
-			break;
-		}
-	}
-	st->rsp = rsp;		/* the next step of a range starts here */
-	st->rflags = rflags & ~X86_RFLAGS_TF;
-	st->ss_base = ss_base;
 }

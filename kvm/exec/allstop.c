@@ -97,17 +97,6 @@ static bool runs(const struct target_resume *how, int cpu)
 	return !how->alone || how->cpu == cpu;
 }
 
-/*
- * Running past a breakpoint steps over an int3 by taking it out for one
- * instruction (run_loop.c): other vCPUs running meanwhile could pass it
- * unseen.  A debug register breakpoint is only left out of this vCPU's.
- */
-bool allstop__can_pass_bp(const struct machine *m, const struct target_resume *how)
-{
-	return how->kind == RESUME_CONTINUE &&
-	       !(m->bpm.use_int3 && !how->alone && m->nr_vcpus > 1);
-}
-
 int allstop__resume(struct machine *m, const struct target_resume *how)
 {
 	struct target_resume others = {
@@ -126,7 +115,7 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 		return -EINVAL;
 	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
 		return -EINVAL;
-	if (how->past_bp && !allstop__can_pass_bp(m, how))
+	if (how->past_bp && !bp__can_pass(&m->bpm, how, m->nr_vcpus))
 		return -EOPNOTSUPP;
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->nr_vcpus; i++) {
@@ -155,7 +144,7 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 			return 0;
 		}
 	}
-	bp__assign(&m->bpm, &m->wm);	/* the debug registers, the same on every vCPU */
+	dregs__assign(&m->bpm, &m->wm);	/* the debug registers, the same on every vCPU */
 	m->as.nr_running = 0;
 	for (int i = 0; i < m->nr_vcpus; i++) {
 		struct vcpu *v = &m->vcpus[i];

@@ -26,6 +26,7 @@
 
 #include "../cpu/insn.h"
 #include "../host/ioctl.h"
+#include "../host/log.h"
 #include "../machine_priv.h"
 #include "run_arm.h"
 
@@ -47,7 +48,7 @@ struct resume {
 	bool rf_was;			/* the run that just ended started with RF set */
 	struct run_arm arm;		/* how the current run is armed (run_arm.c) */
 	struct step_insn si;		/* ... the instruction it steps (step.c) */
-	struct irqchip_step ist;	/* ... the TF KVM leaves in interrupt frames (irqchip.c) */
+	struct step_frame ist;	/* ... the TF KVM leaves in interrupt frames (irqchip.c) */
 	uint64_t compare_runs;		/* runs of a continue stepped to compare breakpoints */
 	struct timespec compare_t0;	/* ... from when */
 };
@@ -81,7 +82,7 @@ static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct tar
 	bool stops;
 
 	if (!how->bp_filter || (stop->reason != STOP_SWBREAK && stop->reason != STOP_HWBREAK) ||
-	    !allstop__can_pass_bp(v->m, how))
+	    !bp__can_pass(&v->m->bpm, how, v->m->nr_vcpus))
 		return true;
 	v->filtering = true;
 	stops = how->bp_filter(how->bp_filter_ctx, stop);
@@ -107,7 +108,7 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 
 	if (again && ++v->rf_fails >= 3 && !v->rf_off) {
 		v->rf_off = true;
-		machine__log(v->m, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
+		log__say(v->m->cfg.log, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
 			     "stepping over false conditions from now on", v->id,
 			     (unsigned long long)pc);
 	}
@@ -162,7 +163,7 @@ static enum verdict fault(struct vcpu *v, struct target_stop *stop, const char *
 {
 	char msg[160];
 
-	stops__fault(v, stop, kvm__ioctl_error(msg, sizeof(msg), ioctl_name, r));
+	stops__fault(&v->dv, stop, kvm__ioctl_error(msg, sizeof(msg), ioctl_name, r));
 	return RUN_STOP;
 }
 
@@ -193,7 +194,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 		/* The exit port was written by an instruction whose watchpoint
 		 * hit was reported first. */
 		v->exited = false;
-		stops__here(v, stop, STOP_EXITED);
+		stops__here(&v->dv, stop, STOP_EXITED);
 		stop->exit_status = v->exit_status;
 		return true;
 	}
@@ -206,7 +207,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 		struct bp *bp = bp__find_at(&v->m->bpm, rs->pc);
 
 		if (bp && !how->past_bp) {
-			stops__bp(v, stop, bp);
+			stops__bp(&v->dv, stop, bp);
 			if (bp_stops(v, how, stop))
 				return true;
 			memset(stop, 0, sizeof(*stop));
@@ -215,8 +216,8 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 	}
 	rs->at_start = true;
 	rs->mode_watch = v->m->stop_on_mode && how->kind == RESUME_CONTINUE &&
-			 stops__mode_key(v, &rs->mode_key) == 0;
-	step__begin(v);
+			 stops__mode_key(&v->dv, &rs->mode_key) == 0;
+	step__begin(&v->dv);
 	return false;
 }
 
@@ -233,27 +234,27 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		.guest_tf = v->cpu.guest_tf,
 		.compare = bp__compare(bpm),
 		.at_start = rs->at_start,
-		.blockirq = bpm->blockirq,
-		.step_irq = bpm->step_irq,
+		.blockirq = v->m->so.blockirq,
+		.step_irq = v->m->so.step_irq,
 	};
 	struct kvm_guest_debug dbg;
 	struct bp *lifted = NULL;
 	int r;
 
-	step__rep_end(v, &rs->si);	/* a rep's iteration the last run did not start */
+	step__rep_end(&v->dv, &rs->si);	/* a rep's iteration the last run did not start */
 	run__arm(&in, &rs->arm);
 	if (in.compare && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
 		clock_gettime(CLOCK_MONOTONIC, &rs->compare_t0);
-	bp__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
+	dregs__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
 	if (rs->arm.insn_rules)
-		step__arm(v, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
-	irqchip__step_begin(v, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
-	if (v->inject_db)
+		step__arm(&v->dv, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+	step__frame_begin(&v->dv, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
+	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
-	if (v->inject_bp)
+	if (v->owed.inject_bp)
 		dbg.control |= KVM_GUESTDBG_INJECT_BP;
 	if (rs->arm.lift) {
 		/* Our own int3 under the pc: execute the original instruction. */
@@ -267,8 +268,8 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 			bp__unlift(lifted);
 		return fault(v, stop, "KVM_SET_GUEST_DEBUG", r);
 	}
-	v->inject_bp = false;
-	v->inject_db = false;
+	v->owed.inject_bp = false;
+	v->owed.inject_db = false;
 	cpu__cache_off(&v->cpu);	/* the guest runs: registers change */
 	v->cpu.sync_fresh = false;
 	r = KVM_IOCTL(v->cpu.fd, KVM_RUN, 0);
@@ -282,6 +283,17 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		bp__unlift(lifted);
 	*ret = r;
 	return RUN_ON;
+}
+
+/* An MMIO exit: guest memory a watchpoint took out of the slots, served
+ * (watch.c), else no memory there; the watchpoint it hit, or NULL. */
+static const struct watch *serve_mmio(struct vcpu *v)
+{
+	const struct watch *hit;
+
+	if (!watch__mmio(&v->m->wm, &v->m->mem, v->cpu.run, &hit))
+		memory__mmio(v);
+	return hit;
 }
 
 /*
@@ -313,7 +325,7 @@ static int finish_insn(struct vcpu *v, const struct watch **hit)
 			break;
 		}
 		if (run->exit_reason == KVM_EXIT_MMIO) {
-			const struct watch *w = watch__mmio(v);
+			const struct watch *w = serve_mmio(v);
 
 			if (!*hit)
 				*hit = w;
@@ -351,17 +363,17 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 	const struct debug_event *ev = kvm_ev;
 
 	/* One iteration of a rep: the count and pc the CPU would show. */
-	if (step__rep_end(v, &rs->si) && cpu__pc(&v->cpu, &fixed.pc) == 0)
+	if (step__rep_end(&v->dv, &rs->si) && cpu__pc(&v->cpu, &fixed.pc) == 0)
 		ev = &fixed;
-	irqchip__step_done(v, &rs->ist);
-	if (rs->arm.step && ev->exception == 1 && step__after(v, &rs->si, ev->pc, ev->dr6)) {
+	step__frame_done(&v->dv, &rs->ist);
+	if (rs->arm.step && ev->exception == 1 && step__after(&v->dv, &rs->si, ev->pc, ev->dr6)) {
 		rs->pc = ev->pc;
 		rs->at_start = rs->pc == rs->si.pc;
 		return RUN_ON;
 	}
 	rs->past_bp = false;	/* past the breakpoint: a continue from here on */
 	rs->pc = ev->pc;
-	if (stops__debug(v, how, rs->arm.step, ev, stop)) {
+	if (stops__debug(&v->dv, how, rs->arm.step, ev, stop)) {
 		if (bp_stops(v, how, stop))
 			return RUN_STOP;
 		memset(stop, 0, sizeof(*stop));
@@ -372,7 +384,7 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 			rs->at_start = true;
 		}
 	}
-	if (rs->mode_watch && stops__mode_changed(v, &rs->mode_key, stop))
+	if (rs->mode_watch && stops__mode_changed(&v->dv, &rs->mode_key, stop))
 		return RUN_STOP;
 	return RUN_ON;
 }
@@ -396,13 +408,13 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
 	if (r < 0)
 		return fault(v, stop, "KVM_RUN", r);
 	if (hit) {
-		step__rep_finish(v);		/* a rep's last access: the pc after it */
-		watch__stop(v, hit, stop);	/* an exit-port write waits for the next resume */
+		step__rep_finish(&v->dv);		/* a rep's last access: the pc after it */
+		stops__watch(&v->dv, hit, stop);	/* an exit-port write waits for the next resume */
 		return RUN_STOP;
 	}
 	if (v->exited) {
 		v->exited = false;
-		stops__here(v, stop, STOP_EXITED);
+		stops__here(&v->dv, stop, STOP_EXITED);
 		stop->exit_status = v->exit_status;
 		return RUN_STOP;
 	}
@@ -425,14 +437,14 @@ static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 	    cpu__pc(&v->cpu, &pc) == 0 && (bp = bp__find_at(&v->m->bpm, pc)) && bp__ours(bp)) {
-		stops__at(v, stop, STOP_SWBREAK, bp->addr);
+		stops__at(&v->dv, stop, STOP_SWBREAK, bp->addr);
 		return RUN_STOP;
 	}
-	if (watch__fetch_fault(v, stop))
+	if (stops__fetch_fault(&v->dv, stop))
 		return RUN_STOP;
 	snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)", run->internal.suberror,
 		 stops__internal_suberror(run->internal.suberror));
-	stops__fault(v, stop, msg);
+	stops__fault(&v->dv, stop, msg);
 	return RUN_STOP;
 }
 
@@ -449,7 +461,7 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		case KICK_QUIT:
 			return RUN_QUIT;
 		case KICK_USER:
-			stops__here(v, stop, STOP_INTERRUPT);
+			stops__here(&v->dv, stop, STOP_INTERRUPT);
 			return RUN_STOP;
 		case KICK_NONE:
 			break;
@@ -468,7 +480,7 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		return after_access(v, rs, NULL, stop);
 	case KVM_EXIT_MMIO:
 		/* Watched pages exit here (watch.c); so does memory that is not there. */
-		return after_access(v, rs, watch__mmio(v), stop);
+		return after_access(v, rs, serve_mmio(v), stop);
 	case KVM_EXIT_DEBUG: {
 		const struct debug_event ev = {
 			.exception = run->debug.arch.exception,
@@ -479,21 +491,21 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		return on_debug(v, rs, &ev, stop);
 	}
 	case KVM_EXIT_HLT:
-		stops__halt(v, stop);
+		stops__halt(&v->dv, stop);
 		return RUN_STOP;
 	case KVM_EXIT_SHUTDOWN:
-		stops__fault(v, stop, "triple fault (shutdown)");
+		stops__fault(&v->dv, stop, "triple fault (shutdown)");
 		return RUN_STOP;
 	case KVM_EXIT_INTERNAL_ERROR:
 		return on_internal_error(v, stop);
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(msg, sizeof(msg), "VM entry failed (hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		stops__fault(v, stop, msg);
+		stops__fault(&v->dv, stop, msg);
 		return RUN_STOP;
 	default:
 		snprintf(msg, sizeof(msg), "unexpected KVM exit reason %u", run->exit_reason);
-		stops__fault(v, stop, msg);
+		stops__fault(&v->dv, stop, msg);
 		return RUN_STOP;
 	}
 }
@@ -551,7 +563,7 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 			vd = on_exit(v, &rs, r, stop);
 	}
 	/* A stop inside a rep's iteration (a watchpoint, Ctrl-C, a fault). */
-	if (step__rep_end(v, &rs.si) && stop->reason != STOP_WATCH)
+	if (step__rep_end(&v->dv, &rs.si) && stop->reason != STOP_WATCH)
 		cpu__pc(&v->cpu, &stop->addr);
 	if (vd == RUN_STOP)
 		tell_cost(v, &rs, stop);

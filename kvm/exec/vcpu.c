@@ -29,6 +29,10 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 	v->state = VCPU_PARKED;
 	pthread_cond_init(&v->cmd_cond, NULL);
 	pthread_cond_init(&v->parked_cond, NULL);
+	v->dv = (struct dview){
+		.id = id, .cpu = &v->cpu, .mem = &m->mem, .bpm = &m->bpm, .wm = &m->wm,
+		.so = &m->so, .owed = &v->owed, .irqchip = m->irq.on, .log = m->cfg.log,
+	};
 	r = cpu__open(&v->cpu, m->kvm_fd, m->vm_fd, id, m->run_size, err, errlen);
 	if (r < 0)
 		return r;
@@ -137,8 +141,7 @@ int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
 		return r;
 	}
 	v->dbg_set = true;
-	v->inject_bp = false;
-	v->inject_db = false;
+	v->owed = (struct debug_owed){ 0 };
 	v->cpu.guest_tf = false;
 	v->cpu.kvm_steps = false;
 	v->rf_pending = false;
