@@ -83,8 +83,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 		if (r < 0)
 			return r;
 	}
-	ports__reset(m);
-	r = irqchip__reset(m, err, errlen);
+	r = devices__reset(&m->devs, err, errlen);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < m->nr_vcpus; i++) {
@@ -129,7 +128,7 @@ static int check_smp(struct machine *m, int n, char *err, size_t errlen)
 		return -EOPNOTSUPP;
 	}
 	if (m->caps.nr_vcpus > 0 && n > m->caps.nr_vcpus)
-		machine__log(m, "--smp %d: more vCPUs than KVM recommends on this host (%d, "
+		log__say(m->cfg.log, "--smp %d: more vCPUs than KVM recommends on this host (%d, "
 			     "KVM_CAP_NR_VCPUS); they work, maybe slowly", n, m->caps.nr_vcpus);
 	return 0;
 }
@@ -173,7 +172,6 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	m->cfg = *cfg;
 	m->kvm_fd = m->vm_fd = m->event_fd = -1;
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_mutex_init(&m->io_lock, NULL);
 	m->lock_init = true;
 	if (m->cfg.nr_cpus < 1)
 		m->cfg.nr_cpus = 1;
@@ -209,7 +207,10 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = irqchip__create(m, err, errlen);
+	r = devices__create(&m->devs, &(struct dev_env){
+		.kvm_fd = m->kvm_fd, .vm_fd = m->vm_fd, .caps = &m->caps,
+		.out_fd = cfg->serial_fd, .log = cfg->log,
+	}, err, errlen);
 	if (r < 0)
 		goto fail;
 	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -239,7 +240,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
-	machine__log(m, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
+	log__say(m->cfg.log, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
 		     m->nr_vcpus, m->nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),
 		     (unsigned long long)(fw_size >> 10), bp__describe_sw(&m->bpm));
@@ -262,6 +263,7 @@ void machine__destroy(struct machine *m)
 	machine__settle(m);	/* the helper threads, before the fds go */
 	for (int i = 0; i < m->nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
+	devices__destroy(&m->devs);
 	memory__free(&m->mem);
 	if (m->event_fd >= 0)
 		close(m->event_fd);
@@ -271,10 +273,8 @@ void machine__destroy(struct machine *m)
 		close(m->kvm_fd);
 	if (m->have_img)
 		loader__close(&m->img);
-	if (m->lock_init) {
+	if (m->lock_init)
 		pthread_mutex_destroy(&m->lock);
-		pthread_mutex_destroy(&m->io_lock);
-	}
 	free(m->image_path);
 	free(m);
 }

@@ -33,6 +33,10 @@
 #include "debug/stops.h"
 #include "debug/view.h"
 #include "debug/watch.h"
+#include "dev/device.h"
+#include "dev/irqchip.h"
+#include "exec/watchdog.h"
+#include "host/helper.h"
 
 #define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
 enum vcpu_state { VCPU_PARKED, VCPU_RUNNING };
@@ -76,7 +80,7 @@ struct vcpu {
 	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
 	bool exited;			/* the exit port was written: reported at the next resume */
 	int exit_status;
-	timer_t wd_timer;		/* the halt watchdog (irqchip.c) */
+	timer_t wd_timer;		/* the halt watchdog (exec/watchdog.c) */
 	bool wd_ok;
 };
 
@@ -109,12 +113,8 @@ struct machine {
 	uint64_t slow_steps;
 	long long slow_ns;
 	bool slow_told;
-	struct ports {
-		uint8_t lcr, mcr, scr, dll, dlm;
-	} uart;
 	pthread_mutex_t lock;
 	bool lock_init;
-	pthread_mutex_t io_lock;	/* the port devices: vCPU threads do I/O at once */
 	struct vcpu vcpus[MACHINE_MAX_CPUS];
 	int nr_vcpus;
 	struct allstop {		/* allstop.c, under lock */
@@ -126,39 +126,15 @@ struct machine {
 		uint64_t seq;		/* numbers the stops */
 	} as;
 	struct target target;
-	struct irqchip {		/* irqchip.c */
-		bool on;		/* KVM_CREATE_IRQCHIP: PIC, I/O APIC, local APICs */
-		bool pit;		/* KVM_CREATE_PIT2 */
-		bool pit_reset_ok;
-		struct kvm_irqchip chips[3];	/* reset state: PIC master, slave, I/O APIC */
-		struct kvm_pit_state2 pit_reset;
-		/* KVM_REINJECT_CONTROL, done by a helper thread (irqchip.c) */
-		pthread_t reinject_thread;
-		bool reinject_pending;	/* ... not joined yet */
-		int reinject_err;
-	} irq;
+	struct devices devs;		/* dev/device.h */
 };
 
 /* startup.c: the probe in a helper thread; machine__settle() joins it
  * (and the irqchip's helper) and sets up bpm and wm.  0, or the probe's
  * error. */
 void startup__probe(struct machine *m);
-/* fn(arg) in a helper thread with every signal blocked (the main and the
- * vCPU threads take them): true, and it must be joined; false when no
- * thread could start and it ran in this one. */
-bool startup__helper(pthread_t *thread, void *(*fn)(void *), void *arg);
 int machine__settle(struct machine *m);
 
-/* An MMIO exit: reads of no memory see 0xFF, writes are dropped. */
-void memory__mmio(struct vcpu *v);
-
-/* ports.c */
-void ports__reset(struct machine *m);
-/* Handle a KVM_EXIT_IO; true when the exit port was written (the
- * status in v->exit_status). */
-bool ports__io(struct vcpu *v);
-void machine__log(struct machine *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* machine.c */
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
@@ -199,25 +175,6 @@ void allstop__parked(struct vcpu *v);
 /* Forget every event (reset). */
 void allstop__clear(struct machine *m);
 
-/* irqchip.c */
-/* Create the in-kernel PIC, I/O APIC, local APICs and PIT if the host has
- * them; before the first vCPU.  0 or -errno. */
-int irqchip__create(struct machine *m, char *err, size_t errlen);
-/* Put the PICs, the I/O APIC and the PIT back to reset. */
-int irqchip__reset(struct machine *m, char *err, size_t errlen);
-/* Wait for the set-up the helper thread does; before the first KVM_RUN and
- * before the VM is closed. */
-void irqchip__settle(struct machine *m);
-/* The halt watchdog: start/stop in the vCPU thread itself; armed while it runs. */
-void irqchip__watchdog_start(struct vcpu *v);
-void irqchip__watchdog_stop(struct vcpu *v);
-void irqchip__watchdog_arm(struct vcpu *v, bool on);
-/* What a watchdog tick saw a vCPU do (struct vcpu's asleep). */
-enum { ASLEEP_NO, ASLEEP_HLT, ASLEEP_SIPI };
-/* KVM_RUN was interrupted by the watchdog: true when the vCPU sleeps in a
- * hlt nothing can end (stop filled in as STOP_HALT); with several vCPUs,
- * when every running vCPU sleeps so (or waits for a SIPI). */
-bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop);
 /* target.c */
 extern const struct target_ops machine_target_ops;
 

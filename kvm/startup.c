@@ -27,24 +27,10 @@ static void *measure(void *arg)
 	return NULL;
 }
 
-bool startup__helper(pthread_t *thread, void *(*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	bool started;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	started = pthread_create(thread, NULL, fn, arg) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!started)
-		fn(arg);
-	return started;
-}
-
 void startup__probe(struct machine *m)
 {
 	m->probe.caps = m->caps;	/* KVM_CHECK_EXTENSION's part, measured on top */
-	m->probe.pending = startup__helper(&m->probe.thread, measure, m);
+	m->probe.pending = helper__start(&m->probe.thread, measure, m);
 	m->probe.started = true;
 }
 
@@ -52,7 +38,7 @@ int machine__settle(struct machine *m)
 {
 	if (m->settled)
 		return m->settle_err;
-	irqchip__settle(m);
+	devices__settle(&m->devs);
 	if (!m->probe.started)
 		return 0;	/* machine__create failed before the probe */
 	if (m->probe.pending) {

@@ -183,7 +183,7 @@ static int op_reset(struct target *t)
 	watch__remove_all(&m->wm, &m->mem);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
-		machine__log(m, "reset: %s", err);
+		log__say(m->cfg.log, "reset: %s", err);
 	return r;
 }
 

@@ -1,7 +1,6 @@
 /*
- * irqchip.c - KVM's in-kernel interrupt controller and timer, and the halt
- * watchdog that keeps "hlt with interrupts disabled is a stop" true with
- * them.
+ * irqchip.c - KVM's in-kernel interrupt controller and timer, as a device
+ * (device.h) whose ports KVM itself serves.
  *
  * The devices: when the host has KVM_CAP_IRQCHIP, KVM_CREATE_IRQCHIP gives
  * the VM two 8259 PICs (ports 0x20/0x21, 0xA0/0xA1), an I/O APIC and a
@@ -19,52 +18,44 @@
  * interrupt notifiers): 13-22 ms on the development host, most of the
  * daemon's start-up.  Nothing needs it before the guest first runs, so a
  * helper thread does it while the daemon starts listening and gdb
- * connects (startup.c); irqchip__settle() joins it before the first
- * KVM_RUN.
+ * connects; the device's settle joins it before the first KVM_RUN.
  *
- * Reset (monitor reset, machine__power_on): the devices' and each vCPU's
- * local APIC and MP state are put back to what KVM gave at creation.
+ * Reset (monitor reset, machine__power_on): the PICs, the I/O APIC and the
+ * PIT are put back to what KVM gave at creation (each vCPU's local APIC and
+ * MP state are its own: cpu/power_on.c).  Save and load are KVM's
+ * KVM_GET/SET_IRQCHIP and KVM_GET/SET_PIT2.
  *
- * The halt watchdog.  Without an in-kernel irqchip, hlt exits to userspace
- * (KVM_EXIT_HLT).  With one, the vCPU sleeps in the kernel until an
- * interrupt wakes it and userspace hears nothing; KVM offers no option to
- * get the hlt exit back with an in-kernel local APIC (KVM_CAP_X86_DISABLE_EXITS
- * only removes more exits; KVM_CAP_HALT_POLL tunes the polling before
- * sleeping).  So each vCPU thread owns a POSIX timer (timer_create with
- * SIGEV_THREAD_ID) that sends the thread the kick signal, SIGUSR1, every
- * WD_PERIOD_MS while the vCPU runs.  KVM_RUN returns -EINTR; when no one
- * asked for an interrupt (vcpu__take_kick), the run loop calls
- * irqchip__tick(): a vCPU in KVM_MP_STATE_HALTED with RFLAGS.IF clear and
- * no NMI or SMI pending can never wake, which is the old STOP_HALT, with
- * the same message.  Anything else re-enters KVM_RUN.  With IF set the
- * vCPU is waiting for an interrupt, which is no stop (Ctrl-C still works).
- * With several vCPUs (--smp) the machine stops only when all of them
- * sleep so (see machine_stuck below).
- *
- * Cost: one signal and one KVM_RUN re-entry every WD_PERIOD_MS, plus
- * KVM_GET_MP_STATE; a stop from hlt is reported within WD_PERIOD_MS.
- * Measured on the emulated (kvm-pvm) host with counter.bin under --no-gdb
- * (1,000,000 loop turns), six runs each: 1.88 s on average with the
- * watchdog, 1.90 s without; the run-to-run noise (1.55-2.55 s) is far
- * larger than any difference.  The tiny "cli; hlt" image stops in 80 ms.
- *
- * After a halt stop the vCPU is made runnable again, so a continue goes on
- * after the hlt as it did with KVM_EXIT_HLT.  A single step over hlt with
- * interrupts blocked (KVM_GUESTDBG_BLOCKIRQ) would wait forever, so the
- * watchdog ends the wait there too: the hlt is done, the step goes on.
  */
+#include "irqchip.h"
+
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "../host/helper.h"
 #include "../host/ioctl.h"
-#include "../machine_priv.h"
+#include "../host/log.h"
 
-#define WD_PERIOD_MS		50
 #define NR_CHIPS		3	/* KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC */
+
+struct irqchip {
+	bool on;			/* KVM_CREATE_IRQCHIP: PIC, I/O APIC, local APICs */
+	bool pit;			/* KVM_CREATE_PIT2 */
+	bool pit_reset_ok;
+	struct kvm_irqchip chips[NR_CHIPS];	/* reset state: PIC master, slave, I/O APIC */
+	struct kvm_pit_state2 pit_reset;
+	/* KVM_REINJECT_CONTROL, done by a helper thread */
+	pthread_t reinject_thread;
+	bool reinject_pending;		/* ... not joined yet */
+	int reinject_err;
+	int kvm_fd, vm_fd;
+	FILE *log;
+};
+
+/* The state saved by a snapshot: the three chips and the PIT. */
+struct irqchip_saved {
+	struct kvm_irqchip chips[NR_CHIPS];
+	struct kvm_pit_state2 pit;
+};
 
 static int check_ext(int kvm_fd, int cap)
 {
@@ -75,92 +66,102 @@ static int check_ext(int kvm_fd, int cap)
 
 static void *reinject_off(void *arg)
 {
-	struct machine *m = arg;
+	struct irqchip *ic = arg;
 	struct kvm_reinject_control rc;
 
 	memset(&rc, 0, sizeof(rc));
 	rc.pit_reinject = 0;
-	m->irq.reinject_err = KVM_IOCTL(m->vm_fd, KVM_REINJECT_CONTROL, &rc);
+	ic->reinject_err = KVM_IOCTL(ic->vm_fd, KVM_REINJECT_CONTROL, &rc);
 	return NULL;
 }
 
-void irqchip__settle(struct machine *m)
+static void irqchip_settle(void *st)
 {
-	if (m->irq.reinject_pending) {
-		pthread_join(m->irq.reinject_thread, NULL);
-		m->irq.reinject_pending = false;
-		if (m->irq.reinject_err < 0)
-			machine__log(m, "KVM_REINJECT_CONTROL failed: %s (lost timer ticks "
-				     "will be replayed)", strerror(-m->irq.reinject_err));
+	struct irqchip *ic = st;
+
+	if (ic->reinject_pending) {
+		pthread_join(ic->reinject_thread, NULL);
+		ic->reinject_pending = false;
+		if (ic->reinject_err < 0)
+			log__say(ic->log, "KVM_REINJECT_CONTROL failed: %s (lost timer ticks "
+				 "will be replayed)", strerror(-ic->reinject_err));
 	}
 }
 
-static int create_pit(struct machine *m, char *err, size_t errlen)
+static int create_pit(struct irqchip *ic, char *err, size_t errlen)
 {
 	struct kvm_pit_config pit;
 	int r;
 
 	memset(&pit, 0, sizeof(pit));
 	pit.flags = KVM_PIT_SPEAKER_DUMMY;
-	r = KVM_IOCTL(m->vm_fd, KVM_CREATE_PIT2, &pit);
+	r = KVM_IOCTL(ic->vm_fd, KVM_CREATE_PIT2, &pit);
 	if (r == -EINVAL) {
 		pit.flags = 0;		/* an old kernel without the port 0x61 model */
-		r = KVM_IOCTL(m->vm_fd, KVM_CREATE_PIT2, &pit);
+		r = KVM_IOCTL(ic->vm_fd, KVM_CREATE_PIT2, &pit);
 	}
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_CREATE_PIT2", r);
 		return r;
 	}
-	m->irq.pit = true;
-	m->irq.pit_reset_ok = KVM_IOCTL(m->vm_fd, KVM_GET_PIT2, &m->irq.pit_reset) >= 0;
-	if (check_ext(m->kvm_fd, KVM_CAP_REINJECT_CONTROL))
-		m->irq.reinject_pending = startup__helper(&m->irq.reinject_thread, reinject_off, m);
+	ic->pit = true;
+	ic->pit_reset_ok = KVM_IOCTL(ic->vm_fd, KVM_GET_PIT2, &ic->pit_reset) >= 0;
+	if (check_ext(ic->kvm_fd, KVM_CAP_REINJECT_CONTROL))
+		ic->reinject_pending = helper__start(&ic->reinject_thread, reinject_off, ic);
 	return 0;
 }
 
-int irqchip__create(struct machine *m, char *err, size_t errlen)
+static int irqchip_create(void *st, const struct dev_env *env, char *err, size_t errlen)
 {
+	struct irqchip *ic = st;
 	int r;
 
-	if (!m->caps.irqchip) {
-		machine__log(m, "no in-kernel interrupt controller (KVM_CAP_IRQCHIP): "
-			     "hlt exits to kvmstub, guests get no PIC, PIT or APIC");
+	ic->kvm_fd = env->kvm_fd;
+	ic->vm_fd = env->vm_fd;
+	ic->log = env->log;
+	if (!env->caps->irqchip) {
+		log__say(ic->log, "no in-kernel interrupt controller (KVM_CAP_IRQCHIP): "
+			 "hlt exits to kvmstub, guests get no PIC, PIT or APIC");
 		return 0;
 	}
-	r = KVM_IOCTL(m->vm_fd, KVM_CREATE_IRQCHIP, 0);
+	r = KVM_IOCTL(ic->vm_fd, KVM_CREATE_IRQCHIP, 0);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_CREATE_IRQCHIP", r);
 		return r;
 	}
-	m->irq.on = true;
+	ic->on = true;
 	for (int i = 0; i < NR_CHIPS; i++) {
-		m->irq.chips[i].chip_id = (uint32_t)i;
-		r = KVM_IOCTL(m->vm_fd, KVM_GET_IRQCHIP, &m->irq.chips[i]);
+		ic->chips[i].chip_id = (uint32_t)i;
+		r = KVM_IOCTL(ic->vm_fd, KVM_GET_IRQCHIP, &ic->chips[i]);
 		if (r < 0) {
 			kvm__ioctl_error(err, errlen, "KVM_GET_IRQCHIP", r);
 			return r;
 		}
 	}
-	if (check_ext(m->kvm_fd, KVM_CAP_PIT2)) {
-		r = create_pit(m, err, errlen);
+	if (check_ext(ic->kvm_fd, KVM_CAP_PIT2)) {
+		r = create_pit(ic, err, errlen);
 		if (r < 0)
 			return r;
 	} else {
-		machine__log(m, "no in-kernel timer (KVM_CAP_PIT2): guests get no 8254 PIT");
+		log__say(ic->log, "no in-kernel timer (KVM_CAP_PIT2): guests get no 8254 PIT");
 	}
-	machine__log(m, "interrupt controller: in-kernel PIC, I/O APIC, local APICs%s",
-		     m->irq.pit ? ", PIT" : "");
+	log__say(ic->log, "interrupt controller: in-kernel PIC, I/O APIC, local APICs%s",
+		 ic->pit ? ", PIT" : "");
 	return 0;
 }
 
-int irqchip__reset(struct machine *m, char *err, size_t errlen)
+static void irqchip_destroy(void *st)
+{
+	irqchip_settle(st);	/* the helper thread, before the VM goes */
+}
+
+static int set_chips(struct irqchip *ic, const struct kvm_irqchip *chips,
+		     const struct kvm_pit_state2 *pit, char *err, size_t errlen)
 {
 	int r;
 
-	if (!m->irq.on)
-		return 0;
 	for (int i = 0; i < NR_CHIPS; i++) {
-		r = KVM_IOCTL(m->vm_fd, KVM_SET_IRQCHIP, &m->irq.chips[i]);
+		r = KVM_IOCTL(ic->vm_fd, KVM_SET_IRQCHIP, &chips[i]);
 		if (r < 0) {
 			kvm__ioctl_error(err, errlen, "KVM_SET_IRQCHIP", r);
 			return r;
@@ -168,8 +169,8 @@ int irqchip__reset(struct machine *m, char *err, size_t errlen)
 	}
 	/* With the reinject set-up still pending the guest has not run: the
 	 * PIT is as created, and KVM_SET_PIT2 would wait for that ioctl. */
-	if (m->irq.pit && m->irq.pit_reset_ok && !m->irq.reinject_pending) {
-		r = KVM_IOCTL(m->vm_fd, KVM_SET_PIT2, &m->irq.pit_reset);
+	if (pit && ic->pit && !ic->reinject_pending) {
+		r = KVM_IOCTL(ic->vm_fd, KVM_SET_PIT2, pit);
 		if (r < 0) {
 			kvm__ioctl_error(err, errlen, "KVM_SET_PIT2", r);
 			return r;
@@ -178,142 +179,69 @@ int irqchip__reset(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
-void irqchip__watchdog_start(struct vcpu *v)
+static int irqchip_reset(void *st, char *err, size_t errlen)
 {
-	struct sigevent sev;
+	struct irqchip *ic = st;
 
-	v->wd_ok = false;
-	if (!v->m->irq.on)
-		return;		/* hlt exits to userspace: nothing to watch */
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGUSR1;
-	sev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd_timer) < 0) {
-		machine__log(v->m, "vCPU %d: cannot create the halt watchdog timer: %s; "
-			     "a hlt with interrupts disabled will not stop", v->id,
-			     strerror(errno));
-		return;
+	if (!ic->on)
+		return 0;
+	return set_chips(ic, ic->chips, ic->pit_reset_ok ? &ic->pit_reset : NULL, err, errlen);
+}
+
+static ssize_t irqchip_save(void *st, void *buf, size_t len)
+{
+	struct irqchip *ic = st;
+	struct irqchip_saved *s = buf;
+	int r;
+
+	if (!ic->on)
+		return 0;
+	if (!buf || len < sizeof(*s))
+		return (ssize_t)sizeof(*s);
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < NR_CHIPS; i++) {
+		s->chips[i].chip_id = (uint32_t)i;
+		r = KVM_IOCTL(ic->vm_fd, KVM_GET_IRQCHIP, &s->chips[i]);
+		if (r < 0)
+			return r;
 	}
-	v->wd_ok = true;
-}
-
-void irqchip__watchdog_stop(struct vcpu *v)
-{
-	if (v->wd_ok)
-		timer_delete(v->wd_timer);
-	v->wd_ok = false;
-}
-
-void irqchip__watchdog_arm(struct vcpu *v, bool on)
-{
-	struct itimerspec its;
-
-	if (!v->wd_ok)
-		return;
-	memset(&its, 0, sizeof(its));
-	if (on) {
-		its.it_value.tv_nsec = WD_PERIOD_MS * 1000000L;
-		its.it_interval = its.it_value;
+	if (ic->pit) {
+		irqchip_settle(ic);
+		r = KVM_IOCTL(ic->vm_fd, KVM_GET_PIT2, &s->pit);
+		if (r < 0)
+			return r;
 	}
-	timer_settime(v->wd_timer, 0, &its, NULL);
+	return (ssize_t)sizeof(*s);
 }
 
-static void make_runnable(struct vcpu *v)
+static int irqchip_load(void *st, const void *buf, size_t len)
 {
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct irqchip *ic = st;
+	const struct irqchip_saved *s = buf;
+	char err[128];
 
-	KVM_IOCTL(v->cpu.fd, KVM_SET_MP_STATE, &mp);
+	if (!ic->on)
+		return len == 0 ? 0 : -EINVAL;
+	if (len != sizeof(*s))
+		return -EINVAL;
+	irqchip_settle(ic);
+	return set_chips(ic, s->chips, ic->pit ? &s->pit : NULL, err, sizeof(err));
 }
 
-/* Will something the vCPU cannot mask wake it? */
-static bool nmi_or_smi_pending(struct vcpu *v)
+bool irqchip__on(const struct devices *d)
 {
-	struct kvm_vcpu_events ev;
+	const struct irqchip *ic = devices__state(d, &irqchip_device);
 
-	memset(&ev, 0, sizeof(ev));
-	if (KVM_IOCTL(v->cpu.fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
-		return false;
-	return ev.nmi.pending || ev.nmi.injected || ev.smi.pending;
+	return ic && ic->on;
 }
 
-/*
- * Several vCPUs: a vCPU in hlt with interrupts off, or an AP waiting for
- * INIT/SIPI, can still be woken by another vCPU's IPI, so the machine is
- * stuck only when every vCPU of the resume sleeps so (a vCPU that sits
- * out the resume wakes no one).  Each vCPU notes what its own ticks see;
- * a vCPU woken between two ticks still shows asleep until its next tick,
- * so with several vCPUs each must have been seen asleep at SMP_TICKS ticks
- * in a row, longer than the one tick that note may lag.  The report
- * names a vCPU in hlt rather than one waiting for SIPI.  Caller holds m->lock.
- */
-#define SMP_TICKS		3
-
-static bool machine_stuck(struct machine *m, struct vcpu *me)
-{
-	int need = m->as.nr_in_resume > 1 ? SMP_TICKS : 1;
-
-	if (m->as.stopping)
-		return false;
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *o = &m->vcpus[i];
-
-		if (!o->in_resume)
-			continue;
-		if (o->asleep == ASLEEP_NO || o->asleep_ticks < need)
-			return false;
-		if (me->asleep == ASLEEP_SIPI && o->asleep == ASLEEP_HLT)
-			return false;
-	}
-	return true;
-}
-
-static void stuck_sipi(struct vcpu *v, struct target_stop *stop)
-{
-	stops__here(&v->dv, stop, STOP_HALT);
-	snprintf(stop->message, sizeof(stop->message),
-		 "vCPU %d waits for INIT/SIPI and no running vCPU can send it", v->id);
-}
-
-bool irqchip__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
-{
-	struct machine *m = v->m;
-	struct kvm_mp_state mp;
-	struct kvm_regs regs;
-	int asleep = ASLEEP_NO;
-	bool stuck;
-
-	if (!m->irq.on || KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
-		return false;
-	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
-	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
-		asleep = ASLEEP_SIPI;
-	} else if (mp.mp_state == KVM_MP_STATE_HALTED) {
-		if (KVM_IOCTL(v->cpu.fd, KVM_GET_REGS, &regs) < 0)
-			return false;
-		if (regs.rflags & X86_RFLAGS_IF) {
-			/* Waiting for an interrupt: in a continue that is no stop.
-			 * A step with interrupts blocked would wait forever: end
-			 * the hlt. */
-			if (how->kind != RESUME_CONTINUE && m->so.blockirq && !m->so.step_irq)
-				make_runnable(v);
-		} else if (!nmi_or_smi_pending(v)) {
-			asleep = ASLEEP_HLT;
-		}
-	}
-	pthread_mutex_lock(&m->lock);
-	v->asleep_ticks = asleep == v->asleep && asleep != ASLEEP_NO ? v->asleep_ticks + 1 :
-			  asleep != ASLEEP_NO;
-	v->asleep = asleep;
-	stuck = asleep != ASLEEP_NO && machine_stuck(m, v);
-	pthread_mutex_unlock(&m->lock);
-	if (!stuck)
-		return false;
-	if (asleep == ASLEEP_SIPI) {
-		stuck_sipi(v, stop);
-		return true;
-	}
-	stops__halt(&v->dv, stop);
-	make_runnable(v);	/* a continue goes on after the hlt, as before */
-	return true;
-}
+const struct device irqchip_device = {
+	.name = "in-kernel irqchip (8259 PICs, I/O APIC, local APICs, 8254 PIT)",
+	.state_size = sizeof(struct irqchip),
+	.create = irqchip_create,
+	.destroy = irqchip_destroy,
+	.settle = irqchip_settle,
+	.reset = irqchip_reset,
+	.save = irqchip_save,
+	.load = irqchip_load,
+};

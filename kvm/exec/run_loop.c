@@ -292,7 +292,7 @@ static const struct watch *serve_mmio(struct vcpu *v)
 	const struct watch *hit;
 
 	if (!watch__mmio(&v->m->wm, &v->m->mem, v->cpu.run, &hit))
-		memory__mmio(v);
+		devices__mmio(&v->m->devs, v->id, v->cpu.run);
 	return hit;
 }
 
@@ -332,7 +332,7 @@ static int finish_insn(struct vcpu *v, const struct watch **hit)
 			continue;
 		}
 		if (run->exit_reason == KVM_EXIT_IO) {
-			if (ports__io(v))
+			if (devices__io(&v->m->devs, v->id, run, &v->exit_status))
 				v->exited = true;
 			continue;
 		}
@@ -466,7 +466,7 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		case KICK_NONE:
 			break;
 		}
-		return irqchip__tick(v, rs->how, stop) ? RUN_STOP : RUN_ON;
+		return watchdog__tick(v, rs->how, stop) ? RUN_STOP : RUN_ON;
 	}
 	if (r == -EAGAIN)
 		return RUN_ON;	/* an AP that waited for INIT/SIPI got one: run it */
@@ -475,7 +475,7 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		return fault(v, stop, "KVM_RUN", r);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		if (ports__io(v))
+		if (devices__io(&v->m->devs, v->id, run, &v->exit_status))
 			v->exited = true;
 		return after_access(v, rs, NULL, stop);
 	case KVM_EXIT_MMIO:

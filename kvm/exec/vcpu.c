@@ -31,7 +31,7 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 	pthread_cond_init(&v->parked_cond, NULL);
 	v->dv = (struct dview){
 		.id = id, .cpu = &v->cpu, .mem = &m->mem, .bpm = &m->bpm, .wm = &m->wm,
-		.so = &m->so, .owed = &v->owed, .irqchip = m->irq.on, .log = m->cfg.log,
+		.so = &m->so, .owed = &v->owed, .irqchip = irqchip__on(&m->devs), .log = m->cfg.log,
 	};
 	r = cpu__open(&v->cpu, m->kvm_fd, m->vm_fd, id, m->run_size, err, errlen);
 	if (r < 0)
@@ -39,7 +39,7 @@ int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errl
 	r = cpu__set_cpuid(&v->cpu, m->kvm_fd, id, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		return r;
-	return power_on__save(&v->power_on, m->kvm_fd, v->cpu.fd, m->irq.on, err, errlen);
+	return power_on__save(&v->power_on, m->kvm_fd, v->cpu.fd, irqchip__on(&m->devs), err, errlen);
 }
 
 static void *vcpu_thread(void *arg)
@@ -51,7 +51,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
-	irqchip__watchdog_start(v);
+	watchdog__start(v);
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
@@ -68,9 +68,9 @@ static void *vcpu_thread(void *arg)
 		pthread_mutex_unlock(&m->lock);
 
 		memset(&stop, 0, sizeof(stop));
-		irqchip__watchdog_arm(v, true);
+		watchdog__arm(v, true);
 		quit = vcpu__exec(v, &how, &stop);
-		irqchip__watchdog_arm(v, false);
+		watchdog__arm(v, false);
 
 		pthread_mutex_lock(&m->lock);
 		if (quit || v->quit)
@@ -84,7 +84,7 @@ static void *vcpu_thread(void *arg)
 	v->state = VCPU_PARKED;
 	pthread_cond_broadcast(&v->parked_cond);
 	pthread_mutex_unlock(&m->lock);
-	irqchip__watchdog_stop(v);
+	watchdog__stop(v);
 	return NULL;
 }
 
@@ -245,7 +245,7 @@ int vcpu__describe(struct vcpu *v, char *buf, size_t len)
 	const char *what = "stopped";
 	int r;
 
-	if (v->m->irq.on && KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
+	if (irqchip__on(&v->m->devs) && KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
 		mp.mp_state = KVM_MP_STATE_RUNNABLE;
 	switch (mp.mp_state) {
 	case KVM_MP_STATE_UNINITIALIZED:
