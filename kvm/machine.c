@@ -54,21 +54,14 @@ static void initial_stop(struct vcpu *v)
 	v->stop_pending = false;
 }
 
-/*
- * Where the vCPUs start: the reset vector, CS f000 with its base at
- * 0xF0000 (legacy) or 0xFFFF0000 (architectural), IP 0xFFF0; with --load,
- * the image's address as CS:IP in real mode, IP below 64 KiB.
- */
-static void reset_entry(const struct machine_config *cfg, struct cpu_entry *e)
+/* What the command line says about starting the image (boot/). */
+static struct boot_options boot_options(const struct machine_config *cfg)
 {
-	e->cs_sel = 0xF000;
-	e->cs_base = cfg->reset == RESET_ARCHITECTURAL ? 0xFFFF0000 : 0xF0000;
-	e->ip = 0xFFF0;
-	if (cfg->load_set) {
-		e->cs_sel = (uint16_t)((cfg->load_addr >> 4) & 0xF000);
-		e->cs_base = (uint64_t)e->cs_sel << 4;
-		e->ip = cfg->load_addr - e->cs_base;
-	}
+	return (struct boot_options){
+		.load_set = cfg->load_set,
+		.load_addr = cfg->load_addr,
+		.reset_arch = cfg->reset == RESET_ARCHITECTURAL,
+	};
 }
 
 int machine__power_on(struct machine *m, char *err, size_t errlen)
@@ -76,10 +69,12 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 	struct cpu_entry entry;
 	int r;
 
-	reset_entry(&m->cfg, &entry);
+	const struct boot_options o = boot_options(&m->cfg);
+
+	boot__entry(m->have_img ? &m->img : NULL, &o, &entry);
 	memory__clear(&m->mem);
 	if (m->have_img) {
-		r = loader__load(&m->img, &m->mem, err, errlen);
+		r = boot__load(&m->img, &m->mem, err, errlen);
 		if (r < 0)
 			return r;
 	}
@@ -136,6 +131,7 @@ static int check_smp(struct machine *m, int n, char *err, size_t errlen)
 static int load_image(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
+	const struct boot_options o = boot_options(cfg);
 	int r;
 
 	if (cfg->load_set && cfg->load_addr >= REAL_MODE_TOP) {
@@ -146,15 +142,11 @@ static int load_image(struct machine *m, char *err, size_t errlen)
 	}
 	if (!m->image_path)
 		return 0;
-	r = loader__open(m->image_path, &m->img, err, errlen);
+	r = boot__open(m->image_path, &m->img, err, errlen);
 	if (r < 0)
 		return r;
 	m->have_img = true;
-	r = loader__plan(&m->img, cfg->load_set, cfg->load_addr, err, errlen);
-	if (r < 0)
-		return r;
-	return loader__check_start(&m->img, cfg->reset == RESET_ARCHITECTURAL ?
-				   LOADER_RESET_ARCH : LOADER_RESET_LEGACY, err, errlen);
+	return boot__plan(&m->img, &o, err, errlen);
 }
 
 int machine__create(const struct machine_config *cfg, struct machine **out,
@@ -188,7 +180,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	if (r < 0)
 		goto fail;
 	if (m->have_img && !cfg->load_set)
-		fw_size = loader__fw_size(&m->img);
+		fw_size = boot__fw_size(&m->img);
 
 	r = vm__open_kvm(&m->kvm_fd, err, errlen);
 	if (r < 0)
@@ -272,7 +264,7 @@ void machine__destroy(struct machine *m)
 	if (m->kvm_fd >= 0)
 		close(m->kvm_fd);
 	if (m->have_img)
-		loader__close(&m->img);
+		boot__close(&m->img);
 	if (m->lock_init)
 		pthread_mutex_destroy(&m->lock);
 	free(m->image_path);

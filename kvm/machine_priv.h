@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "../stub/target.h"
-#include "boot/loader.h"
+#include "boot/boot.h"
 #include "machine.h"
 #include "host/log.h"
 #include "host/probe.h"

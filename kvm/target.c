@@ -222,7 +222,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	snprintf(buf, len,
 		 "machine: %d vCPU, %llu KiB RAM at 0x0, firmware window %llu KiB at 0x%llx "
 		 "(last 128 KiB also at 0xe0000)\n"
-		 "image: %s%s\n"
+		 "image: %s (%s)\n"
 		 "host: %s KVM\n"
 		 "%s\n"
 		 "hardware breakpoints: debug registers DR0-DR3 (4)%s\n"
@@ -233,8 +233,8 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
-		 m->image_path ? m->image_path : "(none)",
-		 m->have_img ? (m->img.elf ? " (ELF)" : " (raw)") : "",
+		 m->have_img ? m->image_path : "none",
+		 m->have_img ? m->img.proto->name : "the CPU starts at the reset vector",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
 			"hardware-assisted",
 		 bp__describe_sw(&m->bpm),

@@ -1,5 +1,5 @@
 /*
- * test_loader.c - kvm/loader.c on files written at run time into a
+ * test_boot.c - the boot protocols (kvm/boot/) on files written at run time into a
  * private temporary directory: raw firmware images, hand-built ELF32 and
  * ELF64 files, and hostile variants of them.
  */
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../kvm/boot/loader.h"
+#include "../../kvm/boot/boot.h"
 
 struct fixture {
 	char dir[64];
@@ -38,7 +38,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_loader.XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_boot.XXXXXX");
 	if (!mkdtemp(f->dir)) {
 		free(f);
 		return -1;
@@ -51,7 +51,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	loader__close(&f->img);
+	boot__close(&f->img);
 	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
@@ -91,16 +91,35 @@ static void assert_err(const struct fixture *f, const char *needle)
 		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
 }
 
-/* loader__open() of the last file written (f->path), into f->img. */
+/* boot__open() of the last file written (f->path), into f->img. */
 static int open_image(struct fixture *f)
 {
-	return loader__open(f->path, &f->img, f->err, sizeof(f->err));
+	return boot__open(f->path, &f->img, f->err, sizeof(f->err));
 }
 
-/* loader__plan() of f->img: with_load, load_addr as kvmstub's --load. */
+/* boot__plan() of f->img: with_load, load_addr as kvmstub's --load, for
+ * the reset style whose first fetch is at fetch. */
+static int plan_for(struct fixture *f, bool with_load, uint64_t load_addr, uint64_t fetch)
+{
+	const struct boot_options o = {
+		.load_set = with_load, .load_addr = load_addr, .reset_arch = fetch == BOOT_RESET_ARCH,
+	};
+
+	return boot__plan(&f->img, &o, f->err, sizeof(f->err));
+}
+
 static int plan(struct fixture *f, bool with_load, uint64_t load_addr)
 {
-	return loader__plan(&f->img, with_load, load_addr, f->err, sizeof(f->err));
+	return plan_for(f, with_load, load_addr, BOOT_RESET_LEGACY);
+}
+
+/* The protocol's placement alone, without the start check. */
+static int place(struct fixture *f)
+{
+	const struct boot_options o = { 0 };
+
+	f->img.nr_segs = 0;
+	return f->img.proto->plan(&f->img, &o, f->err, sizeof(f->err));
 }
 
 /* ---- raw images ---- */
@@ -111,7 +130,7 @@ static void test_raw_64k(void **state)
 
 	write_raw(f, "fw.bin", 64 << 10);
 	assert_int_equal(open_image(f), 0);
-	assert_false(f->img.elf);
+	assert_ptr_equal(f->img.proto, &raw_protocol);
 	assert_int_equal(f->img.size, 64 << 10);
 	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.nr_segs, 1);
@@ -127,30 +146,29 @@ static void test_raw_limit(void **state)
 	struct fixture *f = *state;
 
 	/* 16 MiB: the whole window, from 0xFF000000 to 4 GiB. */
-	assert_int_equal(LOADER_RAW_MAX, 16u << 20);
-	write_raw(f, "max.bin", LOADER_RAW_MAX);
+	assert_int_equal(BOOT_RAW_MAX, 16u << 20);
+	write_raw(f, "max.bin", BOOT_RAW_MAX);
 	assert_int_equal(open_image(f), 0);
 	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.segs[0].gpa, 0xFF000000ull);
 	assert_int_equal(f->img.segs[0].memsz, 16u << 20);
-	assert_int_equal(loader__check_start(&f->img, LOADER_RESET_LEGACY, f->err,
-					     sizeof(f->err)), 0);
-	loader__close(&f->img);
+	assert_int_equal(plan_for(f, false, 0, BOOT_RESET_ARCH), 0);
+	boot__close(&f->img);
 
 	/* OVMF's size. */
 	write_raw(f, "ovmf.bin", 2u << 20);
 	assert_int_equal(open_image(f), 0);
 	assert_int_equal(plan(f, false, 0), 0);
 	assert_int_equal(f->img.segs[0].gpa, 0xFFE00000ull);
-	loader__close(&f->img);
+	boot__close(&f->img);
 
-	write_raw(f, "big.bin", LOADER_RAW_MAX + 1);
+	write_raw(f, "big.bin", BOOT_RAW_MAX + 1);
 	assert_int_equal(open_image(f), -EFBIG);
 	assert_err(f, f->path);
 	assert_err(f, "image is 16777217 bytes; a raw image may be at most 16777216 bytes (16 MiB");
 	assert_null(f->img.data);
 
-	write_raw(f, "big.bin", LOADER_RAW_MAX + 4096);
+	write_raw(f, "big.bin", BOOT_RAW_MAX + 4096);
 	assert_int_equal(open_image(f), -EFBIG);
 	assert_err(f, "image is 16781312 bytes");
 }
@@ -172,7 +190,7 @@ static void test_raw_sizes(void **state)
 		if (plan(f, false, 0) != 0)
 			fail_msg("%zu bytes refused: %s", ok[i], f->err);
 		assert_int_equal(f->img.segs[0].gpa, 0x100000000ull - ok[i]);
-		loader__close(&f->img);
+		boot__close(&f->img);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char want[64];
@@ -188,7 +206,7 @@ static void test_raw_sizes(void **state)
 		/* Not firmware with --load: any size. */
 		assert_int_equal(plan(f, true, 0x1000), 0);
 		assert_int_equal(f->img.segs[0].gpa, 0x1000);
-		loader__close(&f->img);
+		boot__close(&f->img);
 	}
 }
 
@@ -215,7 +233,7 @@ static void test_directory(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(loader__open(f->dir, &f->img, f->err, sizeof(f->err)), -EISDIR);
+	assert_int_equal(boot__open(f->dir, &f->img, f->err, sizeof(f->err)), -EISDIR);
 	assert_err(f, ": Is a directory");
 	assert_int_equal(strncmp(f->err, f->dir, strlen(f->dir)), 0);
 }
@@ -362,9 +380,11 @@ static void test_elf32(void **state)
 
 	make_elf32(&e);
 	assert_int_equal(open_elf32(f, &e, sizeof(e)), 0);
-	assert_true(f->img.elf);
+	assert_ptr_equal(f->img.proto, &elf_protocol);
 	assert_int_equal(f->img.entry, 0xFFFF0);
-	assert_int_equal(plan(f, false, 0), 0);
+	/* Where the bytes go (nothing at the reset vector: the start check
+	 * of boot__plan refuses it, test_start_* below). */
+	assert_int_equal(place(f), 0);
 	assert_int_equal(f->img.nr_segs, 2);
 	assert_int_equal(f->img.segs[0].gpa, 0xF0000);
 	assert_int_equal(f->img.segs[0].offset, pay);
@@ -389,9 +409,9 @@ static void test_elf64(void **state)
 	make_elf64(&e);
 	write_file(f, "k64.elf", &e, sizeof(e));
 	assert_int_equal(open_image(f), 0);
-	assert_true(f->img.elf);
+	assert_ptr_equal(f->img.proto, &elf_protocol);
 	assert_int_equal(f->img.entry, 0x200010);
-	assert_int_equal(plan(f, false, 0), 0);
+	assert_int_equal(place(f), 0);
 	assert_int_equal(f->img.nr_segs, 1);
 	assert_int_equal(f->img.segs[0].gpa, 0x200000);
 	assert_int_equal(f->img.segs[0].offset, offsetof(struct elf64_file, payload));
@@ -399,7 +419,7 @@ static void test_elf64(void **state)
 	assert_int_equal(f->img.segs[0].memsz, 0x10000);
 
 	/* Above 4 GiB is refused by the plan. */
-	loader__close(&f->img);
+	boot__close(&f->img);
 	e.ph[1].p_paddr = 0x100000000ull;
 	write_file(f, "k64.elf", &e, sizeof(e));
 	assert_int_equal(open_image(f), 0);
@@ -407,7 +427,7 @@ static void test_elf64(void **state)
 	assert_err(f, "past 4 GiB");
 
 	/* paddr + memsz wrapping around 2^64 is refused when opening. */
-	loader__close(&f->img);
+	boot__close(&f->img);
 	e.ph[1].p_paddr = UINT64_MAX - 0x100;
 	write_file(f, "k64.elf", &e, sizeof(e));
 	assert_int_equal(open_image(f), -ENOEXEC);
@@ -506,7 +526,7 @@ static void test_elf_bad_segments(void **state)
 	assert_int_equal(plan(f, false, 0), -EINVAL);
 	assert_err(f, "overlaps");
 	assert_int_equal(f->img.nr_segs, 0);
-	loader__close(&f->img);
+	boot__close(&f->img);
 
 	make_elf32(&e);
 	e.ph[0].p_type = PT_NULL;
@@ -519,7 +539,7 @@ static void test_elf_bad_segments(void **state)
 static void test_elf_too_many_segments(void **state)
 {
 	struct fixture *f = *state;
-	enum { N = LOADER_MAX_SEGS + 1 };
+	enum { N = BOOT_MAX_SEGS + 1 };
 	struct {
 		Elf32_Ehdr eh;
 		Elf32_Phdr ph[N];
@@ -540,19 +560,19 @@ static void test_elf_too_many_segments(void **state)
 
 /* ---- can the CPU start it: code at the reset vector (issue 17) ---- */
 
-/* loader__check_start() of f->img for the reset style whose first fetch is at. */
+/* The plan of f->img (which checks the start) for the reset style whose
+ * first fetch is at fetch. */
 static int check_start(struct fixture *f, uint64_t fetch)
 {
-	return loader__check_start(&f->img, fetch, f->err, sizeof(f->err));
+	return plan_for(f, false, 0, fetch);
 }
 
-/* Open and plan the ELF32 file e; then the start check for fetch. */
+/* Open the ELF32 file e and plan it for the reset style of fetch. */
 static int start_elf32(struct fixture *f, const struct elf32_file *e, uint64_t fetch)
 {
-	loader__close(&f->img);
+	boot__close(&f->img);
 	memset(f->err, 0, sizeof(f->err));
 	assert_int_equal(open_elf32(f, e, sizeof(*e)), 0);
-	assert_int_equal(plan(f, false, 0), 0);
 	return check_start(f, fetch);
 }
 
@@ -571,10 +591,10 @@ static void test_start_raw(void **state)
 	write_raw(f, "tiny.bin", 4);
 	assert_int_equal(open_image(f), 0);
 	assert_int_equal(plan(f, false, 0), 0);
-	assert_int_equal(check_start(f, LOADER_RESET_LEGACY), 0);
-	assert_int_equal(check_start(f, LOADER_RESET_ARCH), 0);
+	assert_int_equal(check_start(f, BOOT_RESET_LEGACY), 0);
+	assert_int_equal(check_start(f, BOOT_RESET_ARCH), 0);
 	assert_int_equal(plan(f, true, 0x7c00), 0);
-	assert_int_equal(check_start(f, LOADER_RESET_LEGACY), 0);
+	assert_int_equal(check_start(f, BOOT_RESET_LEGACY), 0);
 }
 
 /* A segment with file bytes at the reset vector, in either view of the firmware. */
@@ -588,12 +608,12 @@ static void test_start_covered(void **state)
 		make_elf32(&e);
 		e.ph[0].p_paddr = at[i];
 		e.ph[0].p_filesz = e.ph[0].p_memsz = 0x100 - (at[i] & 0xff);
-		assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), 0);
-		assert_int_equal(check_start(f, LOADER_RESET_ARCH), 0);
+		assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), 0);
+		assert_int_equal(check_start(f, BOOT_RESET_ARCH), 0);
 	}
 	/* Position-independent, but it does load code there: it can start. */
 	e.eh.e_type = ET_DYN;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), 0);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), 0);
 }
 
 static void test_start_not_covered(void **state)
@@ -603,22 +623,22 @@ static void test_start_not_covered(void **state)
 
 	/* make_elf32 loads 0xf0000-0xf00ff: the reset vector is left empty. */
 	make_elf32(&e);
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "k32.elf: nothing is loaded at the reset vector 0xffff0 (--reset legacy), "
 		   "where the CPU starts (the segments load 0xf0000-0xf00ff, 0x100000-0x102fff)"
 		   ": link 16 bytes of code there, a jump to the entry point 0xffff0");
 	assert_boot_advice(f);
-	assert_int_equal(check_start(f, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_int_equal(check_start(f, BOOT_RESET_ARCH), -ENOEXEC);
 	assert_err(f, "at the reset vector 0xfffffff0 (--reset architectural)");
 
 	/* One byte short of the reset vector, in either view. */
 	make_elf32(&e);
 	e.ph[0].p_paddr = 0xFFFE0;
 	e.ph[0].p_filesz = e.ph[0].p_memsz = 0x10;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	e.ph[0].p_paddr = 0xFFFFFFF1u;
 	e.ph[0].p_filesz = e.ph[0].p_memsz = 0xF;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_ARCH), -ENOEXEC);
 	assert_err(f, "0xfffffff1-0xffffffff");
 
 	/* Zeroes (p_memsz beyond p_filesz) are not code. */
@@ -626,7 +646,7 @@ static void test_start_not_covered(void **state)
 	e.ph[0].p_paddr = 0xFFF00;
 	e.ph[0].p_filesz = 0xF0;
 	e.ph[0].p_memsz = 0x100;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "nothing is loaded at the reset vector");
 
 	/* A kernel linked at 1 MiB, entered there (multiboot's shape). */
@@ -634,7 +654,7 @@ static void test_start_not_covered(void **state)
 	e.ph[0].p_paddr = 0x100000;
 	e.ph[2].p_paddr = 0x200000;
 	e.eh.e_entry = 0x10000c;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "k32.elf: nothing is loaded at the reset vector 0xffff0 (--reset legacy), "
 		   "where the CPU starts (the segments load 0x100000-0x1000ff, 0x200000-0x202fff), "
 		   "and the entry point 0x10000c is far from it: a kernel that a boot loader "
@@ -657,7 +677,7 @@ static void test_start_userspace(void **state)
 	e.ph[1] = (Elf32_Phdr){ .p_type = PT_INTERP, .p_offset = pay + 0x180,
 				.p_filesz = sizeof(interp), .p_memsz = sizeof(interp) };
 	memcpy(e.payload + 0x180, interp, sizeof(interp));
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "k32.elf: a dynamically linked program (its interpreter is "
 		   "/lib/ld-linux.so.2), which runs under an operating system, not on a bare "
 		   "machine");
@@ -665,14 +685,14 @@ static void test_start_userspace(void **state)
 
 	/* An interpreter path that is not a printable C string is not printed. */
 	e.payload[0x180 + sizeof(interp) - 1] = 'x';
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "a dynamically linked program (its interpreter is named in PT_INTERP)");
 	e.payload[0x180 + sizeof(interp) - 1] = '\0';
 	e.payload[0x181] = '\n';
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "named in PT_INTERP");
 	e.ph[1].p_offset = 0xFFFFFF00u;		/* beyond the file: never read */
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "named in PT_INTERP");
 
 	/* A static PIE (ET_DYN, no interpreter) loaded at 0. */
@@ -680,7 +700,7 @@ static void test_start_userspace(void **state)
 	e.eh.e_type = ET_DYN;
 	e.ph[0].p_paddr = 0;
 	e.eh.e_entry = 0x40;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_ARCH), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_ARCH), -ENOEXEC);
 	assert_err(f, "k32.elf: position-independent code (ELF type ET_DYN: a shared library "
 		   "or a PIE program, placed by an operating system's loader) that loads "
 		   "nothing at the reset vector 0xfffffff0 (--reset architectural)");
@@ -691,7 +711,7 @@ static void test_start_userspace(void **state)
 	e.ph[0].p_paddr = 0x8048000;
 	e.eh.e_entry = 0x8048010;
 	e.ph[1].p_type = PT_TLS;
-	assert_int_equal(start_elf32(f, &e, LOADER_RESET_LEGACY), -ENOEXEC);
+	assert_int_equal(start_elf32(f, &e, BOOT_RESET_LEGACY), -ENOEXEC);
 	assert_err(f, "k32.elf: a program for an operating system (it has thread-local storage, "
 		   "PT_TLS), with entry point 0x8048010 and nothing loaded at the reset vector "
 		   "0xffff0 (--reset legacy)");
@@ -744,10 +764,10 @@ static void test_elf_mutations(void **state)
 				assert_true(s->gpa + s->memsz <= MEM_FW_TOP);
 			}
 			/* Whatever it says, it says it within bounds. */
-			if (check_start(f, LOADER_RESET_LEGACY) != 0)
+			if (check_start(f, BOOT_RESET_LEGACY) != 0)
 				assert_true(strlen(f->err) > 0);
 		}
-		loader__close(&f->img);
+		boot__close(&f->img);
 	}
 	assert_true(accepted > 0);
 }

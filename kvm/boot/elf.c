@@ -1,25 +1,18 @@
 /*
- * loader.c - read a guest image (raw firmware or ELF) and plan where its
- * bytes go in guest-physical memory.  The file is untrusted input: every
- * size and offset is checked before it is used, in 64-bit arithmetic that
- * cannot wrap, and nothing is ever read past the bytes actually in memory.
- *
- * Error codes: -errno from open/fstat/read (-ENOENT, -EACCES, -EISDIR...),
- * -EINVAL for an empty or non-regular file, -EFBIG for a file over the
- * limits, -ENOEXEC for an ELF file that is not a well-formed x86 executable.
+ * elf.c - the ELF boot protocol (boot.h): an x86 ELF executable (32- or
+ * 64-bit) placed by its PT_LOAD program headers' physical addresses, which
+ * must load code where the CPU starts after reset.  Every size and offset
+ * is checked before it is used, in 64-bit arithmetic that cannot wrap.
  */
-#include "loader.h"
+#include "boot.h"
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#define fail boot__fail
 
 /* One program header, whatever the file's class. */
 struct phdr {
@@ -27,23 +20,6 @@ struct phdr {
 	uint64_t offset, paddr, filesz, memsz;
 };
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static bool is_elf(const uint8_t *data, size_t size)
-{
-	return size >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0;
-}
 
 static bool is_elf64(const struct image *img)
 {
@@ -228,8 +204,9 @@ static void elf_traits(struct image *img)
 	}
 }
 
-static int elf_check(const char *path, struct image *img, char *err, size_t errlen)
+static int elf_check(struct image *img, char *err, size_t errlen)
 {
+	const char *path = img->path;
 	int ret;
 
 	ret = elf_check_ident(path, img, err, errlen);
@@ -239,138 +216,6 @@ static int elf_check(const char *path, struct image *img, char *err, size_t errl
 	if (ret)
 		return ret;
 	elf_traits(img);
-	return 0;
-}
-
-/* Exactly len bytes at offset, or -errno (-EIO when the file shrank). */
-static int read_exact(int fd, uint8_t *buf, size_t len, off_t offset)
-{
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, buf, len, offset);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-		offset += n;
-	}
-	return 0;
-}
-
-static int too_big(const char *path, uint64_t size, bool elf, char *err, size_t errlen)
-{
-	if (elf)
-		return fail(-EFBIG, err, errlen,
-			    "%s: ELF file is %" PRIu64 " bytes; at most %u bytes (%u MiB) are read",
-			    path, size, LOADER_ELF_MAX, LOADER_ELF_MAX >> 20);
-	return fail(-EFBIG, err, errlen,
-		    "%s: image is %" PRIu64 " bytes; a raw image may be at most %u bytes "
-		    "(%u MiB: the firmware window, at the top of 4 GiB)",
-		    path, size, LOADER_RAW_MAX, LOADER_RAW_MAX >> 20);
-}
-
-/* Read the whole file into img; the size limit depends on the magic. */
-static int read_file(const char *path, int fd, struct image *img, char *err, size_t errlen)
-{
-	uint8_t magic[SELFMAG];
-	struct stat st;
-	uint64_t size;
-	bool elf;
-	int ret;
-
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		return fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
-	}
-	if (S_ISDIR(st.st_mode))
-		return fail(-EISDIR, err, errlen, "%s: %s", path, strerror(EISDIR));
-	if (!S_ISREG(st.st_mode))
-		return fail(-EINVAL, err, errlen, "%s: not a regular file", path);
-	if (st.st_size <= 0)
-		return fail(-EINVAL, err, errlen, "%s: empty image (0 bytes)", path);
-	size = (uint64_t)st.st_size;
-
-	/* Peek at the magic before allocating: the limits differ. */
-	elf = size >= SELFMAG && read_exact(fd, magic, SELFMAG, 0) == 0 &&
-	      is_elf(magic, SELFMAG);
-	if (size > (elf ? LOADER_ELF_MAX : LOADER_RAW_MAX))
-		return too_big(path, size, elf, err, errlen);
-
-	img->data = malloc(size);
-	if (!img->data)
-		return fail(-ENOMEM, err, errlen, "%s: cannot allocate %" PRIu64 " bytes",
-			    path, size);
-	img->size = size;
-	ret = read_exact(fd, img->data, size, 0);
-	if (ret == -EIO)
-		return fail(ret, err, errlen, "%s: file shrank while being read", path);
-	if (ret)
-		return fail(ret, err, errlen, "%s: read failed: %s", path, strerror(-ret));
-	/* It may have changed between the peek and the read. */
-	img->elf = is_elf(img->data, img->size);
-	if (img->elf != elf)
-		return fail(-EIO, err, errlen, "%s: file changed while being read", path);
-	return 0;
-}
-
-int loader__open(const char *path, struct image *img, char *err, size_t errlen)
-{
-	int fd, ret;
-
-	memset(img, 0, sizeof(*img));
-	img->path = path;
-	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		ret = -errno;
-		return fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
-	}
-	ret = read_file(path, fd, img, err, errlen);
-	close(fd);
-	if (!ret && img->elf)
-		ret = elf_check(path, img, err, errlen);
-	if (ret)
-		loader__close(img);
-	return ret;
-}
-
-static int plan_raw(struct image *img, bool load_set, uint64_t load_addr,
-		    char *err, size_t errlen)
-{
-	struct load_seg *seg = &img->segs[0];
-
-	if (!load_set) {
-		/*
-		 * Up to 128 KiB (the part also seen below 1 MiB) any size is
-		 * firmware, down to a few hand-assembled bytes.  Beyond, real
-		 * firmware is flash, whole 4 KiB sectors (QEMU's pflash wants
-		 * the same, its -bios a multiple of 64 KiB): another size is
-		 * most likely not firmware at all (a kernel, a disk image).
-		 */
-		if (img->size > MEM_FW_ALIAS_SIZE && img->size % LOADER_FW_SECTOR)
-			return fail(-EINVAL, err, errlen,
-				    "%s: %zu bytes is not a whole number of 4 KiB flash "
-				    "sectors, as raw firmware over 128 KiB must be (QEMU's "
-				    "pflash asks the same, its -bios a multiple of 64 KiB): "
-				    "is it firmware?", img->path, img->size);
-		seg->gpa = MEM_FW_TOP - img->size;
-	} else {
-		if (load_addr >= MEM_FW_TOP || img->size > MEM_FW_TOP - load_addr)
-			return fail(-EINVAL, err, errlen,
-				    "--load 0x%" PRIx64 ": a %zu-byte image there would end "
-				    "past 4 GiB", load_addr, img->size);
-		seg->gpa = load_addr;
-	}
-	seg->offset = 0;
-	seg->filesz = img->size;
-	seg->memsz = img->size;
-	img->nr_segs = 1;
 	return 0;
 }
 
@@ -391,9 +236,9 @@ static int plan_elf(struct image *img, char *err, size_t errlen)
 		elf_phdr(img, i, &ph);
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
-		if (img->nr_segs == LOADER_MAX_SEGS)
+		if (img->nr_segs == BOOT_MAX_SEGS)
 			return fail(-EINVAL, err, errlen,
-				    "ELF file has more than %d loadable segments", LOADER_MAX_SEGS);
+				    "ELF file has more than %d loadable segments", BOOT_MAX_SEGS);
 		if (ph.paddr >= MEM_FW_TOP || ph.memsz > MEM_FW_TOP - ph.paddr)
 			return fail(-EINVAL, err, errlen,
 				    "ELF segment %u (paddr 0x%" PRIx64 ", 0x%" PRIx64
@@ -413,26 +258,6 @@ static int plan_elf(struct image *img, char *err, size_t errlen)
 	if (img->nr_segs == 0)
 		return fail(-EINVAL, err, errlen, "ELF file has no loadable segment (PT_LOAD)");
 	return 0;
-}
-
-int loader__plan(struct image *img, bool load_set, uint64_t load_addr,
-		 char *err, size_t errlen)
-{
-	int ret;
-
-	img->nr_segs = 0;
-	if (!img->data || !img->size)
-		return fail(-EINVAL, err, errlen, "no image loaded");
-	if (!img->elf)
-		return plan_raw(img, load_set, load_addr, err, errlen);
-	if (load_set)
-		return fail(-EINVAL, err, errlen,
-			    "--load applies to raw images only; an ELF file is placed by its "
-			    "program headers");
-	ret = plan_elf(img, err, errlen);
-	if (ret)
-		img->nr_segs = 0;
-	return ret;
 }
 
 /* Does a planned segment load bytes of the file at gpa? */
@@ -463,7 +288,7 @@ static uint64_t fw_other_view(uint64_t gpa)
 static bool near_reset(uint64_t addr)
 {
 	return (addr >= MEM_FW_ALIAS_BASE && addr < MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE) ||
-	       (addr >= MEM_FW_TOP - LOADER_RAW_MAX && addr < MEM_FW_TOP);
+	       (addr >= MEM_FW_TOP - BOOT_RAW_MAX && addr < MEM_FW_TOP);
 }
 
 /* "0xf0000-0xf00ff, 0x100000-0x102fff, ..." into buf: where the planned segments go. */
@@ -493,14 +318,12 @@ static void describe_segs(const struct image *img, char *buf, size_t len)
 	"starting an ELF file at its entry point (a boot protocol such as multiboot) is " \
 	"not supported yet"
 
-int loader__check_start(const struct image *img, uint64_t reset_fetch, char *err, size_t errlen)
+static int check_start(const struct image *img, uint64_t reset_fetch, char *err, size_t errlen)
 {
 	const char *path = img->path ? img->path : "image";
-	const char *style = reset_fetch == LOADER_RESET_ARCH ? "architectural" : "legacy";
+	const char *style = reset_fetch == BOOT_RESET_ARCH ? "architectural" : "legacy";
 	char segs[160];
 
-	if (!img->elf)
-		return 0;
 	/* Even where its segments reach the reset vector: it cannot run alone. */
 	if (img->has_interp)
 		return fail(-ENOEXEC, err, errlen,
@@ -536,8 +359,32 @@ int loader__check_start(const struct image *img, uint64_t reset_fetch, char *err
 		    path, reset_fetch, style, segs, img->entry);
 }
 
-void loader__close(struct image *img)
+
+static bool elf_detect(const struct image *img)
 {
-	free(img->data);
-	memset(img, 0, sizeof(*img));
+	return img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0;
 }
+
+static int elf_plan(struct image *img, const struct boot_options *o, char *err, size_t errlen)
+{
+	if (o->load_set)
+		return fail(-EINVAL, err, errlen,
+			    "--load applies to raw images only; an ELF file is placed by its "
+			    "program headers");
+	return plan_elf(img, err, errlen);
+}
+
+static int elf_check_start(const struct image *img, const struct boot_options *o, char *err,
+			   size_t errlen)
+{
+	return check_start(img, boot__reset_fetch(o), err, errlen);
+}
+
+const struct boot_protocol elf_protocol = {
+	.name = "ELF",
+	.detect = elf_detect,
+	.check = elf_check,
+	.plan = elf_plan,
+	.check_start = elf_check_start,
+	.entry = boot__reset_entry,
+};
