@@ -11,10 +11,71 @@
 
 #include "machine_priv.h"
 
+#include "cpu/power_on.h"
+#include "exec/allstop.h"
+#include "exec/thread.h"
+#include "host/helper.h"
+#include "host/log.h"
+#include "host/vm.h"
+
 _Static_assert(MACHINE_MEM_MAX == MEM_RAM_MAX, "machine.h and the memory map disagree");
 _Static_assert(MACHINE_IMAGE_MAX == MEM_FW_MAX, "machine.h and the memory map disagree");
 
 #define REAL_MODE_TOP	0x100000ull
+
+/*
+ * Start-up work that gdb does not wait for.
+ *
+ * The probe's measurements (probe.c: a scratch VM, a few programs in each
+ * CPU mode, about 4 ms here) decide how breakpoints, watchpoints and steps
+ * work, and nothing else: the machine is built, the daemon listens and
+ * gdb connects, reads target.xml, the registers and memory while a helper
+ * thread measures.  machine__settle() joins it where its answers are
+ * needed (breakpoints, watchpoints, resuming, monitor info, options,
+ * reset: the target operations that call it, target.c), then sets up the
+ * breakpoint and watchpoint managers.  Until then m->caps holds only what
+ * KVM_CHECK_EXTENSION said.  The PIT's reinject set-up (irqchip.c) is
+ * joined at the same point (the devices' settle).
+ */
+static void *measure(void *arg)
+{
+	struct machine *m = arg;
+
+	m->probe.ret = probe__measure(m->kvm_fd, &m->probe.caps, m->probe.err,
+				      sizeof(m->probe.err));
+	return NULL;
+}
+
+static void start_probe(struct machine *m)
+{
+	m->probe.caps = m->caps;	/* KVM_CHECK_EXTENSION's part, measured on top */
+	m->probe.pending = helper__start(&m->probe.thread, measure, m);
+	m->probe.started = true;
+}
+
+int machine__settle(struct machine *m)
+{
+	if (m->settled)
+		return m->settle_err;
+	devices__settle(&m->devs);
+	if (!m->probe.started)
+		return 0;	/* machine__create failed before the probe */
+	if (m->probe.pending) {
+		pthread_join(m->probe.thread, NULL);
+		m->probe.pending = false;
+	}
+	m->settled = true;
+	m->caps = m->probe.caps;
+	bp__init(&m->bpm, &m->caps, m->cfg.log);
+	watch__init(&m->wm, &m->caps, m->cfg.log);
+	m->so.blockirq = m->caps.blockirq;
+	if (m->probe.ret < 0) {
+		m->settle_err = m->probe.ret;
+		fprintf(stderr, "kvmstub: probing this host's KVM failed: %s; breakpoints, "
+			"watchpoints and running the guest are refused\n", m->probe.err);
+	}
+	return m->settle_err;
+}
 
 /* SIGUSR1 only needs to interrupt KVM_RUN (EINTR); the handler does nothing. */
 static void kick_handler(int sig)
@@ -81,7 +142,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 	r = devices__reset(&m->devs, err, errlen);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < m->nr_vcpus; i++) {
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
 
 		r = vcpu__reset_debug(v, err, errlen);
@@ -95,7 +156,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 			return r;
 		initial_stop(v);
 	}
-	allstop__clear(m);
+	allstop__clear(&m->x);
 	return 0;
 }
 
@@ -162,9 +223,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		return -ENOMEM;
 	}
 	m->cfg = *cfg;
-	m->kvm_fd = m->vm_fd = m->event_fd = -1;
-	pthread_mutex_init(&m->lock, NULL);
-	m->lock_init = true;
+	m->kvm_fd = m->vm_fd = m->x.event_fd = -1;
+	pthread_mutex_init(&m->x.lock, NULL);
+	m->x.lock_init = true;
 	if (m->cfg.nr_cpus < 1)
 		m->cfg.nr_cpus = 1;
 	if (cfg->image_path) {
@@ -186,7 +247,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	if (r < 0)
 		goto fail;
 	probe__caps(m->kvm_fd, &m->caps);
-	startup__probe(m);	/* measured meanwhile (startup.c) */
+	start_probe(m);		/* measured meanwhile */
 	r = check_smp(m, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -205,8 +266,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	}, err, errlen);
 	if (r < 0)
 		goto fail;
-	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (m->event_fd < 0) {
+	m->x.event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->x.event_fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "eventfd failed: %s", strerror(errno));
 		goto fail;
@@ -214,26 +275,39 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = install_kick_signal(err, errlen);
 	if (r < 0)
 		goto fail;
+	/* What the vCPU threads share, and the layers below them. */
+	m->x.vcpus = m->vcpus;
+	m->x.kvm_fd = m->kvm_fd;
+	m->x.vm_fd = m->vm_fd;
+	m->x.run_size = m->run_size;
+	m->x.nr_cpus = m->cfg.nr_cpus;
+	m->x.caps = &m->caps;
+	m->x.mem = &m->mem;
+	m->x.devs = &m->devs;
+	m->x.bpm = &m->bpm;
+	m->x.wm = &m->wm;
+	m->x.so = &m->so;
+	m->x.log = cfg->log;
 	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
 	 * waiting for INIT and SIPI. */
 	for (int i = 0; i < m->cfg.nr_cpus; i++) {
-		r = vcpu__init(m, &m->vcpus[i], i, err, errlen);
-		m->nr_vcpus = i + 1;
+		r = vcpu__init(&m->x, &m->vcpus[i], i, err, errlen);
+		m->x.nr_vcpus = i + 1;
 		if (r < 0)
 			goto fail;
 	}
 	r = machine__power_on(m, err, errlen);
 	if (r < 0)
 		goto fail;
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		r = vcpu__start_thread(&m->vcpus[i], err, errlen);
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		r = thread__start(&m->vcpus[i], err, errlen);
 		if (r < 0)
 			goto fail;
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
 	log__say(m->cfg.log, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
-		     m->nr_vcpus, m->nr_vcpus > 1 ? "s" : "",
+		     m->x.nr_vcpus, m->x.nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),
 		     (unsigned long long)(fw_size >> 10), bp__describe_sw(&m->bpm));
 	*out = m;
@@ -253,20 +327,22 @@ void machine__destroy(struct machine *m)
 	if (!m)
 		return;
 	machine__settle(m);	/* the helper threads, before the fds go */
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		thread__stop(&m->vcpus[i]);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
 	devices__destroy(&m->devs);
 	memory__free(&m->mem);
-	if (m->event_fd >= 0)
-		close(m->event_fd);
+	if (m->x.event_fd >= 0)
+		close(m->x.event_fd);
 	if (m->vm_fd >= 0)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)
 		close(m->kvm_fd);
 	if (m->have_img)
 		boot__close(&m->img);
-	if (m->lock_init)
-		pthread_mutex_destroy(&m->lock);
+	if (m->x.lock_init)
+		pthread_mutex_destroy(&m->x.lock);
 	free(m->image_path);
 	free(m);
 }

@@ -6,14 +6,17 @@
  * the vCPU parked: a vCPU ioctl would otherwise wait for KVM_RUN to end.
  * The one exception is the resume's bp_filter, which runs in the vCPU's
  * own thread between two runs.  The operations that need the probe's
- * measurements wait for them first (machine__settle, startup.c).
+ * measurements wait for them first (machine__settle, machine.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "debug/dregs.h"
+#include "exec/allstop.h"
 #include "host/ioctl.h"
+#include "host/log.h"
 #include "machine_priv.h"
 
 static struct machine *M(struct target *t)
@@ -25,9 +28,9 @@ static bool running(struct vcpu *v)
 {
 	bool r;
 
-	pthread_mutex_lock(&v->m->lock);
+	pthread_mutex_lock(&v->x->lock);
 	r = v->state == VCPU_RUNNING;
-	pthread_mutex_unlock(&v->m->lock);
+	pthread_mutex_unlock(&v->x->lock);
 	return r;
 }
 
@@ -37,7 +40,7 @@ static bool running(struct vcpu *v)
  */
 static struct vcpu *parked(struct machine *m, int cpu, int *err)
 {
-	if (cpu < 0 || cpu >= m->nr_vcpus) {
+	if (cpu < 0 || cpu >= m->x.nr_vcpus) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -52,7 +55,7 @@ static struct vcpu *parked(struct machine *m, int cpu, int *err)
 
 static bool all_parked(struct machine *m)
 {
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		if (running(&m->vcpus[i]))
 			return false;
 	return true;
@@ -60,7 +63,7 @@ static bool all_parked(struct machine *m)
 
 static int op_nr_cpus(struct target *t)
 {
-	return M(t)->nr_vcpus;
+	return M(t)->x.nr_vcpus;
 }
 
 static int op_get_regs(struct target *t, int cpu, struct target_regs *regs)
@@ -146,27 +149,27 @@ static int op_resume(struct target *t, const struct target_resume *how)
 {
 	int r = machine__settle(M(t));
 
-	return r < 0 ? r : allstop__resume(M(t), how);
+	return r < 0 ? r : allstop__resume(&M(t)->x, how);
 }
 
 static int op_interrupt(struct target *t)
 {
-	return allstop__interrupt(M(t));
+	return allstop__interrupt(&M(t)->x);
 }
 
 static int op_event_fd(struct target *t)
 {
-	return M(t)->event_fd;
+	return M(t)->x.event_fd;
 }
 
 static int op_get_stop(struct target *t, struct target_stop *stop)
 {
-	return allstop__get_stop(M(t), stop);
+	return allstop__get_stop(&M(t)->x, stop);
 }
 
 static bool op_is_running(struct target *t)
 {
-	return allstop__running(M(t)) || !all_parked(M(t));
+	return allstop__running(&M(t)->x) || !all_parked(M(t));
 }
 
 static int op_reset(struct target *t)
@@ -177,8 +180,8 @@ static int op_reset(struct target *t)
 
 	if (r < 0)
 		return r;
-	for (int i = 0; i < m->nr_vcpus; i++)
-		vcpu__halt_and_wait(&m->vcpus[i]);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		allstop__halt_and_wait(&m->vcpus[i]);
 	bp__remove_all(&m->bpm);
 	watch__remove_all(&m->wm, &m->mem);
 	r = machine__power_on(m, err, sizeof(err));
@@ -193,7 +196,7 @@ static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
 	int err;
 	struct vcpu *v;
 
-	if (cpu < 0 || cpu >= m->nr_vcpus)
+	if (cpu < 0 || cpu >= m->x.nr_vcpus)
 		return -EINVAL;
 	v = parked(m, cpu, &err);
 	if (!v) {
@@ -217,7 +220,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	}
 	for (int i = 0; i < PROBE_NR_MODES; i++)
 		hw_all = hw_all && c->hw_exec_bp[i];
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		runs += __atomic_load_n(&m->vcpus[i].nr_runs, __ATOMIC_RELAXED);
 	snprintf(buf, len,
 		 "machine: %d vCPU, %llu KiB RAM at 0x0, firmware window %llu KiB at 0x%llx "
@@ -230,7 +233,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 "%s\n"
 		 "stop-on-mode: %s\n"
 		 "exits to kvmstub so far: %llu (KVM_RUN calls returned, every vCPU)\n",
-		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
+		 m->x.nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
 		 m->have_img ? m->image_path : "none",
@@ -241,7 +244,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 hw_all ? "" : " (the probe saw them fail in some mode)",
 		 m->so.blockirq ? (m->so.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
-		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
+		 watch__describe(&m->wm), m->x.stop_on_mode ? "on" : "off", runs);
 	/* Each breakpoint's mechanism, as the next resume will arm it. */
 	if (!all_parked(m))
 		return 0;
@@ -296,7 +299,7 @@ static int op_set_option(struct target *t, const char *name, bool on)
 	if (!strcmp(name, "stop-on-mode")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->stop_on_mode = on;
+		m->x.stop_on_mode = on;
 		return 0;
 	}
 	/* monitor sw-break: on forces a mechanism, off (either) is the probe's choice. */

@@ -36,19 +36,22 @@ int boot__plan(struct image *img, const struct boot_options *o, char *err, size_
 	return ret;
 }
 
-uint64_t boot__reset_fetch(const struct boot_options *o)
+int boot__open(const char *path, struct image *img, char *err, size_t errlen)
 {
-	return o->reset_arch ? BOOT_RESET_ARCH : BOOT_RESET_LEGACY;
+	int ret = image__read(path, img, err, errlen);
+
+	if (ret)
+		return ret;
+	img->proto = boot__detect(img);
+	ret = img->proto->check ? img->proto->check(img, err, errlen) : 0;
+	if (ret)
+		image__free(img);
+	return ret;
 }
 
-/* The reset vector: CS f000 with its base at 0xF0000 (legacy) or
- * 0xFFFF0000 (architectural), IP 0xFFF0. */
-void boot__reset_entry(const struct image *img, const struct boot_options *o, struct cpu_entry *e)
+void boot__close(struct image *img)
 {
-	(void)img;
-	e->cs_sel = 0xF000;
-	e->cs_base = o->reset_arch ? 0xFFFF0000 : 0xF0000;
-	e->ip = 0xFFF0;
+	image__free(img);
 }
 
 void boot__entry(const struct image *img, const struct boot_options *o, struct cpu_entry *e)

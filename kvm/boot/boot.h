@@ -2,8 +2,9 @@
  * boot.h - boot protocols: how an image gets into guest memory and where
  * the first vCPU starts.  A protocol detects the images it starts, checks
  * their format, plans where their bytes go (segments) and says where the
- * CPU begins; boot.c holds the table of protocols, image.c reads the
- * file.  Pure: no KVM; load copies the plan into guest memory.
+ * CPU begins.  image.c reads the file (and holds what every protocol
+ * uses), elf.c and raw.c are the protocols, boot.c on top holds their
+ * table and opens, plans and loads an image through it.  Pure: no KVM; load copies the plan into guest memory.
  *
  *  - elf.c: an x86 ELF executable placed by its PT_LOAD physical
  *    addresses, which must load code at the reset vector;
@@ -102,9 +103,13 @@ void boot__entry(const struct image *img, const struct boot_options *o, struct c
 uint64_t boot__fw_size(const struct image *img);
 void boot__close(struct image *img);
 
-/* For the protocols: the first protocol of the table that detects img;
- * the reset vector's fetch address and entry for the options; a message. */
+/* boot.c: the first protocol of the table that detects img. */
 const struct boot_protocol *boot__detect(const struct image *img);
+/* image.c, below the protocols: the file into img (no protocol yet), and
+ * freed; the reset vector's fetch address and entry for the options; a
+ * message. */
+int image__read(const char *path, struct image *img, char *err, size_t errlen);
+void image__free(struct image *img);
 uint64_t boot__reset_fetch(const struct boot_options *o);
 void boot__reset_entry(const struct image *img, const struct boot_options *o, struct cpu_entry *e);
 int boot__fail(int ret, char *err, size_t errlen, const char *fmt, ...)

@@ -1,8 +1,7 @@
 /*
- * image.c - reading a guest image (boot.h).  The file is untrusted input:
- * every size is checked before it is used, and nothing is read past the
- * bytes actually in memory.  Which boot protocol starts it is decided
- * here (boot.c's table), and that protocol checks the file's format.
+ * image.c - reading a guest image (boot.h), and what every protocol uses:
+ * the message helper, the reset vector.  The file is untrusted input: its size is checked before it is
+ * read, and nothing is read past the bytes actually in memory.
  *
  * Error codes: -errno from open/fstat/read (-ENOENT, -EACCES, -EISDIR...),
  * -EINVAL for an empty or non-regular file, -EFBIG for a file over the
@@ -114,7 +113,7 @@ static int read_file(const char *path, int fd, struct image *img, char *err, siz
 	return 0;
 }
 
-int boot__open(const char *path, struct image *img, char *err, size_t errlen)
+int image__read(const char *path, struct image *img, char *err, size_t errlen)
 {
 	int fd, ret;
 
@@ -128,18 +127,28 @@ int boot__open(const char *path, struct image *img, char *err, size_t errlen)
 	}
 	ret = read_file(path, fd, img, err, errlen);
 	close(fd);
-	if (!ret) {
-		img->proto = boot__detect(img);
-		if (img->proto->check)
-			ret = img->proto->check(img, err, errlen);
-	}
 	if (ret)
-		boot__close(img);
+		image__free(img);
 	return ret;
 }
 
-void boot__close(struct image *img)
+void image__free(struct image *img)
 {
 	free(img->data);
 	memset(img, 0, sizeof(*img));
+}
+
+uint64_t boot__reset_fetch(const struct boot_options *o)
+{
+	return o->reset_arch ? BOOT_RESET_ARCH : BOOT_RESET_LEGACY;
+}
+
+/* The reset vector: CS f000 with its base at 0xF0000 (legacy) or
+ * 0xFFFF0000 (architectural), IP 0xFFF0. */
+void boot__reset_entry(const struct image *img, const struct boot_options *o, struct cpu_entry *e)
+{
+	(void)img;
+	e->cs_sel = 0xF000;
+	e->cs_base = o->reset_arch ? 0xFFFF0000 : 0xF0000;
+	e->ip = 0xFFF0;
 }

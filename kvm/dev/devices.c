@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../host/log.h"
 
@@ -180,10 +179,3 @@ void devices__mmio(struct devices *d, int cpu, struct kvm_run *run)
 	}
 }
 
-void dev__output(int out_fd, uint8_t byte)
-{
-	if (out_fd < 0)
-		return;
-	while (write(out_fd, &byte, 1) < 0 && errno == EINTR)
-		;
-}

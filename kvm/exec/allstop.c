@@ -19,27 +19,31 @@
  * from a breakpoint's address reports it at once (run_loop.c); a finished
  * step of a thread gdb is no longer stepping is dropped.
  *
- * Locking: everything here runs under m->lock.
+ * Locking: everything here runs under x->lock.
  */
+#include "allstop.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../machine_priv.h"
+#include "../debug/dregs.h"
+#include "vcpu.h"
+#include "watchdog.h"
 
-static void signal_event(struct machine *m)
+static void signal_event(struct exec *x)
 {
 	uint64_t one = 1;
 
-	while (write(m->event_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+	while (write(x->event_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 }
 
-static void drain_event(struct machine *m)
+static void drain_event(struct exec *x)
 {
 	uint64_t val;
 
-	while (read(m->event_fd, &val, sizeof(val)) < 0 && errno == EINTR)
+	while (read(x->event_fd, &val, sizeof(val)) < 0 && errno == EINTR)
 		;
 }
 
@@ -60,36 +64,50 @@ static bool keep_pending(const struct target_stop *stop)
 
 void allstop__parked(struct vcpu *v)
 {
-	struct machine *m = v->m;
+	struct exec *x = v->x;
 	bool event = v->stop.reason != STOP_INTERRUPT || v->user_kick;
 
 	v->stop_pending = event;
 	if (event)
-		v->stop_seq = ++m->as.seq;
-	if (!m->as.stopping) {
-		m->as.stopping = true;
-		for (int i = 0; i < m->nr_vcpus; i++)
-			if (m->vcpus[i].state == VCPU_RUNNING)
-				vcpu__kick(&m->vcpus[i], false);
+		v->stop_seq = ++x->as.seq;
+	if (!x->as.stopping) {
+		x->as.stopping = true;
+		for (int i = 0; i < x->nr_vcpus; i++)
+			if (x->vcpus[i].state == VCPU_RUNNING)
+				vcpu__kick(&x->vcpus[i], false);
 	}
-	if (m->as.nr_running > 0 && --m->as.nr_running == 0)
-		signal_event(m);
+	if (x->as.nr_running > 0 && --x->as.nr_running == 0)
+		signal_event(x);
 }
 
-void allstop__clear(struct machine *m)
+void allstop__halt_and_wait(struct vcpu *v)
 {
-	pthread_mutex_lock(&m->lock);
-	for (int i = 0; i < m->nr_vcpus; i++)
-		m->vcpus[i].stop_pending = false;
-	m->as.nr_running = 0;
-	m->as.nr_in_resume = 0;
-	m->as.stopping = false;
-	m->as.resume_cpu = 0;
-	m->as.report_cpu = -1;
-	for (int i = 0; i < m->nr_vcpus; i++)
-		m->vcpus[i].in_resume = false;
-	drain_event(m);
-	pthread_mutex_unlock(&m->lock);
+	struct exec *x = v->x;
+
+	pthread_mutex_lock(&x->lock);
+	while (v->state == VCPU_RUNNING) {
+		vcpu__kick(v, false);
+		pthread_cond_wait(&v->parked_cond, &x->lock);
+	}
+	v->stop_pending = false;
+	drain_event(x);
+	pthread_mutex_unlock(&x->lock);
+}
+
+void allstop__clear(struct exec *x)
+{
+	pthread_mutex_lock(&x->lock);
+	for (int i = 0; i < x->nr_vcpus; i++)
+		x->vcpus[i].stop_pending = false;
+	x->as.nr_running = 0;
+	x->as.nr_in_resume = 0;
+	x->as.stopping = false;
+	x->as.resume_cpu = 0;
+	x->as.report_cpu = -1;
+	for (int i = 0; i < x->nr_vcpus; i++)
+		x->vcpus[i].in_resume = false;
+	drain_event(x);
+	pthread_mutex_unlock(&x->lock);
 }
 
 static bool runs(const struct target_resume *how, int cpu)
@@ -97,7 +115,7 @@ static bool runs(const struct target_resume *how, int cpu)
 	return !how->alone || how->cpu == cpu;
 }
 
-int allstop__resume(struct machine *m, const struct target_resume *how)
+int allstop__resume(struct exec *x, const struct target_resume *how)
 {
 	struct target_resume others = {
 		.kind = RESUME_CONTINUE,
@@ -106,79 +124,79 @@ int allstop__resume(struct machine *m, const struct target_resume *how)
 	}, all;
 
 	if (how->kind == RESUME_CONTINUE && !how->alone &&
-	    (how->cpu < 0 || how->cpu >= m->nr_vcpus)) {
+	    (how->cpu < 0 || how->cpu >= x->nr_vcpus)) {
 		all = *how;		/* everyone continues: the cpu means nothing */
 		all.cpu = 0;
 		how = &all;
 	}
-	if (how->cpu < 0 || how->cpu >= m->nr_vcpus)
+	if (how->cpu < 0 || how->cpu >= x->nr_vcpus)
 		return -EINVAL;
 	if (how->kind == RESUME_RANGE && how->range_end < how->range_start)
 		return -EINVAL;
-	if (how->past_bp && !bp__can_pass(&m->bpm, how, m->nr_vcpus))
+	if (how->past_bp && !bp__can_pass(x->bpm, how, x->nr_vcpus))
 		return -EOPNOTSUPP;
-	pthread_mutex_lock(&m->lock);
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		if (m->vcpus[i].state == VCPU_RUNNING) {
-			pthread_mutex_unlock(&m->lock);
+	pthread_mutex_lock(&x->lock);
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		if (x->vcpus[i].state == VCPU_RUNNING) {
+			pthread_mutex_unlock(&x->lock);
 			return -EBUSY;
 		}
 	}
-	drain_event(m);
-	m->as.resume_cpu = how->cpu;
-	m->as.report_cpu = -1;
-	m->as.stopping = false;
+	drain_event(x);
+	x->as.resume_cpu = how->cpu;
+	x->as.report_cpu = -1;
+	x->as.stopping = false;
 	/* An event kept from the last stop, of a vCPU this resume would run:
 	 * reported now, nothing runs. */
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *v = &m->vcpus[i];
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		struct vcpu *v = &x->vcpus[i];
 
 		if (v->stop_pending && !keep_pending(&v->stop))
 			v->stop_pending = false;
 		if (v->stop_pending && runs(how, i)) {
-			m->as.report_cpu = i;
-			m->as.stopping = true;
-			m->as.nr_running = 0;
-			signal_event(m);
-			pthread_mutex_unlock(&m->lock);
+			x->as.report_cpu = i;
+			x->as.stopping = true;
+			x->as.nr_running = 0;
+			signal_event(x);
+			pthread_mutex_unlock(&x->lock);
 			return 0;
 		}
 	}
-	dregs__assign(&m->bpm, &m->wm);	/* the debug registers, the same on every vCPU */
-	m->as.nr_running = 0;
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *v = &m->vcpus[i];
+	dregs__assign(x->bpm, x->wm);	/* the debug registers, the same on every vCPU */
+	x->as.nr_running = 0;
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		struct vcpu *v = &x->vcpus[i];
 
 		v->asleep = ASLEEP_NO;
 		v->asleep_ticks = 0;
 		v->in_resume = runs(how, i);
-		m->as.nr_running += v->in_resume;
+		x->as.nr_running += v->in_resume;
 	}
-	m->as.nr_in_resume = m->as.nr_running;
-	for (int i = 0; i < m->nr_vcpus; i++)
-		if (m->vcpus[i].in_resume)
-			vcpu__start(&m->vcpus[i], i == how->cpu ? how : &others);
-	pthread_mutex_unlock(&m->lock);
+	x->as.nr_in_resume = x->as.nr_running;
+	for (int i = 0; i < x->nr_vcpus; i++)
+		if (x->vcpus[i].in_resume)
+			vcpu__start(&x->vcpus[i], i == how->cpu ? how : &others);
+	pthread_mutex_unlock(&x->lock);
 	return 0;
 }
 
-int allstop__interrupt(struct machine *m)
+int allstop__interrupt(struct exec *x)
 {
-	pthread_mutex_lock(&m->lock);
-	for (int i = 0; i < m->nr_vcpus; i++)
-		if (m->vcpus[i].state == VCPU_RUNNING)
-			vcpu__kick(&m->vcpus[i], true);
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_lock(&x->lock);
+	for (int i = 0; i < x->nr_vcpus; i++)
+		if (x->vcpus[i].state == VCPU_RUNNING)
+			vcpu__kick(&x->vcpus[i], true);
+	pthread_mutex_unlock(&x->lock);
 	return 0;
 }
 
-bool allstop__running(struct machine *m)
+bool allstop__running(struct exec *x)
 {
 	bool r;
 
-	pthread_mutex_lock(&m->lock);
-	r = m->as.nr_running > 0;
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_lock(&x->lock);
+	r = x->as.nr_running > 0;
+	pthread_mutex_unlock(&x->lock);
 	return r;
 }
 
@@ -187,20 +205,20 @@ bool allstop__running(struct machine *m)
  * event of this resume (in the order the vCPUs stopped); for Ctrl-C, which
  * every vCPU records, the vCPU gdb resumed.
  */
-static struct vcpu *choose(struct machine *m)
+static struct vcpu *choose(struct exec *x)
 {
 	struct vcpu *best = NULL, *intr = NULL;
 
-	if (m->as.report_cpu >= 0)
-		return &m->vcpus[m->as.report_cpu];
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *v = &m->vcpus[i];
+	if (x->as.report_cpu >= 0)
+		return &x->vcpus[x->as.report_cpu];
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		struct vcpu *v = &x->vcpus[i];
 
 		/* Events of vCPUs that sat out this resume wait for their turn. */
 		if (!v->stop_pending || !v->in_resume)
 			continue;
 		if (v->stop.reason == STOP_INTERRUPT) {
-			if (!intr || i == m->as.resume_cpu)
+			if (!intr || i == x->as.resume_cpu)
 				intr = v;
 			continue;
 		}
@@ -210,31 +228,31 @@ static struct vcpu *choose(struct machine *m)
 	return best ? best : intr;
 }
 
-int allstop__get_stop(struct machine *m, struct target_stop *stop)
+int allstop__get_stop(struct exec *x, struct target_stop *stop)
 {
 	struct vcpu *v;
 
-	pthread_mutex_lock(&m->lock);
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		if (m->vcpus[i].state == VCPU_RUNNING) {
-			pthread_mutex_unlock(&m->lock);
+	pthread_mutex_lock(&x->lock);
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		if (x->vcpus[i].state == VCPU_RUNNING) {
+			pthread_mutex_unlock(&x->lock);
 			return -EAGAIN;
 		}
 	}
-	v = choose(m);
-	m->as.report_cpu = -1;
+	v = choose(x);
+	x->as.report_cpu = -1;
 	if (!v) {
 		/* Nothing new (the reset state, or asked twice): the last stop. */
-		*stop = m->vcpus[m->as.resume_cpu].stop;
+		*stop = x->vcpus[x->as.resume_cpu].stop;
 	} else {
 		*stop = v->stop;
 		v->stop_pending = false;
 		/* Ctrl-C is reported once, whoever else recorded it. */
-		for (int i = 0; i < m->nr_vcpus; i++)
-			if (m->vcpus[i].stop.reason == STOP_INTERRUPT)
-				m->vcpus[i].stop_pending = false;
+		for (int i = 0; i < x->nr_vcpus; i++)
+			if (x->vcpus[i].stop.reason == STOP_INTERRUPT)
+				x->vcpus[i].stop_pending = false;
 	}
-	drain_event(m);
-	pthread_mutex_unlock(&m->lock);
+	drain_event(x);
+	pthread_mutex_unlock(&x->lock);
 	return 0;
 }

@@ -19,17 +19,21 @@
  * only a false condition, where it counts most, uses RF where it works
  * (past_with_rf); gdb's own step-overs and past_bp keep the step.
  */
+#include "vcpu.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../cpu/insn.h"
+#include "../debug/dregs.h"
+#include "../debug/step.h"
+#include "../debug/stops.h"
 #include "../host/ioctl.h"
 #include "../host/log.h"
-#include "../machine_priv.h"
 #include "run_arm.h"
-
+#include "watchdog.h"
 
 #define DR6_BS		0x4000ull	/* DR6: the single-step trap */
 #define FINISH_MAX	64		/* exits one instruction may make while it finishes */
@@ -82,7 +86,7 @@ static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct tar
 	bool stops;
 
 	if (!how->bp_filter || (stop->reason != STOP_SWBREAK && stop->reason != STOP_HWBREAK) ||
-	    !bp__can_pass(&v->m->bpm, how, v->m->nr_vcpus))
+	    !bp__can_pass(v->x->bpm, how, v->x->nr_vcpus))
 		return true;
 	v->filtering = true;
 	stops = how->bp_filter(how->bp_filter_ctx, stop);
@@ -102,13 +106,13 @@ static bool bp_stops(struct vcpu *v, const struct target_resume *how, struct tar
  */
 static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 {
-	const struct host_caps *c = &v->m->caps;
+	const struct host_caps *c = v->x->caps;
 	struct kvm_sregs s;
 	int mode;
 
 	if (again && ++v->rf_fails >= 3 && !v->rf_off) {
 		v->rf_off = true;
-		log__say(v->m->cfg.log, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
+		log__say(v->x->log, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
 			     "stepping over false conditions from now on", v->id,
 			     (unsigned long long)pc);
 	}
@@ -148,7 +152,7 @@ static bool past_in_daemon(struct vcpu *v, uint64_t pc)
 	    ev->interrupt.shadow || ev->nmi.injected || ev->nmi.pending || ev->smi.pending)
 		return false;
 	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
-	n = bp__access(&v->m->bpm, &v->cpu, &v->m->mem, TARGET_LINEAR, pc, code, sizeof(code), false);
+	n = bp__access(v->x->bpm, &v->cpu, v->x->mem, TARGET_LINEAR, pc, code, sizeof(code), false);
 	if (n <= 0)
 		return false;
 	len = insn__exec(code, (size_t)n, bits, &r);
@@ -204,7 +208,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 		return true;
 	}
 	if (how->kind == RESUME_CONTINUE) {
-		struct bp *bp = bp__find_at(&v->m->bpm, rs->pc);
+		struct bp *bp = bp__find_at(v->x->bpm, rs->pc);
 
 		if (bp && !how->past_bp) {
 			stops__bp(&v->dv, stop, bp);
@@ -215,7 +219,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 		rs->past_bp = bp != NULL;
 	}
 	rs->at_start = true;
-	rs->mode_watch = v->m->stop_on_mode && how->kind == RESUME_CONTINUE &&
+	rs->mode_watch = v->x->stop_on_mode && how->kind == RESUME_CONTINUE &&
 			 stops__mode_key(&v->dv, &rs->mode_key) == 0;
 	step__begin(&v->dv);
 	return false;
@@ -225,7 +229,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 			     struct target_stop *stop)
 {
-	struct bp_manager *bpm = &v->m->bpm;
+	struct bp_manager *bpm = v->x->bpm;
 	struct kvm_run *run = v->cpu.run;
 	const struct run_arm_in in = {
 		.kind = rs->how->kind,
@@ -234,8 +238,8 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		.guest_tf = v->cpu.guest_tf,
 		.compare = bp__compare(bpm),
 		.at_start = rs->at_start,
-		.blockirq = v->m->so.blockirq,
-		.step_irq = v->m->so.step_irq,
+		.blockirq = v->x->so->blockirq,
+		.step_irq = v->x->so->step_irq,
 	};
 	struct kvm_guest_debug dbg;
 	struct bp *lifted = NULL;
@@ -245,7 +249,7 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	run__arm(&in, &rs->arm);
 	if (in.compare && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
 		clock_gettime(CLOCK_MONOTONIC, &rs->compare_t0);
-	dregs__arm(bpm, &v->m->wm, rs->arm.step, &dbg);
+	dregs__arm(bpm, v->x->wm, rs->arm.step, &dbg);
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
@@ -291,8 +295,8 @@ static const struct watch *serve_mmio(struct vcpu *v)
 {
 	const struct watch *hit;
 
-	if (!watch__mmio(&v->m->wm, &v->m->mem, v->cpu.run, &hit))
-		devices__mmio(&v->m->devs, v->id, v->cpu.run);
+	if (!watch__mmio(v->x->wm, v->x->mem, v->cpu.run, &hit))
+		devices__mmio(v->x->devs, v->id, v->cpu.run);
 	return hit;
 }
 
@@ -332,7 +336,7 @@ static int finish_insn(struct vcpu *v, const struct watch **hit)
 			continue;
 		}
 		if (run->exit_reason == KVM_EXIT_IO) {
-			if (devices__io(&v->m->devs, v->id, run, &v->exit_status))
+			if (devices__io(v->x->devs, v->id, run, &v->exit_status))
 				v->exited = true;
 			continue;
 		}
@@ -340,9 +344,9 @@ static int finish_insn(struct vcpu *v, const struct watch **hit)
 		break;
 	}
 	/* A kick that came meanwhile keeps its immediate_exit. */
-	pthread_mutex_lock(&v->m->lock);
+	pthread_mutex_lock(&v->x->lock);
 	run->immediate_exit = v->kicked;
-	pthread_mutex_unlock(&v->m->lock);
+	pthread_mutex_unlock(&v->x->lock);
 	return ret;
 }
 
@@ -436,7 +440,7 @@ static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 	char msg[160];
 
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-	    cpu__pc(&v->cpu, &pc) == 0 && (bp = bp__find_at(&v->m->bpm, pc)) && bp__ours(bp)) {
+	    cpu__pc(&v->cpu, &pc) == 0 && (bp = bp__find_at(v->x->bpm, pc)) && bp__ours(bp)) {
 		stops__at(&v->dv, stop, STOP_SWBREAK, bp->addr);
 		return RUN_STOP;
 	}
@@ -475,7 +479,7 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 		return fault(v, stop, "KVM_RUN", r);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		if (devices__io(&v->m->devs, v->id, run, &v->exit_status))
+		if (devices__io(v->x->devs, v->id, run, &v->exit_status))
 			v->exited = true;
 		return after_access(v, rs, NULL, stop);
 	case KVM_EXIT_MMIO:
@@ -522,21 +526,21 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 
 static void tell_cost(struct vcpu *v, const struct resume *rs, struct target_stop *stop)
 {
-	struct machine *m = v->m;
-	const struct bp *bp = bp__compared(&m->bpm);
+	struct exec *x = v->x;
+	const struct bp *bp = bp__compared(x->bpm);
 	struct timespec t1;
 	long long ns, total_ns;
 	uint64_t steps;
 
-	if (!rs->compare_runs || __atomic_load_n(&m->slow_told, __ATOMIC_RELAXED))
+	if (!rs->compare_runs || __atomic_load_n(&x->slow_told, __ATOMIC_RELAXED))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = (long long)(t1.tv_sec - rs->compare_t0.tv_sec) * 1000000000ll +
 	     (t1.tv_nsec - rs->compare_t0.tv_nsec);
-	steps = __atomic_add_fetch(&m->slow_steps, rs->compare_runs, __ATOMIC_RELAXED);
-	total_ns = __atomic_add_fetch(&m->slow_ns, ns, __ATOMIC_RELAXED);
+	steps = __atomic_add_fetch(&x->slow_steps, rs->compare_runs, __ATOMIC_RELAXED);
+	total_ns = __atomic_add_fetch(&x->slow_ns, ns, __ATOMIC_RELAXED);
 	if ((steps < SLOW_TELL_STEPS && total_ns < SLOW_TELL_NS) || !bp || stop->message[0] ||
-	    __atomic_exchange_n(&m->slow_told, true, __ATOMIC_RELAXED))
+	    __atomic_exchange_n(&x->slow_told, true, __ATOMIC_RELAXED))
 		return;
 	snprintf(stop->message, sizeof(stop->message),
 		 "kvmstub: no debug register is left for the breakpoint at 0x%llx, so continue "

@@ -9,6 +9,8 @@
  * (allstop.c).  A kick takes the thread out of KVM_RUN with immediate_exit
  * and SIGUSR1 (unblocked only in vCPU threads).
  */
+#include "vcpu.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,106 +19,29 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../dev/irqchip.h"
 #include "../host/ioctl.h"
-#include "../machine_priv.h"
 
-int vcpu__init(struct machine *m, struct vcpu *v, int id, char *err, size_t errlen)
+int vcpu__init(struct exec *x, struct vcpu *v, int id, char *err, size_t errlen)
 {
 	int r;
 
-	v->m = m;
+	v->x = x;
 	v->id = id;
 	v->state = VCPU_PARKED;
 	pthread_cond_init(&v->cmd_cond, NULL);
 	pthread_cond_init(&v->parked_cond, NULL);
 	v->dv = (struct dview){
-		.id = id, .cpu = &v->cpu, .mem = &m->mem, .bpm = &m->bpm, .wm = &m->wm,
-		.so = &m->so, .owed = &v->owed, .irqchip = irqchip__on(&m->devs), .log = m->cfg.log,
+		.id = id, .cpu = &v->cpu, .mem = x->mem, .bpm = x->bpm, .wm = x->wm,
+		.so = x->so, .owed = &v->owed, .irqchip = irqchip__on(x->devs), .log = x->log,
 	};
-	r = cpu__open(&v->cpu, m->kvm_fd, m->vm_fd, id, m->run_size, err, errlen);
+	r = cpu__open(&v->cpu, x->kvm_fd, x->vm_fd, id, x->run_size, err, errlen);
 	if (r < 0)
 		return r;
-	r = cpu__set_cpuid(&v->cpu, m->kvm_fd, id, m->cfg.nr_cpus, err, errlen);
+	r = cpu__set_cpuid(&v->cpu, x->kvm_fd, id, x->nr_cpus, err, errlen);
 	if (r < 0)
 		return r;
-	return power_on__save(&v->power_on, m->kvm_fd, v->cpu.fd, irqchip__on(&m->devs), err, errlen);
-}
-
-static void *vcpu_thread(void *arg)
-{
-	struct vcpu *v = arg;
-	struct machine *m = v->m;
-	sigset_t usr1;
-
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
-	watchdog__start(v);
-
-	pthread_mutex_lock(&m->lock);
-	for (;;) {
-		struct target_resume how;
-		struct target_stop stop;
-		bool quit;
-
-		while (!v->cmd_pending && !v->quit)
-			pthread_cond_wait(&v->cmd_cond, &m->lock);
-		if (v->quit)
-			break;
-		how = v->cmd;
-		v->cmd_pending = false;
-		pthread_mutex_unlock(&m->lock);
-
-		memset(&stop, 0, sizeof(stop));
-		watchdog__arm(v, true);
-		quit = vcpu__exec(v, &how, &stop);
-		watchdog__arm(v, false);
-
-		pthread_mutex_lock(&m->lock);
-		if (quit || v->quit)
-			break;
-		v->stop = stop;
-		v->state = VCPU_PARKED;
-		v->cpu.run->immediate_exit = 0;
-		allstop__parked(v);	/* stops the others; the last one writes event_fd */
-		pthread_cond_broadcast(&v->parked_cond);
-	}
-	v->state = VCPU_PARKED;
-	pthread_cond_broadcast(&v->parked_cond);
-	pthread_mutex_unlock(&m->lock);
-	watchdog__stop(v);
-	return NULL;
-}
-
-int vcpu__start_thread(struct vcpu *v, char *err, size_t errlen)
-{
-	sigset_t block, old;
-	int r;
-
-	/* The thread inherits this mask: the main thread handles these signals. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGPIPE);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	r = pthread_create(&v->thread, NULL, vcpu_thread, v);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r) {
-		snprintf(err, errlen, "cannot create the vCPU thread: %s", strerror(r));
-		return -r;
-	}
-	v->thread_started = true;
-	return 0;
-}
-
-static void drain_event(struct machine *m)
-{
-	uint64_t val;
-
-	while (read(m->event_fd, &val, sizeof(val)) < 0 && errno == EINTR)
-		;
+	return power_on__save(&v->power_on, x->kvm_fd, v->cpu.fd, irqchip__on(x->devs), err, errlen);
 }
 
 void vcpu__start(struct vcpu *v, const struct target_resume *how)
@@ -152,7 +77,7 @@ int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
 }
 
 /*
- * Caller holds m->lock.  An AP that waits for its SIPI sleeps inside
+ * Caller holds x->lock.  An AP that waits for its SIPI sleeps inside
  * KVM_RUN as a halted CPU does: the signal ends that wait too.
  */
 void vcpu__kick(struct vcpu *v, bool user)
@@ -174,7 +99,7 @@ enum vcpu_kick vcpu__take_kick(struct vcpu *v)
 {
 	enum vcpu_kick k = KICK_NONE;
 
-	pthread_mutex_lock(&v->m->lock);
+	pthread_mutex_lock(&v->x->lock);
 	if (v->quit) {
 		k = KICK_QUIT;
 	} else if (v->kicked) {
@@ -182,22 +107,8 @@ enum vcpu_kick vcpu__take_kick(struct vcpu *v)
 		v->kicked = false;
 		v->cpu.run->immediate_exit = 0;
 	}
-	pthread_mutex_unlock(&v->m->lock);
+	pthread_mutex_unlock(&v->x->lock);
 	return k;
-}
-
-void vcpu__halt_and_wait(struct vcpu *v)
-{
-	struct machine *m = v->m;
-
-	pthread_mutex_lock(&m->lock);
-	while (v->state == VCPU_RUNNING) {
-		vcpu__kick(v, false);
-		pthread_cond_wait(&v->parked_cond, &m->lock);
-	}
-	v->stop_pending = false;
-	drain_event(m);
-	pthread_mutex_unlock(&m->lock);
 }
 
 /*
@@ -212,25 +123,13 @@ bool vcpu__filtering(const struct vcpu *v)
 
 void vcpu__destroy(struct vcpu *v)
 {
-	struct machine *m = v->m;
-
-	if (v->thread_started) {
-		pthread_mutex_lock(&m->lock);
-		v->quit = true;
-		if (v->state == VCPU_RUNNING)
-			vcpu__kick(v, false);
-		pthread_cond_signal(&v->cmd_cond);
-		pthread_mutex_unlock(&m->lock);
-		pthread_join(v->thread, NULL);
-		v->thread_started = false;
-	}
-	if (!v->m)
+	if (!v->x)
 		return;		/* never initialized */
 	cpu__close(&v->cpu);
 	pthread_cond_destroy(&v->cmd_cond);
 	pthread_cond_destroy(&v->parked_cond);
 	power_on__free(&v->power_on);
-	v->m = NULL;
+	v->x = NULL;
 }
 
 /*
@@ -245,7 +144,7 @@ int vcpu__describe(struct vcpu *v, char *buf, size_t len)
 	const char *what = "stopped";
 	int r;
 
-	if (irqchip__on(&v->m->devs) && KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
+	if (irqchip__on(v->x->devs) && KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
 		mp.mp_state = KVM_MP_STATE_RUNNABLE;
 	switch (mp.mp_state) {
 	case KVM_MP_STATE_UNINITIALIZED:

@@ -39,10 +39,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../debug/stops.h"
 #include "../dev/irqchip.h"
 #include "../host/ioctl.h"
 #include "../host/log.h"
-#include "../machine_priv.h"
+#include "vcpu.h"
 
 #define WD_PERIOD_MS		50
 
@@ -51,14 +52,14 @@ void watchdog__start(struct vcpu *v)
 	struct sigevent sev;
 
 	v->wd_ok = false;
-	if (!irqchip__on(&v->m->devs))
+	if (!irqchip__on(v->x->devs))
 		return;		/* hlt exits to userspace: nothing to watch */
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGUSR1;
 	sev._sigev_un._tid = gettid();
 	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd_timer) < 0) {
-		log__say(v->m->cfg.log, "vCPU %d: cannot create the halt watchdog timer: %s; "
+		log__say(v->x->log, "vCPU %d: cannot create the halt watchdog timer: %s; "
 			     "a hlt with interrupts disabled will not stop", v->id,
 			     strerror(errno));
 		return;
@@ -113,18 +114,18 @@ static bool nmi_or_smi_pending(struct vcpu *v)
  * a vCPU woken between two ticks still shows asleep until its next tick,
  * so with several vCPUs each must have been seen asleep at SMP_TICKS ticks
  * in a row, longer than the one tick that note may lag.  The report
- * names a vCPU in hlt rather than one waiting for SIPI.  Caller holds m->lock.
+ * names a vCPU in hlt rather than one waiting for SIPI.  Caller holds x->lock.
  */
 #define SMP_TICKS		3
 
-static bool machine_stuck(struct machine *m, struct vcpu *me)
+static bool machine_stuck(struct exec *x, struct vcpu *me)
 {
-	int need = m->as.nr_in_resume > 1 ? SMP_TICKS : 1;
+	int need = x->as.nr_in_resume > 1 ? SMP_TICKS : 1;
 
-	if (m->as.stopping)
+	if (x->as.stopping)
 		return false;
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		struct vcpu *o = &m->vcpus[i];
+	for (int i = 0; i < x->nr_vcpus; i++) {
+		struct vcpu *o = &x->vcpus[i];
 
 		if (!o->in_resume)
 			continue;
@@ -145,13 +146,13 @@ static void stuck_sipi(struct vcpu *v, struct target_stop *stop)
 
 bool watchdog__tick(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
 {
-	struct machine *m = v->m;
+	struct exec *x = v->x;
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
 	int asleep = ASLEEP_NO;
 	bool stuck;
 
-	if (!irqchip__on(&m->devs) || KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
+	if (!irqchip__on(x->devs) || KVM_IOCTL(v->cpu.fd, KVM_GET_MP_STATE, &mp) < 0)
 		return false;
 	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
 	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
@@ -163,18 +164,18 @@ bool watchdog__tick(struct vcpu *v, const struct target_resume *how, struct targ
 			/* Waiting for an interrupt: in a continue that is no stop.
 			 * A step with interrupts blocked would wait forever: end
 			 * the hlt. */
-			if (how->kind != RESUME_CONTINUE && m->so.blockirq && !m->so.step_irq)
+			if (how->kind != RESUME_CONTINUE && x->so->blockirq && !x->so->step_irq)
 				make_runnable(v);
 		} else if (!nmi_or_smi_pending(v)) {
 			asleep = ASLEEP_HLT;
 		}
 	}
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&x->lock);
 	v->asleep_ticks = asleep == v->asleep && asleep != ASLEEP_NO ? v->asleep_ticks + 1 :
 			  asleep != ASLEEP_NO;
 	v->asleep = asleep;
-	stuck = asleep != ASLEEP_NO && machine_stuck(m, v);
-	pthread_mutex_unlock(&m->lock);
+	stuck = asleep != ASLEEP_NO && machine_stuck(x, v);
+	pthread_mutex_unlock(&x->lock);
 	if (!stuck)
 		return false;
 	if (asleep == ASLEEP_SIPI) {
