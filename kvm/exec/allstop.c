@@ -167,8 +167,8 @@ int allstop__resume(struct exec *x, const struct target_resume *how)
 	for (int i = 0; i < x->nr_vcpus; i++) {
 		struct vcpu *v = &x->vcpus[i];
 
-		v->asleep = ASLEEP_NO;
-		v->asleep_ticks = 0;
+		v->wd.asleep = ASLEEP_NO;
+		v->wd.asleep_ticks = 0;
 		v->in_resume = runs(how, i);
 		x->as.nr_running += v->in_resume;
 	}

@@ -110,13 +110,13 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 	struct kvm_sregs s;
 	int mode;
 
-	if (again && ++v->rf_fails >= 3 && !v->rf_off) {
-		v->rf_off = true;
+	if (again && ++v->rf.fails >= 3 && !v->rf.off) {
+		v->rf.off = true;
 		log__say(v->x->log, "vCPU %d: RFLAGS.RF did not skip the breakpoint at 0x%llx; "
 			     "stepping over false conditions from now on", v->id,
 			     (unsigned long long)pc);
 	}
-	if (v->rf_off || again ||
+	if (v->rf.off || again ||
 	    !(c->hw_bp_rf[PROBE_REAL] || c->hw_bp_rf[PROBE_PROTECTED] || c->hw_bp_rf[PROBE_LONG]) ||
 	    cpu__sregs(&v->cpu, &s) < 0)
 		return false;	/* kvm-pvm: no mode keeps RF, no register read */
@@ -124,8 +124,8 @@ static bool past_with_rf(struct vcpu *v, uint64_t pc, bool again)
 	       PROBE_REAL;
 	if (!c->hw_bp_rf[mode] || cpu__set_rf(&v->cpu) < 0)
 		return false;
-	v->rf_pending = true;
-	v->rf_pc = pc;
+	v->rf.pending = true;
+	v->rf.pc = pc;
 	return true;
 }
 
@@ -193,7 +193,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 	memset(rs, 0, sizeof(*rs));
 	rs->how = how;
 	v->dbg_set = false;
-	v->rf_pending = false;
+	v->rf.pending = false;
 	if (v->exited) {
 		/* The exit port was written by an instruction whose watchpoint
 		 * hit was reported first. */
@@ -278,10 +278,10 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	v->cpu.sync_fresh = false;
 	r = KVM_IOCTL(v->cpu.fd, KVM_RUN, 0);
 	count_run(v);
-	rs->rf_was = v->rf_pending && r == 0;
-	v->rf_pending = v->rf_pending && r == -EINTR;	/* nothing ran yet */
-	if (rs->rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf_pc))
-		v->rf_fails = 0;	/* RF did its job */
+	rs->rf_was = v->rf.pending && r == 0;
+	v->rf.pending = v->rf.pending && r == -EINTR;	/* nothing ran yet */
+	if (rs->rf_was && !(run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.pc == v->rf.pc))
+		v->rf.fails = 0;	/* RF did its job */
 	v->cpu.sync_fresh = v->cpu.sync_regs && r == 0 && run->exit_reason == KVM_EXIT_DEBUG;
 	if (lifted)
 		bp__unlift(lifted);
@@ -382,7 +382,7 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 			return RUN_STOP;
 		memset(stop, 0, sizeof(*stop));
 		if (rs->arm.step || ev->exception != 1 || !(ev->dr6 & 0xF) ||
-		    (!past_with_rf(v, ev->pc, rs->rf_was && ev->pc == v->rf_pc) &&
+		    (!past_with_rf(v, ev->pc, rs->rf_was && ev->pc == v->rf.pc) &&
 		     !past_in_daemon(v, ev->pc))) {
 			rs->past_bp = true;
 			rs->at_start = true;

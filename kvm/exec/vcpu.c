@@ -69,8 +69,8 @@ int vcpu__reset_debug(struct vcpu *v, char *err, size_t errlen)
 	v->owed = (struct debug_owed){ 0 };
 	v->cpu.guest_tf = false;
 	v->cpu.kvm_steps = false;
-	v->rf_pending = false;
-	v->rf_fails = 0;
+	v->rf.pending = false;
+	v->rf.fails = 0;
 	v->exited = false;
 	v->exit_status = 0;
 	return 0;

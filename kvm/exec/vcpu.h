@@ -16,6 +16,7 @@
 #include "../cpu/power_on.h"
 #include "../debug/view.h"
 #include "exec.h"
+#include "watchdog.h"
 
 enum vcpu_state { VCPU_PARKED, VCPU_RUNNING };
 
@@ -39,25 +40,23 @@ struct vcpu {
 	bool kicked;			/* interrupt() asked for a stop (not the watchdog) */
 	bool user_kick;			/* ... and it was gdb's Ctrl-C, not the all-stop */
 	bool in_resume;			/* runs in the current resume */
-	int asleep;			/* ASLEEP_*: what the last watchdog tick saw */
-	int asleep_ticks;		/* ... at how many ticks in a row */
+	struct watchdog_state wd;	/* the halt watchdog's (watchdog.h) */
 
 	/* The vCPU thread's own: */
 	struct kvm_guest_debug dbg;	/* what KVM has now */
 	bool dbg_set;
 	struct debug_owed owed;		/* the guest's own int3 or #DB, for the next run */
 	struct dview dv;		/* the vCPU as the debug layer sees it (debug/view.h) */
-	/* Past a false condition with RFLAGS.RF (run_loop.c): */
-	bool rf_pending;		/* the last run started with RF set, at rf_pc */
-	uint64_t rf_pc;
-	int rf_fails;			/* ... and stopped there again, so many times in a row */
-	bool rf_off;			/* RF does not work here after all: step instead */
+	struct past_rf {		/* past a false condition with RFLAGS.RF (run_loop.c) */
+		bool pending;		/* the last run started with RF set, at pc */
+		uint64_t pc;
+		int fails;		/* ... and stopped there again, so many times in a row */
+		bool off;		/* RF does not work here after all: step instead */
+	} rf;
 	bool filtering;			/* in the resume's bp_filter (target.c lets it read) */
 	uint64_t nr_runs;		/* KVM_RUN calls that returned (monitor info) */
 	bool exited;			/* the exit port was written: reported at the next resume */
 	int exit_status;
-	timer_t wd_timer;		/* the halt watchdog (watchdog.c) */
-	bool wd_ok;
 };
 
 int vcpu__init(struct exec *x, struct vcpu *v, int id, char *err, size_t errlen);

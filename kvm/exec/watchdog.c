@@ -51,41 +51,41 @@ void watchdog__start(struct vcpu *v)
 {
 	struct sigevent sev;
 
-	v->wd_ok = false;
+	v->wd.ok = false;
 	if (!irqchip__on(v->x->devs))
 		return;		/* hlt exits to userspace: nothing to watch */
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGUSR1;
 	sev._sigev_un._tid = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd_timer) < 0) {
+	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd.timer) < 0) {
 		log__say(v->x->log, "vCPU %d: cannot create the halt watchdog timer: %s; "
 			     "a hlt with interrupts disabled will not stop", v->id,
 			     strerror(errno));
 		return;
 	}
-	v->wd_ok = true;
+	v->wd.ok = true;
 }
 
 void watchdog__stop(struct vcpu *v)
 {
-	if (v->wd_ok)
-		timer_delete(v->wd_timer);
-	v->wd_ok = false;
+	if (v->wd.ok)
+		timer_delete(v->wd.timer);
+	v->wd.ok = false;
 }
 
 void watchdog__arm(struct vcpu *v, bool on)
 {
 	struct itimerspec its;
 
-	if (!v->wd_ok)
+	if (!v->wd.ok)
 		return;
 	memset(&its, 0, sizeof(its));
 	if (on) {
 		its.it_value.tv_nsec = WD_PERIOD_MS * 1000000L;
 		its.it_interval = its.it_value;
 	}
-	timer_settime(v->wd_timer, 0, &its, NULL);
+	timer_settime(v->wd.timer, 0, &its, NULL);
 }
 
 static void make_runnable(struct vcpu *v)
@@ -129,9 +129,9 @@ static bool machine_stuck(struct exec *x, struct vcpu *me)
 
 		if (!o->in_resume)
 			continue;
-		if (o->asleep == ASLEEP_NO || o->asleep_ticks < need)
+		if (o->wd.asleep == ASLEEP_NO || o->wd.asleep_ticks < need)
 			return false;
-		if (me->asleep == ASLEEP_SIPI && o->asleep == ASLEEP_HLT)
+		if (me->wd.asleep == ASLEEP_SIPI && o->wd.asleep == ASLEEP_HLT)
 			return false;
 	}
 	return true;
@@ -171,9 +171,9 @@ bool watchdog__tick(struct vcpu *v, const struct target_resume *how, struct targ
 		}
 	}
 	pthread_mutex_lock(&x->lock);
-	v->asleep_ticks = asleep == v->asleep && asleep != ASLEEP_NO ? v->asleep_ticks + 1 :
+	v->wd.asleep_ticks = asleep == v->wd.asleep && asleep != ASLEEP_NO ? v->wd.asleep_ticks + 1 :
 			  asleep != ASLEEP_NO;
-	v->asleep = asleep;
+	v->wd.asleep = asleep;
 	stuck = asleep != ASLEEP_NO && machine_stuck(x, v);
 	pthread_mutex_unlock(&x->lock);
 	if (!stuck)
