@@ -36,7 +36,7 @@ DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
 DEPS_PKGS += ovmf
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
-KVM_SRCS  := $(sort $(wildcard kvm/*.c))
+KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out stub/main.c,$(STUB_SRCS)) $(KVM_SRCS))
 MAIN_OBJ  := $(BUILD)/stub/main.o
 

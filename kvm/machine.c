@@ -11,7 +11,71 @@
 
 #include "machine_priv.h"
 
+#include "cpu/power_on.h"
+#include "exec/allstop.h"
+#include "exec/thread.h"
+#include "host/helper.h"
+#include "host/log.h"
+#include "host/vm.h"
+
+_Static_assert(MACHINE_MEM_MAX == MEM_RAM_MAX, "machine.h and the memory map disagree");
+_Static_assert(MACHINE_IMAGE_MAX == MEM_FW_MAX, "machine.h and the memory map disagree");
+
 #define REAL_MODE_TOP	0x100000ull
+
+/*
+ * Start-up work that gdb does not wait for.
+ *
+ * The probe's measurements (probe.c: a scratch VM, a few programs in each
+ * CPU mode, about 4 ms here) decide how breakpoints, watchpoints and steps
+ * work, and nothing else: the machine is built, the daemon listens and
+ * gdb connects, reads target.xml, the registers and memory while a helper
+ * thread measures.  machine__settle() joins it where its answers are
+ * needed (breakpoints, watchpoints, resuming, monitor info, options,
+ * reset: the target operations that call it, target.c), then sets up the
+ * breakpoint and watchpoint managers.  Until then m->caps holds only what
+ * KVM_CHECK_EXTENSION said.  The PIT's reinject set-up (irqchip.c) is
+ * joined at the same point (the devices' settle).
+ */
+static void *measure(void *arg)
+{
+	struct machine *m = arg;
+
+	m->probe.ret = probe__measure(m->kvm_fd, &m->probe.caps, m->probe.err,
+				      sizeof(m->probe.err));
+	return NULL;
+}
+
+static void start_probe(struct machine *m)
+{
+	m->probe.caps = m->caps;	/* KVM_CHECK_EXTENSION's part, measured on top */
+	m->probe.pending = helper__start(&m->probe.thread, measure, m);
+	m->probe.started = true;
+}
+
+int machine__settle(struct machine *m)
+{
+	if (m->settled)
+		return m->settle_err;
+	devices__settle(&m->devs);
+	if (!m->probe.started)
+		return 0;	/* machine__create failed before the probe */
+	if (m->probe.pending) {
+		pthread_join(m->probe.thread, NULL);
+		m->probe.pending = false;
+	}
+	m->settled = true;
+	m->caps = m->probe.caps;
+	bp__init(&m->bpm, &m->caps, m->cfg.log);
+	watch__init(&m->wm, &m->caps, m->cfg.log);
+	m->so.blockirq = m->caps.blockirq;
+	if (m->probe.ret < 0) {
+		m->settle_err = m->probe.ret;
+		fprintf(stderr, "kvmstub: probing this host's KVM failed: %s; breakpoints, "
+			"watchpoints and running the guest are refused\n", m->probe.err);
+	}
+	return m->settle_err;
+}
 
 /* SIGUSR1 only needs to interrupt KVM_RUN (EINTR); the handler does nothing. */
 static void kick_handler(int sig)
@@ -43,7 +107,7 @@ static void initial_stop(struct vcpu *v)
 {
 	uint64_t pc = 0;
 
-	cpu_state__pc(v, &pc);
+	cpu__pc(&v->cpu, &pc);
 	memset(&v->stop, 0, sizeof(v->stop));
 	v->stop.reason = STOP_STEP;
 	v->stop.cpu = v->id;
@@ -51,35 +115,48 @@ static void initial_stop(struct vcpu *v)
 	v->stop_pending = false;
 }
 
+/* What the command line says about starting the image (boot/). */
+static struct boot_options boot_options(const struct machine_config *cfg)
+{
+	return (struct boot_options){
+		.load_set = cfg->load_set,
+		.load_addr = cfg->load_addr,
+		.reset_arch = cfg->reset == RESET_ARCHITECTURAL,
+	};
+}
+
 int machine__power_on(struct machine *m, char *err, size_t errlen)
 {
+	struct cpu_entry entry;
 	int r;
 
+	const struct boot_options o = boot_options(&m->cfg);
+
+	boot__entry(m->have_img ? &m->img : NULL, &o, &entry);
 	memory__clear(&m->mem);
 	if (m->have_img) {
-		r = memory__load(&m->mem, &m->img, err, errlen);
+		r = boot__load(&m->img, &m->mem, err, errlen);
 		if (r < 0)
 			return r;
 	}
-	ports__reset(m);
-	r = irqchip__reset(m, err, errlen);
+	r = devices__reset(&m->devs, err, errlen);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < m->nr_vcpus; i++) {
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
 
 		r = vcpu__reset_debug(v, err, errlen);
 		if (r < 0)
 			return r;
-		r = power_on__restore(v, err, errlen);
+		r = power_on__restore(&v->power_on, v->cpu.fd, err, errlen);
 		if (r < 0)
 			return r;
-		r = cpu_state__reset(v, err, errlen);
+		r = cpu__reset(&v->cpu, &v->power_on.sregs, &entry, err, errlen);
 		if (r < 0)
 			return r;
 		initial_stop(v);
 	}
-	allstop__clear(m);
+	allstop__clear(&m->x);
 	return 0;
 }
 
@@ -107,7 +184,7 @@ static int check_smp(struct machine *m, int n, char *err, size_t errlen)
 		return -EOPNOTSUPP;
 	}
 	if (m->caps.nr_vcpus > 0 && n > m->caps.nr_vcpus)
-		machine__log(m, "--smp %d: more vCPUs than KVM recommends on this host (%d, "
+		log__say(m->cfg.log, "--smp %d: more vCPUs than KVM recommends on this host (%d, "
 			     "KVM_CAP_NR_VCPUS); they work, maybe slowly", n, m->caps.nr_vcpus);
 	return 0;
 }
@@ -115,6 +192,7 @@ static int check_smp(struct machine *m, int n, char *err, size_t errlen)
 static int load_image(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
+	const struct boot_options o = boot_options(cfg);
 	int r;
 
 	if (cfg->load_set && cfg->load_addr >= REAL_MODE_TOP) {
@@ -125,22 +203,18 @@ static int load_image(struct machine *m, char *err, size_t errlen)
 	}
 	if (!m->image_path)
 		return 0;
-	r = loader__open(m->image_path, &m->img, err, errlen);
+	r = boot__open(m->image_path, &m->img, err, errlen);
 	if (r < 0)
 		return r;
 	m->have_img = true;
-	r = loader__plan(&m->img, cfg->load_set, cfg->load_addr, err, errlen);
-	if (r < 0)
-		return r;
-	return loader__check_start(&m->img, cfg->reset == RESET_ARCHITECTURAL ?
-				   LOADER_RESET_ARCH : LOADER_RESET_LEGACY, err, errlen);
+	return boot__plan(&m->img, &o, err, errlen);
 }
 
 int machine__create(const struct machine_config *cfg, struct machine **out,
 		    char *err, size_t errlen)
 {
 	struct machine *m = calloc(1, sizeof(*m));
-	uint64_t fw_size = FW_SIZE_MIN;
+	uint64_t fw_size = MEM_FW_MIN;
 	int r;
 
 	*out = NULL;
@@ -149,10 +223,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		return -ENOMEM;
 	}
 	m->cfg = *cfg;
-	m->kvm_fd = m->vm_fd = m->event_fd = -1;
-	pthread_mutex_init(&m->lock, NULL);
-	pthread_mutex_init(&m->io_lock, NULL);
-	m->lock_init = true;
+	m->kvm_fd = m->vm_fd = m->x.event_fd = -1;
+	pthread_mutex_init(&m->x.lock, NULL);
+	m->x.lock_init = true;
 	if (m->cfg.nr_cpus < 1)
 		m->cfg.nr_cpus = 1;
 	if (cfg->image_path) {
@@ -168,17 +241,17 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	if (r < 0)
 		goto fail;
 	if (m->have_img && !cfg->load_set)
-		fw_size = memory__fw_size_for(&m->img);
+		fw_size = boot__fw_size(&m->img);
 
 	r = vm__open_kvm(&m->kvm_fd, err, errlen);
 	if (r < 0)
 		goto fail;
 	probe__caps(m->kvm_fd, &m->caps);
-	startup__probe(m);	/* measured meanwhile (startup.c) */
+	start_probe(m);		/* measured meanwhile */
 	r = check_smp(m, m->cfg.nr_cpus, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = vm__create(m, err, errlen);
+	r = vm__create(m->kvm_fd, MEM_VMX_TSS, MEM_VMX_IDMAP, &m->vm_fd, &m->run_size, err, errlen);
 	if (r < 0)
 		goto fail;
 	/* Memory before the interrupt controller: on the development host
@@ -187,11 +260,14 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = memory__init(&m->mem, m->vm_fd, cfg->mem_size, fw_size, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = irqchip__create(m, err, errlen);
+	r = devices__create(&m->devs, &(struct dev_env){
+		.kvm_fd = m->kvm_fd, .vm_fd = m->vm_fd, .caps = &m->caps,
+		.out_fd = cfg->serial_fd, .log = cfg->log,
+	}, err, errlen);
 	if (r < 0)
 		goto fail;
-	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (m->event_fd < 0) {
+	m->x.event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->x.event_fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "eventfd failed: %s", strerror(errno));
 		goto fail;
@@ -199,26 +275,39 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = install_kick_signal(err, errlen);
 	if (r < 0)
 		goto fail;
+	/* What the vCPU threads share, and the layers below them. */
+	m->x.vcpus = m->vcpus;
+	m->x.kvm_fd = m->kvm_fd;
+	m->x.vm_fd = m->vm_fd;
+	m->x.run_size = m->run_size;
+	m->x.nr_cpus = m->cfg.nr_cpus;
+	m->x.caps = &m->caps;
+	m->x.mem = &m->mem;
+	m->x.devs = &m->devs;
+	m->x.bpm = &m->bpm;
+	m->x.wm = &m->wm;
+	m->x.so = &m->so;
+	m->x.log = cfg->log;
 	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
 	 * waiting for INIT and SIPI. */
 	for (int i = 0; i < m->cfg.nr_cpus; i++) {
-		r = vcpu__init(m, &m->vcpus[i], i, err, errlen);
-		m->nr_vcpus = i + 1;
+		r = vcpu__init(&m->x, &m->vcpus[i], i, err, errlen);
+		m->x.nr_vcpus = i + 1;
 		if (r < 0)
 			goto fail;
 	}
 	r = machine__power_on(m, err, errlen);
 	if (r < 0)
 		goto fail;
-	for (int i = 0; i < m->nr_vcpus; i++) {
-		r = vcpu__start_thread(&m->vcpus[i], err, errlen);
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		r = thread__start(&m->vcpus[i], err, errlen);
 		if (r < 0)
 			goto fail;
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
-	machine__log(m, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
-		     m->nr_vcpus, m->nr_vcpus > 1 ? "s" : "",
+	log__say(m->cfg.log, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
+		     m->x.nr_vcpus, m->x.nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),
 		     (unsigned long long)(fw_size >> 10), bp__describe_sw(&m->bpm));
 	*out = m;
@@ -238,21 +327,22 @@ void machine__destroy(struct machine *m)
 	if (!m)
 		return;
 	machine__settle(m);	/* the helper threads, before the fds go */
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		thread__stop(&m->vcpus[i]);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
+	devices__destroy(&m->devs);
 	memory__free(&m->mem);
-	if (m->event_fd >= 0)
-		close(m->event_fd);
+	if (m->x.event_fd >= 0)
+		close(m->x.event_fd);
 	if (m->vm_fd >= 0)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)
 		close(m->kvm_fd);
 	if (m->have_img)
-		loader__close(&m->img);
-	if (m->lock_init) {
-		pthread_mutex_destroy(&m->lock);
-		pthread_mutex_destroy(&m->io_lock);
-	}
+		boot__close(&m->img);
+	if (m->x.lock_init)
+		pthread_mutex_destroy(&m->x.lock);
 	free(m->image_path);
 	free(m);
 }

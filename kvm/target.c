@@ -6,14 +6,17 @@
  * the vCPU parked: a vCPU ioctl would otherwise wait for KVM_RUN to end.
  * The one exception is the resume's bp_filter, which runs in the vCPU's
  * own thread between two runs.  The operations that need the probe's
- * measurements wait for them first (machine__settle, startup.c).
+ * measurements wait for them first (machine__settle, machine.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ioctl.h"
+#include "debug/dregs.h"
+#include "exec/allstop.h"
+#include "host/ioctl.h"
+#include "host/log.h"
 #include "machine_priv.h"
 
 static struct machine *M(struct target *t)
@@ -25,9 +28,9 @@ static bool running(struct vcpu *v)
 {
 	bool r;
 
-	pthread_mutex_lock(&v->m->lock);
+	pthread_mutex_lock(&v->x->lock);
 	r = v->state == VCPU_RUNNING;
-	pthread_mutex_unlock(&v->m->lock);
+	pthread_mutex_unlock(&v->x->lock);
 	return r;
 }
 
@@ -37,7 +40,7 @@ static bool running(struct vcpu *v)
  */
 static struct vcpu *parked(struct machine *m, int cpu, int *err)
 {
-	if (cpu < 0 || cpu >= m->nr_vcpus) {
+	if (cpu < 0 || cpu >= m->x.nr_vcpus) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -52,7 +55,7 @@ static struct vcpu *parked(struct machine *m, int cpu, int *err)
 
 static bool all_parked(struct machine *m)
 {
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		if (running(&m->vcpus[i]))
 			return false;
 	return true;
@@ -60,7 +63,7 @@ static bool all_parked(struct machine *m)
 
 static int op_nr_cpus(struct target *t)
 {
-	return M(t)->nr_vcpus;
+	return M(t)->x.nr_vcpus;
 }
 
 static int op_get_regs(struct target *t, int cpu, struct target_regs *regs)
@@ -68,7 +71,7 @@ static int op_get_regs(struct target *t, int cpu, struct target_regs *regs)
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__get(v, regs) : err;
+	return v ? cpu__get(&v->cpu, regs) : err;
 }
 
 static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs)
@@ -76,7 +79,7 @@ static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__set(v, regs) : err;
+	return v ? cpu__set(&v->cpu, regs) : err;
 }
 
 static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
@@ -87,7 +90,7 @@ static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, u
 
 	if (!v)
 		return err;
-	return cpu_state__access(M(t), v, space, addr, buf, len, false);
+	return bp__access(&M(t)->bpm, &v->cpu, &M(t)->mem, space, addr, buf, len, false);
 }
 
 /* Only with every vCPU parked: a vCPU that runs alone (vCont;c:N) uses
@@ -102,7 +105,7 @@ static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, 
 		return err;
 	if (!all_parked(M(t)))
 		return -EBUSY;
-	return cpu_state__access(M(t), v, space, addr, (void *)buf, len, true);
+	return bp__access(&M(t)->bpm, &v->cpu, &M(t)->mem, space, addr, (void *)buf, len, true);
 }
 
 static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *phys)
@@ -110,7 +113,7 @@ static int op_translate(struct target *t, int cpu, uint64_t linear, uint64_t *ph
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
-	return v ? cpu_state__translate(v, linear, phys) : err;
+	return v ? cpu__translate(&v->cpu, linear, phys) : err;
 }
 
 static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
@@ -122,8 +125,10 @@ static int op_insert_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
-		return bp__insert(M(t), kind, addr, len);
-	return watch__insert(M(t), kind, addr, len);
+		return bp__insert(&M(t)->bpm, &M(t)->vcpus[0].cpu, &M(t)->mem, kind, addr, len,
+				  watch__nr_dr(&M(t)->wm));
+	return watch__insert(&M(t)->wm, &M(t)->vcpus[0].cpu, &M(t)->mem, kind, addr, len,
+			     bp__nr_dr(&M(t)->bpm));
 }
 
 static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t addr, uint64_t len)
@@ -135,8 +140,8 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 	if (!all_parked(M(t)))
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
-		return bp__remove(M(t), kind, addr, len);
-	return watch__remove(M(t), kind, addr, len);
+		return bp__remove(&M(t)->bpm, kind, addr, len);
+	return watch__remove(&M(t)->wm, &M(t)->mem, kind, addr, len);
 }
 
 /* All-stop: every vCPU runs, or none does (allstop.c). */
@@ -144,27 +149,27 @@ static int op_resume(struct target *t, const struct target_resume *how)
 {
 	int r = machine__settle(M(t));
 
-	return r < 0 ? r : allstop__resume(M(t), how);
+	return r < 0 ? r : allstop__resume(&M(t)->x, how);
 }
 
 static int op_interrupt(struct target *t)
 {
-	return allstop__interrupt(M(t));
+	return allstop__interrupt(&M(t)->x);
 }
 
 static int op_event_fd(struct target *t)
 {
-	return M(t)->event_fd;
+	return M(t)->x.event_fd;
 }
 
 static int op_get_stop(struct target *t, struct target_stop *stop)
 {
-	return allstop__get_stop(M(t), stop);
+	return allstop__get_stop(&M(t)->x, stop);
 }
 
 static bool op_is_running(struct target *t)
 {
-	return allstop__running(M(t)) || !all_parked(M(t));
+	return allstop__running(&M(t)->x) || !all_parked(M(t));
 }
 
 static int op_reset(struct target *t)
@@ -175,13 +180,13 @@ static int op_reset(struct target *t)
 
 	if (r < 0)
 		return r;
-	for (int i = 0; i < m->nr_vcpus; i++)
-		vcpu__halt_and_wait(&m->vcpus[i]);
-	bp__remove_all(m);
-	watch__remove_all(m);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		allstop__halt_and_wait(&m->vcpus[i]);
+	bp__remove_all(&m->bpm);
+	watch__remove_all(&m->wm, &m->mem);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
-		machine__log(m, "reset: %s", err);
+		log__say(m->cfg.log, "reset: %s", err);
 	return r;
 }
 
@@ -191,7 +196,7 @@ static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
 	int err;
 	struct vcpu *v;
 
-	if (cpu < 0 || cpu >= m->nr_vcpus)
+	if (cpu < 0 || cpu >= m->x.nr_vcpus)
 		return -EINVAL;
 	v = parked(m, cpu, &err);
 	if (!v) {
@@ -215,12 +220,12 @@ static int op_describe(struct target *t, char *buf, size_t len)
 	}
 	for (int i = 0; i < PROBE_NR_MODES; i++)
 		hw_all = hw_all && c->hw_exec_bp[i];
-	for (int i = 0; i < m->nr_vcpus; i++)
+	for (int i = 0; i < m->x.nr_vcpus; i++)
 		runs += __atomic_load_n(&m->vcpus[i].nr_runs, __ATOMIC_RELAXED);
 	snprintf(buf, len,
 		 "machine: %d vCPU, %llu KiB RAM at 0x0, firmware window %llu KiB at 0x%llx "
 		 "(last 128 KiB also at 0xe0000)\n"
-		 "image: %s%s\n"
+		 "image: %s (%s)\n"
 		 "host: %s KVM\n"
 		 "%s\n"
 		 "hardware breakpoints: debug registers DR0-DR3 (4)%s\n"
@@ -228,22 +233,22 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 "%s\n"
 		 "stop-on-mode: %s\n"
 		 "exits to kvmstub so far: %llu (KVM_RUN calls returned, every vCPU)\n",
-		 m->nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
+		 m->x.nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
-		 (unsigned long long)(FW_TOP - m->mem.fw_size),
-		 m->image_path ? m->image_path : "(none)",
-		 m->have_img ? (m->img.elf ? " (ELF)" : " (raw)") : "",
+		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
+		 m->have_img ? m->image_path : "none",
+		 m->have_img ? m->img.proto->name : "the CPU starts at the reset vector",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
 			"hardware-assisted",
 		 bp__describe_sw(&m->bpm),
 		 hw_all ? "" : " (the probe saw them fail in some mode)",
-		 m->bpm.blockirq ? (m->bpm.step_irq ? ", interrupts allowed during steps" :
+		 m->so.blockirq ? (m->so.step_irq ? ", interrupts allowed during steps" :
 				    " with KVM_GUESTDBG_BLOCKIRQ") : "",
-		 watch__describe(&m->wm), m->stop_on_mode ? "on" : "off", runs);
+		 watch__describe(&m->wm), m->x.stop_on_mode ? "on" : "off", runs);
 	/* Each breakpoint's mechanism, as the next resume will arm it. */
 	if (!all_parked(m))
 		return 0;
-	bp__assign(&m->bpm, &m->wm);
+	dregs__assign(&m->bpm, &m->wm);
 	n = strlen(buf);
 	if (n + 1 < len)
 		bp__describe_each(&m->bpm, buf + n, len - n);
@@ -264,8 +269,8 @@ static int op_memory_map(struct target *t, struct target_region *regions, int ma
 
 		if (n < max)
 			regions[n] = (struct target_region){
-				.start = v->gpa, .length = v->size, .rom = v->host < mem->ram ||
-					v->host >= mem->ram + mem->ram_size,
+				.start = v->gpa, .length = v->size,
+				.rom = !memory__is_ram(mem, v->host),
 			};
 		n++;
 	}
@@ -282,19 +287,19 @@ static int op_set_option(struct target *t, const char *name, bool on)
 	if (!strcmp(name, "step-irq")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->bpm.step_irq = on;
+		m->so.step_irq = on;
 		return 0;
 	}
 	if (!strcmp(name, "step-rep-whole")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->bpm.rep_whole = on;
+		m->so.rep_whole = on;
 		return 0;
 	}
 	if (!strcmp(name, "stop-on-mode")) {
 		if (!all_parked(m))
 			return -EBUSY;
-		m->stop_on_mode = on;
+		m->x.stop_on_mode = on;
 		return 0;
 	}
 	/* monitor sw-break: on forces a mechanism, off (either) is the probe's choice. */

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kvm/insn.h"
-#include "../../kvm/ioctl.h"
-#include "../../kvm/probe_priv.h"
+#include "../../kvm/cpu/insn.h"
+#include "../../kvm/host/ioctl.h"
+#include "../../kvm/host/probe_priv.h"
 
 #define ARITH_FLAGS	0x8D5ull	/* OF SF ZF AF PF CF */
 

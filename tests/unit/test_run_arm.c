@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../kvm/run_arm.h"
+#include "../../kvm/exec/run_arm.h"
 
 static struct run_arm arm(struct run_arm_in in)
 {

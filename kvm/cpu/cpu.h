@@ -1,0 +1,104 @@
+/*
+ * cpu.h - one vCPU's architectural state as KVM holds it: its fd and
+ * kvm_run area, its registers through a per-stop cache (regs.c), the CPU
+ * mode, linear addresses and their translation (linear.c), its CPUID
+ * (cpuid.c).
+ *
+ * Used from the main thread while the vCPU is parked, and from the vCPU's
+ * own thread between runs.  While it is parked its registers cannot change
+ * but by our own writes, so one KVM_GET_REGS and one KVM_GET_SREGS serve a
+ * whole stop (gdb's g, m, p after a step); the cache is dropped on every
+ * write and is off while the guest runs.
+ */
+#ifndef KVMSTUB_CPU_H
+#define KVMSTUB_CPU_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../stub/target.h"
+#include "../mem/memory.h"
+
+/* The debug address registers DR0-DR3 breakpoints and watchpoints share. */
+#define CPU_NR_DRS		4
+
+struct cpu {
+	int fd;				/* the KVM vCPU, -1 before cpu__open */
+	struct kvm_run *run;
+	size_t run_size;
+	/* The registers of one stop: filled by the first read while the vCPU
+	 * is parked, dropped on a write and when it runs. */
+	struct kvm_regs regs_cache;
+	struct kvm_sregs sregs_cache;
+	bool regs_cached, sregs_cached;
+	bool cache_off;			/* the guest runs: always ask KVM */
+	bool sync_regs;			/* KVM_CAP_SYNC_REGS: kvm_run holds them at exits */
+	bool sync_fresh;		/* ... and holds those of now (a debug exit) */
+	bool sync_events;		/* ... the vCPU events too (KVM_SYNC_X86_EVENTS) */
+	/* TF.  While KVM single-steps the vCPU it owns RFLAGS.TF (and hides
+	 * or shows its own); the guest's own TF is kept here (debug/step.c
+	 * follows popf, iret and event delivery) and is what EFLAGS shows. */
+	bool kvm_steps;			/* the last run was armed with KVM_GUESTDBG_SINGLESTEP */
+	bool guest_tf;
+};
+
+/* Where the vCPU starts at reset: real mode at CS:IP (boot/ decides). */
+struct cpu_entry {
+	uint16_t cs_sel;
+	uint64_t cs_base;
+	uint64_t ip;
+};
+
+/* Copies between guest memory and a buffer, chunk by host chunk; NULL
+ * members copy plainly.  The breakpoint manager hides its int3s so. */
+struct cpu_copy {
+	void (*read)(void *ctx, const uint8_t *host, uint8_t *buf, size_t n);
+	void (*write)(void *ctx, uint8_t *host, const uint8_t *buf, size_t n);
+	void *ctx;
+};
+
+/* regs.c */
+/* KVM_CREATE_VCPU number id, its kvm_run area mapped, register sync asked
+ * for where KVM has it.  0, or -errno with a message. */
+int cpu__open(struct cpu *c, int kvm_fd, int vm_fd, int id, size_t run_size,
+	      char *err, size_t errlen);
+void cpu__close(struct cpu *c);
+/* KVM_GET_REGS / KVM_GET_SREGS through the cache. */
+int cpu__regs(struct cpu *c, struct kvm_regs *r);
+int cpu__sregs(struct cpu *c, struct kvm_sregs *s);
+/* KVM_SET_REGS, the cache dropped. */
+int cpu__set_kregs(struct cpu *c, const struct kvm_regs *r);
+/* Set RFLAGS.RF for the next run (between two runs of the vCPU thread). */
+int cpu__set_rf(struct cpu *c);
+/* The cache: off from the first KVM_RUN of a resume until the vCPU is
+ * parked again; a register write drops it. */
+void cpu__cache_off(struct cpu *c);
+void cpu__cache_on(struct cpu *c);
+void cpu__cache_drop(struct cpu *c);
+/* struct target_regs, as gdb reads and writes them (TF the guest's). */
+int cpu__get(struct cpu *c, struct target_regs *regs);
+int cpu__set(struct cpu *c, const struct target_regs *regs);
+/* Power-on registers from KVM's defaults (taken at creation), in real
+ * mode at e. */
+int cpu__reset(struct cpu *c, const struct kvm_sregs *defaults, const struct cpu_entry *e,
+	       char *err, size_t errlen);
+
+/* linear.c */
+int cpu__pc(struct cpu *c, uint64_t *pc);
+const char *cpu__mode_name(const struct kvm_sregs *s);
+/* "at f000:0023 (linear 0xf0023, real mode)"; pc_adjust moves the IP reported. */
+int cpu__where(struct cpu *c, int64_t pc_adjust, char *buf, size_t len);
+/* Linear to guest-physical with the vCPU's paging; -EFAULT when unmapped. */
+int cpu__translate(struct cpu *c, uint64_t linear, uint64_t *phys);
+/* Guest memory by linear (translated page by page) or physical address;
+ * the count done (fewer at memory that is not there), or -errno. */
+ssize_t cpu__access(struct cpu *c, struct memory *mem, enum target_space space, uint64_t addr,
+		    void *buf, size_t len, bool write, const struct cpu_copy *copy);
+
+/* cpuid.c: the host's CPUID for vCPU id of nr, with its topology. */
+int cpu__set_cpuid(struct cpu *c, int kvm_fd, int id, int nr, char *err, size_t errlen);
+
+#endif

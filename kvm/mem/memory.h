@@ -1,0 +1,92 @@
+/*
+ * memory.h - guest memory (memory.c): the guest-physical map, KVM's memory
+ * slots, host pointers, and the pages watchpoints take out of normal
+ * service.
+ *
+ *   0x00000000 - 0x000DFFFF   RAM
+ *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
+ *   0x00100000 - RAM's end    RAM (3 GiB at most)
+ *   0xFEC00000, 0xFEE00000    I/O APIC, local APICs (the in-kernel irqchip's MMIO)
+ *   0xFEFFC000 - 0xFEFFFFFF   the pages VMX needs for real mode (no slot)
+ *   4 GiB - fw_size - 4 GiB   the firmware window (16 MiB at most)
+ */
+#ifndef KVMSTUB_MEMORY_H
+#define KVMSTUB_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MEM_PAGE		0x1000ull
+#define MEM_RAM_MAX		(3ull << 30)
+#define MEM_IOAPIC_BASE		0xFEC00000ull
+#define MEM_LAPIC_BASE		0xFEE00000ull	/* 1 MiB of local APIC space */
+#define MEM_VMX_IDMAP		0xFEFFC000ull	/* 1 page */
+#define MEM_VMX_TSS		0xFEFFD000ull	/* 3 pages, up to 0xFEFFFFFF */
+#define MEM_FW_TOP		0x100000000ull	/* the firmware ends at 4 GiB */
+#define MEM_FW_ALIAS_BASE	0xE0000ull	/* its last 128 KiB are also here, */
+#define MEM_FW_ALIAS_SIZE	0x20000ull	/* ... ending at 1 MiB */
+#define MEM_FW_MIN		MEM_FW_ALIAS_SIZE
+#define MEM_FW_MAX		(16ull << 20)	/* 0xFF000000 up */
+
+#define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
+#define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
+
+/* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
+struct mem_slot {
+	uint64_t gpa, size;
+	uint8_t *host;
+	uint32_t id;			/* KVM slot number (slots only) */
+	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
+};
+
+/* How a watched page is served: the guest's accesses exit as MMIO. */
+enum mem_page_mode {
+	MEM_PAGE_READONLY,		/* in a KVM_MEM_READONLY slot: writes exit */
+	MEM_PAGE_ABSENT,		/* in no slot: reads and writes exit */
+};
+
+struct mem_page {
+	uint64_t gpa;			/* page-aligned */
+	enum mem_page_mode mode;
+};
+
+struct memory {
+	uint8_t *ram;			/* ram_size bytes, gpa 0 */
+	uint64_t ram_size;
+	uint8_t *fw;			/* fw_size bytes, ending at 4 GiB */
+	uint64_t fw_size;
+	int vm_fd;
+	/* The guest-physical map: what memory is where, whatever KVM has now. */
+	struct mem_slot views[MEM_MAX_VIEWS];
+	int nr_views;
+	/* KVM's slots now: the views, minus the watched pages. */
+	struct mem_slot slots[MEM_MAX_SLOTS];
+	int nr_slots;
+	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
+};
+
+int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_size,
+		 char *err, size_t errlen);
+void memory__free(struct memory *mem);
+/* Back to all zeroes, as at power-on. */
+void memory__clear(struct memory *mem);
+/* Host pointer for gpa and how many bytes follow it in the same view; NULL if in none. */
+uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail);
+/* Copy, stopping at the first byte in no view; returns the count copied. */
+size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t len);
+size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len);
+/* Whether host is guest RAM (not firmware). */
+bool memory__is_ram(const struct memory *mem, const uint8_t *host);
+/* "RAM is ... KiB at 0x0, firmware at ..." for messages. */
+void memory__describe(const struct memory *mem, char *buf, size_t len);
+/* Rebuild KVM's slots from the views with pages (sorted, distinct) taken
+ * out of normal service; only while every vCPU is parked.  0 or -errno. */
+int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
+		      char *err, size_t errlen);
+/* The guest-physical addresses that show the same host byte as gpa (gpa
+ * itself first; the firmware is seen twice).  Returns how many, at most max. */
+int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);
+
+#endif
