@@ -292,6 +292,15 @@ int acc__mem(struct dec *d, uint64_t len, uint8_t rw)
 	return acc__mem_at(d, 0, len, rw);
 }
 
+int acc__mem_store16(struct dec *d)
+{
+	int ret = acc__mem(d, 2, INSN_W);
+
+	if (ret < 0 || !REX_W(d))
+		return ret;
+	return acc__mem_at(d, 2, 6, INSN_W | INSN_MAYBE);
+}
+
 typedef unsigned __int128 u128;
 
 int acc__run(struct dec *d, int seg, uint64_t start, uint64_t size, uint64_t count,

@@ -100,7 +100,7 @@ static int group7(struct dec *d)
 			ret = acc__mem(d, 5, INSN_R);
 			return ret < 0 ? ret : acc__mem_at(d, 5, 1, INSN_R | INSN_MAYBE);
 		case 4:		/* smsw */
-			return acc__mem(d, 2, INSN_W);
+			return acc__mem_store16(d);
 		case 6:		/* lmsw */
 			return acc__mem(d, 2, INSN_R);
 		case 7:		/* invlpg */
@@ -152,6 +152,27 @@ static int group9(struct dec *d)
 	return -EOPNOTSUPP;	/* xrstors, xsavec, xsaves, vmptrld, vmptrst, ... */
 }
 
+/*
+ * fxsave, fxrstor: the x87 and MXCSR part (160 bytes) and the XMM
+ * registers (8 outside 64-bit mode, 16 in it) certainly; the rest of the
+ * 512 bytes is reserved (288 or 416 to 463) or left to software (464 to
+ * 511, which the SDM says FXSAVE does not write but this project's AMD
+ * host wrote): INSN_MAYBE.  AMD's fast FXSAVE (EFER.FFXSR, at CPL 0 in
+ * 64-bit mode) skips the XMM registers: those are INSN_MAYBE then.
+ */
+static int fx_area(struct dec *d, uint8_t rw)
+{
+	const uint64_t xmm = d->lm64 ? 16 * 16 : 8 * 16;
+	const bool ffxsr = d->lm64 && d->cpl == 0 && (d->s->efer & (1ull << 14));
+	int ret = acc__mem(d, 160, rw);
+
+	if (ret == 0)
+		ret = acc__mem_at(d, 160, xmm, (uint8_t)(rw | (ffxsr ? INSN_MAYBE : 0)));
+	if (ret == 0)
+		ret = acc__mem_at(d, (int64_t)(160 + xmm), 512 - 160 - xmm, (uint8_t)(rw | INSN_MAYBE));
+	return ret;
+}
+
 /* Group 15 (0F AE). */
 static int group15(struct dec *d)
 {
@@ -176,9 +197,12 @@ static int group15(struct dec *d)
 	}
 	if (d->rep == 0xF2)
 		return -EOPNOTSUPP;
+	if (d->p66 && sub <= 5)
+		return -EILSEQ;		/* fxsave ... xrstor take no 66 ("NP") */
 	switch (sub) {
-	case 0: return acc__mem(d, 512, INSN_W);	/* fxsave */
-	case 1: return acc__mem(d, 512, INSN_R);	/* fxrstor */
+	case 0:
+	case 1:
+		return fx_area(d, sub == 0 ? INSN_W : INSN_R);
 	case 2: return acc__mem(d, 4, INSN_R);		/* ldmxcsr */
 	case 3: return acc__mem(d, 4, INSN_W);		/* stmxcsr */
 	case 7: return 0;				/* clflush, clflushopt */

@@ -10,7 +10,8 @@
  *    not write: its write is INSN_MAYBE;
  *  - lea and nop touch no memory; mov to memory only writes; cmovcc reads
  *    its source even when the condition is false;
- *  - mov Ew,Sreg to memory writes 2 bytes at any operand size;
+ *  - mov Ew,Sreg to memory writes 2 bytes at any operand size (but AMD
+ *    writes 8 with REX.W: those 6 are INSN_MAYBE), as sldt, str, smsw do;
  *  - pop Ev with rSP as the base computes the address after the pop;
  *  - a near branch with 66 in 64-bit mode is "unknown": Intel ignores the
  *    prefix, AMD honours it (a 16-bit push or pop, a rel16), so even the
@@ -348,9 +349,11 @@ int map1__decode(struct dec *d, uint8_t op)
 	case 0x60:		/* pusha */
 		ret = dec__finish(d, false);
 		return ret < 0 ? ret : sys__push(d, 8, d->osz, INSN_W);
-	case 0x61:		/* popa */
+	case 0x61:		/* popa: DI SI BP, the SP slot skipped (not read), BX DX CX AX */
 		ret = dec__finish(d, false);
-		return ret < 0 ? ret : sys__pop(d, 8, d->osz);
+		if (ret == 0)
+			ret = sys__pop(d, 3, d->osz);
+		return ret < 0 ? ret : sys__pop_at(d, 4 * (uint64_t)d->osz, 4, d->osz);
 	case 0x62:		/* bound Gv, Ma; EVEX in 64-bit mode and as mod 3 elsewhere */
 		if (d->lm64 || (d->pe && !d->v86 && (peek(d) >> 6) == 3))
 			return -EOPNOTSUPP;
@@ -361,8 +364,12 @@ int map1__decode(struct dec *d, uint8_t op)
 			return ret;
 		return d->is_mem ? acc__mem(d, 2 * (uint64_t)d->osz, INSN_R) : -EILSEQ;
 	case 0x63:
+		if (d->lm64 && d->osz == 2) {	/* movsxd r16: Intel reads 2, KVM's emulator 4 */
+			ret = dec__rm_op(d, 2, INSN_R, false, 0);
+			return ret < 0 || !d->is_mem ? ret : acc__mem_at(d, 2, 2, INSN_R | INSN_MAYBE);
+		}
 		if (d->lm64)	/* movsxd Gv, Ed */
-			return dec__rm_op(d, d->osz == 8 ? 4 : (uint64_t)d->osz, INSN_R, false, 0);
+			return dec__rm_op(d, 4, INSN_R, false, 0);
 		if (!d->pe || d->v86)
 			return -EILSEQ;
 		ret = dec__rm_op(d, 2, INSN_R, false, 0);	/* arpl Ew, Gw: writes if RPL is raised */
@@ -414,7 +421,7 @@ int map1__decode(struct dec *d, uint8_t op)
 	case 0x8A:
 	case 0x8B:
 		return dec__rm_op(d, op == 0x8A ? 1 : (uint64_t)d->osz, INSN_R, false, 0);
-	case 0x8C:		/* mov Ev, Sreg: 2 bytes to memory */
+	case 0x8C:		/* mov Ev, Sreg: 2 bytes to memory (8 on AMD with REX.W) */
 		ret = dec__modrm(d);
 		if (ret == 0)
 			ret = dec__finish(d, false);
@@ -422,7 +429,7 @@ int map1__decode(struct dec *d, uint8_t op)
 			return ret;
 		if ((d->reg & 7) > SEG_GS)
 			return -EILSEQ;
-		return d->is_mem ? acc__mem(d, 2, INSN_W) : 0;
+		return d->is_mem ? acc__mem_store16(d) : 0;
 	case 0x8D:		/* lea: an address, no access */
 		ret = dec__modrm(d);
 		if (ret == 0)
@@ -504,8 +511,11 @@ int map1__decode(struct dec *d, uint8_t op)
 		if (ret < 0)
 			return ret;
 		size = dec__osz64(d);
-		return acc__run(d, SEG_SS, d->r->rbp & dec__amask(d->ssz), (uint64_t)size, 1,
-				dec__amask(d->ssz), INSN_R);
+		ret = acc__run(d, SEG_SS, d->r->rbp & dec__amask(d->ssz), (uint64_t)size, 1,
+			       dec__amask(d->ssz), INSN_R);
+		if (ret < 0 || !d->lm64 || size != 2)
+			return ret;	/* 66 in 64-bit mode: AMD perhaps pops 8, as its enter pushes 8 */
+		return acc__at(d, SEG_SS, d->r->rbp + 2, 6, INSN_R | INSN_MAYBE);
 	case 0xCA:
 	case 0xCB:		/* retf [imm16] */
 		ret = plain(d, op == 0xCA ? 2 : 0);

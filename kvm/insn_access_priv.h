@@ -102,6 +102,12 @@ int acc__mem_at(struct dec *d, int64_t off, uint64_t len, uint8_t rw);
 /* A linear range, as is (descriptor tables). */
 int acc__lin(struct dec *d, uint64_t lin, uint64_t len, uint8_t rw);
 /*
+ * A 16-bit store of a selector or of the MSW to memory: 2 bytes; with
+ * REX.W, AMD (seen on this project's hosts) stores 8, Intel 2, so the
+ * other 6 are INSN_MAYBE.
+ */
+int acc__mem_store16(struct dec *d);
+/*
  * count elements of size bytes at offsets start, start + size, ... in seg,
  * each offset wrapped by amask (an element itself is contiguous).
  */

@@ -200,6 +200,15 @@ int sys__enter(struct dec *d, uint16_t alloc, uint8_t level)
 
 	(void)alloc;			/* rSP moves by it; nothing is accessed there */
 	level &= 31;
+	if (d->lm64 && size == 2) {
+		/* 66 in 64-bit mode: Intel pushes BP (2 bytes), AMD (seen on this
+		 * project's hosts) ignores the prefix and pushes RBP (8). */
+		if (level)
+			return -EOPNOTSUPP;
+		ret = sys__push(d, 1, 2, INSN_W);
+		return ret < 0 ? ret : acc__at(d, SEG_SS, (d->r->rsp - 8) & sm, 6,
+					       INSN_W | INSN_MAYBE);
+	}
 	if (level == 0)
 		return sys__push(d, 1, size, INSN_W);
 	/* rBP, then level - 1 frame pointers copied from the old frame, then
@@ -531,7 +540,7 @@ int sys__group6(struct dec *d)
 	switch (sub) {
 	case 0:
 	case 1:				/* sldt, str: 2 bytes to memory */
-		return d->is_mem ? acc__mem(d, 2, INSN_W) : 0;
+		return d->is_mem ? acc__mem_store16(d) : 0;
 	case 2:				/* lldt */
 	case 3:				/* ltr */
 		ret = sel_operand(d, &sel);
