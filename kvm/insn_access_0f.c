@@ -197,8 +197,8 @@ static int group15(struct dec *d)
 	}
 	if (d->rep == 0xF2)
 		return -EOPNOTSUPP;
-	if (d->p66 && sub <= 5)
-		return -EILSEQ;		/* fxsave ... xrstor take no 66 ("NP") */
+	if (d->p66 && sub <= 5)	/* fxsave, fxrstor, xsave, xrstor: no 66 ("NP") */
+		return sub == 2 || sub == 3 ? -EOPNOTSUPP : -EILSEQ;
 	switch (sub) {
 	case 0:
 	case 1:
@@ -287,7 +287,9 @@ int map0f__decode(struct dec *d, uint8_t op)
 		if (ret < 0 || !d->is_mem)
 			return ret;
 		return acc__mem(d, (uint64_t)d->osz, (d->reg & 7) == 4 ? INSN_R : INSN_RW);
-	case 0xBC: case 0xBD:		/* bsf/tzcnt, bsr/lzcnt */
+	case 0xBC: case 0xBD:		/* bsf/tzcnt, bsr/lzcnt; with F2: undefined */
+		if (d->rep == 0xF2)
+			return -EOPNOTSUPP;
 		return dec__rm_op(d, (uint64_t)d->osz, INSN_R, false, 0);
 	case 0xC0: return dec__rm_op(d, 1, INSN_RW, true, 0);		/* xadd */
 	case 0xC1: return dec__rm_op(d, (uint64_t)d->osz, INSN_RW, true, 0);

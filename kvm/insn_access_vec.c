@@ -260,7 +260,7 @@ int vec__vex(struct dec *d, uint8_t first)
 	d->vex_l = (b2 >> 2) & 1;
 	d->vex_pp = b2 & 3;
 	if (!d->lm64)
-		d->rex &= (uint8_t)~4;	/* R is meaningless outside 64-bit mode */
+		d->rex &= (uint8_t)~(4 | 8);	/* R and W (vmovd's, vcvtsi2ss's) count in 64-bit mode only */
 	ret = dec__byte(d, &op);
 	if (ret < 0)
 		return ret;
