@@ -29,8 +29,9 @@
  * instructions, an int in compatibility mode.
  *
  * Real mode: int pushes FLAGS, CS and IP (2 bytes each, at any operand
- * size, as the SDM's pseudocode has it) and reads the 4-byte vector at
- * IDTR.base + 4 * n.
+ * size, as the SDM's pseudocode has it; KVM's emulator pushes 4 each with
+ * a 32-bit operand size: those 6 bytes are INSN_MAYBE) and reads the
+ * 4-byte vector at IDTR.base + 4 * n.
  */
 #include "insn_access_priv.h"
 
@@ -364,7 +365,13 @@ int sys__int(struct dec *d, int vector, bool soft)
 		if ((uint64_t)vector * 4 + 3 > idt->limit)
 			return 0;	/* #GP, then most likely a shutdown */
 		ret = acc__lin(d, idt->base + (uint64_t)vector * 4, 4, INSN_R | INSN_SYS);
-		return ret < 0 ? ret : sys__push(d, 3, 2, INSN_W);
+		if (ret == 0)
+			ret = sys__push(d, 3, 2, INSN_W);
+		if (ret < 0 || d->osz != 4)
+			return ret;
+		/* With a 32-bit operand size KVM's emulator pushes 4-byte items
+		 * (the SDM, QEMU and Bochs push 2): 6 more bytes below. */
+		return acc__at(d, SEG_SS, (d->r->rsp - 12) & smask(d), 6, INSN_W | INSN_MAYBE);
 	}
 	if (d->v86)
 		return -EOPNOTSUPP;	/* IOPL, VME redirection, a stack switch to ring 0 */

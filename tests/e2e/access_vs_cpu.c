@@ -868,7 +868,7 @@ static void gen_int(struct gen *g)
 	struct trial *t = g->t;
 	int k = (int)(rnd(c) % 4);
 
-	prefixes(g, false, false, false);
+	prefixes(g, false, g->real, false);	/* 66 in real mode: 2-byte or 4-byte items */
 	rex(g, false);
 	t->flags |= T_BRANCH;
 	slot_stack(g);

@@ -417,6 +417,9 @@ static void test_stack(void **state)
 	/* int 0x10: the IVT entry, then FLAGS, CS, IP; iret pops 6 */
 	CHECK(&c, 2, BYTES(0xCD, 0x10), { 0x40, 4, R | S }, { 0x300FA, 6, W }, END);
 	CHECK(&c, 1, BYTES(0xCF), { 0x30100, 6, R }, END);
+	/* 66 int 0x10: the SDM's 6 bytes, and 6 more that KVM's emulator writes */
+	CHECK(&c, 3, BYTES(0x66, 0xCD, 0x10), { 0x40, 4, R | S }, { 0x300FA, 6, W },
+	      { 0x300F4, 6, W | M }, END);
 	/* into: nothing unless OF */
 	CHECK(&c, 1, BYTES(0xCE), END);
 	c.r.rflags |= 0x800;
