@@ -144,10 +144,12 @@ static void generate(struct run *u)
 		}
 	}
 	/* movbe, crc32 */
-	for (int op = 0xF0; op <= 0xF1; op++)
+	for (int op = 0xF0; op <= 0xF1; op++) {
+		static const uint8_t pfx[3][2] = { { 0 }, { 0xF2 }, { 0x66, 0xF2 } };
+
 		for (int p = 0; p < 3; p++)
-			add_form(u, (uint8_t[]){ 0x66, 0xF2 } + (p == 2 ? 1 : 0), p, (uint8_t[]){ 0x0F, 0x38,
-				 (uint8_t)op }, 3, rm0);
+			add_form(u, pfx[p], p, (uint8_t[]){ 0x0F, 0x38, (uint8_t)op }, 3, rm0);
+	}
 	/* VEX, map 0F: C5 with every pp and L, C4 with W too */
 	if (bits != 16)
 		for (int op = 0; op < 256; op++)

@@ -711,6 +711,66 @@ static void test_refusals(void **state)
 	REFUSE(&c, -EILSEQ, BYTES(0x63, 0x00));
 }
 
+/* Random bytes in random states, with a reader over random memory: no
+ * crash, and every answer well formed (run under ASan by make test
+ * SANITIZE=1). */
+static void test_random_bytes(void **state)
+{
+	struct cpu c = { 0 };
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	long known = 0;
+
+	(void)state;
+	c.mem = malloc(MEM_SIZE);
+	assert_non_null(c.mem);
+	for (size_t i = 0; i < MEM_SIZE; i += 8) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(c.mem + i, &x, 8);
+	}
+	for (int t = 0; t < 300000; t++) {
+		struct insn_access a[INSN_ACCESS_MAX];
+		uint8_t code[15];
+		__u64 *regs = &c.r.rax;
+		size_t avail;
+		int len = -1, n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		switch (x % 4) {
+		case 0: real_mode(&c); break;
+		case 1: prot32(&c); break;
+		case 2: long64(&c); break;
+		default: prot32(&c); c.s.cs.db = 0; c.s.ss.db = 0; c.r.rflags |= x & 0x20000; break;
+		}
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			regs[i] = i == 4 ? x % MEM_SIZE : x >> (x & 63);
+		}
+		c.r.rflags |= x & 0x4DD5;
+		c.s.ss.dpl = (uint8_t)((x >> 20) & 3);
+		for (int i = 0; i < 15; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			code[i] = (uint8_t)x;
+		}
+		avail = 1 + x % 15;
+		n = decode(&c, code, avail, a, &len);
+		if (n < 0) {
+			assert_true(n == -EOPNOTSUPP || n == -EILSEQ || n == -ENODATA);
+			continue;
+		}
+		known++;
+		assert_true(len >= 1 && len <= (int)avail);
+		assert_true(n <= INSN_ACCESS_MAX);
+		for (int i = 0; i < n; i++) {
+			assert_true(a[i].len >= 1);
+			assert_true(a[i].rw & RW);
+			if (!(c.s.efer & 0x400) || !c.s.cs.l)
+				assert_true(a[i].lin + a[i].len <= 0x100000000ull);
+		}
+	}
+	assert_true(known > 100000);
+	free(c.mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_descriptors),
 		cmocka_unit_test(test_long_events),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_random_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
