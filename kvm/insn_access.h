@@ -64,7 +64,13 @@ struct insn_mem {
  * 32-bit linear addresses at 4 GiB; in 64-bit mode only FS and GS bases
  * apply and canonical form is not checked).  An instruction that faults
  * makes a subset of them first; the exception's delivery is not listed.
- * Page-table walks (physical, not linear) are not listed either.
+ * Page-table walks (physical, not linear) are not listed either.  A rep
+ * string instruction is listed whole (all rCX turns left); a single step
+ * may end after any turn (KVM's emulator ends it after each turn that
+ * touched MMIO), and decoding it again then gives the turns still to come.
+ * tests/e2e/access_vs_cpu.c compares the list with the bytes a KVM vCPU
+ * reads and writes, access_vs_objdump.c the lengths and operand sizes with
+ * objdump's.
  *
  * Returns the number of accesses written to out[] (0: none, e.g. lea,
  * nop, prefetch, clflush) with *insn_len set, or a negative errno when
