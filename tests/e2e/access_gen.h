@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../kvm/probe_priv.h"
+#include "../../kvm/host/probe_priv.h"
 
 #define SLOT_END	0x10000ull	/* the scratch VM's slot: 0-64 KiB */
 #define IVT		0x0000

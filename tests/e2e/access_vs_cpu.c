@@ -43,9 +43,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kvm/insn_access.h"
-#include "../../kvm/ioctl.h"
-#include "../../kvm/probe_priv.h"
+#include "../../kvm/cpu/insn_access.h"
+#include "../../kvm/host/ioctl.h"
+#include "../../kvm/host/probe_priv.h"
 #include "access_gen.h"
 
 #define MAX_SHOWN	12		/* differences printed in full */

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kvm/insn_access.h"
+#include "../../kvm/cpu/insn_access.h"
 
 #define SLOT		16		/* bytes per instruction in the blob: 15, a nop */
 #define MAX_INSNS	40000

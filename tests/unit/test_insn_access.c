@@ -19,7 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../kvm/insn_access.h"
+#include "../../kvm/cpu/insn_access.h"
 
 #define R	INSN_R
 #define W	INSN_W

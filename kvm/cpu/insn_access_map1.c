@@ -59,41 +59,7 @@ static int shift(struct dec *d, uint64_t size, int immn, int count_src)
 	return ret < 0 ? ret : acc__mem(d, size, INSN_W | INSN_MAYBE);
 }
 
-/* A segment register pushed at the operand size: the selector's 2 bytes
- * are written; Intel leaves the rest of the slot as it was, AMD writes it. */
-int map1__push_sreg(struct dec *d, int seg)
-{
-	int size = dec__osz64(d), ret;
-	uint64_t smask = dec__amask(d->ssz);
-	uint64_t sp = (d->r->rsp - (uint64_t)size) & smask;
 
-	(void)seg;
-	ret = dec__finish(d, false);
-	if (ret == 0)
-		ret = acc__at(d, SEG_SS, sp, 2, INSN_W);
-	if (ret == 0 && size > 2)
-		ret = acc__at(d, SEG_SS, sp + 2, (uint64_t)size - 2, INSN_W | INSN_MAYBE);
-	return ret;
-}
-
-/* Pop into a segment register: the selector's 2 bytes are read (the rest of
- * the slot perhaps), then, in protected mode, its descriptor. */
-int map1__pop_sreg(struct dec *d, int seg)
-{
-	int size = dec__osz64(d), ret;
-	uint64_t sp = d->r->rsp & dec__amask(d->ssz);
-	uint16_t sel;
-
-	ret = dec__finish(d, false);
-	if (ret == 0)
-		ret = acc__at(d, SEG_SS, sp, 2, INSN_R);
-	if (ret == 0 && size > 2)
-		ret = acc__at(d, SEG_SS, sp + 2, (uint64_t)size - 2, INSN_R | INSN_MAYBE);
-	if (ret < 0 || !d->pe || d->v86)
-		return ret;
-	ret = dec__read(d, SEG_SS, sp, &sel, 2);
-	return ret < 0 ? ret : sys__load_seg(d, seg, sel);
-}
 
 /* The ALU block 00-3D: op / 8 the operation (7: cmp), op % 8 the form. */
 static int alu(struct dec *d, uint8_t op)
@@ -116,30 +82,6 @@ static int alu(struct dec *d, uint8_t op)
 	}
 }
 
-/* lds, les (and, from the 0F map, lss, lfs, lgs): offset and selector. */
-int map1__load_far(struct dec *d, int seg)
-{
-	uint16_t sel;
-	int ret = dec__modrm(d);
-
-	if (ret == 0)
-		ret = dec__finish(d, false);
-	if (ret < 0)
-		return ret;
-	if (!d->is_mem)
-		return -EILSEQ;
-	if (d->osz == 8) {		/* m16:64 on Intel, m16:32 on AMD */
-		ret = acc__mem(d, 6, INSN_R);
-		if (ret == 0)
-			ret = acc__mem_at(d, 6, 4, INSN_R | INSN_MAYBE);
-		return ret < 0 ? ret : -EOPNOTSUPP;	/* and which bytes hold the selector */
-	}
-	ret = acc__mem(d, (uint64_t)d->osz + 2, INSN_R);
-	if (ret < 0 || !d->pe || d->v86)
-		return ret;
-	ret = dec__read(d, d->ea_seg, (d->ea + (uint64_t)d->osz) & dec__amask(d->asz), &sel, 2);
-	return ret < 0 ? ret : sys__load_seg(d, seg, sel);
-}
 
 /* mov Sreg, Ew (8E). */
 static int mov_to_sreg(struct dec *d)
@@ -315,9 +257,9 @@ int map1__decode(struct dec *d, uint8_t op)
 		return alu(d, op);
 	switch (op) {
 	case 0x06: case 0x0E: case 0x16: case 0x1E:
-		return map1__push_sreg(d, op >> 3);
+		return sys__push_sreg(d, op >> 3);
 	case 0x07: case 0x17: case 0x1F:
-		return map1__pop_sreg(d, op >> 3);
+		return sys__pop_sreg(d, op >> 3);
 	case 0x0F:
 		ret = dec__byte(d, &op);
 		if (ret < 0)
@@ -475,7 +417,7 @@ int map1__decode(struct dec *d, uint8_t op)
 	case 0xC5:		/* VEX, or les/lds */
 		if (d->lm64 || (d->pe && !d->v86 && (peek(d) >> 6) == 3))
 			return vec__vex(d, op);
-		return map1__load_far(d, op == 0xC4 ? SEG_ES : SEG_DS);
+		return sys__load_far(d, op == 0xC4 ? SEG_ES : SEG_DS);
 	case 0xC6:
 	case 0xC7:		/* mov Eb,Ib / Ev,Iz; xabort, xbegin */
 		ret = dec__modrm(d);

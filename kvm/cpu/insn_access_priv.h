@@ -14,6 +14,8 @@
 
 #include "insn_access.h"
 
+#define INSN_MAX_LEN	15	/* the architecture's longest instruction */
+
 /* Segment registers in the encoding's order (sreg field, prefixes). */
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_NONE = -1 };
 
@@ -117,9 +119,9 @@ int acc__run(struct dec *d, int seg, uint64_t start, uint64_t size, uint64_t cou
 /* ---- the maps ---- */
 int map1__decode(struct dec *d, uint8_t op);
 /* Shared with the 0F map: push/pop of a segment register, lds-style loads. */
-int map1__push_sreg(struct dec *d, int seg);
-int map1__pop_sreg(struct dec *d, int seg);
-int map1__load_far(struct dec *d, int seg);
+int sys__push_sreg(struct dec *d, int seg);
+int sys__pop_sreg(struct dec *d, int seg);
+int sys__load_far(struct dec *d, int seg);
 int map0f__decode(struct dec *d, uint8_t op);
 int map0f38__decode(struct dec *d, uint8_t op);
 int map0f3a__decode(struct dec *d, uint8_t op);

@@ -252,10 +252,10 @@ int map0f__decode(struct dec *d, uint8_t op)
 		return no_access(d, false, d->osz == 2 && !d->lm64 ? 2 : 4);
 	case 0x90 ... 0x9F:		/* setcc */
 		return dec__rm_op(d, 1, INSN_W, false, 0);
-	case 0xA0: return map1__push_sreg(d, SEG_FS);
-	case 0xA1: return map1__pop_sreg(d, SEG_FS);
-	case 0xA8: return map1__push_sreg(d, SEG_GS);
-	case 0xA9: return map1__pop_sreg(d, SEG_GS);
+	case 0xA0: return sys__push_sreg(d, SEG_FS);
+	case 0xA1: return sys__pop_sreg(d, SEG_FS);
+	case 0xA8: return sys__push_sreg(d, SEG_GS);
+	case 0xA9: return sys__pop_sreg(d, SEG_GS);
 	case 0xA3: return bt_reg(d, INSN_R);
 	case 0xAB:
 	case 0xB3:
@@ -266,9 +266,9 @@ int map0f__decode(struct dec *d, uint8_t op)
 	case 0xAF: return dec__rm_op(d, (uint64_t)d->osz, INSN_R, false, 0);	/* imul */
 	case 0xB0: return dec__rm_op(d, 1, INSN_RW, true, 0);		/* cmpxchg */
 	case 0xB1: return dec__rm_op(d, (uint64_t)d->osz, INSN_RW, true, 0);
-	case 0xB2: return map1__load_far(d, SEG_SS);
-	case 0xB4: return map1__load_far(d, SEG_FS);
-	case 0xB5: return map1__load_far(d, SEG_GS);
+	case 0xB2: return sys__load_far(d, SEG_SS);
+	case 0xB4: return sys__load_far(d, SEG_FS);
+	case 0xB5: return sys__load_far(d, SEG_GS);
 	case 0xB6: case 0xBE: return dec__rm_op(d, 1, INSN_R, false, 0);	/* movzx, movsx */
 	case 0xB7: case 0xBF: return dec__rm_op(d, 2, INSN_R, false, 0);
 	case 0xB8:			/* popcnt; jmpe without F3 */

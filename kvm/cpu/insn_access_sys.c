@@ -584,3 +584,64 @@ int sys__lar_lsl(struct dec *d)
 		return ret;
 	return desc_peek(d, sel, d->s->efer & (1ull << 10) ? 16 : 8);
 }
+
+/* A segment register pushed at the operand size: the selector's 2 bytes
+ * are written; Intel leaves the rest of the slot as it was, AMD writes it. */
+int sys__push_sreg(struct dec *d, int seg)
+{
+	int size = dec__osz64(d), ret;
+	uint64_t smask = dec__amask(d->ssz);
+	uint64_t sp = (d->r->rsp - (uint64_t)size) & smask;
+
+	(void)seg;
+	ret = dec__finish(d, false);
+	if (ret == 0)
+		ret = acc__at(d, SEG_SS, sp, 2, INSN_W);
+	if (ret == 0 && size > 2)
+		ret = acc__at(d, SEG_SS, sp + 2, (uint64_t)size - 2, INSN_W | INSN_MAYBE);
+	return ret;
+}
+
+/* Pop into a segment register: the selector's 2 bytes are read (the rest of
+ * the slot perhaps), then, in protected mode, its descriptor. */
+int sys__pop_sreg(struct dec *d, int seg)
+{
+	int size = dec__osz64(d), ret;
+	uint64_t sp = d->r->rsp & dec__amask(d->ssz);
+	uint16_t sel;
+
+	ret = dec__finish(d, false);
+	if (ret == 0)
+		ret = acc__at(d, SEG_SS, sp, 2, INSN_R);
+	if (ret == 0 && size > 2)
+		ret = acc__at(d, SEG_SS, sp + 2, (uint64_t)size - 2, INSN_R | INSN_MAYBE);
+	if (ret < 0 || !d->pe || d->v86)
+		return ret;
+	ret = dec__read(d, SEG_SS, sp, &sel, 2);
+	return ret < 0 ? ret : sys__load_seg(d, seg, sel);
+}
+
+/* lds, les (and, from the 0F map, lss, lfs, lgs): offset and selector. */
+int sys__load_far(struct dec *d, int seg)
+{
+	uint16_t sel;
+	int ret = dec__modrm(d);
+
+	if (ret == 0)
+		ret = dec__finish(d, false);
+	if (ret < 0)
+		return ret;
+	if (!d->is_mem)
+		return -EILSEQ;
+	if (d->osz == 8) {		/* m16:64 on Intel, m16:32 on AMD */
+		ret = acc__mem(d, 6, INSN_R);
+		if (ret == 0)
+			ret = acc__mem_at(d, 6, 4, INSN_R | INSN_MAYBE);
+		return ret < 0 ? ret : -EOPNOTSUPP;	/* and which bytes hold the selector */
+	}
+	ret = acc__mem(d, (uint64_t)d->osz + 2, INSN_R);
+	if (ret < 0 || !d->pe || d->v86)
+		return ret;
+	ret = dec__read(d, d->ea_seg, (d->ea + (uint64_t)d->osz) & dec__amask(d->asz), &sel, 2);
+	return ret < 0 ? ret : sys__load_seg(d, seg, sel);
+}
