@@ -24,6 +24,7 @@
 
 #define SEND_TIMEOUT_MS	10000	/* a client that stops reading for this long is dropped */
 #define STOP_TIMEOUT_MS	2000	/* waiting for a running guest to stop */
+#define STOP_POLL_MS	100	/* ... interrupting it again this often */
 
 struct server {
 	const struct server_config *cfg;
@@ -92,17 +93,30 @@ static void close_client(struct server *srv, const char *why)
 	srv->s->attached = false;
 }
 
-/* Wait for the target's stop after interrupting it, outside any session. */
-static void stop_guest_quietly(struct server *srv)
+/*
+ * Stop a running guest for the daemon's own sake (a client went away, the
+ * daemon exits) and collect the stop outside any client's view.  The
+ * session is told it wants this stop: a hit that a false condition would
+ * hide is collected as the interrupt, never resumed behind our back.
+ * true once no vCPU runs (so none is inside the session's bp_filter
+ * either); false when the guest did not stop within STOP_TIMEOUT_MS.
+ */
+static bool stop_guest(struct server *srv)
 {
 	struct target *t = srv->t;
-	struct pollfd p = { .fd = t->ops->event_fd(t), .events = POLLIN };
+	int waited = 0;
 
-	if (!t->ops->is_running(t))
-		return;
-	t->ops->interrupt(t);
-	if (poll(&p, 1, STOP_TIMEOUT_MS) > 0)
-		session__target_event(srv->s);
+	while (t->ops->is_running(t)) {
+		struct pollfd p = { .fd = t->ops->event_fd(t), .events = POLLIN };
+
+		if (waited >= STOP_TIMEOUT_MS)
+			return false;
+		session__interrupt_quietly(srv->s);
+		if (poll(&p, 1, STOP_POLL_MS) > 0)
+			session__target_event(srv->s);
+		waited += STOP_POLL_MS;
+	}
+	return true;
 }
 
 /*
@@ -199,7 +213,7 @@ static int client_readable(struct server *srv)
 		close_client(srv, n == 0 ? "connection closed" : strerror(errno));
 		/* Without D the guest stays stopped, as gdb left it. */
 		if (s->running)
-			stop_guest_quietly(srv);
+			stop_guest(srv);
 		if (srv->cfg->once) {
 			if (s->exited)
 				return s->exit_status;
@@ -211,7 +225,7 @@ static int client_readable(struct server *srv)
 	/* A guest left running by an earlier D is stopped by the first
 	 * packet of the next client, not by its connecting. */
 	if (!s->running && srv->t->ops->is_running(srv->t) && memchr(srv->in, '$', (size_t)n))
-		stop_guest_quietly(srv);
+		stop_guest(srv);
 	while (off < (size_t)n && srv->client_fd >= 0) {
 		size_t used = 0;
 		enum session_action act = session__input(s, srv->in + off, (size_t)n - off, &used);
@@ -350,6 +364,14 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	if (srv->refused_fd >= 0)
 		close(srv->refused_fd);
 	listen__close(srv->listen_fd, &cfg->listen);
+	/* The vCPUs of a continue may be inside the session's bp_filter (a
+	 * breakpoint condition): stop them before the session goes. */
+	if (!stop_guest(srv)) {
+		fprintf(stderr, "kvmstub: the guest did not stop within %d ms; exiting without "
+			"freeing the protocol session its vCPUs may still use\n", STOP_TIMEOUT_MS);
+		free(srv);
+		return status;
+	}
 	free(srv->s);
 	free(srv);
 	return status;

@@ -169,6 +169,17 @@ static void session_interrupt(struct session *s)
 		fprintf(s->log, "kvmstub: interrupting the guest failed: %s\n", strerror(-ret));
 }
 
+void session__interrupt_quietly(struct session *s)
+{
+	struct target *t = s->target;
+	int ret;
+
+	s->interrupt_wanted = true;
+	ret = t->ops->interrupt(t);
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: interrupting the guest failed: %s\n", strerror(-ret));
+}
+
 enum session_action session__input(struct session *s, const uint8_t *data, size_t len,
 				   size_t *consumed)
 {

@@ -109,6 +109,12 @@ enum session_action session__target_event(struct session *s);
 /* The server loop sent n bytes of s->out. */
 void session__consumed(struct session *s, size_t n);
 
+/* The server stops the guest for its own sake (a client went away, the
+ * daemon exits): interrupt it, and have the stop that follows collected as
+ * that interrupt, even a hit a false condition would hide: nothing is
+ * resumed behind the server's back. */
+void session__interrupt_quietly(struct session *s);
+
 /* The machine was reset (k, vKill, "monitor reset"): forget the last
  * stop and the guest's exit; '?' reports the reset vector again. */
 void session__machine_reset(struct session *s);
