@@ -322,7 +322,10 @@ enum session_action pkt__detach(struct session *s, const char *a, size_t len)
 
 	if (len > 0 && (a[0] != ';' || !pkt__parse_num(&p, end, &pid) || p != end))
 		return pkt__reply_err(s, 1);
-	/* The guest runs on without a debugger. */
+	/* The guest runs on without a debugger: nothing of the client's may
+	 * stop it (gdb removes its breakpoints before D; another client may not). */
+	if (!t->ops->is_running(t))
+		session__forget_client(s);
 	if (!s->exited && !t->ops->is_running(t)) {
 		ret = t->ops->resume(t, &how);
 		if (ret < 0 && s->log)

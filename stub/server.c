@@ -211,9 +211,11 @@ static int client_readable(struct server *srv)
 		return -1;
 	if (n <= 0) {
 		close_client(srv, n == 0 ? "connection closed" : strerror(errno));
-		/* Without D the guest stays stopped, as gdb left it. */
+		/* Without D the guest stays stopped, as gdb left it; the
+		 * breakpoints and the rest it set up go with it. */
 		if (s->running)
 			stop_guest(srv);
+		session__forget_client(s);
 		if (srv->cfg->once) {
 			if (s->exited)
 				return s->exit_status;

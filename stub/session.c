@@ -237,6 +237,18 @@ void session__machine_reset(struct session *s)
 	conds__clear(&s->conds);	/* the reset removed every breakpoint */
 }
 
+void session__forget_client(struct session *s)
+{
+	struct target *t = s->target;
+	int ret = t->ops->remove_all_bps ? t->ops->remove_all_bps(t) : 0;
+
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: removing the breakpoints of the last client failed: %s\n",
+			strerror(-ret));
+	conds__clear(&s->conds);
+	s->physical = false;
+}
+
 /* Whether a breakpoint hit stops: it has no conditions, or one is true. */
 static bool session_conds_stop(struct session *s, const struct target_stop *stop,
 			       enum target_space space)

@@ -115,6 +115,12 @@ void session__consumed(struct session *s, size_t n);
  * resumed behind the server's back. */
 void session__interrupt_quietly(struct session *s);
 
+/* The client went away or detached: what it set up goes with it (its
+ * breakpoints and watchpoints, their conditions, monitor phys).  gdb
+ * inserts its breakpoints afresh after connecting; the next client must
+ * not stop at one it never set.  The guest must be stopped. */
+void session__forget_client(struct session *s);
+
 /* The machine was reset (k, vKill, "monitor reset"): forget the last
  * stop and the guest's exit; '?' reports the reset vector again. */
 void session__machine_reset(struct session *s);

@@ -1016,9 +1016,19 @@ static void test_detach_kill(void **state)
 	assert_int_equal(act(f, "D;1x"), SESSION_OK);
 	assert_int_equal(f->ft->nr_resumes, 0);
 
+	/* What the client set up goes before the guest runs on. */
+	assert_string_equal(req(f, "Z0,100,1;X3,220027"), "OK");
+	assert_string_equal(req(f, "Z2,200,4"), "OK");
+	assert_string_equal(monitor(f, "phys on"), "OK");
+	assert_int_equal(f->ft->nr_bps, 2);
+	assert_int_equal(f->s->conds.nr_used, 1);
 	assert_int_equal(act(f, "D;1"), SESSION_DETACH);
 	f->s->reply[f->s->reply_len] = '\0';
 	assert_string_equal(f->s->reply, "OK");
+	assert_int_equal(f->ft->nr_remove_alls, 1);
+	assert_int_equal(f->ft->nr_bps, 0);
+	assert_int_equal(f->s->conds.nr_used, 0);
+	assert_false(f->s->physical);
 	assert_true(f->ft->running);
 	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
 	/* Already running: not resumed twice. */

@@ -646,6 +646,29 @@ static void test_cond_interrupt(void **state)
 	assert_true(f->s->skipping);
 }
 
+/* The server stopping the guest for its own sake (a lost client, the
+ * daemon exiting): a hidden hit collected then is the stop, and nothing
+ * is resumed with nobody attached. */
+static void test_cond_interrupt_quietly(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;	/* false */
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	f->s->attached = false;
+	f->ft->nr_resumes = 0;
+	session__interrupt_quietly(f->s);
+	assert_int_equal(f->ft->nr_interrupts, 1);
+	event(f, "");
+	assert_int_equal(f->ft->nr_resumes, 0);
+	assert_false(f->ft->running);
+	assert_false(f->s->running);
+	assert_int_equal(f->s->last_stop.reason, STOP_INTERRUPT);
+	assert_false(f->s->interrupt_wanted);
+}
+
 /* A target with past_bp: a false hit costs one resume, no step. */
 static void test_cond_past_bp(void **state)
 {
@@ -827,6 +850,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cond_step_lands_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_error_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_interrupt_quietly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_races, setup, teardown),
