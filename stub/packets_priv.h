@@ -50,7 +50,7 @@ enum session_action pkt__features(struct session *s, const char *args, size_t le
 enum session_action pkt__memory_map(struct session *s, const char *args, size_t len);
 enum session_action pkt__monitor(struct session *s, const char *args, size_t len);
 
-/* resuming, breakpoints, leaving (packets_run.c) */
+/* resuming, breakpoints, leaving, extended-remote (packets_run.c) */
 enum session_action pkt__continue(struct session *s, const char *args, size_t len);
 enum session_action pkt__step(struct session *s, const char *args, size_t len);
 enum session_action pkt__continue_sig(struct session *s, const char *args, size_t len);
@@ -62,5 +62,8 @@ enum session_action pkt__remove_bp(struct session *s, const char *args, size_t l
 enum session_action pkt__detach(struct session *s, const char *args, size_t len);
 enum session_action pkt__kill(struct session *s, const char *args, size_t len);
 enum session_action pkt__vkill(struct session *s, const char *args, size_t len);
+enum session_action pkt__extended(struct session *s, const char *args, size_t len);
+enum session_action pkt__run(struct session *s, const char *args, size_t len);
+enum session_action pkt__restart(struct session *s, const char *args, size_t len);
 
 #endif

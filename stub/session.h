@@ -45,6 +45,17 @@ struct session {
 	bool arch_auto;			/* --arch auto: pick the layout at each target.xml read */
 	int g_cpu, c_cpu;		/* Hg and Hc thread selection (0-based cpu) */
 
+	bool extended;			/* '!': extended-remote (this connection) */
+	/* qSupported error-message+: the client takes "E.text" error replies
+	 * to qRcmd (newer gdb); without it, console text and "E01". */
+	bool gdb_error_message;
+	/* A detach let the guest run on with no client following it: a stop
+	 * that is not its end (exit, fault, hlt) or the daemon's own
+	 * interrupt resumes it again (an event kept from before the detach,
+	 * a stop-on-mode change). */
+	bool free_running;
+	bool killed;			/* k or vKill, and nothing run since */
+
 	struct target_stop last_stop;	/* for '?' */
 	bool have_stop;
 	unsigned long nr_stops;		/* stops collected so far (the server reports faults) */
@@ -120,6 +131,10 @@ void session__interrupt_quietly(struct session *s);
  * inserts its breakpoints afresh after connecting; the next client must
  * not stop at one it never set.  The guest must be stopped. */
 void session__forget_client(struct session *s);
+
+/* The last stop was a fault (triple fault, internal error, entry
+ * failure) and the guest has not run since: it cannot run on. */
+bool session__faulted(const struct session *s);
 
 /* The machine was reset (k, vKill, "monitor reset"): forget the last
  * stop and the guest's exit; '?' reports the reset vector again. */

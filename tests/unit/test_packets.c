@@ -118,7 +118,7 @@ static void test_no_ack_and_constants(void **state)
 	assert_true(f->s->no_ack);
 	assert_string_equal(req(f, "qAttached"), "1");
 	assert_string_equal(req(f, "qAttached:1"), "1");
-	assert_string_equal(req(f, "qOffsets"), "");
+	assert_string_equal(req(f, "qOffsets"), "Text=0;Data=0;Bss=0");
 	assert_string_equal(req(f, "qSymbol::"), "OK");
 	assert_string_equal(req(f, "qTStatus"), "");
 	assert_string_equal(req(f, "vMustReplyEmpty"), "");
@@ -129,7 +129,7 @@ static void test_unknown(void **state)
 	struct fixture *f = *state;
 	static const char *const unknown[] = {
 		"", "qFooBar", "vFile:open:6a7573742070726f62696e67,0,1c0", "Q", "q",
-		"vCont", "qXfer:auxv:read::0,100", "QNonStop:1", "qSupportedX", "!", "b9600",
+		"vCont", "qXfer:auxv:read::0,100", "QNonStop:1", "qSupportedX", "!!", "b9600",
 		"QStartNoAckModeX", "gg", "vKill", "kk", "qCx",
 	};
 	size_t i;
@@ -1035,8 +1035,12 @@ static void test_detach_kill(void **state)
 	assert_int_equal(act(f, "D"), SESSION_DETACH);
 	assert_int_equal(f->ft->nr_resumes, 1);
 
+	/* k: "X09", which lldb waits for; the server then closes. */
 	assert_int_equal(act(f, "k"), SESSION_KILL);
-	assert_true(f->s->no_reply);
+	assert_false(f->s->no_reply);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "X09");
+	assert_true(f->s->killed);
 	assert_int_equal(f->ft->nr_resets, 1);
 	assert_false(f->ft->running);
 	assert_int_equal(act(f, "vKill;1"), SESSION_KILL);
@@ -1045,6 +1049,75 @@ static void test_detach_kill(void **state)
 	assert_string_equal(f->s->reply, "OK");
 	assert_int_equal(f->ft->nr_resets, 2);
 	assert_string_equal(req(f, "?"), "T05thread:01;");
+}
+
+/* A detach after a fault leaves the guest where it faulted: it cannot run on. */
+static void test_detach_after_fault(void **state)
+{
+	struct fixture *f = *state;
+
+	f->s->last_stop = (struct target_stop){ .reason = STOP_FAULT };
+	f->s->have_stop = true;
+	assert_true(session__faulted(f->s));
+	assert_int_equal(act(f, "D"), SESSION_DETACH);
+	assert_int_equal(f->ft->nr_resumes, 0);
+	assert_false(f->ft->running);
+	assert_false(f->s->free_running);
+	assert_true(session__faulted(f->s));
+	/* Any run clears it. */
+	assert_int_equal(act(f, "s"), SESSION_OK);
+	assert_false(session__faulted(f->s));
+}
+
+/* extended-remote: !, vRun, R, and k, vKill and D keeping the connection. */
+static void test_extended(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Only in extended mode. */
+	assert_string_equal(req(f, "vRun;"), "E.vRun is for extended-remote (gdb: target extended-remote)");
+	assert_string_equal(req(f, "R00"), "");
+	assert_int_equal(f->ft->nr_resets, 0);
+
+	assert_string_equal(req(f, "!"), "OK");
+	assert_true(f->s->extended);
+	/* Our image only, with no arguments. */
+	assert_string_equal(req(f, "vRun;;61726731"), "E.kvmstub passes no arguments to the guest");
+	assert_string_equal(req(f, "vRun;666f6f2e656c66"),
+			    "E.kvmstub runs only the image it was started with; leave remote exec-file empty");
+	assert_int_equal(f->ft->nr_resets, 0);
+	/* run: power-on, and the reset-vector stop as the reply. */
+	f->ft->regs[0].rip = 0x1234;
+	f->s->exited = true;
+	f->s->killed = true;
+	assert_string_equal(req(f, "vRun;"), "T05thread:01;");
+	assert_int_equal(f->ft->nr_resets, 1);
+	assert_int_equal(f->ft->regs[0].rip, 0xfff0);
+	assert_false(f->s->exited);
+	assert_string_equal(req(f, "?"), "T05thread:01;");
+	/* R: the same, with no reply. */
+	assert_int_equal(act(f, "R00"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_resets, 2);
+	/* kill and detach keep the connection. */
+	assert_int_equal(act(f, "vKill;1"), SESSION_OK);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "OK");
+	assert_true(f->s->killed);
+	assert_int_equal(f->ft->nr_resets, 3);
+	assert_int_equal(act(f, "k"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_resets, 4);
+	assert_string_equal(req(f, "c"), "");	/* a resume: no reply now */
+	assert_false(f->s->killed);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	session__target_event(f->s);
+	assert_int_equal(act(f, "D"), SESSION_OK);
+	assert_true(f->s->free_running);
+	assert_true(f->ft->running);
+	/* A new connection starts in plain remote mode. */
+	session__attach(f->s);
+	assert_false(f->s->extended);
 }
 
 /* ---- target-side conditions (Z0/Z1 ";X") and range stepping ---- */
@@ -1140,6 +1213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qrcmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_after_fault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_Z_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_step, setup, teardown),
 	};
