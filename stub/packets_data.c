@@ -49,21 +49,38 @@ static bool decode_regs_hex(uint8_t *buf, const char *hex, size_t n)
 	return true;
 }
 
+/*
+ * The reply to P and G.  A refused write says why, as the protocol's
+ * textual error "E.text": gdb shows it ('Could not write register "ds";
+ * remote failure reply 'E.selector 0x0018 ...''); a failure with no
+ * reason to give stays "Enn".
+ */
+static enum session_action write_reply(struct session *s, int ret, const char *why)
+{
+	if (ret >= 0)
+		return pkt__reply_str(s, "OK");
+	if (why[0])
+		return pkt__reply_fmt(s, "E.%s", why);
+	return pkt__reply_err(s, ret);
+}
+
 enum session_action pkt__write_regs(struct session *s, const char *a, size_t len)
 {
 	struct target *t = s->target;
 	uint8_t buf[RSP_PACKET_SIZE / 2];
 	struct target_regs r;
+	char why[REGS_WHY_SIZE] = "";
 	int ret;
 
 	if (len % 2 || len / 2 > sizeof(buf) || !decode_regs_hex(buf, a, len / 2))
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write_all(s->layout, t, s->g_cpu, &r, buf, len / 2);
+		ret = regs_layout__write_all(s->layout, t, s->g_cpu, &r, buf, len / 2, why,
+					     sizeof(why));
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
-	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+	return write_reply(s, ret, why);
 }
 
 /* "n" or "n=": a register number that exists, with its size. */
@@ -101,6 +118,7 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 	const char *p = a, *end = a + len;
 	struct target *t = s->target;
 	struct target_regs r;
+	char why[REGS_WHY_SIZE] = "";
 	uint8_t val[64];
 	int regno, size, ret;
 
@@ -111,10 +129,11 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size);
+		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size, why,
+					 sizeof(why));
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
-	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+	return write_reply(s, ret, why);
 }
 
 /* ---- memory ---- */

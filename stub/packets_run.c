@@ -53,7 +53,7 @@ static int set_pc(struct session *s, int cpu, uint64_t pc)
 		val[i] = (uint8_t)(pc >> (8 * i));
 	ret = t->ops->get_regs(t, cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write(s->layout, t, cpu, &r, pcnum, val, size);
+		ret = regs_layout__write(s->layout, t, cpu, &r, pcnum, val, size, NULL, 0);
 	if (ret == 0)
 		ret = t->ops->set_regs(t, cpu, &r);
 	return ret;

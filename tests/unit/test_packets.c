@@ -205,7 +205,8 @@ static void test_g_G_roundtrip(void **state)
 
 	/* Change eax, write everything back, read it again. */
 	memcpy(g, "78563412", 8);
-	assert_string_equal(reqf(f, "G%s", ""), "E22");	/* too short */
+	/* Too short: refused, saying why. */
+	assert_non_null(strstr(reqf(f, "G%s", ""), "E.G carries 0 bytes; the i386 layout has "));
 	{
 		char *pkt = malloc(len + 2);
 
@@ -224,7 +225,7 @@ static void test_g_G_roundtrip(void **state)
 		assert_string_equal(req(f, pkt), "E01");
 		memcpy(pkt + 1, g, len + 1);
 		pkt[len - 1] = '\0';
-		assert_string_equal(req(f, pkt), "E22");	/* one byte short */
+		assert_non_null(strstr(req(f, pkt), "E.G carries "));	/* one byte short */
 		assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0x12345678);
 		free(pkt);
 	}
@@ -273,6 +274,34 @@ static void test_p_P(void **state)
 	assert_string_equal(req(f, "P0=efbeadzz"), "E01");
 	assert_string_equal(req(f, "P0:efbeadde"), "E01");
 	assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0xdeadbeef);
+}
+
+/* A refused register write says why ("E.text", which gdb shows). */
+static void test_P_refused_says_why(void **state)
+{
+	struct fixture *f = *state;
+	struct target_regs *r = &f->ft->regs[0];
+	/* null, flat code 0x08, flat data 0x10, at 0x1000 */
+	static const uint8_t gdt[24] = {
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,
+		0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,
+	};
+
+	memcpy(f->ft->mem + 0x1000, gdt, sizeof(gdt));
+	r->cr0 |= X86_CR0_PE;
+	r->gdt.base = 0x1000;
+	r->gdt.limit = 0x17;
+	/* ds (12) = 0x18: beyond the limit; cs (10) = 0x10: data. */
+	assert_string_equal(req(f, "Pc=18000000"), "E.selector 0x0018 (GDT index 3) lies beyond "
+			    "the GDT limit 0x0017: loading it faults (#GP)");
+	assert_string_equal(req(f, "Pa=10000000"),
+			    "E.selector 0x0010 is a data segment; cs needs a code segment");
+	assert_string_equal(req(f, "Pc=10000000"), "OK");
+	assert_int_equal(r->seg[SEG_DS].selector, 0x10);
+	/* An unreadable descriptor: where it was looked for. */
+	r->gdt.base = 0x10000 - 8;	/* the descriptor is outside memory */
+	assert_string_equal(req(f, "Pd=10000000"), "E.cannot read GDT entry 2 at 0x00010008");
 }
 
 /* ---- memory ---- */
@@ -1197,6 +1226,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_g_G_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_p_P, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_P_refused_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_m, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_M, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_X, setup, teardown),
