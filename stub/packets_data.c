@@ -52,7 +52,8 @@ static bool decode_regs_hex(uint8_t *buf, const char *hex, size_t n)
 /*
  * The reply to P and G.  A refused write says why, as the protocol's
  * textual error "E.text": gdb shows it ('Could not write register "ds";
- * remote failure reply 'E.selector 0x0018 ...''); a failure with no
+ * remote failure reply 'E.selector 0x0018 ...''), without the
+ * characters a text reply cannot carry ("#GP" becomes "GP"); a failure with no
  * reason to give stays "Enn".
  */
 static enum session_action write_reply(struct session *s, int ret, const char *why)
@@ -60,7 +61,7 @@ static enum session_action write_reply(struct session *s, int ret, const char *w
 	if (ret >= 0)
 		return pkt__reply_str(s, "OK");
 	if (why[0])
-		return pkt__reply_fmt(s, "E.%s", why);
+		return pkt__reply_text_err(s, why, strlen(why));
 	return pkt__reply_err(s, ret);
 }
 
@@ -329,6 +330,7 @@ enum session_action pkt__monitor(struct session *s, const char *a, size_t len)
 {
 	char line[RSP_PACKET_SIZE / 2 + 1];
 	char out[MONITOR_OUT_SIZE];
+	size_t n;
 	int ret;
 
 	if (len % 2 || len / 2 >= sizeof(line) || !rsp__hex_decode(line, a, len / 2))
@@ -338,6 +340,19 @@ enum session_action pkt__monitor(struct session *s, const char *a, size_t len)
 		return pkt__reply_err(s, 1);	/* a NUL inside the command */
 	out[0] = '\0';
 	ret = monitor__run(s, line, out, sizeof(out));
-	send_console(s, out, strnlen(out, sizeof(out)));
+	n = strnlen(out, sizeof(out));
+	/* A failure: to a gdb that takes "E.text" for qRcmd (it says
+	 * error-message+), the text is the error itself.  gdb 13 does not:
+	 * it hex-decodes such a reply ("Invalid hex digit 46"); it gets the
+	 * text as console output, then "E01" ("Protocol error with Rcmd"),
+	 * so a script can still catch the failure. */
+	if (ret < 0 && s->gdb_error_message) {
+		while (n > 0 && out[n - 1] == '\n')
+			n--;
+		if (n == 0)
+			return pkt__reply_str(s, "E.the monitor command failed");
+		return pkt__reply_text_err(s, out, n);
+	}
+	send_console(s, out, n);
 	return ret < 0 ? pkt__reply_err(s, 1) : pkt__reply_str(s, "OK");
 }

@@ -21,6 +21,10 @@ enum session_action pkt__reply_fmt(struct session *s, const char *fmt, ...)
  * err may be negative. */
 enum session_action pkt__reply_err(struct session *s, int err);
 enum session_action pkt__reply_hex(struct session *s, const void *data, size_t len);
+/* "E.text", the protocol's textual error, which gdb shows as it is: the
+ * characters that framing would escape ('#', '$', '}') or gdb would take
+ * for run-length ('*') are left out or replaced. */
+enum session_action pkt__reply_text_err(struct session *s, const char *text, size_t len);
 
 /* Parsers: *p advances past what they accept; end is exclusive.  false
  * when malformed (then *p is unspecified). */

@@ -30,6 +30,16 @@ enum session_action {
 /* Room for the memory map document (a few regions). */
 #define SESSION_MEMMAP_SIZE	2048
 
+/* The machine's switches as last set through the monitor, for the
+ * monitor to show them (the target keeps no copy it can be asked for).
+ * They outlive connections, as the switches do; zero is the machine's
+ * power-on choice. */
+struct session_switches {
+	bool step_irq;
+	bool stop_on_mode;
+	uint8_t sw_break;		/* 0 auto, 1 int3, 2 dr */
+};
+
 struct session {
 	struct target *target;
 	FILE *log;			/* --verbose packet log, or NULL */
@@ -55,6 +65,7 @@ struct session {
 	 * a stop-on-mode change). */
 	bool free_running;
 	bool killed;			/* k or vKill, and nothing run since */
+	struct session_switches switches;
 
 	struct target_stop last_stop;	/* for '?' */
 	bool have_stop;

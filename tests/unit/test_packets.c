@@ -293,8 +293,9 @@ static void test_P_refused_says_why(void **state)
 	r->gdt.base = 0x1000;
 	r->gdt.limit = 0x17;
 	/* ds (12) = 0x18: beyond the limit; cs (10) = 0x10: data. */
+	/* ('#' cannot be carried in a text reply: "#GP" is "GP".) */
 	assert_string_equal(req(f, "Pc=18000000"), "E.selector 0x0018 (GDT index 3) lies beyond "
-			    "the GDT limit 0x0017: loading it faults (#GP)");
+			    "the GDT limit 0x0017: loading it faults (GP)");
 	assert_string_equal(req(f, "Pa=10000000"),
 			    "E.selector 0x0010 is a data segment; cs needs a code segment");
 	assert_string_equal(req(f, "Pc=10000000"), "OK");
@@ -1021,9 +1022,27 @@ static void test_qrcmd(void **state)
 	assert_string_equal(monitor(f, "phys off"), "OK");
 	assert_false(f->s->physical);
 
-	/* Failure: the reason as console text, then an error. */
+	/* Failure: the reason as console text, then an error (gdb 13 takes
+	 * no "E.text" for qRcmd). */
 	assert_string_equal(monitor(f, "no-such-command"), "E01");
 	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+	assert_non_null(strstr(text, "unknown monitor command 'no-such-command'"));
+
+	/* A gdb that says error-message+: the reason is the error, once. */
+	req(f, "qSupported:swbreak+;error-message+");
+	assert_true(f->s->gdb_error_message);
+	assert_string_equal(monitor(f, "no-such-command"),
+			    "E.unknown monitor command 'no-such-command'; try 'monitor help'");
+	assert_int_equal(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets), 0);
+	assert_string_equal(monitor(f, "xlate zz"), "E.xlate: cannot parse \"zz\": use ADDR "
+			    "(linear, hex) or SEL:OFF (hex), e.g. f000:fff0 or 0x8:0x1000\n"
+			    "usage: monitor xlate ADDR|SEL:OFF");
+	/* Characters a text reply cannot carry ('#', '*'): left out, replaced. */
+	assert_string_equal(monitor(f, "#*#"), "E.unknown monitor command 'x'; try 'monitor help'");
+	assert_string_equal(monitor(f, "phys"), "OK");	/* success: console text as before */
+	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+	req(f, "qSupported:swbreak+");
+	assert_false(f->s->gdb_error_message);
 
 	/* Malformed hex. */
 	assert_string_equal(req(f, "qRcmd,68656c7"), "E01");
