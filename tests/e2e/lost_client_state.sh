@@ -12,14 +12,20 @@ loop_end=$(sym guests/counter.elf loop_end)
 rsp() { timeout 20 python3 tests/e2e/rsp.py "127.0.0.1:$PORT" "$@"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
 
-# next_gdb NAME: the next gdb continues; counter.bin runs its 1,000,000
-# turns to the exit port (status 0) unless something stops it.  gdb
-# resumes by itself from a stop at a breakpoint it does not know (a
-# "hwbreak" stop where it has none), so its packet log is what shows
-# whether the guest stopped: the only stop reply must be the exit, W00.
+# next_gdb NAME: the next gdb stops at its own breakpoint at loop (the
+# first turn), sets EAX near the end of the count, deletes it and
+# continues: counter.bin then runs its last 1000 turns to the exit port
+# (status 0) unless something else stops it.  gdb resumes by itself from
+# a stop at a breakpoint it does not know (a "hwbreak" stop where it has
+# none), so its packet log is what shows whether the guest stopped: the
+# only stop reply of that continue must be the exit, W00.
 next_gdb() {
 	gdb_run "$T/$1" <<EOF
 monitor phys
+break *$loop
+continue
+set \$eax = 999000
+delete
 set debug remote 1
 continue
 EOF
@@ -37,6 +43,7 @@ expect "$T/g1" '^phys off: memory packets use linear addresses$' \
 	"monitor phys on of a client that left without D stayed on for the next one"
 expect_not "$T/g1" 'Packet received: T05' \
 	"the next gdb's continue stopped at a breakpoint of a client that left without D"
+expect "$T/g1" "^Breakpoint 1, $(printf '0x%08x' "$loop")" "the next gdb did not stop at its own breakpoint first"
 expect "$T/g1" 'exited normally' "counter.bin did not run to its end for the next gdb"
 
 # 2. A write watchpoint on the counter.
@@ -46,6 +53,8 @@ expect "$T/r2" '^OK$' "client 1 could not insert its watchpoint: $(cat "$T/r2")"
 next_gdb g2
 expect_not "$T/g2" 'Packet received: T05' \
 	"the next gdb's continue stopped at a watchpoint of a client that left without D"
+expect "$T/g2" "^Breakpoint 1, $(printf '0x%08x' "$loop")" \
+	"the next gdb did not stop at its own breakpoint first (at a watchpoint of the client before?)"
 expect "$T/g2" 'exited normally' "counter.bin did not run to its end for the next gdb"
 
 # 3. Lost while the guest runs past false conditions: the daemon stops
