@@ -263,12 +263,13 @@ vectors of the interrupt vector table (4 bytes each: offset, segment).
 end
 
 define reset
-  monitor reset
+  monitor reset quiet
   maintenance flush register-cache
   kvmstub-hook-stop
 end
 document reset
 Power-on reset of the guest machine: vCPUs back at the reset vector.
-It runs "monitor reset", then makes gdb forget the registers it had
+It runs "monitor reset quiet" (without the advice to flush gdb's register
+cache, which it follows), then makes gdb forget the registers it had
 cached (maintenance flush register-cache) and shows where the CPU is.
 end

@@ -190,6 +190,20 @@ static int op_reset(struct target *t)
 	return r;
 }
 
+static int op_remove_all_bps(struct target *t)
+{
+	struct machine *m = M(t);
+	int r = machine__settle(m);
+
+	if (r < 0)
+		return r;
+	if (!all_parked(m))
+		return -EBUSY;
+	bp__remove_all(&m->bpm);
+	watch__remove_all(&m->wm, &m->mem);
+	return 0;
+}
+
 static int op_describe_cpu(struct target *t, int cpu, char *buf, size_t len)
 {
 	struct machine *m = M(t);
@@ -329,6 +343,7 @@ const struct target_ops machine_target_ops = {
 	.get_stop = op_get_stop,
 	.is_running = op_is_running,
 	.reset = op_reset,
+	.remove_all_bps = op_remove_all_bps,
 	.describe_cpu = op_describe_cpu,
 	.describe = op_describe,
 	.memory_map = op_memory_map,

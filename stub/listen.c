@@ -27,29 +27,65 @@ static bool is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
-static int open_tcp(const struct listen_addr *l, bool allow_remote, bool *warn,
-		    char *target, size_t targetlen, char *err, size_t errlen)
+/*
+ * The TCP address of l, first of what it resolves to; 0, -EAGAIN when it
+ * does not resolve (err says why), or -EINVAL.
+ */
+static int resolve(const struct listen_addr *l, struct addrinfo **ai, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	char port[16];
+	int ret;
+
+	snprintf(port, sizeof(port), "%u", l->port);
+	ret = getaddrinfo(l->host, port, &hints, ai);
+	if (ret) {
+		snprintf(err, errlen, "cannot listen on %s:%u: %s", l->host, l->port, gai_strerror(ret));
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static void refusal(const struct listen_addr *l, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "refusing to listen on %s: not a loopback address, and anyone who can reach "
+		 "the port controls the guest; add --allow-remote to do it anyway", l->host);
+}
+
+int listen__check(const struct listen_addr *l, bool allow_remote, char *err, size_t errlen)
+{
+	struct addrinfo *ai;
+	bool loop;
+
+	if (l->kind != LISTEN_TCP || allow_remote)
+		return 0;
+	/* A name that does not resolve now is listen__open's to report. */
+	if (resolve(l, &ai, err, errlen) < 0)
+		return 0;
+	loop = is_loopback(ai->ai_addr);
+	freeaddrinfo(ai);
+	if (loop)
+		return 0;
+	refusal(l, err, errlen);
+	return -EPERM;
+}
+
+static int open_tcp(const struct listen_addr *l, bool allow_remote, bool *warn,
+		    char *target, size_t targetlen, char *err, size_t errlen)
+{
 	struct addrinfo *ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char port[16];
 	int fd, ret, one = 1;
 	unsigned real_port;
 
-	snprintf(port, sizeof(port), "%u", l->port);
-	ret = getaddrinfo(l->host, port, &hints, &ai);
-	if (ret) {
-		snprintf(err, errlen, "cannot listen on %s:%u: %s", l->host, l->port, gai_strerror(ret));
+	if (resolve(l, &ai, err, errlen) < 0)
 		return -EINVAL;
-	}
 	if (!is_loopback(ai->ai_addr)) {
 		if (!allow_remote) {
-			snprintf(err, errlen,
-				 "refusing to listen on %s: not a loopback address, and anyone who can reach "
-				 "the port controls the guest; add --allow-remote to do it anyway", l->host);
+			refusal(l, err, errlen);
 			freeaddrinfo(ai);
 			return -EPERM;
 		}

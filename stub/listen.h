@@ -16,6 +16,13 @@
  */
 int listen__open(const struct listen_addr *l, bool allow_remote, bool *warn,
 		 char *target, size_t targetlen, char *err, size_t errlen);
+/*
+ * Before anything else is set up: a TCP address that is not loopback,
+ * without allow_remote, is a bad value of --listen (-EPERM, the reason in
+ * err; main exits 2).  0 otherwise, also for a name that does not
+ * resolve now (listen__open reports that, as a failure to listen).
+ */
+int listen__check(const struct listen_addr *l, bool allow_remote, char *err, size_t errlen);
 /* Close it, removing a unix socket file. */
 void listen__close(int fd, const struct listen_addr *l);
 

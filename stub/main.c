@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../kvm/machine.h"
+#include "listen.h"
 #include "options.h"
 #include "server.h"
 
@@ -75,6 +76,12 @@ int main(int argc, char **argv)
 	if (o.version) {
 		printf("kvmstub %s\n", KVMSTUB_VERSION);
 		return 0;
+	}
+	/* --listen 0.0.0.0 without --allow-remote: a bad value, before the
+	 * machine is made. */
+	if (!o.no_gdb && !o.probe && listen__check(&o.listen, o.allow_remote, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmstub: %s\n", err);
+		return 2;
 	}
 	if (o.probe) {
 		if (machine__probe(stdout, err, sizeof(err)) < 0) {

@@ -53,7 +53,7 @@ MON_HANDLER(cmd_step_rep);
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
 	{ "info", "", "the machine, the mechanisms chosen for this host, exits so far", cmd_info },
-	{ "reset", "", "power-on reset: vCPUs back at the reset vector", cmd_reset },
+	{ "reset", "[quiet]", "power-on reset: vCPUs back at the reset vector", cmd_reset },
 	{ "regs", "", "CS:IP, linear pc, mode, general registers, eflags", cmd_regs },
 	{ "mode", "", "the CPU mode and the CR0/CR4/EFER bits behind it", cmd_mode },
 	{ "sregs", "", "segment registers with their hidden descriptor caches", cmd_sregs },
@@ -63,12 +63,12 @@ static const struct mon_cmd mon_cmds[] = {
 	{ "pagetable", "", "the mapped linear ranges of the page tables, merged", cmd_pagetable },
 	{ "phys", "[on|off]", "memory packets use guest-physical instead of linear addresses",
 	  cmd_phys },
-	{ "step-irq", "on|off", "let interrupts in while single-stepping", cmd_step_irq },
-	{ "stop-on-mode", "on|off", "continue stops at the next CPU mode change (slow: steps)",
+	{ "step-irq", "[on|off]", "let interrupts in while single-stepping", cmd_step_irq },
+	{ "stop-on-mode", "[on|off]", "continue stops at the next CPU mode change (slow: steps)",
 	  cmd_stop_on_mode },
-	{ "sw-break", "auto|int3|dr", "software breakpoints: the host's best, 0xCC bytes, or "
+	{ "sw-break", "[auto|int3|dr]", "software breakpoints: the host's best, 0xCC bytes, or "
 	  "debug registers", cmd_sw_break },
-	{ "step-rep", "iteration|whole", "a stepi on a rep string instruction runs one "
+	{ "step-rep", "[iteration|whole]", "a stepi on a rep string instruction runs one "
 	  "iteration (as the CPU) or all of them", cmd_step_rep },
 };
 
@@ -186,7 +186,9 @@ static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *a
 	struct target_regs r;
 	int ret;
 
-	if (args[0])
+	bool quiet = strcmp(args, "quiet") == 0;
+
+	if (args[0] && !quiet)
 		return usage(cmd, o);
 	ret = t->ops->reset(t);
 	if (ret < 0) {
@@ -200,9 +202,11 @@ static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *a
 	mon_print(o, "machine reset: vCPUs at the reset vector %04x:%04llx (linear 0x%08llx)\n",
 		  r.seg[SEG_CS].selector, (unsigned long long)r.rip,
 		  (unsigned long long)regs__linear_pc(&r));
-	/* gdb caches registers and memory while the target is stopped. */
-	mon_print(o, "gdb still shows its cached registers: run 'maint flush register-cache' "
-		  "(gdbscripts/kvmstub.gdb's 'reset' does both)\n");
+	/* gdb caches registers and memory while the target is stopped.  The
+	 * script's reset flushes them itself, and says quiet. */
+	if (!quiet)
+		mon_print(o, "gdb still shows its cached registers: run 'maint flush "
+			  "register-cache' (gdbscripts/kvmstub.gdb's 'reset' does both)\n");
 	return 0;
 }
 
@@ -314,41 +318,52 @@ static int cmd_phys(struct session *s, const struct mon_cmd *cmd, const char *ar
 
 /*
  * A boolean switch of the target, named like its monitor command: set it
- * and say what it means now.
+ * (and remember it) and say what it means now; with no argument, say
+ * what it is.
  */
 static int target_switch(struct session *s, const struct mon_cmd *cmd, const char *args,
-			 struct mon_out *o, const char *on_means, const char *off_means)
+			 struct mon_out *o, bool *current, const char *on_means,
+			 const char *off_means)
 {
 	struct target *t = tgt(s);
 	int on = parse_on_off(args);
 	int ret;
 
-	if (on < 0)
+	if (args[0] && on < 0)
 		return usage(cmd, o);
-	ret = t->ops->set_option ? t->ops->set_option(t, cmd->name, on) : -ENOENT;
-	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+	if (!t->ops->set_option) {
 		mon_print(o, "%s is not supported by this target\n", cmd->name);
 		return -EOPNOTSUPP;
 	}
-	if (ret < 0) {
-		mon_print(o, "cannot set %s: %s\n", cmd->name, strerror(-ret));
-		return ret;
+	if (on >= 0) {
+		ret = t->ops->set_option(t, cmd->name, on);
+		if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+			mon_print(o, "%s is not supported by this target\n", cmd->name);
+			return -EOPNOTSUPP;
+		}
+		if (ret < 0) {
+			mon_print(o, "cannot set %s: %s\n", cmd->name, strerror(-ret));
+			return ret;
+		}
+		*current = on;
 	}
-	mon_print(o, "%s %s: %s\n", cmd->name, on ? "on" : "off", on ? on_means : off_means);
+	mon_print(o, "%s %s: %s\n", cmd->name, *current ? "on" : "off",
+		  *current ? on_means : off_means);
 	return 0;
 }
 
 static int cmd_step_irq(struct session *s, const struct mon_cmd *cmd, const char *args,
 			struct mon_out *o)
 {
-	return target_switch(s, cmd, args, o, "interrupts may be taken while single-stepping",
+	return target_switch(s, cmd, args, o, &s->switches.step_irq,
+			     "interrupts may be taken while single-stepping",
 			     "interrupts are held off while single-stepping");
 }
 
 static int cmd_stop_on_mode(struct session *s, const struct mon_cmd *cmd, const char *args,
 			    struct mon_out *o)
 {
-	return target_switch(s, cmd, args, o,
+	return target_switch(s, cmd, args, o, &s->switches.stop_on_mode,
 			     "continue single-steps and stops where CR0.PE/PG, EFER.LMA or CS.L change",
 			     "continue runs at full speed");
 }
@@ -357,7 +372,8 @@ static int cmd_stop_on_mode(struct session *s, const struct mon_cmd *cmd, const 
  * What a software breakpoint (Z0) becomes.  The target has two switches,
  * "sw-break-int3" and "sw-break-dr"; either one off means auto.  Only with
  * no software breakpoint inserted: gdb removes its breakpoints whenever the
- * guest stops, unless 'set breakpoint always-inserted on'.
+ * guest stops, unless 'set breakpoint always-inserted on'.  With no
+ * argument: the mode last set (auto at power-on).
  */
 static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char *args,
 			struct mon_out *o)
@@ -366,7 +382,7 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 		const char *arg, *option;
 		bool on;
 		const char *means;
-	} modes[] = {
+	} modes[] = {	/* in the order of session_switches.sw_break */
 		{ "auto", "sw-break-int3", false,
 		  "the mechanism the start-up probe chose (monitor info)" },
 		{ "int3", "sw-break-int3", true,
@@ -378,6 +394,17 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 	struct target *t = tgt(s);
 	int ret;
 
+	if (!args[0]) {
+		size_t i = s->switches.sw_break < 3 ? s->switches.sw_break : 0;
+
+		if (!t->ops->set_option) {
+			mon_print(o, "sw-break is not supported by this target\n");
+			return -EOPNOTSUPP;
+		}
+		mon_print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
+			  modes[i].means);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(args, modes[i].arg) != 0)
 			continue;
@@ -401,6 +428,7 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 			mon_print(o, "cannot set sw-break %s: %s\n", modes[i].arg, strerror(-ret));
 			return ret;
 		}
+		s->switches.sw_break = (uint8_t)i;
 		mon_print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
 			  modes[i].means);
 		return 0;
@@ -416,18 +444,27 @@ static int cmd_step_rep(struct session *s, const struct mon_cmd *cmd, const char
 	bool whole = strcmp(args, "whole") == 0;
 	int ret;
 
-	if (!whole && strcmp(args, "iteration") != 0)
-		return usage(cmd, o);
-	ret = t->ops->set_option ? t->ops->set_option(t, "step-rep-whole", whole) : -ENOENT;
-	if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+	if (!t->ops->set_option) {
 		mon_print(o, "step-rep is not supported by this target\n");
 		return -EOPNOTSUPP;
 	}
-	if (ret < 0) {
-		mon_print(o, "cannot set step-rep: %s\n", strerror(-ret));
-		return ret;
+	if (!args[0]) {
+		whole = s->switches.step_rep_whole;
+	} else if (!whole && strcmp(args, "iteration") != 0) {
+		return usage(cmd, o);
+	} else {
+		ret = t->ops->set_option(t, "step-rep-whole", whole);
+		if (ret == -ENOENT || ret == -EOPNOTSUPP) {
+			mon_print(o, "step-rep is not supported by this target\n");
+			return -EOPNOTSUPP;
+		}
+		if (ret < 0) {
+			mon_print(o, "cannot set step-rep: %s\n", strerror(-ret));
+			return ret;
+		}
+		s->switches.step_rep_whole = whole;
 	}
-	mon_print(o, "step-rep %s: %s\n", args, whole ?
+	mon_print(o, "step-rep %s: %s\n", whole ? "whole" : "iteration", whole ?
 		  "a stepi on a rep string instruction runs all its iterations" :
 		  "a stepi on a rep string instruction runs one iteration, as the CPU's "
 		  "single-step trap does (the pc stays on the rep until the count is done)");

@@ -38,6 +38,7 @@ static enum session_action pk_supported(struct session *s, const char *a, size_t
 {
 	s->gdb_swbreak = has_feature(a, len, "swbreak+");
 	s->gdb_hwbreak = has_feature(a, len, "hwbreak+");
+	s->gdb_error_message = has_feature(a, len, "error-message+");
 	return pkt__reply_fmt(s, "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
 			 "qXfer:features:read+;qXfer:memory-map:read+;vContSupported+;"
 			 "ConditionalBreakpoints+", RSP_PACKET_SIZE);
@@ -102,6 +103,13 @@ static enum session_action pk_host_info(struct session *s, const char *a, size_t
 
 /* ---- threads (one per vCPU) ---- */
 
+/* The guest exited, or extended-remote killed it: no process, no threads
+ * (as gdbserver; gdb would otherwise take the vCPUs for a new process). */
+static bool no_process(const struct session *s)
+{
+	return s->exited || (s->extended && s->killed);
+}
+
 static enum session_action pk_set_thread(struct session *s, const char *a, size_t len)
 {
 	const char *p = a + 1, *end = a + len;
@@ -125,7 +133,8 @@ static enum session_action pk_thread_alive(struct session *s, const char *a, siz
 	const char *p = a, *end = a + len;
 	int64_t tid;
 
-	if (!pkt__parse_tid(&p, end, &tid) || p != end || !pkt__tid_is_cpu(s, tid))
+	if (!pkt__parse_tid(&p, end, &tid) || p != end || !pkt__tid_is_cpu(s, tid) ||
+	    no_process(s))
 		return pkt__reply_err(s, 1);
 	return pkt__reply_str(s, "OK");
 }
@@ -144,6 +153,8 @@ static enum session_action pk_thread_first(struct session *s, const char *a, siz
 
 	(void)a;
 	(void)len;
+	if (no_process(s))
+		return pkt__reply_str(s, "l");
 	s->reply[at++] = 'm';
 	for (cpu = 0; cpu < n && at + 8 < sizeof(s->reply); cpu++)
 		at += snprintf(s->reply + at, sizeof(s->reply) - at, "%s%02x",
@@ -191,6 +202,14 @@ static enum session_action pk_empty(struct session *s, const char *a, size_t len
 	return SESSION_OK;
 }
 
+/* The image is where it was linked: every section offset is 0. */
+static enum session_action pk_offsets(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	return pkt__reply_str(s, "Text=0;Data=0;Bss=0");
+}
+
 static enum session_action pk_ok(struct session *s, const char *a, size_t len)
 {
 	(void)a;
@@ -231,13 +250,16 @@ static const struct packet_desc packet_table[] = {
 	{ "qXfer:features:read:", PACKET_PREFIX, pkt__features, "read target.xml" },
 	{ "qXfer:memory-map:read:", PACKET_PREFIX, pkt__memory_map, "read the memory map" },
 	{ "qRcmd,", PACKET_PREFIX, pkt__monitor, "monitor command" },
-	{ "qOffsets", PACKET_EXACT, pk_empty, "section offsets (none)" },
+	{ "qOffsets", PACKET_EXACT, pk_offsets, "section offsets: none (not relocated)" },
 	{ "qSymbol:", PACKET_PREFIX, pk_ok, "symbol lookup (none needed)" },
 	{ "qTStatus", PACKET_EXACT, pk_empty, "tracepoints (none)" },
 	{ "vMustReplyEmpty", PACKET_EXACT, pk_empty, "unknown-packet probe" },
 	{ "vKill;", PACKET_PREFIX, pkt__vkill, "reset the machine" },
 	{ "k", PACKET_EXACT, pkt__kill, "reset the machine" },
 	{ "D", PACKET_PREFIX, pkt__detach, "detach; the guest runs on" },
+	{ "!", PACKET_EXACT, pkt__extended, "extended-remote mode" },
+	{ "vRun;", PACKET_PREFIX, pkt__run, "extended-remote run: power-on, stopped at the reset vector" },
+	{ "R", PACKET_PREFIX, pkt__restart, "extended-remote restart (no reply)" },
 };
 
 const struct packet_desc *packets__table(size_t *count)

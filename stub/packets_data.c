@@ -49,21 +49,39 @@ static bool decode_regs_hex(uint8_t *buf, const char *hex, size_t n)
 	return true;
 }
 
+/*
+ * The reply to P and G.  A refused write says why, as the protocol's
+ * textual error "E.text": gdb shows it ('Could not write register "ds";
+ * remote failure reply 'E.selector 0x0018 ...''), without the
+ * characters a text reply cannot carry ("#GP" becomes "GP"); a failure with no
+ * reason to give stays "Enn".
+ */
+static enum session_action write_reply(struct session *s, int ret, const char *why)
+{
+	if (ret >= 0)
+		return pkt__reply_str(s, "OK");
+	if (why[0])
+		return pkt__reply_text_err(s, why, strlen(why));
+	return pkt__reply_err(s, ret);
+}
+
 enum session_action pkt__write_regs(struct session *s, const char *a, size_t len)
 {
 	struct target *t = s->target;
 	uint8_t buf[RSP_PACKET_SIZE / 2];
 	struct target_regs r;
+	char why[REGS_WHY_SIZE] = "";
 	int ret;
 
 	if (len % 2 || len / 2 > sizeof(buf) || !decode_regs_hex(buf, a, len / 2))
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write_all(s->layout, t, s->g_cpu, &r, buf, len / 2);
+		ret = regs_layout__write_all(s->layout, t, s->g_cpu, &r, buf, len / 2, why,
+					     sizeof(why));
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
-	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+	return write_reply(s, ret, why);
 }
 
 /* "n" or "n=": a register number that exists, with its size. */
@@ -101,6 +119,7 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 	const char *p = a, *end = a + len;
 	struct target *t = s->target;
 	struct target_regs r;
+	char why[REGS_WHY_SIZE] = "";
 	uint8_t val[64];
 	int regno, size, ret;
 
@@ -111,10 +130,11 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 		return pkt__reply_err(s, 1);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size);
+		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size, why,
+					 sizeof(why));
 	if (ret == 0)
 		ret = t->ops->set_regs(t, s->g_cpu, &r);
-	return ret < 0 ? pkt__reply_err(s, ret) : pkt__reply_str(s, "OK");
+	return write_reply(s, ret, why);
 }
 
 /* ---- memory ---- */
@@ -310,6 +330,7 @@ enum session_action pkt__monitor(struct session *s, const char *a, size_t len)
 {
 	char line[RSP_PACKET_SIZE / 2 + 1];
 	char out[MONITOR_OUT_SIZE];
+	size_t n;
 	int ret;
 
 	if (len % 2 || len / 2 >= sizeof(line) || !rsp__hex_decode(line, a, len / 2))
@@ -319,6 +340,19 @@ enum session_action pkt__monitor(struct session *s, const char *a, size_t len)
 		return pkt__reply_err(s, 1);	/* a NUL inside the command */
 	out[0] = '\0';
 	ret = monitor__run(s, line, out, sizeof(out));
-	send_console(s, out, strnlen(out, sizeof(out)));
+	n = strnlen(out, sizeof(out));
+	/* A failure: to a gdb that takes "E.text" for qRcmd (it says
+	 * error-message+), the text is the error itself.  gdb 13 does not:
+	 * it hex-decodes such a reply ("Invalid hex digit 46"); it gets the
+	 * text as console output, then "E01" ("Protocol error with Rcmd"),
+	 * so a script can still catch the failure. */
+	if (ret < 0 && s->gdb_error_message) {
+		while (n > 0 && out[n - 1] == '\n')
+			n--;
+		if (n == 0)
+			return pkt__reply_str(s, "E.the monitor command failed");
+		return pkt__reply_text_err(s, out, n);
+	}
+	send_console(s, out, n);
 	return ret < 0 ? pkt__reply_err(s, 1) : pkt__reply_str(s, "OK");
 }

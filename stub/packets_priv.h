@@ -21,6 +21,10 @@ enum session_action pkt__reply_fmt(struct session *s, const char *fmt, ...)
  * err may be negative. */
 enum session_action pkt__reply_err(struct session *s, int err);
 enum session_action pkt__reply_hex(struct session *s, const void *data, size_t len);
+/* "E.text", the protocol's textual error, which gdb shows as it is: the
+ * characters that framing would escape ('#', '$', '}') or gdb would take
+ * for run-length ('*') are left out or replaced. */
+enum session_action pkt__reply_text_err(struct session *s, const char *text, size_t len);
 
 /* Parsers: *p advances past what they accept; end is exclusive.  false
  * when malformed (then *p is unspecified). */
@@ -50,7 +54,7 @@ enum session_action pkt__features(struct session *s, const char *args, size_t le
 enum session_action pkt__memory_map(struct session *s, const char *args, size_t len);
 enum session_action pkt__monitor(struct session *s, const char *args, size_t len);
 
-/* resuming, breakpoints, leaving (packets_run.c) */
+/* resuming, breakpoints, leaving, extended-remote (packets_run.c) */
 enum session_action pkt__continue(struct session *s, const char *args, size_t len);
 enum session_action pkt__step(struct session *s, const char *args, size_t len);
 enum session_action pkt__continue_sig(struct session *s, const char *args, size_t len);
@@ -62,5 +66,8 @@ enum session_action pkt__remove_bp(struct session *s, const char *args, size_t l
 enum session_action pkt__detach(struct session *s, const char *args, size_t len);
 enum session_action pkt__kill(struct session *s, const char *args, size_t len);
 enum session_action pkt__vkill(struct session *s, const char *args, size_t len);
+enum session_action pkt__extended(struct session *s, const char *args, size_t len);
+enum session_action pkt__run(struct session *s, const char *args, size_t len);
+enum session_action pkt__restart(struct session *s, const char *args, size_t len);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * packets_run.c - packets that change what the guest does: resume (c s C
- * S vCont), breakpoints and watchpoints (Z z, one handler for both), and
- * leaving (D k vKill).  Resuming packets get no reply now: the stop reply
- * follows from session__target_event when the target stops.
+ * S vCont), breakpoints and watchpoints (Z z, one handler for both),
+ * leaving (D k vKill) and starting again (extended-remote: ! vRun R).
+ * Resuming packets get no reply now: the stop reply follows from
+ * session__target_event when the target stops.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ static enum session_action do_resume(struct session *s, const struct target_resu
 		return pkt__reply_err(s, ret);
 	s->last_resume = how;
 	s->running = true;
+	s->free_running = false;
+	s->killed = false;
 	s->no_reply = true;	/* the stop reply comes when the target stops */
 	return SESSION_OK;
 }
@@ -50,7 +53,7 @@ static int set_pc(struct session *s, int cpu, uint64_t pc)
 		val[i] = (uint8_t)(pc >> (8 * i));
 	ret = t->ops->get_regs(t, cpu, &r);
 	if (ret == 0)
-		ret = regs_layout__write(s->layout, t, cpu, &r, pcnum, val, size);
+		ret = regs_layout__write(s->layout, t, cpu, &r, pcnum, val, size, NULL, 0);
 	if (ret == 0)
 		ret = t->ops->set_regs(t, cpu, &r);
 	return ret;
@@ -312,6 +315,12 @@ enum session_action pkt__remove_bp(struct session *s, const char *a, size_t len)
 
 /* ---- leaving ---- */
 
+/*
+ * "D[;pid]": the guest runs on without a debugger, unless it has ended
+ * (exited, or faulted: it cannot run on).  Plain remote: the server then
+ * closes the connection; extended-remote: the client stays connected,
+ * as with gdbserver.
+ */
 enum session_action pkt__detach(struct session *s, const char *a, size_t len)
 {
 	struct target *t = s->target;
@@ -322,41 +331,119 @@ enum session_action pkt__detach(struct session *s, const char *a, size_t len)
 
 	if (len > 0 && (a[0] != ';' || !pkt__parse_num(&p, end, &pid) || p != end))
 		return pkt__reply_err(s, 1);
-	/* The guest runs on without a debugger. */
-	if (!s->exited && !t->ops->is_running(t)) {
+	/* Nothing of the client's may stop the guest now (gdb removes its
+	 * breakpoints before D; another client may not). */
+	if (!t->ops->is_running(t))
+		session__forget_client(s);
+	/* Resumed, the guest may stop at once without running (a kept event,
+	 * with --smp), before the target even counts as running: it is free
+	 * running all the same, and such a stop resumes it again. */
+	s->free_running = t->ops->is_running(t);
+	if (!s->exited && !session__faulted(s) && !s->free_running) {
 		ret = t->ops->resume(t, &how);
 		if (ret < 0 && s->log)
 			fprintf(s->log, "kvmstub: resuming the guest on detach failed: %s\n",
 				strerror(-ret));
+		s->free_running = ret == 0;
 	}
 	s->running = false;
 	pkt__reply_str(s, "OK");
-	return SESSION_DETACH;
+	return s->extended ? SESSION_OK : SESSION_DETACH;
 }
 
-static enum session_action kill_target(struct session *s)
+static int reset_machine(struct session *s)
 {
-	int ret;
+	int ret = s->target->ops->reset(s->target);
 
-	ret = s->target->ops->reset(s->target);
 	if (ret < 0 && s->log)
 		fprintf(s->log, "kvmstub: resetting the machine failed: %s\n", strerror(-ret));
 	session__machine_reset(s);
-	return SESSION_KILL;
+	return ret;
 }
 
+/*
+ * k: reset.  Plain remote: "X09" (killed, as by SIGKILL), which lldb waits
+ * for (gdb reads no reply to k), then the server closes.  Extended-remote:
+ * no reply and the client stays, as gdbserver does.
+ */
 enum session_action pkt__kill(struct session *s, const char *a, size_t len)
 {
 	(void)a;
 	(void)len;
-	s->no_reply = true;	/* gdb does not wait for one */
-	return kill_target(s);
+	reset_machine(s);
+	s->killed = true;
+	if (s->extended) {
+		s->no_reply = true;
+		return SESSION_OK;
+	}
+	pkt__reply_str(s, "X09");
+	return SESSION_KILL;
 }
 
+/* "vKill;pid": reset, OK; the same connection rules as k. */
 enum session_action pkt__vkill(struct session *s, const char *a, size_t len)
 {
 	(void)a;
 	(void)len;
+	reset_machine(s);
+	s->killed = true;
 	pkt__reply_str(s, "OK");
-	return kill_target(s);
+	return s->extended ? SESSION_OK : SESSION_KILL;
+}
+
+/* ---- extended-remote: starting again ---- */
+
+enum session_action pkt__extended(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	s->extended = true;
+	return pkt__reply_str(s, "OK");
+}
+
+/*
+ * "vRun;filename[;argument]..." (gdb's run in extended-remote): the
+ * machine back at power-on, stopped at the reset vector, and that stop as
+ * the reply.  kvmstub runs the image it was started with and passes no
+ * arguments: an empty filename (gdb's default) only.
+ */
+enum session_action pkt__run(struct session *s, const char *a, size_t len)
+{
+	const char *semi = memchr(a, ';', len);
+	int ret;
+
+	if (!s->extended)
+		return pkt__reply_str(s, "E.vRun is for extended-remote (gdb: target extended-remote)");
+	if (semi) {
+		if (s->log)
+			fprintf(s->log, "kvmstub: vRun with arguments refused: the guest takes none\n");
+		return pkt__reply_str(s, "E.kvmstub passes no arguments to the guest");
+	}
+	if (len > 0) {
+		if (s->log)
+			fprintf(s->log, "kvmstub: vRun of a named file refused: kvmstub runs the "
+				"image it was started with (set remote exec-file to nothing)\n");
+		return pkt__reply_str(s, "E.kvmstub runs only the image it was started with; "
+				      "leave remote exec-file empty");
+	}
+	ret = reset_machine(s);
+	if (ret < 0)
+		return pkt__reply_err(s, ret);
+	s->killed = false;
+	s->reply_len = session__stop_reply(s, &(struct target_stop){ .reason = STOP_STEP },
+					   s->reply, sizeof(s->reply));
+	return SESSION_OK;
+}
+
+/* "R XX" (restart, extended-remote only): as vRun, with no reply. */
+enum session_action pkt__restart(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	if (!s->extended)
+		return SESSION_OK;	/* the empty reply: not in plain remote */
+	reset_machine(s);
+	s->killed = false;
+	s->no_reply = true;
+	return SESSION_OK;
 }

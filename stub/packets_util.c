@@ -40,6 +40,29 @@ enum session_action pkt__reply_err(struct session *s, int err)
 	return pkt__reply_fmt(s, "E%02d", err < 100 ? err : 1);
 }
 
+enum session_action pkt__reply_text_err(struct session *s, const char *text, size_t len)
+{
+	size_t at = 0;
+
+	s->reply[at++] = 'E';
+	s->reply[at++] = '.';
+	for (size_t i = 0; i < len && text[i] && at < sizeof(s->reply) - 1; i++) {
+		char c = text[i];
+
+		/* Framing characters would be escaped, which gdb does not undo
+		 * in a text reply, and '*' would be read as run-length. */
+		if (c == '#' || c == '$')
+			continue;
+		if (c == '}')
+			c = ')';
+		else if (c == '*')
+			c = 'x';
+		s->reply[at++] = c;
+	}
+	s->reply_len = at;
+	return SESSION_OK;
+}
+
 enum session_action pkt__reply_hex(struct session *s, const void *data, size_t len)
 {
 	s->reply_len = rsp__hex_encode(s->reply, data, len);

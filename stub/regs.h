@@ -25,6 +25,7 @@
 
 #define REGS_PC		8	/* gdb regnum of eip (i386 layout) */
 #define REGS64_PC	16	/* gdb regnum of rip (x86-64 layout) */
+#define REGS_WHY_SIZE	200	/* room for the reason a register write was refused */
 
 enum regs_arch { REGS_ARCH_I386, REGS_ARCH_X86_64 };
 
@@ -50,10 +51,15 @@ size_t regs_layout__encode(const struct regs_layout *L, const struct target_regs
 			   int regno, char *out);
 size_t regs_layout__encode_all(const struct regs_layout *L, const struct target_regs *r,
 			       char *out, size_t cap);
+/* why (NULL, or why_len bytes): when a write is refused, the reason in
+ * words, for the user ("selector 0x0018 (GDT index 3) lies beyond the GDT
+ * limit 0x0017: ..."); "" when there is none to give. */
 int regs_layout__write(const struct regs_layout *L, struct target *t, int cpu,
-		       struct target_regs *r, int regno, const uint8_t *val, size_t len);
+		       struct target_regs *r, int regno, const uint8_t *val, size_t len,
+		       char *why, size_t why_len);
 int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cpu,
-			   struct target_regs *r, const uint8_t *buf, size_t len);
+			   struct target_regs *r, const uint8_t *buf, size_t len,
+			   char *why, size_t why_len);
 /* x86-64: <architecture> is always i386:x86-64. */
 size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_regs *r,
 			       char *out, size_t cap);

@@ -6,10 +6,31 @@
  * and 'G' applies a whole layout in the order the CPU needs.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "regs_priv.h"
+
+/* Why a write is refused, for the user: bounded, NULL for nobody. */
+struct why {
+	char *buf;
+	size_t len;
+};
+
+static int __attribute__((format(printf, 3, 4))) refuse(struct why *w, int err,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->buf && w->len) {
+		va_start(ap, fmt);
+		vsnprintf(w->buf, w->len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
 
 static bool real_addressing(const struct target_regs *r)
 {
@@ -19,7 +40,7 @@ static bool real_addressing(const struct target_regs *r)
 }
 
 /* Linear pc write: keep CS when the address is reachable from it. */
-static int write_pc(struct target_regs *r, uint64_t linear)
+static int write_pc(struct target_regs *r, uint64_t linear, struct why *w)
 {
 	struct target_seg *cs = &r->seg[SEG_CS];
 	uint64_t sel;
@@ -47,7 +68,8 @@ static int write_pc(struct target_regs *r, uint64_t linear)
 	else if (linear <= 0xffff0 + 0xffff)
 		sel = 0xffff;
 	else
-		return -EINVAL;
+		return refuse(w, -EINVAL, "0x%llx is out of reach in real mode: the highest "
+			      "address is ffff:ffff = 0x10ffef", (unsigned long long)linear);
 	cs->selector = (uint16_t)sel;
 	cs->base = sel << 4;
 	r->rip = linear - cs->base;
@@ -79,40 +101,51 @@ static void decode_descriptor(const uint8_t d[8], struct target_seg *seg)
  * only the selector would change nothing a debugger user can see.
  */
 static int load_segment(struct target *t, int cpu, struct target_regs *r, int segno,
-			uint16_t sel)
+			uint16_t sel, const char *name, struct why *w)
 {
 	struct target_seg seg;
 	uint8_t desc[8];
 	ssize_t n;
 
 	if (sel & 4)
-		return -EINVAL;		/* TI=1: LDT selectors are not supported */
+		return refuse(w, -EINVAL, "selector 0x%04x has TI=1: it refers to the LDT, which "
+			      "kvmstub does not load segments from", sel);
 	memset(&seg, 0, sizeof(seg));
 	seg.selector = sel;
 	if ((sel & ~3u) == 0) {
 		/* A null selector: valid (and unusable) only in a data segment
 		 * register or LDTR. */
 		if (segno == SEG_CS || segno == SEG_SS || segno == SEG_TR)
-			return -EINVAL;
+			return refuse(w, -EINVAL, "%s cannot hold the null selector 0x%04x "
+				      "(loading it faults: #GP)", name, sel);
 		seg.unusable = 1;
 		r->seg[segno] = seg;
 		return 0;
 	}
 	if ((uint32_t)(sel | 7) > r->gdt.limit)
-		return -EFAULT;
+		return refuse(w, -EFAULT, "selector 0x%04x (GDT index %u) lies beyond the GDT "
+			      "limit 0x%04x: loading it faults (#GP)", sel, sel >> 3, r->gdt.limit);
 	n = t->ops->read_mem(t, cpu, TARGET_LINEAR, r->gdt.base + (sel & ~7u), desc, 8);
 	if (n != 8)
-		return -EFAULT;
+		return refuse(w, -EFAULT, "cannot read GDT entry %u at 0x%08llx", sel >> 3,
+			      (unsigned long long)(r->gdt.base + (sel & ~7u)));
 	decode_descriptor(desc, &seg);
 	if (segno == SEG_TR || segno == SEG_LDT) {
 		if (seg.s)
-			return -EINVAL;
+			return refuse(w, -EINVAL, "selector 0x%04x is a code or data segment; %s "
+				      "needs a %s descriptor", sel, name,
+				      segno == SEG_TR ? "TSS" : "LDT");
 		/* ltr marks the TSS busy: type 9 -> 11 (and 1 -> 3 for 16-bit). */
 		if (segno == SEG_TR)
 			seg.type |= 2;
 	} else {
-		if (!seg.s || (segno == SEG_CS && !(seg.type & 8)))
-			return -EINVAL;
+		if (!seg.s)
+			return refuse(w, -EINVAL, "selector 0x%04x is a system descriptor, not a "
+				      "code or data segment (loading it into %s faults: #GP)", sel,
+				      name);
+		if (segno == SEG_CS && !(seg.type & 8))
+			return refuse(w, -EINVAL, "selector 0x%04x is a data segment; cs needs a "
+				      "code segment", sel);
 		/* The CPU sets the accessed bit on load; VM entry insists on it. */
 		seg.type |= 1;
 	}
@@ -121,21 +154,22 @@ static int load_segment(struct target *t, int cpu, struct target_regs *r, int se
 }
 
 static int write_selector(struct target *t, int cpu, struct target_regs *r, int segno,
-			  uint64_t v)
+			  uint64_t v, const char *name, struct why *w)
 {
 	if (v > 0xffff)
-		return -EINVAL;
+		return refuse(w, -EINVAL, "0x%llx does not fit in %s: a selector has 16 bits",
+			      (unsigned long long)v, name);
 	if (real_addressing(r)) {
 		r->seg[segno].selector = (uint16_t)v;
 		if (segno != SEG_TR && segno != SEG_LDT)
 			r->seg[segno].base = v << 4;
 		return 0;
 	}
-	return load_segment(t, cpu, r, segno, (uint16_t)v);
+	return load_segment(t, cpu, r, segno, (uint16_t)v, name, w);
 }
 
 static int write_value(struct target *t, int cpu, struct target_regs *r,
-		       const struct reg_desc *d, uint64_t v)
+		       const struct reg_desc *d, uint64_t v, struct why *w)
 {
 	switch (d->kind) {
 	case RK_GPR:
@@ -143,12 +177,12 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 		r->gpr[d->idx] = (r->gpr[d->idx] & ~regs__width_mask(d->bits)) | v;
 		return 0;
 	case RK_PC:
-		return write_pc(r, v);
+		return write_pc(r, v, w);
 	case RK_FLAGS:
 		r->rflags = (r->rflags & ~MASK32) | v | X86_RFLAGS_FIXED;
 		return 0;
 	case RK_SEL:
-		return write_selector(t, cpu, r, d->idx, v);
+		return write_selector(t, cpu, r, d->idx, v, d->name, w);
 	case RK_IP:
 		r->rip = v;
 		return 0;
@@ -184,7 +218,8 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 		return 0;
 	case RK_DT_LIMIT:
 		if (v > 0xffff)
-			return -EINVAL;
+			return refuse(w, -EINVAL, "0x%llx does not fit in %s: a descriptor-table "
+				      "limit has 16 bits", (unsigned long long)v, d->name);
 		if (d->idx)
 			r->idt.limit = (uint16_t)v;
 		else
@@ -204,24 +239,39 @@ static uint64_t le_value(const uint8_t *b, size_t len)
 	return v;
 }
 
-int regs_layout__write(const struct regs_layout *L, struct target *t, int cpu,
-		       struct target_regs *r, int regno, const uint8_t *val, size_t len)
+static int write_one(const struct regs_layout *L, struct target *t, int cpu,
+		     struct target_regs *r, int regno, const uint8_t *val, size_t len,
+		     struct why *w)
 {
 	const struct reg_desc *d = regs__desc(L, regno);
 	struct target_regs tmp;
 	int ret;
 
-	if (!d || len != d->bits / 8u)
-		return -EINVAL;
+	if (!d)
+		return refuse(w, -EINVAL, "no register number %d in the %s layout", regno,
+			      regs_layout__name(L));
+	if (len != d->bits / 8u)
+		return refuse(w, -EINVAL, "%s has %u bytes, not %zu", d->name, d->bits / 8u, len);
 	if (d->kind == RK_NONE)
 		return 0;
 	/* All or nothing: a failed segment load leaves r as it was. */
 	tmp = *r;
-	ret = write_value(t, cpu, &tmp, d, le_value(val, len));
+	ret = write_value(t, cpu, &tmp, d, le_value(val, len), w);
 	if (ret < 0)
 		return ret;
 	*r = tmp;
 	return 0;
+}
+
+int regs_layout__write(const struct regs_layout *L, struct target *t, int cpu,
+		       struct target_regs *r, int regno, const uint8_t *val, size_t len,
+		       char *why, size_t why_len)
+{
+	struct why w = { why, why_len };
+
+	if (why && why_len)
+		why[0] = '\0';
+	return write_one(L, t, cpu, r, regno, val, len, &w);
 }
 
 /*
@@ -243,16 +293,21 @@ static int write_rank(const struct reg_desc *d)
 }
 
 int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cpu,
-			   struct target_regs *r, const uint8_t *buf, size_t len)
+			   struct target_regs *r, const uint8_t *buf, size_t len,
+			   char *why, size_t why_len)
 {
 	struct target_regs orig = *r;
+	struct why w = { why, why_len };
 	size_t offsets[REGS_MAX];
 	size_t off = 0;
 	int ret;
 
+	if (why && why_len)
+		why[0] = '\0';
 	L = regs__lay(L);
 	if (len != (size_t)regs_layout__total_size(L))
-		return -EINVAL;
+		return refuse(&w, -EINVAL, "G carries %zu bytes; the %s layout has %d", len,
+			      regs_layout__name(L), regs_layout__total_size(L));
 	for (int i = 0; i < L->nr; i++) {
 		offsets[i] = off;
 		off += L->regs[i].bits / 8;
@@ -273,7 +328,7 @@ int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cp
 				continue;
 			if (le_value(buf + offsets[i], size) == old)
 				continue;
-			ret = regs_layout__write(L, t, cpu, r, i, buf + offsets[i], size);
+			ret = write_one(L, t, cpu, r, i, buf + offsets[i], size, &w);
 			if (ret < 0) {
 				*r = orig;
 				return ret;

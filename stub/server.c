@@ -24,6 +24,7 @@
 
 #define SEND_TIMEOUT_MS	10000	/* a client that stops reading for this long is dropped */
 #define STOP_TIMEOUT_MS	2000	/* waiting for a running guest to stop */
+#define STOP_POLL_MS	100	/* ... interrupting it again this often */
 
 struct server {
 	const struct server_config *cfg;
@@ -33,6 +34,7 @@ struct server {
 	int refused_fd;		/* a second client, told why before it is closed */
 	bool refused_told;
 	bool detached;		/* --once: the session ended with D; wait for the guest */
+	bool fresh;		/* the client has sent no packet yet */
 	uint8_t in[RSP_PACKET_SIZE];
 };
 
@@ -92,17 +94,30 @@ static void close_client(struct server *srv, const char *why)
 	srv->s->attached = false;
 }
 
-/* Wait for the target's stop after interrupting it, outside any session. */
-static void stop_guest_quietly(struct server *srv)
+/*
+ * Stop a running guest for the daemon's own sake (a client went away, the
+ * daemon exits) and collect the stop outside any client's view.  The
+ * session is told it wants this stop: a hit that a false condition would
+ * hide is collected as the interrupt, never resumed behind our back.
+ * true once no vCPU runs (so none is inside the session's bp_filter
+ * either); false when the guest did not stop within STOP_TIMEOUT_MS.
+ */
+static bool stop_guest(struct server *srv)
 {
 	struct target *t = srv->t;
-	struct pollfd p = { .fd = t->ops->event_fd(t), .events = POLLIN };
+	int waited = 0;
 
-	if (!t->ops->is_running(t))
-		return;
-	t->ops->interrupt(t);
-	if (poll(&p, 1, STOP_TIMEOUT_MS) > 0)
-		session__target_event(srv->s);
+	while (t->ops->is_running(t)) {
+		struct pollfd p = { .fd = t->ops->event_fd(t), .events = POLLIN };
+
+		if (waited >= STOP_TIMEOUT_MS)
+			return false;
+		session__interrupt_quietly(srv->s);
+		if (poll(&p, 1, STOP_POLL_MS) > 0)
+			session__target_event(srv->s);
+		waited += STOP_POLL_MS;
+	}
+	return true;
 }
 
 /*
@@ -158,8 +173,75 @@ static void accept_client(struct server *srv)
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	srv->client_fd = fd;
+	srv->fresh = true;
 	session__attach(srv->s);
 	say(srv, "gdb connected");
+}
+
+/*
+ * The first packet of a new client.  A guest that ended (exit port) is
+ * of no use to it: "The target is not running" and no monitor.  Power it
+ * on again, and say so.
+ */
+static void begin_session(struct server *srv)
+{
+	struct session *s = srv->s;
+	struct target *t = srv->t;
+	int ret;
+
+	srv->fresh = false;
+	if (!s->exited)
+		return;
+	ret = t->ops->reset(t);
+	if (ret < 0) {
+		fprintf(stderr, "kvmstub: the guest had exited (status %d); resetting the machine "
+			"for the new gdb failed: %s\n", s->exit_status, strerror(-ret));
+		return;
+	}
+	fprintf(stderr, "kvmstub: the guest had exited (status %d); the machine is back at "
+		"power-on for the new gdb\n", s->exit_status);
+	session__machine_reset(s);
+}
+
+/*
+ * --once: the session is over (D, k, or the client went away).  The exit
+ * status, or -1 to wait for the guest's end when a detach left it running.
+ */
+static int once_end(struct server *srv)
+{
+	struct session *s = srv->s;
+
+	if (s->exited)
+		return s->exit_status;
+	if (session__faulted(s)) {
+		fprintf(stderr, "kvmstub: --once: the guest faulted; exiting with status 1\n");
+		return 1;
+	}
+	if (s->killed)
+		return 0;
+	if (s->free_running) {
+		srv->detached = true;
+		return -1;
+	}
+	fprintf(stderr, "kvmstub: gdb went away without detaching\n");
+	return 1;
+}
+
+/*
+ * The client is gone without D (closed, or unreachable): the guest stays
+ * stopped, as gdb left it, unless a detach had let it run on; what the
+ * client set up goes with it.
+ */
+static int client_gone(struct server *srv, const char *why)
+{
+	struct session *s = srv->s;
+
+	close_client(srv, why);
+	if (!s->free_running)
+		stop_guest(srv);
+	if (!srv->t->ops->is_running(srv->t))
+		session__forget_client(s);
+	return srv->cfg->once ? once_end(srv) : -1;
 }
 
 /* Returns -1 to go on, or the exit status to end with. */
@@ -172,17 +254,13 @@ static int handle_action(struct server *srv, enum session_action act)
 		return -1;
 	case SESSION_DETACH:
 		flush(srv);
-		close_client(srv, "detached; the guest runs on");
-		if (srv->cfg->once) {
-			if (s->exited)
-				return s->exit_status;
-			srv->detached = true;
-		}
-		return -1;
+		close_client(srv, s->free_running ? "detached; the guest runs on" :
+			     "detached; the guest stays stopped where it ended");
+		return srv->cfg->once ? once_end(srv) : -1;
 	case SESSION_KILL:
 		flush(srv);
 		close_client(srv, "killed; the machine is back at power-on");
-		return srv->cfg->once ? (s->exited ? s->exit_status : 0) : -1;
+		return srv->cfg->once ? once_end(srv) : -1;
 	}
 	return -1;
 }
@@ -195,33 +273,24 @@ static int client_readable(struct server *srv)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return -1;
-	if (n <= 0) {
-		close_client(srv, n == 0 ? "connection closed" : strerror(errno));
-		/* Without D the guest stays stopped, as gdb left it. */
-		if (s->running)
-			stop_guest_quietly(srv);
-		if (srv->cfg->once) {
-			if (s->exited)
-				return s->exit_status;
-			fprintf(stderr, "kvmstub: gdb went away without detaching\n");
-			return 1;
-		}
-		return -1;
+	if (n <= 0)
+		return client_gone(srv, n == 0 ? "connection closed" : strerror(errno));
+	if (memchr(srv->in, '$', (size_t)n)) {
+		/* A guest left running by an earlier D is stopped by the first
+		 * packet of the next client, not by its connecting. */
+		if (!s->running && srv->t->ops->is_running(srv->t))
+			stop_guest(srv);
+		if (srv->fresh)
+			begin_session(srv);
 	}
-	/* A guest left running by an earlier D is stopped by the first
-	 * packet of the next client, not by its connecting. */
-	if (!s->running && srv->t->ops->is_running(srv->t) && memchr(srv->in, '$', (size_t)n))
-		stop_guest_quietly(srv);
 	while (off < (size_t)n && srv->client_fd >= 0) {
 		size_t used = 0;
 		enum session_action act = session__input(s, srv->in + off, (size_t)n - off, &used);
 		int status;
 
 		off += used;
-		if (!flush(srv)) {
-			close_client(srv, "send failed");
-			return -1;
-		}
+		if (!flush(srv))
+			return client_gone(srv, "send failed");
 		status = handle_action(srv, act);
 		if (status >= 0 || act != SESSION_OK)
 			return status;
@@ -243,9 +312,16 @@ static int target_event(struct server *srv)
 		fprintf(stderr, "kvmstub: guest fault: %.*s\n", (int)sizeof(s->last_stop.message),
 			s->last_stop.message);
 	if (srv->client_fd >= 0 && !flush(srv))
-		close_client(srv, "send failed");
-	if (s->exited && srv->cfg->once && srv->detached)
-		return s->exit_status;
+		return client_gone(srv, "send failed");
+	/* --once after a detach: the guest's end is the daemon's. */
+	if (srv->cfg->once && srv->detached && s->nr_stops != before) {
+		if (s->exited)
+			return s->exit_status;
+		if (s->last_stop.reason == STOP_FAULT)
+			return 1;
+		if (s->last_stop.reason == STOP_HALT)
+			return 0;
+	}
 	return -1;
 }
 
@@ -350,6 +426,14 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	if (srv->refused_fd >= 0)
 		close(srv->refused_fd);
 	listen__close(srv->listen_fd, &cfg->listen);
+	/* The vCPUs of a continue may be inside the session's bp_filter (a
+	 * breakpoint condition): stop them before the session goes. */
+	if (!stop_guest(srv)) {
+		fprintf(stderr, "kvmstub: the guest did not stop within %d ms; exiting without "
+			"freeing the protocol session its vCPUs may still use\n", STOP_TIMEOUT_MS);
+		free(srv);
+		return status;
+	}
 	free(srv->s);
 	free(srv);
 	return status;

@@ -69,6 +69,9 @@ void session__attach(struct session *s)
 	s->c_cpu = 0;
 	s->gdb_swbreak = false;
 	s->gdb_hwbreak = false;
+	s->gdb_error_message = false;
+	s->extended = false;
+	s->killed = false;
 	s->skipping = false;
 	s->interrupt_wanted = false;
 	s->last_sent_len = 0;
@@ -169,6 +172,17 @@ static void session_interrupt(struct session *s)
 		fprintf(s->log, "kvmstub: interrupting the guest failed: %s\n", strerror(-ret));
 }
 
+void session__interrupt_quietly(struct session *s)
+{
+	struct target *t = s->target;
+	int ret;
+
+	s->interrupt_wanted = true;
+	ret = t->ops->interrupt(t);
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: interrupting the guest failed: %s\n", strerror(-ret));
+}
+
 enum session_action session__input(struct session *s, const uint8_t *data, size_t len,
 				   size_t *consumed)
 {
@@ -215,15 +229,34 @@ void session__consumed(struct session *s, size_t n)
 	s->out_len -= n;
 }
 
+bool session__faulted(const struct session *s)
+{
+	return s->have_stop && s->last_stop.reason == STOP_FAULT && !s->running &&
+	       !s->free_running;
+}
+
 void session__machine_reset(struct session *s)
 {
 	s->running = false;
+	s->free_running = false;
 	s->have_stop = false;
 	s->exited = false;
 	s->exit_status = 0;
 	s->xml_len = 0;
 	s->skipping = false;
 	conds__clear(&s->conds);	/* the reset removed every breakpoint */
+}
+
+void session__forget_client(struct session *s)
+{
+	struct target *t = s->target;
+	int ret = t->ops->remove_all_bps ? t->ops->remove_all_bps(t) : 0;
+
+	if (ret < 0 && s->log)
+		fprintf(s->log, "kvmstub: removing the breakpoints of the last client failed: %s\n",
+			strerror(-ret));
+	conds__clear(&s->conds);
+	s->physical = false;
 }
 
 /* Whether a breakpoint hit stops: it has no conditions, or one is true. */
@@ -386,6 +419,24 @@ static void session_send_message(struct session *s, const char *msg)
 	session__send_packet(s, pkt, 1 + rsp__hex_encode(pkt + 1, text, n));
 }
 
+/*
+ * A stop while no client follows the guest (a detach let it run on) that
+ * is not its end: an event kept from before the detach (another vCPU's
+ * watchpoint, with --smp), or a stop-on-mode change.  Nobody is there to
+ * see it: on with the guest.
+ */
+static int session_run_on(struct session *s, const struct target_stop *stop)
+{
+	struct target_resume how = { .kind = RESUME_CONTINUE };
+	int ret = s->target->ops->resume(s->target, &how);
+
+	if (s->log)
+		fprintf(s->log, "kvmstub: vCPU %d stopped (reason %d) with no gdb attached; %s\n",
+			stop->cpu, (int)stop->reason, ret == 0 ? "the guest runs on" :
+			"resuming it failed");
+	return ret;
+}
+
 enum session_action session__target_event(struct session *s)
 {
 	struct target *t = s->target;
@@ -402,6 +453,21 @@ enum session_action session__target_event(struct session *s)
 			fprintf(s->log, "kvmstub: collecting the guest's stop failed: %s\n",
 				strerror(-ret));
 		return SESSION_OK;
+	}
+	if (s->free_running) {
+		switch (stop.reason) {
+		case STOP_EXITED:
+		case STOP_FAULT:
+		case STOP_HALT:
+		case STOP_INTERRUPT:
+			s->free_running = false;	/* its end, or our own stop */
+			break;
+		default:
+			if (!s->interrupt_wanted && session_run_on(s, &stop) == 0)
+				return SESSION_OK;
+			s->free_running = false;
+			break;
+		}
 	}
 	if (!session__stop_is_reportable(s, &stop)) {
 		if (s->interrupt_wanted) {

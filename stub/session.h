@@ -30,6 +30,17 @@ enum session_action {
 /* Room for the memory map document (a few regions). */
 #define SESSION_MEMMAP_SIZE	2048
 
+/* The machine's switches as last set through the monitor, for the
+ * monitor to show them (the target keeps no copy it can be asked for).
+ * They outlive connections, as the switches do; zero is the machine's
+ * power-on choice. */
+struct session_switches {
+	bool step_irq;
+	bool stop_on_mode;
+	uint8_t sw_break;		/* 0 auto, 1 int3, 2 dr */
+	bool step_rep_whole;
+};
+
 struct session {
 	struct target *target;
 	FILE *log;			/* --verbose packet log, or NULL */
@@ -44,6 +55,18 @@ struct session {
 	const struct regs_layout *layout;
 	bool arch_auto;			/* --arch auto: pick the layout at each target.xml read */
 	int g_cpu, c_cpu;		/* Hg and Hc thread selection (0-based cpu) */
+
+	bool extended;			/* '!': extended-remote (this connection) */
+	/* qSupported error-message+: the client takes "E.text" error replies
+	 * to qRcmd (newer gdb); without it, console text and "E01". */
+	bool gdb_error_message;
+	/* A detach let the guest run on with no client following it: a stop
+	 * that is not its end (exit, fault, hlt) or the daemon's own
+	 * interrupt resumes it again (an event kept from before the detach,
+	 * a stop-on-mode change). */
+	bool free_running;
+	bool killed;			/* k or vKill, and nothing run since */
+	struct session_switches switches;
 
 	struct target_stop last_stop;	/* for '?' */
 	bool have_stop;
@@ -108,6 +131,22 @@ enum session_action session__input(struct session *s, const uint8_t *data, size_
 enum session_action session__target_event(struct session *s);
 /* The server loop sent n bytes of s->out. */
 void session__consumed(struct session *s, size_t n);
+
+/* The server stops the guest for its own sake (a client went away, the
+ * daemon exits): interrupt it, and have the stop that follows collected as
+ * that interrupt, even a hit a false condition would hide: nothing is
+ * resumed behind the server's back. */
+void session__interrupt_quietly(struct session *s);
+
+/* The client went away or detached: what it set up goes with it (its
+ * breakpoints and watchpoints, their conditions, monitor phys).  gdb
+ * inserts its breakpoints afresh after connecting; the next client must
+ * not stop at one it never set.  The guest must be stopped. */
+void session__forget_client(struct session *s);
+
+/* The last stop was a fault (triple fault, internal error, entry
+ * failure) and the guest has not run since: it cannot run on. */
+bool session__faulted(const struct session *s);
 
 /* The machine was reset (k, vKill, "monitor reset"): forget the last
  * stop and the guest's exit; '?' reports the reset vector again. */

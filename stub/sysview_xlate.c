@@ -315,8 +315,14 @@ static void to_physical(struct target *t, int cpu, const struct target_regs *r, 
 	int ret;
 
 	if (!(r->cr0 & X86_CR0_PG) || !(r->cr0 & X86_CR0_PE)) {
-		sysview__printf(o, "physical 0x%08" PRIx64 " (paging off: physical = linear)\n",
-				lin);
+		/* Without paging a linear address has 32 bits (20, plus the
+		 * A20 carry, in real mode): nothing above 4 GiB is one. */
+		if (lin > 0xffffffffull)
+			sysview__printf(o, "0x%" PRIx64 " is beyond 4 GiB: with paging off, linear "
+					"addresses have 32 bits, so no access reaches it\n", lin);
+		else
+			sysview__printf(o, "physical 0x%08" PRIx64 " (paging off: physical = "
+					"linear)\n", lin);
 		return;
 	}
 	if (r->efer & X86_EFER_LMA) {

@@ -191,6 +191,11 @@ struct target_ops {
 	/* Back to power-on state (vCPUs stopped at the reset vector,
 	 * breakpoints removed, the image reloaded). */
 	int (*reset)(struct target *t);
+	/* Remove every breakpoint and watchpoint, whoever inserted them (a
+	 * client that went away without removing its own), and nothing
+	 * else.  The vCPUs must be stopped: -EBUSY otherwise.  Optional
+	 * (NULL: the target keeps none between clients). */
+	int (*remove_all_bps)(struct target *t);
 
 	/* One line describing a vCPU for gdb's "info threads". */
 	int (*describe_cpu)(struct target *t, int cpu, char *buf, size_t len);

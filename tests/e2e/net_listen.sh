@@ -21,9 +21,9 @@ start_bg() {
 # The default is loopback.
 "$KVMSTUB" --help | grep -q "default 127.0.0.1:1234" || fail "--help does not give the loopback default"
 
-# Non-loopback: refused without --allow-remote (exit 1, says why) ...
+# Non-loopback: refused without --allow-remote, a bad value (exit 2, says why) ...
 "$KVMSTUB" --listen 0.0.0.0:0 guests/kernel1.bin >"$T/out" 2>"$T/err"; rc=$?
-[ "$rc" -eq 1 ] || fail "--listen 0.0.0.0:0 without --allow-remote: status $rc, want 1"
+[ "$rc" -eq 2 ] || fail "--listen 0.0.0.0:0 without --allow-remote: status $rc, want 2 (a bad option value)"
 expect "$T/err" "^kvmstub: refusing to listen on 0\.0\.0\.0: not a loopback address, and anyone who can reach the port controls the guest; add --allow-remote to do it anyway$"
 [ ! -s "$T/out" ] || fail "a refused --listen printed on stdout: $(cat "$T/out")"
 echo "ok: --listen 0.0.0.0:0 refused: $(cat "$T/err")"

@@ -337,6 +337,17 @@ static int ft_reset(struct target *t)
 	return 0;
 }
 
+static int ft_remove_all_bps(struct target *t)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (ft->running)
+		return -EBUSY;
+	ft->nr_bps = 0;
+	ft->nr_remove_alls++;
+	return 0;
+}
+
 static const char *fake_mode(const struct target_regs *r)
 {
 	if (r->efer & X86_EFER_LMA)
@@ -412,6 +423,7 @@ static const struct target_ops fake_ops = {
 	.get_stop	= ft_get_stop,
 	.is_running	= ft_is_running,
 	.reset		= ft_reset,
+	.remove_all_bps	= ft_remove_all_bps,
 	.describe_cpu	= ft_describe_cpu,
 	.describe	= ft_describe,
 	.memory_map	= ft_memory_map,

@@ -37,7 +37,7 @@ struct fake_target {
 	struct target_stop pending;
 	struct target_resume last_resume;	/* kind, cpu, range and alone of the last resume */
 	bool no_past_bp;		/* resume() refuses past_bp (-EOPNOTSUPP) */
-	int nr_resumes, nr_resets, nr_interrupts;
+	int nr_resumes, nr_resets, nr_interrupts, nr_remove_alls;
 };
 
 /* mem_size bytes of zeroed memory; real-mode reset state (CS f000:fff0). */

@@ -78,7 +78,9 @@ static void test_help(void **state)
 		assert_contains(f->out, needle);
 	}
 	assert_contains(f->out, "xlate ADDR|SEL:OFF");
-	assert_contains(f->out, "step-irq on|off");
+	assert_contains(f->out, "step-irq [on|off]");
+	assert_contains(f->out, "sw-break [auto|int3|dr]");
+	assert_contains(f->out, "reset [quiet]");
 	/* Help texts start in one column. */
 	help = strstr(f->out, "  help");
 	step = strstr(f->out, "  step-irq");
@@ -114,12 +116,12 @@ static void test_bad_args(void **state)
 	assert_int_equal(run(f, "xlate 1000 2000"), -EINVAL);
 	assert_int_equal(run(f, "xlate zz:top"), -EINVAL);
 	assert_contains(f->out, "usage: monitor xlate");
-	assert_int_equal(run(f, "step-irq"), -EINVAL);
-	assert_contains(f->out, "usage: monitor step-irq on|off");
 	assert_int_equal(run(f, "step-irq maybe"), -EINVAL);
+	assert_contains(f->out, "usage: monitor step-irq [on|off]");
 	assert_int_equal(run(f, "phys 1"), -EINVAL);
 	assert_contains(f->out, "usage: monitor phys [on|off]");
 	assert_int_equal(run(f, "reset now"), -EINVAL);
+	assert_int_equal(run(f, "reset quietly"), -EINVAL);
 	assert_int_equal(f->ft->nr_resets, 0);
 	assert_int_equal(run(f, "regs all"), -EINVAL);
 	assert_int_equal(run(f, "gdt 1"), -EINVAL);
@@ -145,14 +147,28 @@ static void test_step_irq(void **state)
 	struct fixture *f = *state;
 	struct target_ops ops = *f->ft->target.ops;
 
+	/* No argument: the setting, as set last (off at power-on). */
+	assert_int_equal(run(f, "step-irq"), 0);
+	assert_string_equal(f->out, "step-irq off: interrupts are held off while single-stepping\n");
 	assert_int_equal(run(f, "step-irq on"), 0);
 	assert_contains(f->out, "step-irq on");
+	assert_true(f->s->switches.step_irq);
+	assert_int_equal(run(f, "step-irq "), 0);
+	assert_string_equal(f->out, "step-irq on: interrupts may be taken while single-stepping\n");
 	assert_int_equal(run(f, "step-irq off"), 0);
+	assert_false(f->s->switches.step_irq);
+	/* The fake has no stop-on-mode switch: refused, and not remembered. */
+	assert_int_equal(run(f, "stop-on-mode on"), -EOPNOTSUPP);
+	assert_false(f->s->switches.stop_on_mode);
+	assert_int_equal(run(f, "stop-on-mode"), 0);
+	assert_contains(f->out, "stop-on-mode off: continue runs at full speed");
 
 	ops.set_option = NULL;
 	f->ft->target.ops = &ops;
 	assert_int_equal(run(f, "step-irq on"), -EOPNOTSUPP);
 	assert_contains(f->out, "not supported by this target");
+	assert_int_equal(run(f, "step-irq"), -EOPNOTSUPP);
+	assert_int_equal(run(f, "sw-break"), -EOPNOTSUPP);
 }
 
 /* A target with only set_option: records what monitor sw-break asked. */
@@ -178,9 +194,11 @@ static void test_sw_break(void **state)
 	struct opt_rec rec = { .on = -1 };
 	struct target t = { .ops = &ops, .priv = &rec };
 
-	assert_int_equal(run(f, "sw-break"), -EINVAL);
-	assert_contains(f->out, "usage: monitor sw-break auto|int3|dr");
+	assert_int_equal(run(f, "sw-break"), 0);
+	assert_contains(f->out, "sw-break auto: software breakpoints are the mechanism the "
+			"start-up probe chose");
 	assert_int_equal(run(f, "sw-break on"), -EINVAL);
+	assert_contains(f->out, "usage: monitor sw-break [auto|int3|dr]");
 	/* The fake has no such switch. */
 	assert_int_equal(run(f, "sw-break int3"), -EOPNOTSUPP);
 	assert_contains(f->out, "not supported by this target");
@@ -193,11 +211,16 @@ static void test_sw_break(void **state)
 	assert_int_equal(run(f, "sw-break dr "), 0);
 	assert_string_equal(rec.name, "sw-break-dr");
 	assert_int_equal(rec.on, 1);
+	assert_int_equal(run(f, "sw-break"), 0);
+	assert_contains(f->out, "sw-break dr: software breakpoints are debug registers");
 	assert_int_equal(run(f, "sw-break auto"), 0);
 	assert_int_equal(rec.on, 0);
 	rec.ret = -EBUSY;
 	assert_int_equal(run(f, "sw-break dr"), -EBUSY);
 	assert_contains(f->out, "software breakpoints are inserted");
+	/* A refused switch is not remembered. */
+	assert_int_equal(run(f, "sw-break"), 0);
+	assert_contains(f->out, "sw-break auto:");
 	rec.ret = -EOPNOTSUPP;
 	assert_int_equal(run(f, "sw-break int3"), -EOPNOTSUPP);
 	assert_contains(f->out, "stops at an int3 in no CPU mode");
@@ -216,6 +239,12 @@ static void test_reset(void **state)
 	assert_contains(f->out, "machine reset");
 	assert_contains(f->out, "f000:fff0");
 	assert_contains(f->out, "linear 0x000ffff0");
+	assert_contains(f->out, "maint flush register-cache");
+	/* quiet: gdbscripts/kvmstub.gdb's reset, which flushes gdb's cache itself. */
+	assert_int_equal(run(f, "reset quiet"), 0);
+	assert_int_equal(f->ft->nr_resets, 2);
+	assert_contains(f->out, "machine reset");
+	assert_null(strstr(f->out, "register-cache"));
 }
 
 static void test_info(void **state)

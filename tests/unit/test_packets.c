@@ -118,7 +118,7 @@ static void test_no_ack_and_constants(void **state)
 	assert_true(f->s->no_ack);
 	assert_string_equal(req(f, "qAttached"), "1");
 	assert_string_equal(req(f, "qAttached:1"), "1");
-	assert_string_equal(req(f, "qOffsets"), "");
+	assert_string_equal(req(f, "qOffsets"), "Text=0;Data=0;Bss=0");
 	assert_string_equal(req(f, "qSymbol::"), "OK");
 	assert_string_equal(req(f, "qTStatus"), "");
 	assert_string_equal(req(f, "vMustReplyEmpty"), "");
@@ -129,7 +129,7 @@ static void test_unknown(void **state)
 	struct fixture *f = *state;
 	static const char *const unknown[] = {
 		"", "qFooBar", "vFile:open:6a7573742070726f62696e67,0,1c0", "Q", "q",
-		"vCont", "qXfer:auxv:read::0,100", "QNonStop:1", "qSupportedX", "!", "b9600",
+		"vCont", "qXfer:auxv:read::0,100", "QNonStop:1", "qSupportedX", "!!", "b9600",
 		"QStartNoAckModeX", "gg", "vKill", "kk", "qCx",
 	};
 	size_t i;
@@ -205,7 +205,8 @@ static void test_g_G_roundtrip(void **state)
 
 	/* Change eax, write everything back, read it again. */
 	memcpy(g, "78563412", 8);
-	assert_string_equal(reqf(f, "G%s", ""), "E22");	/* too short */
+	/* Too short: refused, saying why. */
+	assert_non_null(strstr(reqf(f, "G%s", ""), "E.G carries 0 bytes; the i386 layout has "));
 	{
 		char *pkt = malloc(len + 2);
 
@@ -224,7 +225,7 @@ static void test_g_G_roundtrip(void **state)
 		assert_string_equal(req(f, pkt), "E01");
 		memcpy(pkt + 1, g, len + 1);
 		pkt[len - 1] = '\0';
-		assert_string_equal(req(f, pkt), "E22");	/* one byte short */
+		assert_non_null(strstr(req(f, pkt), "E.G carries "));	/* one byte short */
 		assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0x12345678);
 		free(pkt);
 	}
@@ -273,6 +274,35 @@ static void test_p_P(void **state)
 	assert_string_equal(req(f, "P0=efbeadzz"), "E01");
 	assert_string_equal(req(f, "P0:efbeadde"), "E01");
 	assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0xdeadbeef);
+}
+
+/* A refused register write says why ("E.text", which gdb shows). */
+static void test_P_refused_says_why(void **state)
+{
+	struct fixture *f = *state;
+	struct target_regs *r = &f->ft->regs[0];
+	/* null, flat code 0x08, flat data 0x10, at 0x1000 */
+	static const uint8_t gdt[24] = {
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,
+		0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,
+	};
+
+	memcpy(f->ft->mem + 0x1000, gdt, sizeof(gdt));
+	r->cr0 |= X86_CR0_PE;
+	r->gdt.base = 0x1000;
+	r->gdt.limit = 0x17;
+	/* ds (12) = 0x18: beyond the limit; cs (10) = 0x10: data. */
+	/* ('#' cannot be carried in a text reply: "#GP" is "GP".) */
+	assert_string_equal(req(f, "Pc=18000000"), "E.selector 0x0018 (GDT index 3) lies beyond "
+			    "the GDT limit 0x0017: loading it faults (GP)");
+	assert_string_equal(req(f, "Pa=10000000"),
+			    "E.selector 0x0010 is a data segment; cs needs a code segment");
+	assert_string_equal(req(f, "Pc=10000000"), "OK");
+	assert_int_equal(r->seg[SEG_DS].selector, 0x10);
+	/* An unreadable descriptor: where it was looked for. */
+	r->gdt.base = 0x10000 - 8;	/* the descriptor is outside memory */
+	assert_string_equal(req(f, "Pd=10000000"), "E.cannot read GDT entry 2 at 0x00010008");
 }
 
 /* ---- memory ---- */
@@ -992,9 +1022,27 @@ static void test_qrcmd(void **state)
 	assert_string_equal(monitor(f, "phys off"), "OK");
 	assert_false(f->s->physical);
 
-	/* Failure: the reason as console text, then an error. */
+	/* Failure: the reason as console text, then an error (gdb 13 takes
+	 * no "E.text" for qRcmd). */
 	assert_string_equal(monitor(f, "no-such-command"), "E01");
 	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+	assert_non_null(strstr(text, "unknown monitor command 'no-such-command'"));
+
+	/* A gdb that says error-message+: the reason is the error, once. */
+	req(f, "qSupported:swbreak+;error-message+");
+	assert_true(f->s->gdb_error_message);
+	assert_string_equal(monitor(f, "no-such-command"),
+			    "E.unknown monitor command 'no-such-command'; try 'monitor help'");
+	assert_int_equal(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets), 0);
+	assert_string_equal(monitor(f, "xlate zz"), "E.xlate: cannot parse \"zz\": use ADDR "
+			    "(linear, hex) or SEL:OFF (hex), e.g. f000:fff0 or 0x8:0x1000\n"
+			    "usage: monitor xlate ADDR|SEL:OFF");
+	/* Characters a text reply cannot carry ('#', '*'): left out, replaced. */
+	assert_string_equal(monitor(f, "#*#"), "E.unknown monitor command 'x'; try 'monitor help'");
+	assert_string_equal(monitor(f, "phys"), "OK");	/* success: console text as before */
+	assert_true(console_text(f, text, 2 * MONITOR_OUT_SIZE, &packets) > 0);
+	req(f, "qSupported:swbreak+");
+	assert_false(f->s->gdb_error_message);
 
 	/* Malformed hex. */
 	assert_string_equal(req(f, "qRcmd,68656c7"), "E01");
@@ -1016,17 +1064,31 @@ static void test_detach_kill(void **state)
 	assert_int_equal(act(f, "D;1x"), SESSION_OK);
 	assert_int_equal(f->ft->nr_resumes, 0);
 
+	/* What the client set up goes before the guest runs on. */
+	assert_string_equal(req(f, "Z0,100,1;X3,220027"), "OK");
+	assert_string_equal(req(f, "Z2,200,4"), "OK");
+	assert_string_equal(monitor(f, "phys on"), "OK");
+	assert_int_equal(f->ft->nr_bps, 2);
+	assert_int_equal(f->s->conds.nr_used, 1);
 	assert_int_equal(act(f, "D;1"), SESSION_DETACH);
 	f->s->reply[f->s->reply_len] = '\0';
 	assert_string_equal(f->s->reply, "OK");
+	assert_int_equal(f->ft->nr_remove_alls, 1);
+	assert_int_equal(f->ft->nr_bps, 0);
+	assert_int_equal(f->s->conds.nr_used, 0);
+	assert_false(f->s->physical);
 	assert_true(f->ft->running);
 	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
 	/* Already running: not resumed twice. */
 	assert_int_equal(act(f, "D"), SESSION_DETACH);
 	assert_int_equal(f->ft->nr_resumes, 1);
 
+	/* k: "X09", which lldb waits for; the server then closes. */
 	assert_int_equal(act(f, "k"), SESSION_KILL);
-	assert_true(f->s->no_reply);
+	assert_false(f->s->no_reply);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "X09");
+	assert_true(f->s->killed);
 	assert_int_equal(f->ft->nr_resets, 1);
 	assert_false(f->ft->running);
 	assert_int_equal(act(f, "vKill;1"), SESSION_KILL);
@@ -1035,6 +1097,75 @@ static void test_detach_kill(void **state)
 	assert_string_equal(f->s->reply, "OK");
 	assert_int_equal(f->ft->nr_resets, 2);
 	assert_string_equal(req(f, "?"), "T05thread:01;");
+}
+
+/* A detach after a fault leaves the guest where it faulted: it cannot run on. */
+static void test_detach_after_fault(void **state)
+{
+	struct fixture *f = *state;
+
+	f->s->last_stop = (struct target_stop){ .reason = STOP_FAULT };
+	f->s->have_stop = true;
+	assert_true(session__faulted(f->s));
+	assert_int_equal(act(f, "D"), SESSION_DETACH);
+	assert_int_equal(f->ft->nr_resumes, 0);
+	assert_false(f->ft->running);
+	assert_false(f->s->free_running);
+	assert_true(session__faulted(f->s));
+	/* Any run clears it. */
+	assert_int_equal(act(f, "s"), SESSION_OK);
+	assert_false(session__faulted(f->s));
+}
+
+/* extended-remote: !, vRun, R, and k, vKill and D keeping the connection. */
+static void test_extended(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Only in extended mode. */
+	assert_string_equal(req(f, "vRun;"), "E.vRun is for extended-remote (gdb: target extended-remote)");
+	assert_string_equal(req(f, "R00"), "");
+	assert_int_equal(f->ft->nr_resets, 0);
+
+	assert_string_equal(req(f, "!"), "OK");
+	assert_true(f->s->extended);
+	/* Our image only, with no arguments. */
+	assert_string_equal(req(f, "vRun;;61726731"), "E.kvmstub passes no arguments to the guest");
+	assert_string_equal(req(f, "vRun;666f6f2e656c66"),
+			    "E.kvmstub runs only the image it was started with; leave remote exec-file empty");
+	assert_int_equal(f->ft->nr_resets, 0);
+	/* run: power-on, and the reset-vector stop as the reply. */
+	f->ft->regs[0].rip = 0x1234;
+	f->s->exited = true;
+	f->s->killed = true;
+	assert_string_equal(req(f, "vRun;"), "T05thread:01;");
+	assert_int_equal(f->ft->nr_resets, 1);
+	assert_int_equal(f->ft->regs[0].rip, 0xfff0);
+	assert_false(f->s->exited);
+	assert_string_equal(req(f, "?"), "T05thread:01;");
+	/* R: the same, with no reply. */
+	assert_int_equal(act(f, "R00"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_resets, 2);
+	/* kill and detach keep the connection. */
+	assert_int_equal(act(f, "vKill;1"), SESSION_OK);
+	f->s->reply[f->s->reply_len] = '\0';
+	assert_string_equal(f->s->reply, "OK");
+	assert_true(f->s->killed);
+	assert_int_equal(f->ft->nr_resets, 3);
+	assert_int_equal(act(f, "k"), SESSION_OK);
+	assert_true(f->s->no_reply);
+	assert_int_equal(f->ft->nr_resets, 4);
+	assert_string_equal(req(f, "c"), "");	/* a resume: no reply now */
+	assert_false(f->s->killed);
+	f->ft->target.ops->interrupt(&f->ft->target);
+	session__target_event(f->s);
+	assert_int_equal(act(f, "D"), SESSION_OK);
+	assert_true(f->s->free_running);
+	assert_true(f->ft->running);
+	/* A new connection starts in plain remote mode. */
+	session__attach(f->s);
+	assert_false(f->s->extended);
 }
 
 /* ---- target-side conditions (Z0/Z1 ";X") and range stepping ---- */
@@ -1114,6 +1245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_g_G_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_p_P, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_P_refused_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_m, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_M, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_X, setup, teardown),
@@ -1130,6 +1262,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qrcmd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_after_fault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_Z_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_step, setup, teardown),
 	};

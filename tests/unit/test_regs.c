@@ -321,6 +321,49 @@ static void test_selector_load_protected(void **state)
 	assert_regs_equal(&r, &before);
 }
 
+/* A refused write says why, in words a user can act on. */
+static void why(struct fake_target *ft, struct target_regs *r, const char *reg, uint32_t v,
+		int want, const char *reason)
+{
+	char buf[REGS_WHY_SIZE];
+	uint8_t b[4];
+
+	put32(b, v);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(regs_layout__write(NULL, &ft->target, 0, r, regs__find(reg), b, 4, buf,
+					    sizeof(buf)), want);
+	if (!strstr(buf, reason))
+		fail_msg("set $%s = 0x%x: '%s' does not say '%s'", reg, v, buf, reason);
+}
+
+static void test_write_refused_why(void **state)
+{
+	struct fake_target *ft = *state;
+	struct target_regs r;
+	char buf[REGS_WHY_SIZE];
+	uint8_t b[4] = { 0 };
+
+	enter_protected(ft, &r);
+	r.gdt.limit = 0x17;	/* null, code, data */
+	why(ft, &r, "ds", 0x18, -EFAULT,
+	    "selector 0x0018 (GDT index 3) lies beyond the GDT limit 0x0017");
+	why(ft, &r, "cs", 0x10, -EINVAL, "selector 0x0010 is a data segment; cs needs a code segment");
+	why(ft, &r, "ss", 0, -EINVAL, "ss cannot hold the null selector 0x0000");
+	why(ft, &r, "es", 0x0c, -EINVAL, "TI=1");
+	why(ft, &r, "fs", 0x10000, -EINVAL, "a selector has 16 bits");
+	r.gdt.limit = 5 * 8 - 1;
+	why(ft, &r, "gs", 0x20, -EINVAL, "selector 0x0020 is a system descriptor");
+	why(ft, &r, "tr", 0x10, -EINVAL, "tr needs a TSS descriptor");
+	why(ft, &r, "gdtr_limit", 0x10000, -EINVAL, "limit has 16 bits");
+	/* Real mode: beyond ffff:ffff. */
+	r = ft->regs[0];
+	why(ft, &r, "eip", 0x200000, -EINVAL, "out of reach in real mode");
+	/* A write that succeeds leaves it empty. */
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(regs_layout__write(NULL, &ft->target, 0, &r, 0, b, 4, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
 static void test_write_bad(void **state)
 {
 	struct fake_target *ft = *state;
@@ -666,17 +709,17 @@ static void test_write64(void **state)
 		b[i] = (uint8_t)(0xa0 + i);
 	/* A 64-bit register is written whole. */
 	r.gpr[GPR_BX] = ~0ull;
-	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 8), 0);
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 8, NULL, 0), 0);
 	assert_int_equal(r.gpr[GPR_BX], 0xa7a6a5a4a3a2a1a0ull);
-	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 4), -EINVAL);
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, 1, b, 4, NULL, 0), -EINVAL);
 	/* The pc in 64-bit mode: RIP = the value, CS untouched. */
-	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, REGS64_PC, b, 8), 0);
+	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r, REGS64_PC, b, 8, NULL, 0), 0);
 	assert_int_equal(r.rip, 0xa7a6a5a4a3a2a1a0ull);
 	assert_int_equal(r.seg[SEG_CS].selector, 0x18);
 	assert_int_equal(r.seg[SEG_CS].base, 0x12340000);
 	/* cr8 exists only in this layout. */
 	assert_int_equal(regs_layout__write(L, &ft->target, 0, &r,
-					    regs_layout__find(L, "cr8"), b, 8), 0);
+					    regs_layout__find(L, "cr8"), b, 8, NULL, 0), 0);
 	assert_int_equal(r.cr8, 0xa7a6a5a4a3a2a1a0ull);
 
 	/* 'G' with the 'g' block unchanged changes nothing; one changed
@@ -687,12 +730,12 @@ static void test_write64(void **state)
 		if (g[i] == 'x')
 			g[i] = '0';
 	assert_true(rsp__hex_decode(raw, g, total));
-	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total), 0);
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total, NULL, 0), 0);
 	assert_memory_equal(&r, &before, sizeof(r));
 	raw[8 * 14] = 0x42;	/* r14, byte 0 */
-	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total), 0);
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total, NULL, 0), 0);
 	assert_int_equal(r.gpr[GPR_R14], 0x42);
-	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total - 1), -EINVAL);
+	assert_int_equal(regs_layout__write_all(L, &ft->target, 0, &r, raw, total - 1, NULL, 0), -EINVAL);
 }
 
 static void test_target_xml64(void **state)
@@ -742,6 +785,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pc_write_real, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selector_write_real, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selector_load_protected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_refused_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_all_fails_whole, setup, teardown),

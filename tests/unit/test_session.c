@@ -414,7 +414,7 @@ static void test_exit(void **state)
 	/* Killing (reset) brings the machine back to the reset vector. */
 	assert_int_equal(session__input(f->s, (const uint8_t *)"$k#6b", 5, &(size_t){ 0 }),
 			 SESSION_KILL);
-	assert_string_equal(take_out(f), "+");
+	assert_string_equal(take_out(f), "+$X09#c1");
 	assert_false(f->s->exited);
 	expect(f, "?", "T05thread:01;");
 }
@@ -453,6 +453,59 @@ static void test_detach(void **state)
 	f->ft->target.ops->interrupt(&f->ft->target);
 	session__target_event(f->s);
 	assert_int_equal(f->s->out_len, 0);
+}
+
+/*
+ * After a detach the guest runs on with nobody following it: a stop that
+ * is not its end (an event kept from before the detach, a mode change)
+ * resumes it again; its end, or the daemon's own interrupt, is kept.
+ */
+static void test_detach_runs_on(void **state)
+{
+	struct fixture *f = *state;
+	struct target_stop watch = { .reason = STOP_WATCH, .addr = 0x200,
+				     .watch_kind = BP_WATCH_WRITE };
+	struct target_stop mode = { .reason = STOP_MODE_CHANGE };
+	struct target_stop end = { .reason = STOP_EXITED, .exit_status = 5 };
+
+	fake_target__queue_stop(f->ft, &watch);
+	fake_target__queue_stop(f->ft, &mode);
+	fake_target__queue_stop(f->ft, &end);
+	assert_int_equal(session__input(f->s, (const uint8_t *)"$D#44", 5, &(size_t){ 0 }),
+			 SESSION_DETACH);
+	assert_string_equal(take_out(f), "+$OK#9a");
+	f->s->attached = false;
+	assert_true(f->s->free_running);
+	assert_int_equal(f->ft->nr_resumes, 1);
+	/* The kept watchpoint event: on with the guest, nothing recorded. */
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->ft->nr_resumes, 2);
+	assert_int_equal(f->ft->last_resume.kind, RESUME_CONTINUE);
+	assert_null(f->ft->last_resume.bp_filter);
+	assert_int_equal(f->s->nr_stops, 0);
+	/* A mode change: the same. */
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->ft->nr_resumes, 3);
+	assert_true(f->s->free_running);
+	/* Its end is kept. */
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_int_equal(f->ft->nr_resumes, 3);
+	assert_int_equal(f->s->nr_stops, 1);
+	assert_true(f->s->exited);
+	assert_int_equal(f->s->exit_status, 5);
+	assert_false(f->s->free_running);
+	assert_int_equal(f->s->out_len, 0);
+
+	/* And the daemon's own interrupt stops it for good. */
+	f->s->exited = false;
+	assert_int_equal(f->ft->target.ops->resume(&f->ft->target,
+		&(struct target_resume){ .kind = RESUME_CONTINUE }), 0);
+	f->s->free_running = true;
+	session__interrupt_quietly(f->s);
+	assert_int_equal(session__target_event(f->s), SESSION_OK);
+	assert_false(f->ft->running);
+	assert_false(f->s->free_running);
+	assert_int_equal(f->s->last_stop.reason, STOP_INTERRUPT);
 }
 
 static void test_monitor_packets(void **state)
@@ -646,6 +699,29 @@ static void test_cond_interrupt(void **state)
 	assert_true(f->s->skipping);
 }
 
+/* The server stopping the guest for its own sake (a lost client, the
+ * daemon exiting): a hidden hit collected then is the stop, and nothing
+ * is resumed with nobody attached. */
+static void test_cond_interrupt_quietly(void **state)
+{
+	struct fixture *f = *state;
+
+	cond_bp(f);
+	f->ft->regs[0].gpr[GPR_AX] = 4;	/* false */
+	queue(f, STOP_SWBREAK, 0x100);
+	resume_pkt(f, "c");
+	f->s->attached = false;
+	f->ft->nr_resumes = 0;
+	session__interrupt_quietly(f->s);
+	assert_int_equal(f->ft->nr_interrupts, 1);
+	event(f, "");
+	assert_int_equal(f->ft->nr_resumes, 0);
+	assert_false(f->ft->running);
+	assert_false(f->s->running);
+	assert_int_equal(f->s->last_stop.reason, STOP_INTERRUPT);
+	assert_false(f->s->interrupt_wanted);
+}
+
 /* A target with past_bp: a false hit costs one resume, no step. */
 static void test_cond_past_bp(void **state)
 {
@@ -820,6 +896,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_runs_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_packets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_false_is_hidden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_true_and_unconditional, setup, teardown),
@@ -827,6 +904,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cond_step_lands_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_error_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cond_interrupt_quietly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_cpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cond_past_bp_races, setup, teardown),

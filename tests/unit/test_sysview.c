@@ -364,6 +364,10 @@ static void test_xlate_real(void **state)
 	xlate_has(f, "ffff:ffff", "linear 0x0010ffef");
 	xlate_has(f, "b8000", "linear 0x000b8000\n");
 	xlate_has(f, "f000:10000", "does not fit in a real-mode 16-bit offset");
+	/* Paging off: 32-bit linear addresses; 2^32 is none, 2^32 - 1 is one. */
+	xlate_has(f, "100000000", "0x100000000 is beyond 4 GiB: with paging off");
+	assert_null(strstr(f->out, "physical"));
+	xlate_has(f, "ffffffff", "physical 0xffffffff (paging off: physical = linear)");
 }
 
 static void test_xlate_malformed(void **state)
