@@ -82,6 +82,27 @@ static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	return v ? cpu__set(&v->cpu, regs) : err;
 }
 
+static uint32_t op_xfeatures(struct target *t)
+{
+	return M(t)->x.nr_vcpus > 0 ? M(t)->vcpus[0].cpu.xs.features : 0;
+}
+
+static int op_get_fpu(struct target *t, int cpu, struct target_fpu *fpu)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__fpu_get(&v->cpu, fpu) : err;
+}
+
+static int op_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__fpu_set(&v->cpu, fpu) : err;
+}
+
 static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
 			   void *buf, size_t len)
 {
@@ -335,6 +356,9 @@ const struct target_ops machine_target_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
 	.translate = op_translate,
+	.xfeatures = op_xfeatures,
+	.get_fpu = op_get_fpu,
+	.set_fpu = op_set_fpu,
 	.insert_bp = op_insert_bp,
 	.remove_bp = op_remove_bp,
 	.resume = op_resume,

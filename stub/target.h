@@ -63,6 +63,40 @@ struct target_regs {
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
 };
 
+/*
+ * The x87, SSE, AVX, AVX-512 and protection-key state of one vCPU, as
+ * the CPU's XSAVE keeps it, decoded.  Which parts a vCPU has comes from
+ * its CPUID (target_ops.xfeatures); the others read as zero.
+ */
+#define TARGET_XF_X87		(1u << 0)	/* st0-st7, fctrl..fop */
+#define TARGET_XF_SSE		(1u << 1)	/* xmm0-15, mxcsr */
+#define TARGET_XF_AVX		(1u << 2)	/* the upper halves of ymm0-15 */
+#define TARGET_XF_AVX512	(1u << 3)	/* k0-7, zmm0-15's upper halves, zmm16-31 */
+#define TARGET_XF_PKRU		(1u << 4)	/* the protection-key rights register */
+#define TARGET_XF_XCR0		(1u << 5)	/* XCR0 can be read (KVM_GET_XCRS) */
+
+#define TARGET_NR_VREGS		32	/* xmm/ymm/zmm0-31 (AVX-512: 32, else 16 or 8) */
+
+struct target_fpu {
+	uint16_t fcw, fsw;
+	uint16_t ftw;		/* the full tag word: 2 bits per physical register */
+	uint16_t fop;		/* 11 bits */
+	/* The last instruction and operand pointers as XSAVE's 64-bit
+	 * format holds them: gdb's fioff and fooff are the low 32 bits,
+	 * fiseg and foseg the next 32 (which hold no selector in that
+	 * format). */
+	uint64_t fip, fdp;
+	uint8_t st[8][10];	/* ST(0)-ST(7), 80-bit extended */
+	uint32_t mxcsr;
+	uint32_t mxcsr_mask;	/* read only: the MXCSR bits this CPU has */
+	uint8_t xmm[TARGET_NR_VREGS][16];	/* bits 0-127 */
+	uint8_t ymmh[TARGET_NR_VREGS][16];	/* bits 128-255 */
+	uint8_t zmmh[TARGET_NR_VREGS][32];	/* bits 256-511 */
+	uint64_t k[8];
+	uint32_t pkru;
+	uint64_t xcr0;
+};
+
 /* CPU mode bits a learner cares about (derived from CR0, CR4, EFER, CS). */
 #define X86_CR0_PE	(1ull << 0)
 #define X86_CR0_PG	(1ull << 31)
@@ -169,6 +203,15 @@ struct target_ops {
 			    uint64_t addr, void *buf, size_t len);
 	ssize_t (*write_mem)(struct target *t, int cpu, enum target_space space,
 			     uint64_t addr, const void *buf, size_t len);
+	/* The extended state (XSAVE: x87, SSE, AVX, AVX-512, PKRU, XCR0).
+	 * xfeatures: the TARGET_XF_* parts the vCPUs have, from their
+	 * CPUID, without reading any state.  get_fpu reads a parked vCPU's
+	 * (once a stop), set_fpu writes it back whole.  All three optional
+	 * (NULL: the target has none of it). */
+	uint32_t (*xfeatures)(struct target *t);
+	int (*get_fpu)(struct target *t, int cpu, struct target_fpu *fpu);
+	int (*set_fpu)(struct target *t, int cpu, const struct target_fpu *fpu);
+
 	/* Linear to guest-physical with the vCPU's current paging; -EFAULT
 	 * when unmapped. */
 	int (*translate)(struct target *t, int cpu, uint64_t linear, uint64_t *phys);

@@ -102,7 +102,37 @@ static int ft_get_regs(struct target *t, int cpu, struct target_regs *regs)
 
 	if (!fake_cpu_ok(ft, cpu))
 		return -EINVAL;
+	ft->nr_get_regs++;
 	*regs = ft->regs[cpu];
+	return 0;
+}
+
+static uint32_t ft_xfeatures(struct target *t)
+{
+	return to_fake(t)->xfeatures;
+}
+
+static int ft_get_fpu(struct target *t, int cpu, struct target_fpu *fpu)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	ft->nr_get_fpu++;
+	*fpu = ft->fpu[cpu];
+	return 0;
+}
+
+static int ft_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	ft->nr_set_fpu++;
+	if (ft->set_fpu_err)
+		return ft->set_fpu_err;
+	ft->fpu[cpu] = *fpu;
 	return 0;
 }
 
@@ -415,6 +445,9 @@ static const struct target_ops fake_ops = {
 	.read_mem	= ft_read_mem,
 	.write_mem	= ft_write_mem,
 	.translate	= ft_translate,
+	.xfeatures	= ft_xfeatures,
+	.get_fpu	= ft_get_fpu,
+	.set_fpu	= ft_set_fpu,
 	.insert_bp	= ft_insert_bp,
 	.remove_bp	= ft_remove_bp,
 	.resume		= ft_resume,
@@ -446,6 +479,13 @@ struct fake_target *fake_target__new(size_t mem_size)
 	ft->mem_size = mem_size;
 	ft->nr_cpus = 1;
 	ft->hw_slots = 4;
+	ft->xfeatures = TARGET_XF_X87 | TARGET_XF_SSE;
+	for (int i = 0; i < FAKE_MAX_CPUS; i++) {
+		ft->fpu[i].fcw = 0x37f;		/* as after FNINIT */
+		ft->fpu[i].ftw = 0xffff;
+		ft->fpu[i].mxcsr = 0x1f80;
+		ft->fpu[i].mxcsr_mask = 0xffff;
+	}
 	ft->target.ops = &fake_ops;
 	ft->target.priv = ft;
 	fake_reset(ft);

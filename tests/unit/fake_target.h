@@ -24,6 +24,12 @@ struct fake_target {
 	struct target target;
 	int nr_cpus;
 	struct target_regs regs[4];
+	/* The extended state: xfeatures says which parts exist (x87 and SSE
+	 * after fake_target__new); get_fpu counts its reads. */
+	struct target_fpu fpu[4];
+	uint32_t xfeatures;
+	int nr_get_fpu, nr_set_fpu, nr_get_regs;
+	int set_fpu_err;		/* set_fpu fails with this (0: it works) */
 	uint8_t *mem;
 	size_t mem_size;
 	struct fake_bp bps[FAKE_MAX_BPS];
