@@ -34,6 +34,8 @@ DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
 # ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh).
 DEPS_PKGS += ovmf
+# ... and strace, which counts the daemon's KVM ioctls (tests/e2e/fpu_regs.sh).
+DEPS_PKGS += strace
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))
