@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "debug/dregs.h"
+#include "dev/irqchip.h"
 #include "exec/allstop.h"
 #include "host/ioctl.h"
 #include "host/log.h"
@@ -101,6 +102,44 @@ static int op_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
 	struct vcpu *v = parked(M(t), cpu, &err);
 
 	return v ? cpu__fpu_set(&v->cpu, fpu) : err;
+}
+
+static int op_get_msr(struct target *t, int cpu, uint32_t index, uint64_t *val)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__get_msr(&v->cpu, index, val) : err;
+}
+
+static int op_set_msr(struct target *t, int cpu, uint32_t index, uint64_t val)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__set_msr(&v->cpu, index, val) : err;
+}
+
+static int op_get_lapic(struct target *t, int cpu, uint8_t *regs)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	if (!v)
+		return err;
+	if (!irqchip__on(&M(t)->devs))
+		return -ENODEV;
+	return cpu__get_lapic(&v->cpu, regs, TARGET_LAPIC_SIZE);
+}
+
+static int op_get_pic(struct target *t, struct target_pic pic[2])
+{
+	return irqchip__pic(&M(t)->devs, pic);
+}
+
+static int op_get_pit(struct target *t, struct target_pit *pit)
+{
+	return irqchip__pit(&M(t)->devs, pit);
 }
 
 static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
@@ -368,6 +407,11 @@ const struct target_ops machine_target_ops = {
 	.is_running = op_is_running,
 	.reset = op_reset,
 	.remove_all_bps = op_remove_all_bps,
+	.get_msr = op_get_msr,
+	.set_msr = op_set_msr,
+	.get_lapic = op_get_lapic,
+	.get_pic = op_get_pic,
+	.get_pit = op_get_pit,
 	.describe_cpu = op_describe_cpu,
 	.describe = op_describe,
 	.memory_map = op_memory_map,

@@ -97,6 +97,36 @@ struct target_fpu {
 	uint64_t xcr0;
 };
 
+/* One 8259 PIC, as KVM's in-kernel one holds it. */
+struct target_pic {
+	uint8_t irr, isr, imr;	/* bit n: IRQ n of this chip */
+	uint8_t vector_base;	/* ICW2: IRQ n arrives as vector base + n */
+	uint8_t elcr;		/* level-triggered IRQs (the chipset's ELCR) */
+	uint8_t lowest;		/* the IRQ of lowest priority (rotation), 7 after reset */
+	uint8_t init_state;	/* 0: initialised; 1-3: ICW2-ICW4 expected next */
+	bool auto_eoi, special_mask, poll, read_isr, special_fully_nested, init4;
+};
+
+/* One channel of the 8254 PIT. */
+struct target_pit_channel {
+	uint32_t count;		/* the reload value, 1-65536 */
+	uint16_t now;		/* the count now, when now_known */
+	bool now_known;
+	uint16_t latched_count;	/* held by a latch command, not read yet */
+	uint8_t status;		/* held by a read-back command, not read yet */
+	uint8_t mode;		/* 0-5; above: not programmed since reset */
+	uint8_t rw_mode;	/* 1 low byte, 2 high byte, 3 low then high */
+	bool bcd, gate, count_latched, status_latched;
+};
+
+struct target_pit {
+	struct target_pit_channel ch[3];
+	bool hpet_legacy;	/* the HPET has taken over channel 0's IRQ */
+	bool speaker_data;	/* port 0x61 bit 1: channel 2 drives the speaker */
+};
+
+#define TARGET_LAPIC_SIZE	1024	/* the local APIC's register page */
+
 /* CPU mode bits a learner cares about (derived from CR0, CR4, EFER, CS). */
 #define X86_CR0_PE	(1ull << 0)
 #define X86_CR0_PG	(1ull << 31)
@@ -234,6 +264,20 @@ struct target_ops {
 	/* Back to power-on state (vCPUs stopped at the reset vector,
 	 * breakpoints removed, the image reloaded). */
 	int (*reset)(struct target *t);
+	/* Model-specific registers of a parked vCPU (monitor msr): 0, or
+	 * -ENOENT when KVM refuses the MSR (reading: the vCPU has no such
+	 * MSR; writing: no such MSR or a value it does not take).  Optional. */
+	int (*get_msr)(struct target *t, int cpu, uint32_t index, uint64_t *val);
+	int (*set_msr)(struct target *t, int cpu, uint32_t index, uint64_t val);
+	/* A parked vCPU's local APIC register page, TARGET_LAPIC_SIZE bytes
+	 * laid out as at its MMIO base (the ID at 0x20, the ISR at 0x100
+	 * ...), the current count computed for now (monitor lapic).  The two
+	 * 8259s (master, slave) and the 8254 (monitor pic, monitor pit).
+	 * -ENODEV where the machine has none.  All optional. */
+	int (*get_lapic)(struct target *t, int cpu, uint8_t *regs);
+	int (*get_pic)(struct target *t, struct target_pic pic[2]);
+	int (*get_pit)(struct target *t, struct target_pit *pit);
+
 	/* Remove every breakpoint and watchpoint, whoever inserted them (a
 	 * client that went away without removing its own), and nothing
 	 * else.  The vCPUs must be stopped: -EBUSY otherwise.  Optional

@@ -2,7 +2,8 @@
  * cpu.h - one vCPU's architectural state as KVM holds it: its fd and
  * kvm_run area, its registers through a per-stop cache (regs.c), the CPU
  * mode, linear addresses and their translation (linear.c), its CPUID
- * (cpuid.c), its x87/SSE/AVX state (fpu.c).
+ * (cpuid.c), its x87/SSE/AVX state (fpu.c), its MSRs and local APIC
+ * (msr.c).
  *
  * Used from the main thread while the vCPU is parked, and from the vCPU's
  * own thread between runs.  While it is parked its registers cannot change
@@ -128,6 +129,13 @@ ssize_t cpu__access(struct cpu *c, struct memory *mem, enum target_space space, 
 /* cpuid.c: the host's CPUID for vCPU id of nr, with its topology; the
  * extended-state features it offers go to fpu.c. */
 int cpu__set_cpuid(struct cpu *c, int kvm_fd, int id, int nr, char *err, size_t errlen);
+
+/* msr.c: one MSR (KVM_GET_MSRS / KVM_SET_MSRS): 0, -ENOENT when KVM
+ * refuses it, or -errno; a write drops the register cache.  The local
+ * APIC's register page (KVM_GET_LAPIC: len >= KVM_APIC_REG_SIZE). */
+int cpu__get_msr(struct cpu *c, uint32_t index, uint64_t *val);
+int cpu__set_msr(struct cpu *c, uint32_t index, uint64_t val);
+int cpu__get_lapic(struct cpu *c, uint8_t *regs, size_t len);
 
 /* fpu.c: the x87, SSE, AVX, AVX-512 and PKRU state through KVM's XSAVE
  * interface (KVM_GET_XSAVE2, KVM_GET_XSAVE or KVM_GET_FPU, whichever the

@@ -146,6 +146,73 @@ static int ft_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	return 0;
 }
 
+static int fake_msr_slot(struct fake_target *ft, uint32_t index)
+{
+	for (int i = 0; i < ft->nr_msrs; i++)
+		if (ft->msrs[i].index == index)
+			return i;
+	return -1;
+}
+
+static int ft_get_msr(struct target *t, int cpu, uint32_t index, uint64_t *val)
+{
+	struct fake_target *ft = to_fake(t);
+	int i = fake_msr_slot(ft, index);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (i < 0)
+		return -ENOENT;
+	*val = ft->msrs[i].val;
+	return 0;
+}
+
+static int ft_set_msr(struct target *t, int cpu, uint32_t index, uint64_t val)
+{
+	struct fake_target *ft = to_fake(t);
+	int i = fake_msr_slot(ft, index);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (i < 0 || index == ft->msr_read_only)
+		return -ENOENT;
+	ft->msrs[i].val = val;
+	return 0;
+}
+
+static int ft_get_lapic(struct target *t, int cpu, uint8_t *regs)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (ft->no_irqchip)
+		return -ENODEV;
+	memcpy(regs, ft->lapic[cpu], TARGET_LAPIC_SIZE);
+	return 0;
+}
+
+static int ft_get_pic(struct target *t, struct target_pic pic[2])
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (ft->no_irqchip)
+		return -ENODEV;
+	pic[0] = ft->pic[0];
+	pic[1] = ft->pic[1];
+	return 0;
+}
+
+static int ft_get_pit(struct target *t, struct target_pit *pit)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (ft->no_irqchip)
+		return -ENODEV;
+	*pit = ft->pit;
+	return 0;
+}
+
 /* How many of len bytes at addr lie inside memory; never overflows. */
 static size_t fake_fit(struct fake_target *ft, uint64_t addr, size_t len)
 {
@@ -457,6 +524,11 @@ static const struct target_ops fake_ops = {
 	.is_running	= ft_is_running,
 	.reset		= ft_reset,
 	.remove_all_bps	= ft_remove_all_bps,
+	.get_msr	= ft_get_msr,
+	.set_msr	= ft_set_msr,
+	.get_lapic	= ft_get_lapic,
+	.get_pic	= ft_get_pic,
+	.get_pit	= ft_get_pit,
 	.describe_cpu	= ft_describe_cpu,
 	.describe	= ft_describe,
 	.memory_map	= ft_memory_map,
