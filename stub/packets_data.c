@@ -287,10 +287,10 @@ enum session_action pkt__features(struct session *s, const char *a, size_t len)
 		if (ret < 0)
 			return pkt__reply_err(s, ret);
 		/* --arch auto: gdb reads target.xml first on every connection,
-		 * so the layout is fixed here for that connection. */
+		 * and again after an exec stop (session.c): the layout of the
+		 * CPU mode now. */
 		if (s->arch_auto)
-			s->layout = regs__layout((r.efer & X86_EFER_LMA) ? REGS_ARCH_X86_64
-									  : REGS_ARCH_I386);
+			s->layout = regs__layout_for(&r);
 		s->xml_len = regs_layout__target_xml(s->layout, &r, pkt__xfeatures(s), s->xml,
 						     sizeof(s->xml));
 		if (s->xml_len == 0)

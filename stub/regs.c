@@ -253,6 +253,13 @@ const struct regs_layout *regs__layout(enum regs_arch arch)
 	return &layouts[arch];
 }
 
+/* --arch auto: the 64-bit layout in 64-bit mode (EFER.LMA and CS.L), the
+ * i386 one everywhere else, compatibility mode's 32-bit code included. */
+const struct regs_layout *regs__layout_for(const struct target_regs *r)
+{
+	return &layouts[regs__mode64(r) ? REGS_ARCH_X86_64 : REGS_ARCH_I386];
+}
+
 int regs__arch_parse(const char *name, enum regs_arch *arch)
 {
 	for (int i = 0; i < ARRAY_LEN(layouts); i++) {

@@ -39,6 +39,9 @@ enum regs_arch { REGS_ARCH_I386, REGS_ARCH_X86_64 };
 struct regs_layout;
 
 const struct regs_layout *regs__layout(enum regs_arch arch);
+/* --arch auto's choice for a vCPU in state r: x86-64 in 64-bit mode
+ * (EFER.LMA and CS.L), i386 otherwise. */
+const struct regs_layout *regs__layout_for(const struct target_regs *r);
 /* "i386" or "x86-64" (also "i386:x86-64", "x86_64", "amd64"); -EINVAL. */
 int regs__arch_parse(const char *name, enum regs_arch *arch);
 

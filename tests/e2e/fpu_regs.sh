@@ -90,7 +90,7 @@ look=$(( $(cat "$T/after_look") - base ))
 	fail "info registers float and vector and five prints at one stop read the XSAVE image $look times, not once"
 
 # 2. The 32-bit layout shows the same x87 and SSE state (xmm0-7).
-daemon_start guests/fpu.bin
+daemon_start --arch i386 guests/fpu.bin
 gdb_run "$T/g32" "$ELF" <<'EOF'
 break *fpu_ready
 continue
