@@ -77,9 +77,10 @@ static enum session_action pk_status(struct session *s, const char *a, size_t le
 		s->no_reply = true;
 		return SESSION_OK;
 	}
-	if (!s->have_stop)
-		return pkt__reply_str(s, "T05thread:01;");	/* halted at the reset vector */
-	s->reply_len = session__stop_reply(s, &s->last_stop, s->reply, sizeof(s->reply));
+	/* Halted at the reset vector when nothing ran yet. */
+	s->reply_len = session__stop_reply(s, s->have_stop ? &s->last_stop :
+					   &(struct target_stop){ .reason = STOP_STEP },
+					   s->reply, sizeof(s->reply));
 	return SESSION_OK;
 }
 

@@ -293,6 +293,20 @@ int regs_layout__pc(const struct regs_layout *L)
 	return regs__lay(L)->pc;
 }
 
+void regs_layout__expedited(const struct regs_layout *L, int regs[REGS_EXPEDITED])
+{
+	L = regs__lay(L);
+	/* Ascending, as gdbserver sends them: esp, ebp, eip; rbp, rsp, rip. */
+	if (L->wide) {
+		regs[0] = regs_layout__find(L, "rbp");
+		regs[1] = regs_layout__find(L, "rsp");
+	} else {
+		regs[0] = regs_layout__find(L, "esp");
+		regs[1] = regs_layout__find(L, "ebp");
+	}
+	regs[2] = L->pc;
+}
+
 const struct reg_desc *regs__desc(const struct regs_layout *L, int regno)
 {
 	L = regs__lay(L);

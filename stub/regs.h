@@ -49,6 +49,10 @@ int regs__arch_parse(const char *name, enum regs_arch *arch);
  * below of the same name, for layout L (NULL = i386). */
 const char *regs_layout__name(const struct regs_layout *L);	/* the --arch value */
 int regs_layout__pc(const struct regs_layout *L);		/* regnum of $pc */
+/* The registers a stop reply carries (gdb needs them at every stop): the
+ * stack pointer, the frame pointer and the pc, in ascending order. */
+#define REGS_EXPEDITED	3
+void regs_layout__expedited(const struct regs_layout *L, int regs[REGS_EXPEDITED]);
 /* Every register, the extended state's included. */
 int regs_layout__count(const struct regs_layout *L);
 /* The registers of the 'g' and 'G' packets (0 .. g_count-1), and their bytes. */

@@ -369,6 +369,36 @@ static const char *session_watch_name(enum target_bp_kind kind)
 	}
 }
 
+/*
+ * The registers gdb reads at every stop, in the stop reply ("NN:value;",
+ * NN the register number in hex): the stack and frame pointers and the
+ * pc, as gdbserver sends them.  Without them gdb asks for the whole 'g'
+ * block after each stepi.  Nothing when the registers cannot be read.
+ */
+static size_t session_expedite(const struct session *s, int cpu, char *out, size_t cap)
+{
+	struct target *t = s->target;
+	struct target_regs r;
+	int regs[REGS_EXPEDITED];
+	char hex[2 * 8 + 1];
+	size_t len = 0;
+	int n;
+
+	if (t->ops->get_regs(t, cpu, &r) < 0)
+		return 0;
+	regs_layout__expedited(s->layout, regs);
+	for (int i = 0; i < REGS_EXPEDITED; i++) {
+		if (regs_layout__size(s->layout, regs[i]) > 8 ||
+		    !regs_layout__encode(s->layout, &r, regs[i], hex))
+			return 0;
+		n = snprintf(out + len, cap - len, "%02x:%s;", regs[i], hex);
+		if (n < 0 || (size_t)n >= cap - len)
+			return 0;
+		len += (size_t)n;
+	}
+	return len;
+}
+
 size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
 			   char *out, size_t cap)
 {
@@ -405,6 +435,8 @@ size_t session__stop_reply(const struct session *s, const struct target_stop *st
 	}
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
+	if (stop->reason != STOP_EXITED)
+		n += (int)session_expedite(s, stop->cpu, out + n, cap - (size_t)n);
 	return n;
 }
 

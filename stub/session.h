@@ -165,8 +165,9 @@ void session__machine_reset(struct session *s);
  * packets: qRcmd's 'O' packets, a stop's message).  0, or -ENOSPC when
  * s->out cannot hold it (the packet is dropped and logged). */
 int session__send_packet(struct session *s, const void *payload, size_t len);
-/* The stop reply for stop ("T05thread:01;", "W00", ...) into out.
- * Returns its length, 0 if cap is too small. */
+/* The stop reply for stop ("T05thread:01;04:...;05:...;08:...;", "W00",
+ * ...) into out: a T reply carries the stack and frame pointers and the
+ * pc of the stopped vCPU.  Returns its length, 0 if cap is too small. */
 size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
 			   char *out, size_t cap);
 /* Whether a stop is shown to gdb, or the target silently resumed with

@@ -137,10 +137,10 @@ static void test_switch_to_64(void **state)
 	assert_non_null(strstr(pkt(f, "p10"), "$8877665544332211#"));
 	/* A step (gdb finishing a step over a breakpoint): done, nothing run. */
 	resumes = f->ft->nr_resumes;
-	assert_non_null(strstr(pkt(f, "vCont;s:1"), "$T05thread:01;#"));
+	assert_non_null(strstr(pkt(f, "vCont;s:1"), "$T05thread:01;"));
 	assert_true(f->s->exec_pending);
 	/* The continue: the kept breakpoint stop, still nothing run. */
-	snprintf(xml, sizeof(xml), "$T05thread:01;hwbreak:;#");
+	snprintf(xml, sizeof(xml), "$T05thread:01;hwbreak:;06:");
 	assert_non_null(strstr(pkt(f, "vCont;c"), xml));
 	assert_int_equal(f->ft->nr_resumes, resumes);
 	assert_false(f->s->exec_pending);
@@ -177,12 +177,12 @@ static void test_no_switch(void **state)
 	const struct target_stop step = { .reason = STOP_STEP, .cpu = 0 };
 
 	connect_gdb(f, true);
-	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;#"));
+	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;"));
 	/* Compatibility mode (LMA, CS.L clear): 32-bit code, the i386 layout. */
 	long_mode(&f->ft->regs[0]);
 	f->ft->regs[0].seg[SEG_CS].l = 0;
 	f->ft->regs[0].seg[SEG_CS].db = 1;
-	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;#"));
+	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;"));
 	assert_string_equal(regs_layout__name(f->s->layout), "i386");
 	assert_false(f->s->exec_pending);
 }
@@ -195,7 +195,7 @@ static void test_no_exec_events(void **state)
 
 	connect_gdb(f, false);
 	long_mode(&f->ft->regs[0]);
-	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;#"));
+	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;"));
 	assert_null(strstr(f->out, "exec"));
 	assert_false(f->s->exec_pending);
 }
@@ -210,7 +210,7 @@ static void test_fixed_layout(void **state)
 	assert_null(strstr(pkt(f, "qSupported:exec-events+"), "exec-events"));
 	connect_gdb(f, true);
 	long_mode(&f->ft->regs[0]);
-	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;#"));
+	assert_non_null(strstr(stop_with(f, &step), "$T05thread:01;"));
 	assert_false(f->s->exec_pending);
 }
 
