@@ -212,6 +212,24 @@ static bool rep_ends_early(const struct step_insn *si, uint64_t rflags)
 	return cmp && (si->rep == 0xF3 ? !zf : zf);
 }
 
+bool step__rep_single(const struct dview *d, struct step_insn *si, struct kvm_guest_debug *dbg)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	memset(si, 0, sizeof(*si));
+	si->vec = -1;
+	if (cpu__regs(d->cpu, &r) < 0 || cpu__sregs(d->cpu, &s) < 0)
+		return false;
+	si->pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si->pc &= 0xFFFFFFFFull;
+	decode(d, &r, &s, si);
+	if (si->known && si->rep_string)
+		rep_one(d, &r, si, dbg);
+	return si->rep_trick;
+}
+
 bool step__rep_finish(const struct dview *d)
 {
 	struct step_insn si;

@@ -37,6 +37,10 @@ void step__begin(const struct dview *d);
  * instruction (its count set to 1 for the run). */
 void step__arm(const struct dview *d, bool stops, bool per_iteration, struct step_insn *si,
 	       struct kvm_guest_debug *dbg);
+/* A continue's step of a rep string instruction, one turn at a time
+ * (watch_step.c wants it): decoded into si, its count set to 1 as for
+ * stepi; true when so.  step__rep_end puts the count back. */
+bool step__rep_single(const struct dview *d, struct step_insn *si, struct kvm_guest_debug *dbg);
 /* The instruction at the pc is a rep string instruction that has just
  * done its last iteration (count 0): KVM's emulator leaves the pc on it
  * until its next run, the CPU after it.  Put it after it; true if so. */

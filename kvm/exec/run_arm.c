@@ -3,7 +3,8 @@
  *
  * A run single-steps when gdb steps (RESUME_STEP, RESUME_RANGE), when a
  * continue must see every instruction (stop-on-mode, software breakpoints
- * compared by pc, the guest's own TF whose #DB kvmstub delivers), and for
+ * compared by pc, watchpoints served by stepping, the guest's own TF whose
+ * #DB kvmstub delivers), and for
  * the one instruction under a breakpoint a continue runs past.  Steps
  * follow stepi's rules (step.c) where they end in a stop, where the
  * guest's TF is on, and over a breakpoint (it is the step gdb itself would
@@ -19,7 +20,8 @@ void run__arm(const struct run_arm_in *in, struct run_arm *out)
 {
 	bool gdb_step = in->kind != RESUME_CONTINUE;
 
-	out->step = gdb_step || in->mode_watch || in->guest_tf || in->past_bp || in->compare;
+	out->step = gdb_step || in->mode_watch || in->guest_tf || in->past_bp || in->compare ||
+		    in->watch_step;
 	out->insn_rules = out->step && (gdb_step || in->guest_tf || in->past_bp);
 	out->ends_in_stop = gdb_step || in->past_bp;
 	out->irqs = !out->step || !in->blockirq || in->step_irq ||

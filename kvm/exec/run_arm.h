@@ -18,6 +18,7 @@ struct run_arm_in {
 	bool mode_watch;	/* monitor stop-on-mode: a continue steps, comparing modes */
 	bool guest_tf;		/* the guest's own TF: its #DB is owed after each instruction */
 	bool compare;		/* software breakpoints served by stepping and comparing the pc */
+	bool watch_step;	/* watchpoints served by stepping (debug/watch_step.c) */
 	bool at_start;		/* nothing executed yet at this pc in this resume */
 	bool blockirq;		/* the host has KVM_GUESTDBG_BLOCKIRQ */
 	bool step_irq;		/* monitor step-irq on: gdb's steps let interrupts in */

@@ -1,0 +1,37 @@
+/*
+ * watch_step.h - watchpoints served by stepping (watch_step.c): before a
+ * stepped instruction, the memory it will access (cpu/insn_access.h) and
+ * the watched bytes; after it, the watchpoint it hit.
+ */
+#ifndef KVMSTUB_WATCH_STEP_H
+#define KVMSTUB_WATCH_STEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cpu/insn_access.h"
+#include "view.h"
+#include "watch.h"
+
+/* One vCPU's look at the watched memory around one instruction. */
+struct watch_look {
+	bool armed;			/* before() was done for the current run */
+	struct insn_access acc[INSN_ACCESS_MAX];
+	int nacc;			/* < 0: the decoder cannot say; only bytes count */
+	uint8_t *bytes;			/* each stepping watchpoint's bytes before, in turn */
+	size_t cap;
+};
+
+/* Before the instruction at the pc runs.  Returns true when it is a rep
+ * string instruction whose turns reach a watched range: the caller then
+ * runs it one turn at a time (step.c) and looks again, so that the hit is
+ * reported after the turn that made it. */
+bool watch_step__before(const struct dview *d, struct watch_look *lk);
+/* After it ran: the first watchpoint it hit (an access of a matching
+ * kind that overlaps a watched range, or watched bytes that changed), or
+ * NULL.  Disarms the look. */
+const struct watch *watch_step__after(const struct dview *d, struct watch_look *lk);
+void watch_step__free(struct watch_look *lk);
+
+#endif
