@@ -107,6 +107,7 @@ class Lockstep:
         self.eflags_ignore = 0      # (keep-going) EFLAGS bits no longer compared
         self.classes = {}
         self._xlate = {}
+        self._rom_logged = set()
 
     # ------------------------------------------------------------ set-up
     def start(self):
@@ -267,15 +268,15 @@ class Lockstep:
             self._fetch_segs(nks, nqs)
         if insn and insn.input and fall is not None:
             self._sync_input(insn, ks, nks, nqs, step, fall)
-        if insn and self.rom_written(insn, ks, nks, nqs):
-            self._sync_rom(insn, ks, step)
+        if insn:
+            self._sync_rom(insn, ks, nks, nqs, step)
         umask, uwhy = (undefined_flags.undefined(insn, ks.regs) if insn else (0, None))
         diffs = compare.diff(nks, nqs, umask, self.ignored, self._undefined_dest(insn, nqs),
                              self.eflags_ignore)
         if diffs:
             nks, nqs, code, diffs = self._explain(insn, ks, qs, nks, nqs, code, diffs, step, umask)
         if diffs:
-            self._diverged(nks, nqs, insn, diffs, None, step)
+            self._diverged(nks, nqs, insn, diffs, None, step, ks)
             nks, nqs, code = self.read_states(nks, nqs, True)
         if umask:
             self._sync_undefined(nks, nqs, umask, uwhy, insn)
@@ -432,45 +433,99 @@ class Lockstep:
             self.log.info("step %d: %s at %#x: copied from QEMU: %s" % (
                 step, kind, ks.pc, ", ".join(changed)))
 
-    def rom_written(self, insn, ks, nks, nqs):
-        """Did the instruction (completed on both) write memory, and could
-        that memory be in kvmstub's firmware region?"""
-        if insn.kind not in ("movs", "stos") and x86.mem_write_size(insn) == 0:
-            return False
-        return nks.ip == nqs.ip
+    def _stack_mask(self, ks):
+        if ks.long64():
+            return 0xFFFFFFFFFFFFFFFF
+        if not ks.cr[0] & 1:
+            return 0xFFFF
+        segs = ks.segs or {}
+        ss = segs.get("ss")
+        return 0xFFFFFFFF if ss is None or ss.attr & 0x4000 else 0xFFFF
 
-    def _sync_rom(self, insn, ks, step):
+    def _written(self, insn, ks, nks):
+        """[(linear, size)] the instruction (completed) wrote, as far as the
+        decoder knows: its ModRM destination, a string destination, and the
+        stack below the old stack pointer when it pushed."""
+        long64 = ks.long64()
+        out = []
+        if insn.kind in ("movs", "stos", "ins"):
+            asz = (1 << insn.asize) - 1
+            out.append((self._seg_base(ks, "es", long64) + (ks.regs["rdi"] & asz), insn.elem))
+        elif x86.mem_write_size(insn):
+            out.append((insn.mem.linear(ks.regs, lambda s: self._seg_base(ks, s, long64),
+                                        ks.ip + insn.length, ks.bits()), x86.mem_write_size(insn)))
+        m = self._stack_mask(ks)
+        pushed = (ks.regs["rsp"] - nks.regs["rsp"]) & m
+        if 0 < pushed <= 64 and ks.sel["ss"] == nks.sel["ss"]:
+            out.append((self._seg_base(ks, "ss", long64) + (nks.regs["rsp"] & m), pushed))
+        return out
+
+    def _read(self, insn, ks):
+        """[(linear, size)] the instruction read from memory (ModRM source,
+        string source, the stack it pops)."""
+        long64 = ks.long64()
+        out = []
+        asz = (1 << insn.asize) - 1
+        if insn.kind in ("movs", "lods", "cmps", "outs"):
+            out.append((self._seg_base(ks, insn.seg or "ds", long64) + (ks.regs["rsi"] & asz), insn.elem))
+        if insn.kind in ("cmps", "scas"):
+            out.append((self._seg_base(ks, "es", long64) + (ks.regs["rdi"] & asz), insn.elem))
+        if insn.mem is not None and not (insn.map == 0 and insn.op in (0x88, 0x89, 0xC6, 0xC7, 0x8D,
+                                                                        0x8F)):
+            size = max(x86.mem_write_size(insn), 1 if insn.map == 0 and insn.op % 2 == 0 and
+                       insn.op < 0x40 else insn.osize // 8)
+            out.append((insn.mem.linear(ks.regs, lambda s: self._seg_base(ks, s, long64),
+                                        ks.ip + insn.length, ks.bits()), size))
+        if insn.kind in ("ret", "iret", "lret", "popf") or insn.map == 0 and \
+                (0x58 <= insn.op <= 0x5F or insn.op in (0x8F, 0x1F, 0x07, 0x17, 0x61, 0xC9)):
+            m = self._stack_mask(ks)
+            base = ks.regs["rbp"] if insn.map == 0 and insn.op == 0xC9 else ks.regs["rsp"]
+            out.append((self._seg_base(ks, "ss", long64) + (base & m), 8 if long64 else 4))
+        return out
+
+    def _rom_ranges(self, ranges, ks):
+        """The ranges that lie in kvmstub's firmware region (ROM there)."""
+        out = []
+        for lin, size in ranges:
+            phys = self._phys(lin, ks)
+            if phys is not None and self.k.region(phys) == "rom":
+                out.append((lin, size))
+        return out
+
+    def _copy_rom(self, ranges, step, insn, ks, why):
+        """Give kvmstub QEMU's bytes where they differ in these ranges of the
+        firmware region; returns what was copied."""
+        done = []
+        for lin, size in ranges:
+            qdata = self.q.read_mem(lin, size)
+            kdata = self.k.read_mem(lin, size)
+            if qdata is None or qdata == kdata:
+                continue
+            if not self.k.write_mem(lin, qdata):
+                raise stubs.StubError("kvmstub: cannot write %d bytes at %#x" % (size, lin))
+            done.append("%#x: %s" % (lin, qdata.hex()))
+        if done:
+            self.res.syncs["firmware region (RAM on QEMU, ROM in kvmstub): " + why] += 1
+            if why not in self._rom_logged:
+                self.log.info("step %d: %s at %#x %s the firmware region (%s): RAM on QEMU, whose "
+                              "chipset (i440FX PAM) shadows the BIOS there, ROM in kvmstub; copied "
+                              "QEMU's bytes into kvmstub, and so from here on (counted)" % (
+                                  step, insn.describe(), ks.pc, why, ", ".join(done)))
+                self._rom_logged.add(why)
+        return done
+
+    def _sync_rom(self, insn, ks, nks, nqs, step):
         """A write into the firmware region: ROM in kvmstub (its memory map
         says so), but a PC chipset can turn it into RAM (the i440FX's PAM
         registers, which SeaBIOS programs on QEMU to shadow itself).  Where
         QEMU's memory took the write and kvmstub's did not, kvmstub gets
         the bytes QEMU holds: a platform difference, logged."""
-        long64 = ks.long64()
-        if insn.kind in ("movs", "stos"):
-            asz = (1 << insn.asize) - 1
-            lin = self._seg_base(ks, "es", long64) + (ks.regs["rdi"] & asz)
-            size = insn.elem
-        else:
-            lin = insn.mem.linear(ks.regs, lambda s: self._seg_base(ks, s, long64),
-                                  ks.ip + insn.length, ks.bits())
-            size = x86.mem_write_size(insn)
-        phys = self._phys(lin, ks)
-        if phys is None or self.k.region(phys) != "rom":
+        if nks.ip != nqs.ip:
             return
-        qdata = self.q.read_mem(lin, size)
-        kdata = self.k.read_mem(lin, size)
-        if qdata is None or qdata == kdata:
-            return
-        self.k.write_mem(lin, qdata)
-        self.res.syncs["write to the firmware region (RAM on QEMU, ROM in kvmstub)"] += 1
-        if not self._rom_logged:
-            self.log.info("step %d: %s at %#x wrote %s at %#x, in the firmware region: RAM on QEMU "
-                          "(its chipset, i440FX PAM, shadows the BIOS), ROM in kvmstub; copied QEMU's "
-                          "bytes into kvmstub, and so for every such write from here (counted)" % (
-                              step, insn.describe(), ks.pc, qdata.hex(), lin))
-            self._rom_logged = True
+        ranges = self._rom_ranges(self._written(insn, ks, nks), ks)
+        if ranges:
+            self._copy_rom(ranges, step, insn, ks, "wrote")
 
-    _rom_logged = False
 
     @staticmethod
     def _seg_base(s, seg, long64):
@@ -576,6 +631,21 @@ class Lockstep:
                     return nks, nqs2, code, []
                 diffs = d2
                 nqs = nqs2
+        # A read of the firmware region that QEMU's chipset made RAM and a
+        # write went to earlier (one the decoder did not see): copy the
+        # memory and the result.
+        if insn and not names & {"ip", "pc", "cs"}:
+            ranges = self._rom_ranges(self._read(insn, ks), ks)
+            if ranges and self._copy_rom(ranges, step, insn, ks, "read"):
+                for name, kv, qv in diffs:
+                    if name in stubs.GPRS:
+                        self._copy_reg(nks, nqs, name, 64, True)
+                    elif name == "eflags":
+                        self._copy_flags(nks, nqs, undefined_flags.ARITH)
+                d2 = compare.diff(nks, nqs, umask, self.ignored)
+                if not d2:
+                    return nks, nqs, code, []
+                diffs = d2
         # A read of device memory: kvmstub has nothing there (or something
         # else), QEMU has a device.  Copy the result.
         if insn and insn.mem is not None and not names & {"ip", "pc", "cs"}:
@@ -694,7 +764,7 @@ class Lockstep:
             pass
         return Entry(None, s.pc, s.sel["cs"], s.ip, s.bits(), code)
 
-    def _diverged(self, nks, nqs, insn, diffs, what, step=0):
+    def _diverged(self, nks, nqs, insn, diffs, what, step=0, pre=None):
         res = self.res
         last = self.ktrace[-1] if self.ktrace else None
         key = (insn.describe() if insn else "?", tuple(sorted(d[0] for d in diffs)))
@@ -729,9 +799,9 @@ class Lockstep:
         # kvmstub to QEMU's state, or QEMU forward to kvmstub's.
         res.verdict = "fail"
         res.classes.append((step, last.pc if last else 0, key, diffs))
-        self._resync(nks, nqs, diffs)
+        self._resync(nks, nqs, diffs, insn, pre)
 
-    def _resync(self, nks, nqs, diffs):
+    def _resync(self, nks, nqs, diffs, insn=None, pre=None):
         names = {d[0] for d in diffs}
         mask = 0xFFFFFFFFFFFFFFFF if nks.long64() else 0xFFFFFFFF
         if "ip" in names or "pc" in names:
@@ -739,22 +809,51 @@ class Lockstep:
             # is at the same place (a skipped instruction, a whole rep),
             # then give kvmstub QEMU's registers (what kvmstub ran on its
             # own may have read its own devices).
-            for n in range(100000):
+            def there(g):
+                return (g.ip & mask) == (nks.ip & mask) and g.sel["cs"] == nks.sel["cs"] and \
+                    (g.regs["rsp"] & mask) == (nks.regs["rsp"] & mask)
+            g = None
+            for n in range(64):
                 self.q.conn.send("s")
                 r = self._stop_reply(self.q)
                 if r[0] != "stop":
                     raise stubs.StubError("keep-going: QEMU ended while catching up with kvmstub")
                 g = self.q.state_from_g(self.q.conn.cmd("g"), nqs)
-                if (g.ip & mask) == (nks.ip & mask) and g.sel["cs"] == nks.sel["cs"] and \
-                        (g.regs["rsp"] & mask) == (nks.regs["rsp"] & mask):
+                if there(g):
                     break
             else:
-                raise stubs.StubError("keep-going: QEMU never reached kvmstub's pc %#x" % nks.pc)
+                # Far behind (a long rep): run QEMU to kvmstub's pc.
+                self.q.insert(0, nks.pc)
+                self.q.conn.send("c")
+                self.q.conn.settimeout(10)
+                try:
+                    r = self._stop_reply(self.q)
+                except wire.WireError:
+                    self.q.conn.send_raw(b"\x03")
+                    self.q.conn.settimeout(self.cfg.timeout)
+                    self._stop_reply(self.q)
+                self.q.conn.settimeout(self.cfg.timeout)
+                self.q.remove(0, nks.pc)
+                g = self.q.state_from_g(self.q.conn.cmd("g"), nqs)
+                if not there(g):
+                    raise stubs.StubError("keep-going: QEMU never reached kvmstub's pc %#x" % nks.pc)
             for r in stubs.GPRS[:16 if nks.long64() else 8]:
                 if (g.regs[r] ^ nks.regs[r]) & mask:
                     self.k.write_reg(r, g.regs[r])
             if (g.eflags ^ nks.eflags) & ~(RF | self.eflags_ignore):
                 self.k.write_reg("eflags", g.eflags)
+            if insn is not None and pre is not None and insn.kind in ("ins", "movs", "stos") \
+                    and insn.rep:
+                # What a whole rep wrote on kvmstub's side (from its own
+                # devices, for ins): QEMU's bytes instead.
+                asz = (1 << insn.asize) - 1
+                a, b = pre.regs["rdi"] & asz, g.regs["rdi"] & asz
+                lo, n = min(a, b), abs(a - b)
+                base = self._seg_base(pre, "es", pre.long64())
+                for off in range(0, min(n, 0x10000), 0x800):
+                    data = self.q.read_mem(base + lo + off, min(0x800, n - off))
+                    if data:
+                        self.k.write_mem(base + lo + off, data)
             self.res.syncs["keep-going: QEMU caught up"] += 1
             return
         for name, kv, qv in diffs:

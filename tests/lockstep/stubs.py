@@ -428,6 +428,9 @@ class Qemu(Stub):
                "-bios", image, "-S", "-nodefaults", "-display", "none", "-no-reboot",
                "-monitor", "none", "-serial", "file:" + self.serial,
                "-device", "isa-debug-exit,iobase=0xf4,iosize=1",
+               # Firmware reads QEMU's configuration by port I/O, which the
+               # tool copies into kvmstub, not by DMA, which it cannot.
+               "-global", "fw_cfg_io.dma_enabled=off",
                "-chardev", "socket,id=gdb0,path=%s,server=on,wait=off" % sock,
                "-gdb", "chardev:gdb0"]
         if cpu:

@@ -19,19 +19,21 @@ def frame(payload):
 
 def decode(data):
     """A packet body as the stub sent it, run-length encoding expanded (X*n
-    is X and n - 29 more Xs), as gdb does before anything else."""
-    if b"*" not in data:
+    is X and n - 29 more Xs, X being the last character put out), as gdb
+    does before anything else."""
+    star = data.find(b"*")
+    if star < 0:
         return data
     out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        c = data[i]
-        if c == 0x2A and out and i + 1 < n:
-            out += bytes([out[-1]]) * (data[i + 1] - 29)
-            i += 2
-        else:
-            out.append(c)
-            i += 1
+    start = 0
+    while star >= 0:
+        if star == start and not out or star + 1 >= len(data):
+            raise WireError("bad run-length encoding in %r" % data[:60])
+        out += data[start:star]
+        out += out[-1:] * (data[star + 1] - 29)
+        start = star + 2
+        star = data.find(b"*", start)
+    out += data[start:]
     return bytes(out)
 
 
