@@ -95,8 +95,9 @@ class Divergence(Exception):
 
 
 class Lockstep:
-    def __init__(self, image, name, cfg, log, pokes=None):
+    def __init__(self, image, name, cfg, log, pokes=None, steps=None):
         self.image, self.name, self.cfg, self.log = image, name, cfg, log
+        self.steps = steps or cfg.steps
         self.pokes = pokes or {}
         self.last_stops = (None, None)
         self.k = self.q = None
@@ -107,6 +108,7 @@ class Lockstep:
         self.eflags_ignore = 0      # (keep-going) EFLAGS bits no longer compared
         self.classes = {}
         self._xlate = {}
+        self._decoded = {}          # (bytes, bits) -> Insn: loops decode once
         self._rom_logged = set()
 
     # ------------------------------------------------------------ set-up
@@ -196,12 +198,18 @@ class Lockstep:
         if diffs:
             self._diverged(ks, qs, None, diffs, "the reset states differ")
         step = 0
-        while step < cfg.steps:
+        while step < self.steps:
             bits = ks.bits()
-            try:
-                insn = x86.decode(code, bits)
-            except x86.DecodeError:
-                insn = None
+            key = (code, bits)
+            insn = self._decoded.get(key, False)
+            if insn is False:
+                try:
+                    insn = x86.decode(code, bits)
+                except x86.DecodeError:
+                    insn = None
+                if len(self._decoded) > 65536:
+                    self._decoded.clear()
+                self._decoded[key] = insn
             entry = Entry(step, ks.pc, ks.sel["cs"], ks.ip, bits,
                           code[:insn.length] if insn else code)
             self.ktrace.append(entry)

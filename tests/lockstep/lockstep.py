@@ -78,8 +78,8 @@ def parse_args(argv):
     p.add_argument("--seg-every", type=int, default=64,
                    help="read the descriptor caches at least every N steps (default 64; 1: always)")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a stub's reply")
-    p.add_argument("--run-timeout", type=float, default=5.0,
-                   help="seconds a continue may run before both are interrupted (default 5)")
+    p.add_argument("--run-timeout", type=float, default=3.0,
+                   help="seconds a continue may run before both are interrupted (default 3)")
     p.add_argument("--verbose", "-v", action="count", default=0)
     a = p.parse_args(argv)
     a.kvmstub_args = []
@@ -101,7 +101,7 @@ def check_one(job):
     if not os.path.exists(spec.path):
         return [("%-22s FAIL: %s does not exist (make test installs it)" % (spec.name, spec.path),
                  "fail", [])]
-    run = engine.Lockstep(spec.path, spec.name, cfg, log, spec.pokes)
+    run = engine.Lockstep(spec.path, spec.name, cfg, log, spec.pokes, max(cfg.steps, spec.min_steps))
     res = run.run()
     log.info("lockstep: " + res.line())
     for line in res.report:

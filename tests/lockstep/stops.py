@@ -8,10 +8,10 @@ runs again on a fresh pair of stubs:
           instruction right after an I/O instruction, the one after a mov ss
           (or pop ss), and a rep movs (at the rep instruction, hit again
           between its iterations); then `continue` up to 200 times.
-  watch   a write watchpoint (Z2) on memory a `rep stos`, a `push` and a
-          `call` of the trace wrote (one run each; any other write when the
-          trace has none of them), and a read watchpoint (Z3) on memory the
-          trace read (with the first run); 200 continues each.
+  watch   write watchpoints (Z2) on memory a `rep stos`, a `push` and a
+          `call` of the trace wrote (any other write when the trace has
+          none of them), and a read watchpoint (Z3) on memory the trace
+          read, all in one run of 200 continues.
 
 The sequence of stops (reason, linear pc, watch address) must be the same.
 
@@ -25,12 +25,14 @@ rdtsc, device memory ...) get a breakpoint of the tool's own, not reported:
 at each, both step once and kvmstub gets QEMU's result, as in the lockstep
 run, so that both machines keep taking the same path.
 """
+import time
+
 import engine
 import stubs
 import wire
 import x86
 
-SHOWN = 6
+SHOWN = 10
 
 
 class StopsResult:
@@ -88,27 +90,26 @@ def compare_stops(spec, res, cfg, log, phase):
             len(bps), cfg.every, "; " + ", ".join("%s %#x" % kv for kv in sorted(extra.items()))
             if extra else ""))
         return [StopRun(spec, res, cfg, log, what, sorted(bps), []).run()]
-    out = []
     # A read watchpoint needs memory on a page no code runs from (kvmstub
     # takes such a page out of the guest's memory) and, since kvmstub
     # translates a watchpoint's address when it is inserted (at reset,
-    # paging off), an address that is the same linear and physical.
+    # paging off), an address that is the same linear and physical (the
+    # engine records only such accesses).
     reads = [r for r in res.reads if r[2] < n and (r[0] >> 12) not in res.code_pages]
     kinds = [k for k in ("rep stos", "push", "call") if k in res.writes and res.writes[k][2] < n]
     if not kinds and "mov" in res.writes and res.writes["mov"][2] < n:
         kinds = ["mov"]
-    for i, kind in enumerate(kinds):
+    watches = []
+    for kind in kinds:
         addr, size, _ = res.writes[kind]
-        watches = [(2, addr, size, kind)]
-        if i == 0 and reads:
-            watches.append((3, reads[0][0], reads[0][1], "read"))
-        label = "watch:" + kind.replace("rep ", "")
-        log.info("%s: %s" % (label, ", ".join("Z%d %#x,%d (%s)" % w for w in watches)))
-        out.append(StopRun(spec, res, cfg, log, label, [], watches).run())
-    if not kinds and reads:
-        out.append(StopRun(spec, res, cfg, log, "watch:read", [],
-                           [(3, reads[0][0], reads[0][1], "read")]).run())
-    return out
+        if all(not (a <= addr < a + sz or addr <= a < addr + size) for _, a, sz, _ in watches):
+            watches.append((2, addr, size, kind))
+    if reads:
+        watches.append((3, reads[0][0], reads[0][1], "read"))
+    if not watches:
+        return []
+    log.info("watch: %s" % ", ".join("Z%d %#x,%d (%s)" % w for w in watches))
+    return [StopRun(spec, res, cfg, log, "watch", [], watches).run()]
 
 
 class StopRun:
@@ -122,9 +123,12 @@ class StopRun:
         self.ls = engine.Lockstep(spec.path, spec.name, cfg, log, spec.pokes)
         self.kstops = []
         self.qstops = []
+        self.history = []           # every stop, the tool's own sync stops too
+        self.syncs = 0
 
     def run(self):
         r = self.r
+        t0 = time.time()
         try:
             self.ls.start()
             self._run()
@@ -138,6 +142,8 @@ class StopRun:
             r.report.append(r.ended)
         finally:
             self.ls.stop()
+            self.log.info("%s: %.1f s, %d stops of the tool's own (platform inputs)" % (
+                self.what, time.time() - t0, self.syncs))
         return r
 
     def _both(self, payload):
@@ -166,6 +172,7 @@ class StopRun:
             r.compared += 1
             self.kstops.append(stop_k)
             self.qstops.append(stop_q)
+            self.history.append((stop_k, stop_q))
             if stop_k.key() != stop_q.key():
                 self._diverged()
                 return
@@ -204,15 +211,23 @@ class StopRun:
                 if kr[0] == "stop":
                     ks = ls.k.state_from_g(ls.k.conn.cmd("g"))
                     sk = self._stop(kr, ks, True)
-                if qr[0] == "stop":
+                if qr[0] in ("stop", "timeout"):
                     qs = ls.q.state_from_g(ls.q.conn.cmd("g"), qs)
                     ls._fetch_segs_q(qs)
                     sq = self._stop(qr, qs)
+                if kr[0] == "stop" and qr[0] == "timeout" and qs.extra.get("halted") and \
+                        ks.pc == qs.pc and "hlt" in self.k_console:
+                    # kvmstub reports a hlt with interrupts off as a stop;
+                    # QEMU's CPU just waits there: the same place, halted.
+                    return (Stop("reached hlt", ks.pc, None, ks), Stop("reached hlt", qs.pc, None, qs),
+                            ks, qs)
                 return sk, sq, ks, qs
             ks, qs, _ = ls.read_states(ks, qs, False)
             ls._fetch_segs(ks, qs)
             sk, sq = self._stop(kr, ks, True), self._stop(qr, qs)
             if sk.reason == "sync" and sq.reason == "sync" and sk.pc == sq.pc:
+                self.history.append((sk, sq))
+                self.syncs += 1
                 continue
             return sk, sq, ks, qs
 
@@ -320,6 +335,7 @@ class StopRun:
         k, q = self.kstops[-1], self.qstops[-1]
         r.ended = "DIVERGED at stop %d: kvmstub %s, qemu %s" % (r.compared, k.text(), q.text())
         r.report.append(r.ended)
-        r.report.append("  the last stops:   kvmstub                                  qemu")
-        for a, b in list(zip(self.kstops, self.qstops))[-SHOWN:]:
-            r.report.append("    %-40s %s" % (a.text(), b.text()))
+        r.report.append("  the last stops (sync: the tool's own, at a platform input):")
+        r.report.append("    %-44s %s" % ("kvmstub", "qemu"))
+        for a, b in self.history[-SHOWN:]:
+            r.report.append("    %-44s %s" % (a.text(), b.text()))

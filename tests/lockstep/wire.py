@@ -5,6 +5,7 @@ One Conn per stub: framing, checksums, run-length decoding, binary escapes,
 it.  Whole replies are cut out of the receive buffer at once, so a 4 KiB
 register reply costs one slice, not one Python call per byte.
 """
+import os
 import socket
 
 
@@ -55,6 +56,10 @@ def unescape(data):
 class Conn:
     def __init__(self, addr, name, timeout=30.0):
         self.name = name
+        # LOCKSTEP_WIRE_LOG=DIR: every packet each way, one file per stub.
+        d = os.environ.get("LOCKSTEP_WIRE_LOG")
+        self.wlog = open(os.path.join(d, "%s.%d.wire" % (name, os.getpid())), "a",
+                         buffering=1) if d else None
         if addr.startswith("unix:"):
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.sock.settimeout(timeout)
@@ -93,6 +98,8 @@ class Conn:
         self.buf += data
 
     def send(self, payload):
+        if self.wlog:
+            self.wlog.write("-> %s\n" % (payload if isinstance(payload, str) else payload.decode("latin-1")))
         self.send_raw(frame(payload))
 
     def send_raw(self, data):
@@ -131,7 +138,10 @@ class Conn:
                 raise WireError("%s: bad checksum on %r" % (self.name, body[:60]))
             if self.acks:
                 self.ack_due = True
-            return decode(body)
+            body = decode(body)
+            if self.wlog:
+                self.wlog.write("<- %s\n" % body[:200].decode("latin-1"))
+            return body
 
     def reply(self):
         """The next reply; console output ('O' packets) collected in .console."""
