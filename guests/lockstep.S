@@ -26,16 +26,19 @@
  *                  the guest's own #DB; mov ss; far call and return; cpuid,
  *                  rdmsr, rdtsc; CR0.TS set and clts; then the road into
  *                  long mode (CR4, CR3, rdmsr/wrmsr EFER, CR0.PG, far jump).
- *   long mode      lidt and lgdt again; int $0x30 and iretq; the guest's own
- *                  int3; #UD, #DE, #GP; the guest's own #DB; mov ss; sti;
- *                  in/out, ins/outs, the rep string instructions; far jump,
- *                  far call and far return; cpuid, rdmsr, wrmsr, rdtsc;
- *                  CR0 writes; then the self-checks and the exit port.
+ *   long mode      lidt and lgdt again; #UD, #DE, #GP and iretq; the
+ *                  guest's own #DB; mov ss; sti; in/out, ins/outs, the rep
+ *                  string instructions; far jump, far call and far return;
+ *                  cpuid, rdmsr, wrmsr, rdtsc; CR0 writes; then the
+ *                  self-checks and the exit port.  int $0x30 and int3 too
+ *                  when the byte at INT_OK (RAM 0x5f1) is set.
  *
- *   On kvmstub's development hosts KVM emulates non-paged protected mode
- *   and cannot run `int $n` or `iret` there (docs: PLATFORM.md), so the
- *   protected-mode handlers return by hand (RET_BY_HAND) and int n is done
- *   in real and long mode only.
+ *   On kvmstub's development hosts (kvm-pvm, no VT-x/SVM) KVM emulates
+ *   non-paged protected mode and cannot run `int $n` or `iret` there
+ *   (PLATFORM.md), nor `int $n` and `int3` in long mode, nor `ud2` in real
+ *   mode (measured with this guest), so: the protected-mode handlers
+ *   return by hand (RET_BY_HAND), int n and int3 are real-mode cases
+ *   unless INT_OK is set, and ud2 is a protected and long mode case.
  *
  * HOW TO RUN IT
  *   ./kvmstub --no-gdb guests/lockstep.bin ; echo "status $?"

@@ -76,6 +76,7 @@ class Result:
         self.classes = []           # (keep-going) divergence classes found
         self.syncs = collections.Counter()
         self.trace = []             # linear pcs, one per step, while identical
+        self.ended_by = ""          # steps | diverged | spin | exit | hlt | platform ...
         self.sync_pcs = set()       # where an input had to be copied
         self.writes = {}            # kind -> first (linear, size, step) written
         self.reads = []             # first few (linear, size, step) read
@@ -188,6 +189,8 @@ class Lockstep:
             res.verdict = "fail"
         if res.prefix is None and res.verdict == "pass":
             res.prefix = res.steps
+        if res.verdict == "fail" and not res.ended_by:
+            res.ended_by = "diverged"
         return res
 
     def _run(self):
@@ -231,9 +234,11 @@ class Lockstep:
             if entry.pc == ks.pc and insn and insn.kind == "jmp" and insn.target == -insn.length:
                 if ks.regs == self._prev_regs:
                     res.ended = "ended: spins at %#x (a jump to itself), %d steps" % (ks.pc, step)
+                    res.ended_by = "spin"
                     return
             self._prev_regs = ks.regs
         res.ended = "reached %d steps" % step
+        res.ended_by = "steps"
 
     _prev_regs = None
 

@@ -80,6 +80,10 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a stub's reply")
     p.add_argument("--run-timeout", type=float, default=3.0,
                    help="seconds a continue may run before both are interrupted (default 3)")
+    p.add_argument("--rates", type=int, metavar="N", default=0,
+                   help="measure instead of checking: N steps of kvmstub alone, of QEMU alone "
+                        "(each step: s, g, and kvmstub's m at the pc), and of both in lockstep, on "
+                        "the first image; prints steps per second")
     p.add_argument("--verbose", "-v", action="count", default=0)
     a = p.parse_args(argv)
     a.kvmstub_args = []
@@ -138,6 +142,31 @@ def host_runs_paging32(kvmstub):
     return "32-bit paging runs: no" not in out
 
 
+def measure_rates(spec, cfg):
+    """Steps per second through the tool: each stub alone, then the pair."""
+    import stubs
+    out = []
+    for who in ("kvmstub", "qemu"):
+        s = stubs.Kvmstub(cfg.kvmstub, spec.path, cfg.memory) if who == "kvmstub" else \
+            stubs.Qemu(cfg.qemu, spec.path, cfg.memory or "16M", cfg.cpu)
+        try:
+            t0 = time.time()
+            for _ in range(cfg.rates):
+                s.conn.cmd("s")
+                st = s.state_from_g(s.conn.cmd("g"))
+                if who == "kvmstub":
+                    s.conn.cmd("m%x,f" % st.pc)
+            out.append("%s alone: %.0f steps/s" % (who, cfg.rates / (time.time() - t0)))
+        finally:
+            s.stop()
+    cfg.steps = cfg.rates
+    run = engine.Lockstep(spec.path, spec.name, cfg, Log(None, 0), spec.pokes)
+    res = run.run()
+    out.append("both in lockstep: %.0f steps/s over %d steps (%s)" % (
+        res.steps / res.seconds if res.seconds else 0, res.steps, res.ended))
+    return out
+
+
 def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
@@ -162,6 +191,10 @@ def main(argv):
     except images.UnknownImage as e:
         print("lockstep: %s" % e)
         return 2
+    if cfg.rates:
+        for line in measure_rates(specs[0], cfg):
+            print("%s: %s" % (specs[0].name, line))
+        return 0
     t0 = time.time()
     jobs = [(s, cfg) for s in specs]
     failed = 0

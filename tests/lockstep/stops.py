@@ -119,6 +119,13 @@ class StopRun:
         self.bps = set(bps)
         self.watches = watches
         self.sync = set(res.sync_pcs)
+        # The end of the compared trace: past it, platform inputs the
+        # lockstep run never met would not be synchronised, so the run stops
+        # there (the fence is the tool's own breakpoint at the trace's last
+        # address; it ends the run at its last occurrence in the trace).
+        trace, n = _within(res, cfg)
+        self.fence = trace[-1] if trace and res.ended_by in ("steps", "diverged") else None
+        self.fence_left = trace.count(self.fence) if self.fence is not None else 0
         self.r = StopsResult(spec.name, what)
         self.ls = engine.Lockstep(spec.path, spec.name, cfg, log, spec.pokes)
         self.kstops = []
@@ -156,7 +163,9 @@ class StopRun:
         ls, r, cfg = self.ls, self.r, self.cfg
         ks, qs, _ = ls.read_states(None, None, True)
         ls._sync_reset(ks, qs)
-        for addr in sorted(self.bps | self.sync):
+        if self.fence is not None and ks.pc == self.fence:
+            self.fence_left -= 1
+        for addr in sorted(self.bps | self.sync | ({self.fence} if self.fence is not None else set())):
             kr, qr = self._both("Z0,%x,1" % addr)
             if kr != "OK" or qr != "OK":
                 raise stubs.StubError("Z0 at %#x: kvmstub replied %r, qemu %r" % (addr, kr, qr))
@@ -179,6 +188,10 @@ class StopRun:
             if stop_k.reason.startswith(("exited", "shut down", "reached hlt")):
                 r.ended = "ended: both %s, after %d stops" % (stop_k.reason, r.compared)
                 return
+            if stop_k.reason == "end of trace":
+                r.compared -= 1
+                r.ended = "reached the end of the lockstep trace, after %d stops" % r.compared
+                return
             if stop_k.reason == "running":
                 r.compared -= 1
                 r.ended = "ended: both ran %g s without another stop, after %d stops" % (
@@ -193,10 +206,17 @@ class StopRun:
         run ended."""
         ls = self.ls
         while True:
-            if ks.pc in self.bps or ks.pc in self.sync:
+            if self.fence is not None and self.fence_left <= 0:
+                end = Stop("end of trace", ks.pc, None, ks)
+                return end, Stop("end of trace", qs.pc, None, qs), ks, qs
+            if ks.pc in self.bps or ks.pc in self.sync or ks.pc == self.fence:
                 stop, ks, qs = self._step_over(ks, qs)
                 if stop is not None:
                     return stop
+                if ks.pc == self.fence:
+                    self.fence_left -= 1
+                    if self.fence_left <= 0:
+                        continue
                 if ks.pc in self.bps:
                     # The step ended on another breakpoint: that is a stop.
                     return (Stop("breakpoint", ks.pc, None, ks), Stop("breakpoint", qs.pc, None, qs),
@@ -225,7 +245,9 @@ class StopRun:
             ks, qs, _ = ls.read_states(ks, qs, False)
             ls._fetch_segs(ks, qs)
             sk, sq = self._stop(kr, ks, True), self._stop(qr, qs)
-            if sk.reason == "sync" and sq.reason == "sync" and sk.pc == sq.pc:
+            if sk.pc == self.fence and sq.pc == self.fence and sk.reason in ("sync", "fence", "breakpoint"):
+                self.fence_left -= 1
+            if sk.reason in ("sync", "fence") and sq.reason in ("sync", "fence") and sk.pc == sq.pc:
                 self.history.append((sk, sq))
                 self.syncs += 1
                 continue
@@ -271,7 +293,9 @@ class StopRun:
             insn = x86.decode(code, ks.bits())
         except x86.DecodeError:
             insn = None
-        removed = pc in self.bps or pc in self.sync
+        removed = pc in self.bps or pc in self.sync or pc == self.fence
+        ls.ktrace.append(engine.Entry(None, pc, ks.sel["cs"], ks.ip, ks.bits(), code[:insn.length] if insn else code))
+        ls.qtrace.append(engine.Entry(None, qs.pc, qs.sel["cs"], qs.ip, qs.bits(), ls.ktrace[-1].code))
         if removed:
             self._both("z0,%x,1" % pc)
         if insn and insn.kind == "hlt":
@@ -318,6 +342,8 @@ class StopRun:
             return Stop("breakpoint", pc, None, s)
         if reply[1] == 5 and pc in self.sync:
             return Stop("sync", pc, None, s)
+        if reply[1] == 5 and pc == self.fence:
+            return Stop("fence", pc, None, s)
         note = ""
         if reply[1] != 5 and kvmstub:
             # kvmstub says why it stopped on its console: the first line.
