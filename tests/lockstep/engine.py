@@ -111,6 +111,7 @@ class Lockstep:
         self._xlate = {}
         self._decoded = {}          # (bytes, bits) -> Insn: loops decode once
         self._rom_logged = set()
+        self._rom_pending = []       # firmware-region writes of a rep still going
 
     # ------------------------------------------------------------ set-up
     def start(self):
@@ -325,6 +326,8 @@ class Lockstep:
         ip = after.ip & mask
         if ip == fall:
             return True
+        if insn.rep and insn.kind in x86.STRING_KINDS and ip == before.ip & mask:
+            return True             # one iteration of a rep: still on the rep
         if insn.branch:
             if insn.target is None:
                 return True         # indirect or ret: no way to know here
@@ -509,14 +512,16 @@ class Lockstep:
         """Give kvmstub QEMU's bytes where they differ in these ranges of the
         firmware region; returns what was copied."""
         done = []
-        for lin, size in ranges:
+        chunks = [(lin + off, min(0x800, size - off)) for lin, size in ranges
+                  for off in range(0, size, 0x800)]
+        for lin, size in chunks:
             qdata = self.q.read_mem(lin, size)
             kdata = self.k.read_mem(lin, size)
             if qdata is None or qdata == kdata:
                 continue
             if not self.k.write_mem(lin, qdata):
                 raise stubs.StubError("kvmstub: cannot write %d bytes at %#x" % (size, lin))
-            done.append("%#x: %s" % (lin, qdata.hex()))
+            done.append("%#x: %s" % (lin, qdata[:16].hex() + ("..." if size > 16 else "")))
         if done:
             self.res.syncs["firmware region (RAM on QEMU, ROM in kvmstub): " + why] += 1
             if why not in self._rom_logged:
@@ -536,6 +541,21 @@ class Lockstep:
         if nks.ip != nqs.ip:
             return
         ranges = self._rom_ranges(self._written(insn, ks, nks), ks)
+        if insn.rep and insn.kind in ("movs", "stos") and nks.ip == ks.ip:
+            # An iteration of a rep that goes on: its bytes are copied in
+            # one go when it ends (a 128 KiB shadowing copy would cost three
+            # round trips an iteration).
+            for lin, size in ranges:
+                p = self._rom_pending
+                if p and p[-1][0] + p[-1][1] == lin:
+                    p[-1] = (p[-1][0], p[-1][1] + size)
+                elif p and lin + size == p[-1][0]:
+                    p[-1] = (lin, p[-1][1] + size)
+                else:
+                    p.append((lin, size))
+            return
+        ranges += self._rom_pending
+        self._rom_pending = []
         if ranges:
             self._copy_rom(ranges, step, insn, ks, "wrote")
 

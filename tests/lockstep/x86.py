@@ -73,6 +73,9 @@ _STRING = {0x6C: ("ins", 1), 0x6D: ("ins", 0), 0x6E: ("outs", 1), 0x6F: ("outs",
            0xAE: ("scas", 1), 0xAF: ("scas", 0)}
 
 
+STRING_KINDS = ("ins", "outs", "movs", "cmps", "stos", "lods", "scas")
+
+
 class DecodeError(Exception):
     pass
 
