@@ -272,14 +272,6 @@ rm_int3:
 rm_div0:
 	div	%bl			/* #DE: divide by 0; the handler skips it */
 
-rm_pop_ss:
-	push	%ss
-	pop	%ss			/* an interrupt shadow, by pop this time */
-	nop
-rm_sti:
-	sti				/* interrupts on for one instruction's time ... */
-	cli				/* ... and off again (nothing is pending) */
-
 rm_popf_tf:
 	pushf
 	pop	%ax
@@ -295,6 +287,16 @@ rm_far:
 rm_far_1:
 	ljmp	$BOOT_SEG, $REL(rm_far_2)	/* and back to CS = 0xF000 */
 rm_far_2:
+	/* Late in real mode: a stub that steps it wrong loses the guest, and
+	 * the cases above have run by then. */
+rm_pop_ss:
+	push	%ss
+	pop	%ss			/* an interrupt shadow, by pop this time */
+	nop
+rm_sti:
+	sti				/* interrupts on for one instruction's time ... */
+	cli				/* ... and off again (nothing is pending) */
+
 	lgdtl	%cs:REL(gdt_ptr)
 	mov	%cr0, %eax
 	or	$CR0_PE, %eax

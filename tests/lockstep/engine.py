@@ -277,16 +277,20 @@ class Lockstep:
         fall = (ks.ip + insn.length) if insn else None
         want = self._want_segs(insn, ks, step)
         nks, nqs, code = self.read_states(ks, qs, want)
-        if not want and (nks.sel != ks.sel or nqs.sel != qs.sel or insn is None or
-                         not self._expected_ip(insn, ks, nks) or not self._expected_ip(insn, qs, nqs)):
+        event = insn is None or not self._expected_ip(insn, ks, nks) or \
+            not self._expected_ip(insn, qs, nqs)
+        if not want and (nks.sel != ks.sel or nqs.sel != qs.sel or event):
             self._fetch_segs(nks, nqs)
+        frame = []
+        if event and nks.ip == nqs.ip and nks.regs["rsp"] == nqs.regs["rsp"] and nks.cr[0] & 1:
+            frame = self._check_frame(nks, insn, ks, step)
         if insn and insn.input and fall is not None:
             self._sync_input(insn, ks, nks, nqs, step, fall)
         if insn:
             self._sync_rom(insn, ks, nks, nqs, step)
         umask, uwhy = (undefined_flags.undefined(insn, ks.regs) if insn else (0, None))
         diffs = compare.diff(nks, nqs, umask, self.ignored, self._undefined_dest(insn, nqs),
-                             self.eflags_ignore)
+                             self.eflags_ignore) + frame
         if diffs:
             nks, nqs, code, diffs = self._explain(insn, ks, qs, nks, nqs, code, diffs, step, umask)
         if diffs:
@@ -295,6 +299,40 @@ class Lockstep:
         if umask:
             self._sync_undefined(nks, nqs, umask, uwhy, insn)
         return nks, nqs, code, None
+
+    def _check_frame(self, nks, insn, ks, step):
+        """An exception or interrupt was delivered (protected or long mode):
+        the frame it pushed must be the same too (the registers do not show
+        it until the handler reads it or returns).  One bit may differ and is
+        the reference's fault: for a fault the CPU pushes RF = 1 (Intel SDM
+        Vol. 3B, 17.3.1.1: 'For any fault-class exception except a debug
+        exception generated in response to an instruction breakpoint, the
+        value pushed for RF is 1'), QEMU the RF it has, 0; QEMU's frame gets
+        kvmstub's bit, logged.  Any other difference is a divergence.
+        Returns [(field, kvmstub, qemu)]."""
+        long64 = nks.long64()
+        m = self._stack_mask(nks)
+        sp = self._seg_base(nks, "ss", long64) + (nks.regs["rsp"] & m)
+        n = 48 if long64 else 24
+        kf, qf = self.k.read_mem(sp, n), self.q.read_mem(sp, n)
+        if not kf or not qf or kf == qf or len(kf) != len(qf):
+            return []
+        # Bit 16 of EFLAGS in the frame: the third slot, or the fourth after
+        # an error code (slots of 4 bytes, of 8 in 64-bit mode).
+        slot = 8 if long64 else 4
+        for at in (2 * slot + 2, 3 * slot + 2):
+            if (kf[at] ^ qf[at]) == 1 and kf[at] & 1:
+                self.q.write_mem(sp + at, kf[at:at + 1])
+                qf = qf[:at] + kf[at:at + 1] + qf[at + 1:]
+                self.res.syncs["RF in a fault's EFLAGS image (QEMU pushes 0)"] += 1
+                self.log.info("step %d: the exception frame at %#x: kvmstub's EFLAGS image has RF set, "
+                              "QEMU's not; the CPU sets it for a fault (Intel SDM Vol. 3B, 17.3.1.1): "
+                              "QEMU's frame gets kvmstub's bit" % (step, sp))
+                break
+        if kf == qf:
+            return []
+        words = lambda b: " ".join(b[i:i + slot][::-1].hex() for i in range(0, len(b), slot))
+        return [("frame at %#x" % sp, words(kf), words(qf))]
 
     def _stop_reply(self, s):
         try:
@@ -818,7 +856,12 @@ class Lockstep:
             lines.append(head)
             lines.append("  registers that differ:   kvmstub              qemu")
             for name, kv, qv in diffs:
-                lines.append("    %-20s %-20s %s" % (name, compare.fmt(kv), compare.fmt(qv)))
+                kt, qt = compare.fmt(kv), compare.fmt(qv)
+                if len(kt) > 20 or len(qt) > 20:
+                    lines.append("    %-20s kvmstub %s" % (name, kt))
+                    lines.append("    %-20s qemu    %s" % ("", qt))
+                else:
+                    lines.append("    %-20s %-20s %s" % (name, kt, qt))
             lines.append("  the last instructions, both traces (then where each stands now):")
             lines += self._trace_lines(nks, nqs)
             res.report += lines
@@ -890,6 +933,14 @@ class Lockstep:
             self.res.syncs["keep-going: QEMU caught up"] += 1
             return
         for name, kv, qv in diffs:
+            if name.startswith("frame at "):
+                # The pushed frame: QEMU's, so that the handler returns as
+                # QEMU's does.
+                sp = int(name.split()[-1], 16)
+                data = self.q.read_mem(sp, 48 if nks.long64() else 24)
+                if data:
+                    self.k.write_mem(sp, data)
+                continue
             if name in stubs.GPRS:
                 self.k.write_reg(name, nqs.regs[name])
             elif name == "eflags":
