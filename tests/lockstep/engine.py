@@ -282,7 +282,8 @@ class Lockstep:
         if not want and (nks.sel != ks.sel or nqs.sel != qs.sel or event):
             self._fetch_segs(nks, nqs)
         frame = []
-        if event and nks.ip == nqs.ip and nks.regs["rsp"] == nqs.regs["rsp"] and nks.cr[0] & 1:
+        if event and nks.ip == nqs.ip and nks.regs["rsp"] == nqs.regs["rsp"] and \
+                nks.sel["cs"] == nqs.sel["cs"] and (nks.regs["rsp"] ^ ks.regs["rsp"]) & 0xFFFF:
             frame = self._check_frame(nks, insn, ks, step)
         if insn and insn.input and fall is not None:
             self._sync_input(insn, ks, nks, nqs, step, fall)
@@ -313,14 +314,17 @@ class Lockstep:
         long64 = nks.long64()
         m = self._stack_mask(nks)
         sp = self._seg_base(nks, "ss", long64) + (nks.regs["rsp"] & m)
-        n = 48 if long64 else 24
+        real = not nks.cr[0] & 1
+        # Real mode: IP, CS, FLAGS (2 bytes each); else the slots of 4
+        # bytes (8 in 64-bit mode), with an error code first for some.
+        slot = 2 if real else 8 if long64 else 4
+        n = 6 if real else 6 * slot
         kf, qf = self.k.read_mem(sp, n), self.q.read_mem(sp, n)
         if not kf or not qf or kf == qf or len(kf) != len(qf):
             return []
         # Bit 16 of EFLAGS in the frame: the third slot, or the fourth after
-        # an error code (slots of 4 bytes, of 8 in 64-bit mode).
-        slot = 8 if long64 else 4
-        for at in (2 * slot + 2, 3 * slot + 2):
+        # an error code.
+        for at in (() if real else (2 * slot + 2, 3 * slot + 2)):
             if (kf[at] ^ qf[at]) == 1 and kf[at] & 1:
                 self.q.write_mem(sp + at, kf[at:at + 1])
                 qf = qf[:at] + kf[at:at + 1] + qf[at + 1:]
