@@ -141,7 +141,7 @@ class StopRun:
             self._run()
         except engine.Divergence:
             r.verdict = "fail" if self.ls.res.verdict == "fail" else self.ls.res.verdict
-            r.ended = "while stepping a platform input: " + self.ls.res.ended
+            r.ended = "while stepping over a breakpoint or a platform input: " + self.ls.res.ended
             r.report += self.ls.res.report
         except (wire.WireError, stubs.StubError, OSError) as e:
             r.verdict = "fail"
@@ -151,6 +151,13 @@ class StopRun:
             self.ls.stop()
             self.log.info("%s: %.1f s, %d stops of the tool's own (platform inputs)" % (
                 self.what, time.time() - t0, self.syncs))
+        if self.ls.res.classes:
+            # --keep-going: a step over a breakpoint diverged and was
+            # resynchronised; it still fails the run.
+            r.verdict = "fail"
+            r.ended += "; %d steps over a breakpoint diverged (the first at stop %d)" % (
+                len(self.ls.res.classes), self.ls.res.classes[0][0])
+            r.report += self.ls.res.report
         return r
 
     def _both(self, payload):
