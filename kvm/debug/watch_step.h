@@ -19,6 +19,9 @@ struct watch_look {
 	bool armed;			/* before() was done for the current run */
 	struct insn_access acc[INSN_ACCESS_MAX];
 	int nacc;			/* < 0: the decoder cannot say; only bytes count */
+	int len;			/* the instruction's length, when known */
+	uint64_t rip, rsp, ss_base;	/* before it */
+	bool paging;			/* ... with paging on (else linear is physical) */
 	uint8_t *bytes;			/* each stepping watchpoint's bytes before, in turn */
 	size_t cap;
 };
@@ -30,7 +33,11 @@ struct watch_look {
 bool watch_step__before(const struct dview *d, struct watch_look *lk);
 /* After it ran: the first watchpoint it hit (an access of a matching
  * kind that overlaps a watched range, or watched bytes that changed), or
- * NULL.  Disarms the look. */
+ * NULL.  Bytes that changed count when the decoder does not know the
+ * instruction or an event was delivered during the step (its frame holds
+ * the instruction's address); else they are the CPU's own (a page walk's
+ * accessed bits), which x86 data breakpoints do not report either.
+ * Disarms the look. */
 const struct watch *watch_step__after(const struct dview *d, struct watch_look *lk);
 void watch_step__free(struct watch_look *lk);
 

@@ -28,8 +28,8 @@ struct run_arm {
 	bool step;		/* KVM_GUESTDBG_SINGLESTEP */
 	bool insn_rules;	/* decode the instruction for stepi's rules (step.c:
 				 * handlers' entries, hlt, rep, the guest's TF) */
-	bool ends_in_stop;	/* ... and the step ends in a stop (gdb's step, or the
-				 * one over a breakpoint), not a continue's step */
+	bool ends_in_stop;	/* the step ends in a stop (gdb's step, or the one over
+				 * a breakpoint), not a continue's step */
 	bool irqs;		/* interrupts let in during the run */
 	bool lift;		/* our int3 at the pc is taken out for this run */
 };

@@ -256,12 +256,12 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
 	if (rs->arm.insn_rules)
-		step__arm(&v->dv, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
 	v->look.armed = false;
 	if (rs->arm.step && in.watch_step && watch_step__before(&v->dv, &v->look) &&
 	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
 		watch_step__before(&v->dv, &v->look);	/* one turn of the rep, looked at again */
-	step__frame_begin(&v->dv, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
+	step__frame_begin(&v->dv, &rs->ist, rs->arm.step);
 	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
 	if (v->owed.inject_bp)
@@ -365,7 +365,7 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 		ev = &fixed;
 	step__frame_done(&v->dv, &rs->ist);
 	/* A watchpoint served by stepping: what the instruction just did. */
-	hit = ev->exception == 1 && (ev->dr6 & DR6_BS) ? watch_step__after(&v->dv, &v->look) : NULL;
+	hit = ev->exception == 1 ? watch_step__after(&v->dv, &v->look) : NULL;
 	if (hit) {
 		stops__watch(&v->dv, hit, stop);
 		return RUN_STOP;
@@ -375,6 +375,12 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 		rs->at_start = rs->pc == rs->si.pc;
 		return RUN_ON;
 	}
+	/* A continue's or a range's step that ended inside a rep (KVM runs
+	 * its turns in batches) has not finished the instruction: a
+	 * breakpoint on it was hit when the pc arrived there, not again. */
+	if (rs->arm.step && how->kind != RESUME_STEP && !rs->past_bp && ev->exception == 1 &&
+	    ev->pc == rs->pc && step__at_rep(&v->dv))
+		return RUN_ON;
 	rs->past_bp = false;	/* past the breakpoint: a continue from here on */
 	rs->pc = ev->pc;
 	if (stops__debug(&v->dv, how, rs->arm.step, ev, stop)) {
