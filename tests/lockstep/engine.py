@@ -267,6 +267,8 @@ class Lockstep:
         kr = self._stop_reply(k)
         t1 = time.time()
         qr = self._stop_reply(q)
+        if self.q_after_watch:
+            qr = self._past_bare_trap(qr, qs)
         t2 = time.time()
         res.k_wait += t1 - t
         res.q_wait += t2 - t
@@ -337,6 +339,26 @@ class Lockstep:
             return []
         words = lambda b: " ".join(b[i:i + slot][::-1].hex() for i in range(0, len(b), slot))
         return [("frame at %#x" % sp, words(kf), words(qf))]
+
+    # Set by the stop runs after QEMU reported a watchpoint: QEMU 7.2 may
+    # then answer the next resume with a bare trap, having run nothing.
+    q_after_watch = False
+
+    def _past_bare_trap(self, qr, qs):
+        """A step QEMU answered with a bare trap after a watchpoint stop:
+        if its registers are all as they were, it ran nothing; step it
+        again.  Logged."""
+        self.q_after_watch = False
+        if qr[0] != "stop" or qr[1] != 5 or any(
+                w in qr[2] for w in ("watch", "rwatch", "awatch", "swbreak", "hwbreak")):
+            return qr
+        now = self.q.state_from_g(self.q.conn.cmd("g"), qs)
+        if now.pc != qs.pc or now.regs != qs.regs or now.eflags != qs.eflags:
+            return qr
+        self.log.info("QEMU answered a step after a watchpoint stop with a bare trap, at %#x, "
+                      "having run nothing: stepped it again" % now.pc)
+        self.q.conn.send("s")
+        return self._stop_reply(self.q)
 
     def _stop_reply(self, s):
         try:

@@ -181,6 +181,7 @@ class StopRun:
             if kr != "OK" or qr != "OK":
                 raise stubs.StubError("Z%d at %#x,%d (%s): kvmstub replied %r, qemu %r" % (
                     kind, addr, size, why, kr, qr))
+        self._snap_written()
         while r.compared < cfg.continues:
             stop_k, stop_q, ks, qs = self._resume(ks, qs)
             if stop_k is None:
@@ -190,6 +191,14 @@ class StopRun:
             self.qstops.append(stop_q)
             self.history.append((stop_k, stop_q))
             if stop_k.key() != stop_q.key():
+                stop_q = self._qemu_reports_late(stop_k, stop_q)
+                stop_q = self._qemu_false_write(stop_k, stop_q)
+                qs = stop_q.state or qs
+                self.qstops[-1] = stop_q
+                self.history[-1] = (stop_k, stop_q)
+            if stop_k.key() != stop_q.key():
+                if self._explained(stop_k, stop_q):
+                    return
                 self._diverged()
                 return
             if stop_k.reason.startswith(("exited", "shut down", "reached hlt")):
@@ -204,6 +213,8 @@ class StopRun:
                 r.ended = "ended: both ran %g s without another stop, after %d stops" % (
                     self.cfg.run_timeout, r.compared)
                 return
+            self._snap_written()
+            self.ls.q_after_watch = stop_q.reason in ("watch", "rwatch", "awatch")
         r.ended = "%d continues" % r.compared
 
     def _resume(self, ks, qs):
@@ -230,7 +241,7 @@ class StopRun:
                             ks, qs)
                 if ks.pc in self.sync:
                     continue
-            kr, qr = self._continue()
+            kr, qr = self._continue(qs)
             if kr[0] != "stop" or qr[0] != "stop":
                 # An ending (or a stub that never stopped): no state to read
                 # from a stub that has gone.
@@ -260,15 +271,40 @@ class StopRun:
                 continue
             return sk, sq, ks, qs
 
-    def _continue(self):
+    def _continue(self, qs):
         k, q = self.ls.k, self.ls.q
+        self.ls.q_after_watch = False
         k.conn.console = ""
         k.conn.send("c")
         q.conn.send("c")
         kr = self._reply(k, "kvmstub")
         self.k_console = k.conn.console
         qr = self._reply(q, "qemu")
+        if not self._bare_trap(kr):
+            qr = self._past_bare_traps(qr, qs)
         return kr, qr
+
+    def _past_bare_traps(self, qr, qs):
+        """QEMU 7.2 sometimes answers a continue from a watchpoint stop with
+        a trap that has no reason, at the pc it started from, without
+        running an instruction.  Nothing happened: continue it again."""
+        q = self.ls.q
+        for _ in range(3):
+            if not self._bare_trap(qr):
+                break
+            pc = q.state_from_g(q.conn.cmd("g"), qs).pc
+            if pc != qs.pc:
+                break
+            self.log.info("QEMU stopped with a bare trap where it was continued, at %#x: "
+                          "continued it again" % pc)
+            q.conn.send("c")
+            qr = self._reply(q, "qemu")
+        return qr
+
+    @staticmethod
+    def _bare_trap(rep):
+        return rep[0] == "stop" and rep[1] == 5 and not any(
+            w in rep[2] for w in ("watch", "rwatch", "awatch", "swbreak", "hwbreak"))
 
     k_console = ""
 
@@ -360,6 +396,91 @@ class StopRun:
             if "triple fault" in text:
                 return Stop("shut down", None, None, s, note)
         return Stop("signal %d" % reply[1], pc, None, s, note)
+
+    def _qemu_reports_late(self, sk, sq):
+        """QEMU 7.2's software CPU sometimes reports a watchpoint with the
+        pc still on the instruction that made the access (seen with a
+        call's push in Bochs' BIOS, where the same call elsewhere is
+        reported after it, as x86 data breakpoints are: SDM Vol. 3B 17.3.1.2,
+        a data breakpoint is a trap).  When the same watchpoint is reported
+        for the same address, step QEMU once: it then stands where
+        kvmstub does, or the stops really differ."""
+        if sk.reason not in ("watch", "rwatch", "awatch") or sq.reason != sk.reason or \
+                sq.addr != sk.addr or sq.pc is None or sk.pc == sq.pc:
+            return sq
+        q = self.ls.q
+        q.conn.send("s")
+        q.conn.reply()
+        qs = q.state_from_g(q.conn.cmd("g"), sq.state)
+        if qs.pc != sk.pc:
+            return sq
+        self.log.info("stop %d: QEMU reported %s %#x with its pc still on the accessing "
+                      "instruction %#x; stepped it once, to %#x, where kvmstub reports it" % (
+                          self.r.compared, sq.reason, sq.addr, sq.pc, qs.pc))
+        return Stop(sq.reason, qs.pc, sq.addr, qs)
+
+    def _snap_written(self):
+        """QEMU's copy of every write-watched range, to tell a write it
+        reports from one that happened (_qemu_false_write)."""
+        self.q_written = {(addr, size): self.ls.q.read_mem(addr, size)
+                          for kind, addr, size, why in self.watches if kind == 2}
+        self.watch_size = {addr: size for kind, addr, size, why in self.watches if kind == 2}
+
+    def _qemu_false_write(self, sk, sq):
+        """QEMU 7.2's software CPU reports stores above a write watchpoint, in
+        its page, as hits (seen in SeaBIOS: mov %eax,0x1b(%esp) writing
+        0x6fef..0x6ff2 and movb $0,0x27(%esp) writing 0x6ffb reported as
+        writes to a watchpoint at 0x6fd8; tried by hand with gdb, one at
+        0x6f00 is reported too, one at 0x6ff4 is not).  When
+        QEMU reports a write kvmstub does not, and the watched bytes in
+        QEMU's memory are what they were at the last stop, continue QEMU
+        (a few times: such stores come in rows): its next real stop must be
+        kvmstub's, or the stops really differ."""
+        q, first, false = self.ls.q, sq, []
+        while len(false) < 8 and sq.reason == "watch" and sq.key() != sk.key() and \
+                sq.state is not None:
+            before = self.q_written.get((sq.addr, self.watch_size.get(sq.addr)))
+            if before is None or q.read_mem(sq.addr, len(before)) != before:
+                break
+            false.append(sq.pc)
+            q.conn.send("c")
+            qr = self._past_bare_traps(self._reply(q, "qemu"), sq.state)
+            if qr[0] != "stop":
+                return first
+            qs = q.state_from_g(q.conn.cmd("g"), sq.state)
+            self.ls._fetch_segs_q(qs)
+            sq = self._stop(qr, qs)
+        if not false or sq.key() != sk.key():
+            return first
+        self.log.info("stop %d: QEMU reported writes to %#x at pc %s that left it unchanged "
+                      "(QEMU 7.2 reports stores above a write watchpoint in its page as hits); "
+                      "continued it to kvmstub's stop, %s" % (
+                          self.r.compared, first.addr, ", ".join("%#x" % p for p in false),
+                          sq.text()))
+        return sq
+
+    def _explained(self, sk, sq):
+        """A difference QEMU makes, not kvmstub: the run ends there without
+        failing, with the reason."""
+        r = self.r
+        if sq.reason == "shut down" and sk.reason in ("watch", "awatch"):
+            # Seen with protected.bin's ud2 and the lockstep guest's #DE:
+            # without the watchpoint both deliver the exception alike (the
+            # lockstep run compared it); with the frame's location watched,
+            # QEMU 7.2's gdbstub watchpoint interrupts the delivery and the
+            # machine shuts down.  kvmstub reports the frame's write.
+            r.verdict = "platform"
+            r.identical = r.compared - 1
+            r.ended = ("explained at stop %d: QEMU shut down when an exception's delivery "
+                       "wrote the watched %#x; kvmstub reports the write at %#x (QEMU's "
+                       "watchpoint interrupts the delivery)" % (r.compared, sk.addr, sk.pc))
+            return True
+        if sk.reason == "shut down" and "32-bit paging" in (self.lres.ended or ""):
+            r.verdict = "platform"
+            r.identical = r.compared - 1
+            r.ended = "platform at stop %d: %s" % (r.compared, self.lres.ended)
+            return True
+        return False
 
     def _diverged(self):
         r = self.r
