@@ -4,6 +4,8 @@
 #   make run        build, then start the daemon on the default guest
 #   make test       unit tests (cmocka) and end-to-end tests (real KVM, real gdb)
 #   make demo       every lesson of the README, walked through with gdb
+#   make lockstep   kvmstub checked against QEMU's software CPU, instruction by
+#                   instruction: [IMAGE=path] [STEPS=N] (tests/lockstep)
 #   make install    PREFIX=/usr/local
 #
 # make run and make test install the Debian packages they need when run as
@@ -32,8 +34,9 @@ endif
 DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 # ... and the other clients and tools the end-to-end tests drive.
 DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
-# ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh).
-DEPS_PKGS += ovmf
+# ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh), and the
+# lockstep test's reference CPU and the firmware it runs.
+DEPS_PKGS += qemu-system-x86 seabios bochsbios ovmf
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))
@@ -64,7 +67,7 @@ FUZZ_REPLAY := $(BUILD)/tests/fuzz_replay
 UNIT_BINS   += $(FUZZ_REPLAY)
 RUN_IMAGE ?= guests/kernel1.bin
 
-.PHONY: all build guests run test unit e2e demo bench install deps clean fuzz valgrind
+.PHONY: all build guests run test unit e2e demo bench install deps clean fuzz valgrind lockstep
 .DELETE_ON_ERROR:
 
 all: build
@@ -153,6 +156,18 @@ unit: build $(UNIT_BINS)
 
 e2e: build $(E2E_BINS)
 	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh --e2e-only $(BUILD)
+
+# make lockstep [IMAGE=path] [STEPS=N] [JOBS=N]: step kvmstub and QEMU's
+# software CPU side by side from the reset vector and compare after every
+# instruction, then compare breakpoint and watchpoint stops (tests/lockstep).
+# Without IMAGE, every image make test checks; STEPS bounds each (default
+# 100000, make test uses 20000).
+STEPS ?= 100000
+JOBS  ?= 2
+lockstep: deps
+	$(MAKE) --no-print-directory build
+	tests/lockstep/lockstep.py --kvmstub $(KVMSTUB) --steps $(STEPS) --jobs $(JOBS) \
+		--log-dir $(BUILD)/lockstep $(IMAGE)
 
 # The benchmark (not a test: it never fails on a number).  QEMU, the peer it
 # compares with, is installed when root; without it the QEMU column is empty.

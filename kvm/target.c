@@ -141,7 +141,7 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
 		return bp__remove(&M(t)->bpm, kind, addr, len);
-	return watch__remove(&M(t)->wm, &M(t)->mem, kind, addr, len);
+	return watch__remove(&M(t)->wm, kind, addr, len);
 }
 
 /* All-stop: every vCPU runs, or none does (allstop.c). */
@@ -183,7 +183,7 @@ static int op_reset(struct target *t)
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		allstop__halt_and_wait(&m->vcpus[i]);
 	bp__remove_all(&m->bpm);
-	watch__remove_all(&m->wm, &m->mem);
+	watch__remove_all(&m->wm);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
 		log__say(m->cfg.log, "reset: %s", err);
@@ -200,7 +200,7 @@ static int op_remove_all_bps(struct target *t)
 	if (!all_parked(m))
 		return -EBUSY;
 	bp__remove_all(&m->bpm);
-	watch__remove_all(&m->wm, &m->mem);
+	watch__remove_all(&m->wm);
 	return 0;
 }
 

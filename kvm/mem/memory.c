@@ -15,9 +15,7 @@
  * of its flash chip both below 1 MiB and below 4 GiB: a write through one
  * view is seen through the other.  The RAM under the alias is unused.
  *
- * KVM's memory slots are the views, except that watchpoints (debug/watch.c) take
- * single pages out of normal service: a read-only slot of its own (writes
- * exit as MMIO) or no slot at all (every access exits as MMIO).
+ * KVM's memory slots are the views, one each.
  */
 #include "memory.h"
 
@@ -60,115 +58,26 @@ static int set_region(struct memory *mem, const struct mem_slot *s, uint64_t siz
 	return r;
 }
 
-static bool same_slot(const struct mem_slot *a, const struct mem_slot *b)
+/* KVM's slots: one per view of the map. */
+static int install_slots(struct memory *mem, char *err, size_t errlen)
 {
-	return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
-	       a->flags == b->flags;
-}
-
-/* Append the piece [gpa, gpa + size) of view v to the wanted layout. */
-static int want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
-		uint64_t size, uint32_t flags)
-{
-	if (size == 0)
-		return 0;
-	if (*n > 0) {
-		struct mem_slot *last = &out[*n - 1];
-
-		/* Neighbouring read-only pages of one view share a slot. */
-		if (last->flags == flags && last->gpa + last->size == gpa &&
-		    last->host + last->size == v->host + (gpa - v->gpa)) {
-			last->size += size;
-			return 0;
-		}
-	}
-	if (*n >= MEM_MAX_SLOTS)
+	if ((uint32_t)mem->nr_views > mem->max_slots) {
+		snprintf(err, errlen, "KVM allows %u memory slots; the map needs %d",
+			 mem->max_slots, mem->nr_views);
 		return -ENOSPC;
-	out[(*n)++] = (struct mem_slot){ .gpa = gpa, .size = size, .flags = flags,
-					 .host = v->host + (gpa - v->gpa) };
-	return 0;
-}
-
-/*
- * The slot layout for these watched pages: each view cut into its normal
- * stretches, read-only pages (their own KVM_MEM_READONLY slot) and absent
- * pages (no slot at all).  Then change only the slots that differ: delete
- * the old ones first, since KVM refuses overlapping slots.
- */
-int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
-		      char *err, size_t errlen)
-{
-	struct mem_slot next[MEM_MAX_SLOTS];
-	bool used[MEM_MAX_SLOTS] = { false }, keep[MEM_MAX_SLOTS] = { false };
-	int nr = 0, r;
-
+	}
 	for (int i = 0; i < mem->nr_views; i++) {
-		const struct mem_slot *v = &mem->views[i];
-		uint64_t at = v->gpa, end = v->gpa + v->size;
+		struct mem_slot s = mem->views[i];
+		int r;
 
-		for (int p = 0; p < n && at < end; p++) {
-			uint64_t pg = pages[p].gpa;
-
-			if (pg < at || pg >= end)
-				continue;
-			r = want(next, &nr, v, at, pg - at, 0);
-			if (!r && pages[p].mode == MEM_PAGE_READONLY)
-				r = want(next, &nr, v, pg, MEM_PAGE, KVM_MEM_READONLY);
-			if (r < 0)
-				goto full;
-			at = pg + MEM_PAGE;
-		}
-		if (want(next, &nr, v, at, end - at, 0) < 0)
-			goto full;
-	}
-	if ((uint32_t)nr > mem->max_slots)
-		goto full;
-	/* Slots that stay as they are keep their number. */
-	for (int i = 0; i < mem->nr_slots; i++) {
-		for (int j = 0; j < nr; j++) {
-			if (!keep[j] && same_slot(&mem->slots[i], &next[j])) {
-				keep[j] = true;
-				next[j].id = mem->slots[i].id;
-				used[next[j].id] = true;
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < mem->nr_slots; i++) {
-		if (used[mem->slots[i].id])
-			continue;
-		r = set_region(mem, &mem->slots[i], 0, err, errlen);
+		s.id = (uint32_t)i;
+		r = set_region(mem, &s, s.size, err, errlen);
 		if (r < 0)
 			return r;
+		mem->slots[i] = s;
+		mem->nr_slots = i + 1;
 	}
-	for (int j = 0, id = 0; j < nr; j++) {
-		if (keep[j])
-			continue;
-		while (used[id])
-			id++;
-		next[j].id = (uint32_t)id;
-		used[id] = true;
-		r = set_region(mem, &next[j], next[j].size, err, errlen);
-		if (r < 0) {
-			/* Leave a consistent record: what KVM has is what we list. */
-			int k = 0;
-
-			for (int i = 0; i < j; i++)
-				mem->slots[k++] = next[i];
-			for (int i = j + 1; i < nr; i++)
-				if (keep[i])
-					mem->slots[k++] = next[i];
-			mem->nr_slots = k;
-			return r;
-		}
-	}
-	memcpy(mem->slots, next, (size_t)nr * sizeof(next[0]));
-	mem->nr_slots = nr;
 	return 0;
-full:
-	snprintf(err, errlen, "too many memory slots for the watched pages (KVM allows %u)",
-		 mem->max_slots);
-	return -ENOSPC;
 }
 
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max)
@@ -228,7 +137,7 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 			 ram_size - (MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE),
 			 mem->ram + MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE);
 	add_view(mem, MEM_FW_TOP - fw_size, fw_size, mem->fw);
-	return memory__set_pages(mem, NULL, 0, err, errlen);
+	return install_slots(mem, err, errlen);
 }
 
 void memory__free(struct memory *mem)

@@ -1,7 +1,6 @@
 /*
  * memory.h - guest memory (memory.c): the guest-physical map, KVM's memory
- * slots, host pointers, and the pages watchpoints take out of normal
- * service.
+ * slots, host pointers.
  *
  *   0x00000000 - 0x000DFFFF   RAM
  *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
@@ -31,7 +30,7 @@
 #define MEM_FW_MAX		(16ull << 20)	/* 0xFF000000 up */
 
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
-#define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
+#define MEM_MAX_SLOTS		MEM_MAX_VIEWS	/* KVM slots: one per view */
 
 /* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
 struct mem_slot {
@@ -39,17 +38,6 @@ struct mem_slot {
 	uint8_t *host;
 	uint32_t id;			/* KVM slot number (slots only) */
 	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
-};
-
-/* How a watched page is served: the guest's accesses exit as MMIO. */
-enum mem_page_mode {
-	MEM_PAGE_READONLY,		/* in a KVM_MEM_READONLY slot: writes exit */
-	MEM_PAGE_ABSENT,		/* in no slot: reads and writes exit */
-};
-
-struct mem_page {
-	uint64_t gpa;			/* page-aligned */
-	enum mem_page_mode mode;
 };
 
 struct memory {
@@ -61,7 +49,7 @@ struct memory {
 	/* The guest-physical map: what memory is where, whatever KVM has now. */
 	struct mem_slot views[MEM_MAX_VIEWS];
 	int nr_views;
-	/* KVM's slots now: the views, minus the watched pages. */
+	/* KVM's slots: the views.  */
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
 	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
@@ -81,10 +69,6 @@ size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t l
 bool memory__is_ram(const struct memory *mem, const uint8_t *host);
 /* "RAM is ... KiB at 0x0, firmware at ..." for messages. */
 void memory__describe(const struct memory *mem, char *buf, size_t len);
-/* Rebuild KVM's slots from the views with pages (sorted, distinct) taken
- * out of normal service; only while every vCPU is parked.  0 or -errno. */
-int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
-		      char *err, size_t errlen);
 /* The guest-physical addresses that show the same host byte as gpa (gpa
  * itself first; the firmware is seen twice).  Returns how many, at most max. */
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);
