@@ -250,7 +250,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->x.nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
-		 m->have_img ? m->image_path : "none",
+		 m->have_img ? m->img.path : "none",
 		 m->have_img ? m->img.proto->name : "the CPU starts at the reset vector",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
 			"hardware-assisted",
