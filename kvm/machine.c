@@ -292,7 +292,11 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		goto fail;
 	r = devices__create(&m->devs, &(struct dev_env){
 		.kvm_fd = m->kvm_fd, .vm_fd = m->vm_fd, .caps = &m->caps,
-		.out_fd = cfg->serial_fd, .log = cfg->log,
+		.out_fd = cfg->serial_fd, .log = cfg->log, .mem = &m->mem, .devs = &m->devs,
+		.disk_path = cfg->disk_path, .disk_rw = cfg->disk_rw,
+		.floppy_path = cfg->floppy_path, .screen_fd = cfg->screen_fd,
+		.screen_rewrite = cfg->screen_rewrite, .console_fd = cfg->console_fd,
+		.serial_in_fd = cfg->serial_in_fd,
 	}, err, errlen);
 	if (r < 0)
 		goto fail;

@@ -87,7 +87,7 @@ int boot__open_bios(const char *path, struct image *img, char *err, size_t errle
 	if (path)
 		ret = image__read(path, img, err, errlen);
 	else
-		ret = image__from_memory("the built-in BIOS (bios/bios.elf)", kvmstub_bios,
+		ret = image__from_memory("the built-in BIOS (guests/bios/bios.elf)", kvmstub_bios,
 					 (size_t)(kvmstub_bios_end - kvmstub_bios), img, err, errlen);
 	if (ret)
 		return ret;

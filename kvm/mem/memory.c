@@ -66,9 +66,34 @@ static bool same_slot(const struct mem_slot *a, const struct mem_slot *b)
 	       a->flags == b->flags;
 }
 
-/* Append the piece [gpa, gpa + size) of view v to the wanted layout. */
-static int want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
-		uint64_t size, uint32_t flags)
+static int want_piece(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		      uint64_t size, uint32_t flags);
+
+/* Append the piece [gpa, gpa + size) of view v to the wanted layout, the
+ * part in the logged range (if any) with dirty logging. */
+static int want_logged(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		       uint64_t size, uint32_t flags, uint64_t log_base, uint64_t log_len)
+{
+	uint64_t end = gpa + size, lb = log_base, le = log_base + log_len;
+	int r = 0;
+
+	if (!log_len || flags || end <= lb || gpa >= le)
+		return want_piece(out, n, v, gpa, size, flags);
+	if (gpa < lb)
+		r = want_piece(out, n, v, gpa, lb - gpa, 0);
+	if (!r)
+		r = want_piece(out, n, v, gpa > lb ? gpa : lb, (end < le ? end : le) -
+			       (gpa > lb ? gpa : lb), KVM_MEM_LOG_DIRTY_PAGES);
+	if (!r && end > le)
+		r = want_piece(out, n, v, le, end - le, 0);
+	return r;
+}
+
+#define want(out, n, v, gpa, size, flags) \
+	want_logged(out, n, v, gpa, size, flags, mem->log_base, mem->log_len)
+
+static int want_piece(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		      uint64_t size, uint32_t flags)
 {
 	if (size == 0)
 		return 0;
@@ -95,8 +120,23 @@ static int want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t
  * pages (no slot at all).  Then change only the slots that differ: delete
  * the old ones first, since KVM refuses overlapping slots.
  */
+static int set_pages(struct memory *mem, const struct mem_page *pages, int n,
+		     char *err, size_t errlen);
+
 int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
 		      char *err, size_t errlen)
+{
+	int r;
+
+	pthread_mutex_lock(&mem->lock);
+	r = set_pages(mem, pages, n, err, errlen);
+	mem->log_lost = true;
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+static int set_pages(struct memory *mem, const struct mem_page *pages, int n,
+		     char *err, size_t errlen)
 {
 	struct mem_slot next[MEM_MAX_SLOTS];
 	bool used[MEM_MAX_SLOTS] = { false }, keep[MEM_MAX_SLOTS] = { false };
@@ -202,6 +242,7 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 	int r;
 
 	memset(mem, 0, sizeof(*mem));
+	pthread_mutex_init(&mem->lock, NULL);
 	mem->ram_size = ram_size;
 	mem->fw_size = fw_size;
 	mem->ram = map_anon(ram_size);
@@ -240,6 +281,52 @@ void memory__free(struct memory *mem)
 	mem->ram = mem->fw = NULL;
 	mem->nr_slots = 0;
 	mem->nr_views = 0;
+	pthread_mutex_destroy(&mem->lock);
+}
+
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen)
+{
+	int r;
+
+	if ((gpa | len) & (MEM_PAGE - 1) || !len || len > 64 * MEM_PAGE || gpa + len > mem->ram_size ||
+	    (gpa < MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE && gpa + len > MEM_FW_ALIAS_BASE)) {
+		snprintf(err, errlen, "cannot log writes to 0x%llx-0x%llx: not whole pages of RAM",
+			 (unsigned long long)gpa, (unsigned long long)(gpa + len - 1));
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&mem->lock);
+	mem->log_base = gpa;
+	mem->log_len = len;
+	/* Only before any page is watched (at creation): the layout anew. */
+	r = set_pages(mem, NULL, 0, err, errlen);
+	mem->log_lost = true;
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+int memory__dirty(struct memory *mem, uint64_t *bits)
+{
+	uint64_t npages = mem->log_len / MEM_PAGE;
+	int r = 0;
+
+	*bits = 0;
+	pthread_mutex_lock(&mem->lock);
+	for (int i = 0; i < mem->nr_slots && r == 0; i++) {
+		const struct mem_slot *s = &mem->slots[i];
+		uint64_t map[2] = { 0, 0 };	/* a slot here is at most 64 pages */
+		struct kvm_dirty_log log = { .slot = s->id, .dirty_bitmap = map };
+
+		if (!(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+			continue;
+		r = KVM_IOCTL(mem->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r == 0)
+			*bits |= map[0] << ((s->gpa - mem->log_base) / MEM_PAGE);
+	}
+	if (mem->log_lost)
+		*bits = npages >= 64 ? ~0ull : (1ull << npages) - 1;
+	mem->log_lost = false;
+	pthread_mutex_unlock(&mem->lock);
+	return r < 0 ? r : 0;
 }
 
 /* Back to all zeroes, as at power-on (before the image is loaded again). */
@@ -249,6 +336,7 @@ void memory__clear(struct memory *mem)
 	if (madvise(mem->ram, mem->ram_size, MADV_DONTNEED) < 0)
 		memset(mem->ram, 0, mem->ram_size);
 	memset(mem->fw, 0, mem->fw_size);
+	mem->log_lost = true;
 }
 
 uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
@@ -296,6 +384,9 @@ size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t le
 
 size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len)
 {
+	/* Not the guest's own write: KVM's log does not see it. */
+	if (mem->log_len && gpa < mem->log_base + mem->log_len && gpa + len > mem->log_base)
+		mem->log_lost = true;
 	return copy(mem, gpa, (void *)buf, len, true);
 }
 

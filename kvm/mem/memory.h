@@ -13,6 +13,7 @@
 #ifndef KVMSTUB_MEMORY_H
 #define KVMSTUB_MEMORY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,12 @@ struct memory {
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
 	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
+	/* Dirty-page logging of one range (the VGA text buffer): its slots
+	 * have KVM_MEM_LOG_DIRTY_PAGES.  lock keeps the slots still while
+	 * another thread reads their logs. */
+	uint64_t log_base, log_len;
+	bool log_lost;			/* the slots or memory changed behind the log */
+	pthread_mutex_t lock;
 };
 
 int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_size,
@@ -85,6 +92,14 @@ void memory__describe(const struct memory *mem, char *buf, size_t len);
  * out of normal service; only while every vCPU is parked.  0 or -errno. */
 int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
 		      char *err, size_t errlen);
+/* Log the guest's writes to [gpa, gpa + len) (page-aligned, in RAM):
+ * the slots there get KVM_MEM_LOG_DIRTY_PAGES.  0 or -errno. */
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen);
+/* Which pages of the logged range were written since the last call
+ * (KVM_GET_DIRTY_LOG), bit i for page i; everything when the slots or the
+ * memory changed meanwhile (a watchpoint, a reset, a write from gdb).
+ * From any thread.  0 or -errno. */
+int memory__dirty(struct memory *mem, uint64_t *bits);
 /* The guest-physical addresses that show the same host byte as gpa (gpa
  * itself first; the firmware is seen twice).  Returns how many, at most max. */
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);
