@@ -145,10 +145,10 @@ $(C_GUESTS:=.elf): guests/%.elf: guests/%_boot.o guests/%.o guests/%.lds
 
 # Multiboot kernels: C with an assembly stub, linked at 1 MiB by
 # guests/multiboot.lds; the ELF file is what kvmstub boots.
-MB_KERNELS := guests/hello.elf guests/mbinfo1.elf guests/mbinfo2.elf
+MB_KERNELS := guests/hello.elf guests/mbinfo1.elf guests/mbinfo2.elf guests/atatest.elf
 GUEST_BINS += $(MB_KERNELS)
 
-guests/hello.o guests/mbinfo.o: guests/%.o: guests/%.c
+guests/hello.o guests/mbinfo.o guests/atatest.o: guests/%.o: guests/%.c
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 guests/mbinfo2_boot.o: guests/mbinfo1_boot.S
@@ -160,6 +160,9 @@ guests/hello.elf: guests/hello_boot.o guests/hello.o guests/multiboot.lds
 guests/mbinfo1.elf guests/mbinfo2.elf: guests/%.elf: guests/%_boot.o guests/mbinfo.o \
 		guests/multiboot.lds
 	ld -m elf_i386 -nostdlib -T guests/multiboot.lds -o $@ guests/$*_boot.o guests/mbinfo.o
+
+guests/atatest.elf: guests/mbinfo1_boot.o guests/atatest.o guests/multiboot.lds
+	ld -m elf_i386 -nostdlib -T guests/multiboot.lds -o $@ guests/mbinfo1_boot.o guests/atatest.o
 
 # Installs what is missing when root, or says what to run.
 deps:

@@ -217,9 +217,9 @@ static void mb2(uint32_t info)
 	puts("no end tag\n");
 }
 
-int mbinfo_main(uint32_t magic, uint32_t info);
+int kernel_main(uint32_t magic, uint32_t info);
 
-int mbinfo_main(uint32_t magic, uint32_t info)
+int kernel_main(uint32_t magic, uint32_t info)
 {
 	puts("magic ");
 	hex(magic);

@@ -49,9 +49,9 @@ stack_top:
 	.globl	_start
 _start:
 	mov	$stack_top, %esp
-	push	%ebx			/* mbinfo_main(magic, info) */
+	push	%ebx			/* kernel_main(magic, info): the exit status */
 	push	%eax
-	call	mbinfo_main
+	call	kernel_main
 	outb	%al, $0xF4		/* its status to the exit port */
 	cli
 1:	hlt

@@ -7,9 +7,11 @@
  * osdev wiki's driver expects.
  *
  * Receive: bytes fed by the daemon's input (input.c: the terminal,
- * --serial-in FILE) wait in a queue and move into the receive FIFO (16
- * bytes with FCR bit 0, else 1) as the guest makes room: LSR bit 0 says
- * data is ready, nothing is ever lost (no overrun).
+ * --serial-in FILE) wait in a queue, the line, and move into the receive
+ * FIFO (16 bytes with FCR bit 0, else 1) as the guest makes room, once it
+ * looks at the receiver (reads LSR, RBR or IIR, or enables the receive
+ * interrupt): LSR bit 0 says data is ready, and nothing is lost, neither
+ * to an overrun nor to the FIFO reset of the driver's initialisation.
  *
  * Interrupts (IER): received data (IIR 0x04, or 0x0C "character timeout"
  * while the FIFO holds less than its trigger level) and THR empty (IIR
@@ -124,11 +126,17 @@ static int serial_reset(void *st, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	pthread_mutex_lock(&s->lock);
+	/* Input from outside is not the machine's: what the FIFO held goes
+	 * back to the queue, for the guest after the reset. */
+	for (int i = s->r.rx_n - 1; i >= 0 && s->q_len < QUEUE; i--) {
+		s->q_head = (s->q_head + QUEUE - 1) % QUEUE;
+		s->queue[s->q_head] = s->r.rx[i];
+		s->q_len++;
+	}
 	s->r = (struct uart_regs){
 		.lcr = 0x03,	/* 8N1 */
 		.dll = 1,	/* 115200 baud */
 	};
-	s->q_len = 0;
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -160,7 +168,8 @@ size_t serial__feed(struct serial *s, const uint8_t *buf, size_t n)
 		s->queue[(s->q_head + s->q_len) % QUEUE] = buf[done++];
 		s->q_len++;
 	}
-	refill(s);
+	if (s->r.ier & UART_IER_RDA)
+		refill(s);
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	return done;
@@ -197,6 +206,8 @@ static int serial_out(void *st, uint16_t port, uint8_t val)
 			if ((val & UART_IER_THRE) && !(s->r.ier & UART_IER_THRE))
 				s->r.thre_pending = true;
 			s->r.ier = val & 0x0F;
+			if (val & UART_IER_RDA)
+				refill(s);
 		}
 		break;
 	case UART_IIR:		/* FCR */
@@ -204,7 +215,6 @@ static int serial_out(void *st, uint16_t port, uint8_t val)
 		    (val & UART_FCR_CLR_RX))
 			s->r.rx_n = 0;
 		s->r.fcr = val & 0xC1;
-		refill(s);
 		break;
 	case UART_LCR:
 		s->r.lcr = val;
@@ -242,6 +252,9 @@ static uint8_t serial_in(void *st, uint16_t port)
 	uint8_t v;
 
 	pthread_mutex_lock(&s->lock);
+	if (port - ports[0].base == UART_THR || port - ports[0].base == UART_LSR ||
+	    port - ports[0].base == UART_IIR)
+		refill(s);		/* the guest looks at the receiver */
 	switch (port - ports[0].base) {
 	case UART_THR:
 		v = dlab ? s->r.dll : receive(s);
