@@ -1288,10 +1288,17 @@ d_ext_write:
 8:	mov	$0x01, %ah
 	jmp	d_fail
 
-/* AH 8: the drive's geometry, the number of drives. */
+/* AH 8: the drive's geometry, the number of drives.  A hard disk's last
+ * cylinder is kept for diagnostics, as PC BIOSes (and SeaBIOS) do. */
 d_params:
 	mov	%fs:DRV_CYLS(%si), %ax	/* the last cylinder */
 	dec	%ax
+	cmpw	$EBDA_DRV_HD, %si
+	jne	1f
+	test	%ax, %ax
+	jz	1f
+	dec	%ax
+1:
 	mov	%al, %ch
 	shl	$6, %ah
 	mov	%fs:DRV_SPT(%si), %cl

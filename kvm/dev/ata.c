@@ -405,10 +405,11 @@ static void geometry(struct channel *c, bool floppy)
 		c->spt = formats[i].spt;
 		return;
 	}
+	/* As QEMU's IDE disks: whole cylinders (the rest is reached by LBA). */
 	c->heads = 16;
 	c->spt = 63;
-	cyls = (sectors(c) + 16 * 63 - 1) / (16 * 63);
-	c->cyls = (uint16_t)(cyls > 16383 ? 16383 : cyls);
+	cyls = sectors(c) / (16 * 63);
+	c->cyls = (uint16_t)(cyls > 16383 ? 16383 : cyls ? cyls : 1);
 }
 
 static int open_image(struct channel *c, const char *path, bool rw, bool floppy,
