@@ -229,15 +229,13 @@ static int load_image(struct machine *m, char *err, size_t errlen)
 	m->have_img = true;
 	if ((cfg->append || cfg->nr_modules) && m->img.proto != &multiboot1_protocol &&
 	    m->img.proto != &multiboot2_protocol) {
-		snprintf(err, errlen, "%s are for a multiboot kernel; %s is %s",
-			 cfg->append ? "--append and --module" : "--module",
-			 m->img.path, m->img.proto->name);
+		snprintf(err, errlen, "%s for a multiboot kernel; %s is %s",
+			 !cfg->nr_modules ? "--append is" : cfg->append ?
+			 "--append and --module are" : "--module is", m->img.path,
+			 m->img.proto->name);
 		return -EINVAL;
 	}
-	r = boot__plan(&m->img, &o, err, errlen);
-	if (r == 0 && m->img.report[0])
-		fprintf(stderr, "kvmstub: %s\n", m->img.report);
-	return r;
+	return boot__plan(&m->img, &o, err, errlen);
 }
 
 int machine__create(const struct machine_config *cfg, struct machine **out,
@@ -340,6 +338,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
+	/* How the image starts, once everything it needs is there. */
+	if (m->have_img && m->img.report[0])
+		fprintf(stderr, "kvmstub: %s\n", m->img.report);
 	log__say(m->cfg.log, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
 		     m->x.nr_vcpus, m->x.nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),

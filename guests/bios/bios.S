@@ -226,6 +226,10 @@ rtc_init:
 /* The keyboard controller: self-test, configuration 0x45 (IRQ1 on,
  * system flag, scancode translation to set 1), the keyboard enabled. */
 kbc_init:
+	mov	$0x60, %al		/* no IRQ 1 while the BIOS reads replies */
+	call	kbc_command
+	mov	$0x44, %al
+	out	%al, $0x60
 	mov	$0xAA, %al
 	call	kbc_command
 	call	kbc_read		/* 0x55: passed */
