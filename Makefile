@@ -34,6 +34,11 @@ DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
 # ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh).
 DEPS_PKGS += ovmf
+# ... and the references the boot protocols and the BIOS are checked
+# against: QEMU's -kernel and SeaBIOS (multiboot_vs_qemu.sh,
+# bios_vs_seabios.sh), the Multiboot specification's example kernel
+# (multiboot_grub.sh).
+DEPS_PKGS += qemu-system-x86 multiboot
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))
