@@ -27,7 +27,7 @@
 
 	.section .boot, "ax"
 	.code16
-	.globl	boot, load_stage2, stage2, pm_entry, boot_drive
+	.globl	boot, load_stage2, read_disk, stage2, pm_entry, pm_done, boot_drive
 boot:
 	/* The BIOS left CS:IP = 0000:7C00, DL = the drive.  Segments first:
 	 * everything here is addressed from 0. */
@@ -53,6 +53,7 @@ load_stage2:
 	mov	$0, %dh
 	mov	boot_drive, %dl
 	mov	$STAGE2, %bx
+read_disk:
 	int	$0x13
 	jc	disk_error
 	cmp	$STAGE2_SECTORS, %al	/* AL: the sectors read */
@@ -115,7 +116,9 @@ pm_entry:
 	mov	$0x2F, %ah
 	stosw
 	jmp	1b
-2:	mov	$0, %al			/* done: exit status 0 */
+2:
+pm_done:
+	mov	$0, %al			/* done: exit status 0 */
 	out	%al, $0xF4
 	hlt
 

@@ -336,7 +336,7 @@ static int op_screen(struct target *t, bool ansi, char *buf, size_t len)
 
 	if (!v)
 		return -EOPNOTSUPP;
-	vga__screen(v, ansi, buf, len);
+	vga__screen(v, ansi, true, buf, len);
 	return 0;
 }
 

@@ -11,7 +11,8 @@
 #   ```
 #
 #   - the first word names gdbscripts/NAME.gdb, the commands to run;
-#   - image= is the guest the daemon boots (required), elf= the file gdb
+#   - image= is the guest the daemon boots (required, but for a disk that
+#     the BIOS boots: args=--disk,FILE or --floppy,FILE), elf= the file gdb
 #     loads for symbols (optional), args= more daemon options, commas for
 #     blanks (args=--memory,32M), connect= the gdb command that connects
 #     (default target remote; connect=connect64 for the 64-bit layout);
@@ -46,7 +47,8 @@ transcript_marker() {
 	[ -n "$TR_NAME" ] || { echo "transcript marker without a name: $line" >&2; return 2; }
 	if [ "$TR_NAME" != shell ]; then
 		[ -f "gdbscripts/$TR_NAME.gdb" ] || { echo "no gdbscripts/$TR_NAME.gdb" >&2; return 2; }
-		[ -n "$TR_IMAGE" ] || { echo "transcript $TR_NAME: no image=" >&2; return 2; }
+		[ -n "$TR_IMAGE" ] || [[ " ${TR_ARGS[*]} " =~ \ --(disk|floppy)\  ]] ||
+			{ echo "transcript $TR_NAME: no image= (nor --disk/--floppy)" >&2; return 2; }
 	fi
 	return 0
 }
@@ -62,7 +64,7 @@ transcript_gdb() {
 	local out=$1 rc elf=()
 
 	[ -n "$TR_ELF" ] && elf=("$TR_ELF")
-	daemon_start "${TR_ARGS[@]}" "$TR_IMAGE"
+	daemon_start "${TR_ARGS[@]}" ${TR_IMAGE:+"$TR_IMAGE"}
 	timeout -k 5 60 "$GDB" -nx -q -batch "${elf[@]}" -x gdbscripts/kvmstub.gdb \
 		-ex 'set trace-commands on' -ex "$TR_CONNECT :$PORT" \
 		-x "gdbscripts/$TR_NAME.gdb" </dev/null >"$T/raw.txt" 2>&1

@@ -119,17 +119,29 @@ static void put_attr(struct out *o, uint8_t attr)
 	put(o, b, (size_t)n);
 }
 
+/* A row of spaces and NULs in grey on black, or (plain text) of any colour. */
+static bool blank_row(const uint8_t *row, bool ansi)
+{
+	for (int c = 0; c < COLS; c++)
+		if ((row[2 * c] != ' ' && row[2 * c]) || (ansi && row[2 * c + 1] != 0x07))
+			return false;
+	return true;
+}
+
 size_t vga__render(const uint8_t *cells, unsigned int cursor, bool cursor_on, bool ansi,
-		   char *buf, size_t len)
+		   bool trim, char *buf, size_t len)
 {
 	struct out o = { .p = buf, .cap = len };
+	int rows = ROWS;
 	char line[64];
 	int n;
 
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	for (int r = 0; r < ROWS; r++) {
+	while (trim && rows > 0 && blank_row(cells + (rows - 1) * COLS * 2, ansi))
+		rows--;
+	for (int r = 0; r < rows; r++) {
 		const uint8_t *row = cells + r * COLS * 2;
 		int last = COLS - 1;
 		int attr = -1;
@@ -148,6 +160,10 @@ size_t vga__render(const uint8_t *cells, unsigned int cursor, bool cursor_on, bo
 			put(&o, "\033[0m", 4);
 		put(&o, "\n", 1);
 	}
+	if (rows < ROWS) {
+		n = snprintf(line, sizeof(line), "(rows %d-%d are blank)\n", rows, ROWS - 1);
+		put(&o, line, (size_t)n);
+	}
 	if (cursor_on && cursor < COLS * ROWS)
 		n = snprintf(line, sizeof(line), "cursor at row %u, column %u\n", cursor / COLS,
 			     cursor % COLS);
@@ -158,7 +174,7 @@ size_t vga__render(const uint8_t *cells, unsigned int cursor, bool cursor_on, bo
 	return o.len;
 }
 
-size_t vga__screen(struct vga *v, bool ansi, char *buf, size_t len)
+size_t vga__screen(struct vga *v, bool ansi, bool trim, char *buf, size_t len)
 {
 	uint8_t cells[CELLS_LEN];
 	unsigned int start, cursor;
@@ -172,7 +188,7 @@ size_t vga__screen(struct vga *v, bool ansi, char *buf, size_t len)
 	memset(cells, 0, sizeof(cells));
 	if (v->mem)
 		memory__read(v->mem, VGA_TEXT + (start * 2) % VGA_TEXT_LEN, cells, sizeof(cells));
-	return vga__render(cells, cursor, on, ansi, buf, len);
+	return vga__render(cells, cursor, on, ansi, trim, buf, len);
 }
 
 /* A new picture to the --screen destination, when it differs. */
@@ -183,7 +199,7 @@ static void redraw(struct vga *v)
 
 	if (!pic)
 		return;
-	n = vga__screen(v, v->ansi, pic, PICTURE_MAX);
+	n = vga__screen(v, v->ansi, false, pic, PICTURE_MAX);
 	if (v->last && n == v->last_len && !memcmp(pic, v->last, n)) {
 		free(pic);
 		return;

@@ -12,7 +12,7 @@ IMG=guests/bootsect.bin ELF=guests/bootsect.elf
 
 daemon_start --disk "$IMG"
 expect "$T/daemon.err" "^kvmstub: boot sector of --disk $IMG \(drive 0x80\)" "the start-up line"
-int13=$(printf '%#x' $(( $(sym "$ELF" load_stage2) + 17 )))
+int13=$(sym "$ELF" read_disk)
 gdb_run "$T/g" "$ELF" -ex "add-symbol-file guests/bios/bios.elf" <<GDB
 printf "RESET %#x\n", \$pc
 break *0x7c00
@@ -43,7 +43,7 @@ expect "$T/g" '^BOOT pc 0x7c00 cs 0 ip 0x7c00 dl 0x80 sig 0xaa55$' \
 expect "$T/g" 'int +\$0x13' "the breakpoint is not at the int 0x13"
 expect "$T/g" '^IN_BIOS pc 0xf[0-9a-f]{4} cs 0xf000$' "stepi over int 0x13 did not enter the BIOS"
 expect "$T/g" '^int13_disk in section \.text' "the BIOS's int 0x13 handler is not where stepi went"
-expect "$T/g" '^BACK pc 0x7c2a ah 0 al 0x1 cf 0$' "int 0x13 did not read the sector (AH 0, AL 1, CF 0)"
+expect "$T/g" "^BACK pc $(printf %#x $((int13 + 2))) ah 0 al 0x1 cf 0\$" "int 0x13 did not read the sector (AH 0, AL 1, CF 0)"
 expect "$T/g" '^PM pe 1 cs 0x8$' "the second stage did not enter protected mode"
 expect "$T/g" 'exited normally' "the guest did not end"
 expect "$T/daemon.out" "^Second stage loaded by int 0x13" "the second stage's message (int 0x10, mirrored to COM1)"

@@ -290,14 +290,16 @@ static void test_vga_render(void **state)
 	cells[3] = 0x0A;
 	cells[80 * 2] = 0xC4;		/* CP437 box drawing: U+2500 */
 	cells[80 * 2 + 1] = 0x07;
-	vga__render(cells, 81, true, false, buf, sizeof(buf));
+	vga__render(cells, 81, true, false, false, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "Hi\n\xe2\x94\x80\n\n"));
 	assert_non_null(strstr(buf, "cursor at row 1, column 1\n"));
-	vga__render(cells, 81, false, true, buf, sizeof(buf));
+	vga__render(cells, 81, true, false, true, buf, sizeof(buf));
+	assert_string_equal(buf, "Hi\n\xe2\x94\x80\n(rows 2-24 are blank)\ncursor at row 1, column 1\n");
+	vga__render(cells, 81, false, true, false, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\033[0;1;33;44mH\033[0;1;32;40mi"));
 	assert_non_null(strstr(buf, "cursor hidden"));
 	/* Truncated output stays NUL-terminated. */
-	assert_true(vga__render(cells, 0, true, true, buf, 10) < 10);
+	assert_true(vga__render(cells, 0, true, true, false, buf, 10) < 10);
 	assert_int_equal(buf[9], '\0');
 }
 
