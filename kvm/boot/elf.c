@@ -316,9 +316,8 @@ static void describe_segs(const struct image *img, char *buf, size_t len)
 }
 
 #define START_TAIL \
-	"; kvmstub boots raw firmware, or an ELF file that loads code at the reset vector; " \
-	"starting an ELF file at its entry point (a boot protocol such as multiboot) is " \
-	"not supported yet"
+	"; kvmstub boots raw firmware, an ELF file that loads code at the reset vector, or a " \
+	"multiboot kernel (a multiboot 1 or 2 header in its first 8 or 32 KiB) at its entry point"
 
 static int check_start(const struct image *img, uint64_t reset_fetch, char *err, size_t errlen)
 {
