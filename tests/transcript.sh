@@ -17,7 +17,8 @@
 #     blanks (args=--memory,32M), connect= the gdb command that connects
 #     (default target remote; connect=connect64 for the 64-bit layout);
 #   - "<!-- transcript: shell -->" instead runs each "$ COMMAND" line of the
-#     block with bash in the top directory and puts its output under it.
+#     block with bash in the top directory and puts its output under it
+#     (carriage returns left out, as a terminal shows them).
 #
 # gdb runs in batch mode with `set trace-commands on`; a traced command
 # "+CMD" is shown as "(gdb) CMD", the lines gdb traces inside user-defined
@@ -82,7 +83,8 @@ transcript_shell() {
 		case $line in
 		'$ '*)
 			printf '%s\n' "$line" >>"$out"
-			timeout -k 5 30 bash -c "${line#\$ }" </dev/null >>"$out" 2>&1
+			# A guest's \r\n (a BIOS's teletype) ends a line, as on a terminal.
+			timeout -k 5 30 bash -c "${line#\$ }" </dev/null 2>&1 | tr -d '\r' >>"$out"
 			;;
 		esac
 	done <"$expected"
