@@ -20,6 +20,51 @@ uint32_t bootinfo__le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+void bootinfo__put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);	/* x86: little-endian */
+}
+
+void bootinfo__put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+int bootinfo__plan_flat(struct image *img, size_t off, uint32_t header_addr, uint32_t load_addr,
+			uint32_t load_end, uint32_t bss_end, const char *what, char *err,
+			size_t errlen)
+{
+	struct load_seg *seg = &img->segs[0];
+	uint64_t file_start, len;
+
+	if (load_addr > header_addr || header_addr - load_addr > off)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: %s: load_addr 0x%x and header_addr 0x%x put the start of the "
+			    "load before the start of the file (the header is at offset 0x%zx)",
+			    img->path, what, load_addr, header_addr, off);
+	file_start = off - (header_addr - load_addr);
+	if (load_end && load_end <= load_addr)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: %s: load_end_addr 0x%x is not above load_addr 0x%x",
+			    img->path, what, load_end, load_addr);
+	len = load_end ? (uint64_t)load_end - load_addr : img->size - file_start;
+	if (file_start + len > img->size)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: %s: load_end_addr 0x%x runs past the end of the file (%zu bytes "
+			    "from offset 0x%" PRIx64 " are loaded at 0x%x)", img->path, what,
+			    load_end, img->size, file_start, load_addr);
+	if (bss_end && bss_end < load_addr + len)
+		return fail(-ENOEXEC, err, errlen,
+			    "%s: %s: bss_end_addr 0x%x lies below the end of the loaded bytes 0x%"
+			    PRIx64, img->path, what, bss_end, load_addr + len);
+	seg->gpa = load_addr;
+	seg->offset = (size_t)file_start;
+	seg->filesz = (size_t)len;
+	seg->memsz = bss_end ? bss_end - load_addr : (size_t)len;
+	img->nr_segs = 1;
+	return 0;
+}
+
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);

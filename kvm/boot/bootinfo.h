@@ -78,7 +78,19 @@ int bootinfo__end(struct bootinfo *b, struct image *img, const struct boot_optio
 		  uint64_t entry, uint32_t magic, uint64_t info, const char *what, char *err,
 		  size_t errlen);
 void bootinfo__free(struct bootinfo *b);
-/* Little-endian loads from the image (no alignment promise). */
+/* Little-endian loads from the image (no alignment promise), and stores
+ * into the information. */
 uint32_t bootinfo__le32(const uint8_t *p);
+void bootinfo__put32(uint8_t *p, uint32_t v);
+void bootinfo__put64(uint8_t *p, uint64_t v);
+/* A flat kernel placed by its header's physical addresses (multiboot 1's
+ * a.out kludge, multiboot 2's address tag): the header at file offset off
+ * is at header_addr; the file from load_addr's offset on (to load_end,
+ * 0: the end of the file) is loaded at load_addr, zeroed to bss_end (0:
+ * none).  One segment, or -ENOEXEC naming the field that does not fit;
+ * what names the header in messages. */
+int bootinfo__plan_flat(struct image *img, size_t off, uint32_t header_addr, uint32_t load_addr,
+			uint32_t load_end, uint32_t bss_end, const char *what, char *err,
+			size_t errlen);
 
 #endif

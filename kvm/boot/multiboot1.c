@@ -109,55 +109,24 @@ static int mb1_check(struct image *img, char *err, size_t errlen)
 /* The a.out kludge: the header's physical addresses say what goes where. */
 static int plan_aout(struct image *img, uint64_t *entry, char *err, size_t errlen)
 {
-	size_t off = (size_t)find_header(img);
-	uint32_t header_addr = hdr(img, 12), load_addr = hdr(img, 16);
-	uint32_t load_end = hdr(img, 20), bss_end = hdr(img, 24);
-	struct load_seg *seg = &img->segs[0];
-	uint64_t file_start, len;
+	const struct load_seg *seg = &img->segs[0];
+	int ret;
 
-	if (load_addr > header_addr || header_addr - load_addr > off)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot header: load_addr 0x%x and header_addr 0x%x put the "
-			    "start of the load before the start of the file (the header is at "
-			    "offset 0x%zx)", img->path, load_addr, header_addr, off);
-	file_start = off - (header_addr - load_addr);
-	len = load_end ? (uint64_t)load_end - load_addr : img->size - file_start;
-	if (load_end && load_end <= load_addr)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot header: load_end_addr 0x%x is not above load_addr 0x%x",
-			    img->path, load_end, load_addr);
-	if (file_start + len > img->size)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot header: load_end_addr 0x%x runs past the end of the "
-			    "file (%zu bytes from offset 0x%" PRIx64 " are loaded at 0x%x)",
-			    img->path, load_end, img->size, file_start, load_addr);
-	if (bss_end && bss_end < load_addr + len)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot header: bss_end_addr 0x%x lies below the end of the "
-			    "loaded bytes 0x%" PRIx64, img->path, bss_end, load_addr + len);
-	seg->gpa = load_addr;
-	seg->offset = (size_t)file_start;
-	seg->filesz = (size_t)len;
-	seg->memsz = bss_end ? bss_end - load_addr : (size_t)len;
-	img->nr_segs = 1;
+	ret = bootinfo__plan_flat(img, (size_t)find_header(img), hdr(img, 12), hdr(img, 16),
+				  hdr(img, 20), hdr(img, 24), "multiboot header", err, errlen);
+	if (ret)
+		return ret;
 	*entry = hdr(img, 28);
-	if (*entry < load_addr || *entry - load_addr >= seg->memsz)
+	if (*entry < seg->gpa || *entry - seg->gpa >= seg->memsz)
 		return fail(-ENOEXEC, err, errlen,
 			    "%s: multiboot header: entry_addr 0x%" PRIx64 " lies outside the "
-			    "loaded kernel 0x%x-0x%" PRIx64, img->path, *entry, load_addr,
-			    load_addr + seg->memsz - 1);
+			    "loaded kernel 0x%" PRIx64 "-0x%" PRIx64, img->path, *entry, seg->gpa,
+			    seg->gpa + seg->memsz - 1);
 	return 0;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);	/* x86: little-endian */
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
+#define put32 bootinfo__put32
+#define put64 bootinfo__put64
 
 /* The information structure, its memory map and module list, in b. */
 static uint64_t build_mbi(struct bootinfo *b)

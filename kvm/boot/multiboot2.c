@@ -230,32 +230,12 @@ static int mb2_check(struct image *img, char *err, size_t errlen)
 
 static int plan_address(struct image *img, const struct mb2_header *h, char *err, size_t errlen)
 {
-	struct load_seg *seg = &img->segs[0];
-	uint64_t file_start, len;
-
-	if (h->header_addr == 0xFFFFFFFFu || h->load_addr == 0xFFFFFFFFu ||
-	    h->load_addr > h->header_addr || h->header_addr - h->load_addr > h->off)
+	if (h->header_addr == 0xFFFFFFFFu || h->load_addr == 0xFFFFFFFFu)
 		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot 2 address tag: load_addr 0x%x and header_addr 0x%x put "
-			    "the start of the load before the start of the file (the header is at "
-			    "offset 0x%zx)", img->path, h->load_addr, h->header_addr, h->off);
-	file_start = h->off - (h->header_addr - h->load_addr);
-	len = h->load_end ? (uint64_t)h->load_end - h->load_addr : img->size - file_start;
-	if ((h->load_end && h->load_end <= h->load_addr) || file_start + len > img->size)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot 2 address tag: load_end_addr 0x%x runs past the end of "
-			    "the file or is not above load_addr 0x%x", img->path, h->load_end,
-			    h->load_addr);
-	if (h->bss_end && h->bss_end < h->load_addr + len)
-		return fail(-ENOEXEC, err, errlen,
-			    "%s: multiboot 2 address tag: bss_end_addr 0x%x lies below the end of "
-			    "the loaded bytes 0x%" PRIx64, img->path, h->bss_end, h->load_addr + len);
-	seg->gpa = h->load_addr;
-	seg->offset = (size_t)file_start;
-	seg->filesz = (size_t)len;
-	seg->memsz = h->bss_end ? h->bss_end - h->load_addr : (size_t)len;
-	img->nr_segs = 1;
-	return 0;
+			    "%s: multiboot 2 address tag: header_addr or load_addr 0xffffffff "
+			    "(place it anywhere) is not supported; give the addresses", img->path);
+	return bootinfo__plan_flat(img, h->off, h->header_addr, h->load_addr, h->load_end,
+				   h->bss_end, "multiboot 2 address tag", err, errlen);
 }
 
 /* One information tag of size bytes (its header included), 8-aligned. */
@@ -272,15 +252,8 @@ static uint8_t *tag(struct bootinfo *b, uint32_t type, uint32_t size)
 	return p;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
+#define put32 bootinfo__put32
+#define put64 bootinfo__put64
 
 /* A string tag: str is a string bootinfo__alloc placed (the buffer may
  * move as the tag is made: its address stays). */
