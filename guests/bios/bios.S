@@ -601,8 +601,7 @@ key_ascii:
 	test	$0x03, %ah		/* shift */
 	jz	2f
 	mov	%cs:O(keys_shift)(%bx), %al
-	xor	$0x40, %ah		/* with caps lock, shift makes lower case */
-2:	test	$0x40, %ah
+2:	test	$0x40, %ah		/* caps lock turns a letter's case round */
 	jz	9f
 	cmp	$'a', %al		/* caps lock: letters only */
 	jb	3f

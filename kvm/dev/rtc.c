@@ -13,6 +13,8 @@
  * does not read C gets no further interrupt.  A helper thread raises IRQ 8
  * at the periodic rate of A's low 4 bits (32768 >> (rate - 1) Hz) when B's
  * PIE is on, and at each second for UIE (and AIE when the alarm matches).
+ * UF (and AF) are also set for a guest that polls C without interrupts;
+ * PF is set only while PIE is on (the chip sets it at any rate but 0).
  *
  * The CMOS bytes a BIOS and kernels read: base memory 0x15/0x16 (640 KiB),
  * extended memory 0x17/0x18 and 0x30/0x31 (KiB above 1 MiB, at most

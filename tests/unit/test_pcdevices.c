@@ -216,6 +216,34 @@ static void test_rtc(void **state)
 	assert_int_equal(cmos(f, 0x09), 0x42);
 }
 
+static void test_rtc_periodic(void **state)
+{
+	struct fixture *f = *state;
+	int hits = 0;
+	uint8_t c;
+
+	outb(f, 0x70, 0x0A);
+	outb(f, 0x71, 0x26);				/* 1024 Hz */
+	outb(f, 0x70, 0x0B);
+	outb(f, 0x71, 0x42);				/* PIE */
+	for (int i = 0; i < 200 && hits < 3; i++) {
+		usleep(2000);
+		c = cmos(f, 0x0C);
+		if (c & 0x40) {
+			assert_int_equal(c & 0x80, 0x80);	/* IRQF with PIE */
+			hits++;
+		}
+	}
+	assert_int_equal(hits, 3);
+	/* PIE off: no IRQF any more. */
+	outb(f, 0x70, 0x0B);
+	outb(f, 0x71, 0x02);
+	usleep(5000);
+	cmos(f, 0x0C);
+	usleep(5000);
+	assert_int_equal(cmos(f, 0x0C) & 0x80, 0);
+}
+
 static void test_ata(void **state)
 {
 	struct fixture *f = *state;
@@ -309,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keyboard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_receive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtc_periodic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ata, setup, teardown),
 		cmocka_unit_test(test_vga_render),
 	};
