@@ -223,6 +223,8 @@ install: build
 		$(DESTDIR)$(PREFIX)/share/kvmstub/gdbscripts
 	install -m 755 $(KVMSTUB) $(DESTDIR)$(PREFIX)/bin/kvmstub
 	install -m 644 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/share/kvmstub/guests/
+	install -d $(DESTDIR)$(PREFIX)/share/kvmstub/guests/bios
+	install -m 644 guests/bios/bios.elf $(DESTDIR)$(PREFIX)/share/kvmstub/guests/bios/
 	install -m 644 gdbscripts/* $(DESTDIR)$(PREFIX)/share/kvmstub/gdbscripts/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 stub/kvmstub.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmstub.1
