@@ -89,9 +89,6 @@ static int want_logged(struct mem_slot *out, int *n, const struct mem_slot *v, u
 	return r;
 }
 
-#define want(out, n, v, gpa, size, flags) \
-	want_logged(out, n, v, gpa, size, flags, mem->log_base, mem->log_len)
-
 static int want_piece(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
 		      uint64_t size, uint32_t flags)
 {
@@ -151,14 +148,14 @@ static int set_pages(struct memory *mem, const struct mem_page *pages, int n,
 
 			if (pg < at || pg >= end)
 				continue;
-			r = want(next, &nr, v, at, pg - at, 0);
+			r = want_logged(next, &nr, v, at, pg - at, 0, mem->log_base, mem->log_len);
 			if (!r && pages[p].mode == MEM_PAGE_READONLY)
-				r = want(next, &nr, v, pg, MEM_PAGE, KVM_MEM_READONLY);
+				r = want_piece(next, &nr, v, pg, MEM_PAGE, KVM_MEM_READONLY);
 			if (r < 0)
 				goto full;
 			at = pg + MEM_PAGE;
 		}
-		if (want(next, &nr, v, at, end - at, 0) < 0)
+		if (want_logged(next, &nr, v, at, end - at, 0, mem->log_base, mem->log_len) < 0)
 			goto full;
 	}
 	if ((uint32_t)nr > mem->max_slots)
