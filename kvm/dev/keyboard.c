@@ -223,10 +223,10 @@ static const struct key *key_for_char(char c, bool *shift)
 			return &keys[i];
 		}
 	}
-	if (c == '\r') {
-		*shift = false;
+	if (c == '\r')			/* a terminal's Enter */
 		return key_for_char('\n', shift);
-	}
+	if (c == 0x7F)			/* a terminal's Backspace */
+		return key_for_char('\b', shift);
 	return NULL;
 }
 
