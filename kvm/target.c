@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "debug/dregs.h"
+#include "dev/keyboard.h"
+#include "dev/vga.h"
 #include "exec/allstop.h"
 #include "host/ioctl.h"
 #include "host/log.h"
@@ -250,7 +252,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->x.nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
-		 m->have_img ? m->image_path : "none",
+		 m->have_img ? m->img.path : "none",
 		 m->have_img ? m->img.proto->name : "the CPU starts at the reset vector",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
 			"hardware-assisted",
@@ -328,6 +330,27 @@ static int op_set_option(struct target *t, const char *name, bool on)
 	return -ENOENT;
 }
 
+static int op_screen(struct target *t, bool ansi, char *buf, size_t len)
+{
+	struct vga *v = devices__state(&M(t)->devs, &vga_device);
+
+	if (!v)
+		return -EOPNOTSUPP;
+	vga__screen(v, ansi, true, buf, len);
+	return 0;
+}
+
+static int op_send_keys(struct target *t, const char *keys, size_t len, bool named, char *err,
+			size_t errlen)
+{
+	struct keyboard *k = devices__state(&M(t)->devs, &keyboard_device);
+
+	if (!k)
+		return -EOPNOTSUPP;
+	return named ? keyboard__sendkey(k, keys, err, errlen) :
+		       keyboard__type(k, keys, len, err, errlen);
+}
+
 const struct target_ops machine_target_ops = {
 	.nr_cpus = op_nr_cpus,
 	.get_regs = op_get_regs,
@@ -348,4 +371,6 @@ const struct target_ops machine_target_ops = {
 	.describe = op_describe,
 	.memory_map = op_memory_map,
 	.set_option = op_set_option,
+	.screen = op_screen,
+	.send_keys = op_send_keys,
 };

@@ -228,6 +228,14 @@ static int irqchip_load(void *st, const void *buf, size_t len)
 	return set_chips(ic, s->chips, ic->pit ? &s->pit : NULL, err, sizeof(err));
 }
 
+void irqchip__line(int vm_fd, unsigned int irq, bool level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (vm_fd >= 0)
+		KVM_IOCTL(vm_fd, KVM_IRQ_LINE, &l);
+}
+
 bool irqchip__on(const struct devices *d)
 {
 	const struct irqchip *ic = devices__state(d, &irqchip_device);

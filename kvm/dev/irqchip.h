@@ -12,5 +12,9 @@
 /* KVM's PICs, I/O APIC and local APICs exist (KVM_CREATE_IRQCHIP): hlt
  * sleeps in KVM, and the APs wait for INIT and SIPI. */
 bool irqchip__on(const struct devices *d);
+/* An ISA interrupt line of the in-kernel PICs and I/O APIC at level
+ * (KVM_IRQ_LINE): the PICs take a rise as an interrupt.  Nothing without
+ * the in-kernel irqchip (vm_fd < 0). */
+void irqchip__line(int vm_fd, unsigned int irq, bool level);
 
 #endif

@@ -15,7 +15,9 @@
  * of its flash chip both below 1 MiB and below 4 GiB: a write through one
  * view is seen through the other.  The RAM under the alias is unused.
  *
- * KVM's memory slots are the views, one each.
+ * KVM's memory slots are the views, one each, but for the range whose
+ * writes are logged (the VGA text buffer, with --screen): that part of its
+ * view is a slot of its own, with KVM_MEM_LOG_DIRTY_PAGES.
  */
 #include "memory.h"
 
@@ -58,23 +60,57 @@ static int set_region(struct memory *mem, const struct mem_slot *s, uint64_t siz
 	return r;
 }
 
-/* KVM's slots: one per view of the map. */
+/* Append the piece [gpa, gpa + size) of view v to the slots wanted. */
+static void want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		 uint64_t size, uint32_t flags)
+{
+	if (size == 0)
+		return;
+	out[(*n)++] = (struct mem_slot){ .gpa = gpa, .size = size, .flags = flags,
+					 .host = v->host + (gpa - v->gpa) };
+}
+
+/*
+ * KVM's slots: one per view of the map, the logged range cut out of its
+ * view.  The old slots go first, since KVM refuses overlapping ones; only
+ * while no vCPU runs (at creation).
+ */
 static int install_slots(struct memory *mem, char *err, size_t errlen)
 {
-	if ((uint32_t)mem->nr_views > mem->max_slots) {
+	struct mem_slot next[MEM_MAX_SLOTS];
+	uint64_t lb = mem->log_base, le = mem->log_base + mem->log_len;
+	int nr = 0, r;
+
+	for (int i = 0; i < mem->nr_views; i++) {
+		const struct mem_slot *v = &mem->views[i];
+		uint64_t end = v->gpa + v->size;
+
+		if (!mem->log_len || end <= lb || v->gpa >= le) {
+			want(next, &nr, v, v->gpa, v->size, 0);
+			continue;
+		}
+		uint64_t from = v->gpa > lb ? v->gpa : lb, to = end < le ? end : le;
+
+		want(next, &nr, v, v->gpa, from - v->gpa, 0);
+		want(next, &nr, v, from, to - from, KVM_MEM_LOG_DIRTY_PAGES);
+		want(next, &nr, v, to, end - to, 0);
+	}
+	if ((uint32_t)nr > mem->max_slots) {
 		snprintf(err, errlen, "KVM allows %u memory slots; the map needs %d",
-			 mem->max_slots, mem->nr_views);
+			 mem->max_slots, nr);
 		return -ENOSPC;
 	}
-	for (int i = 0; i < mem->nr_views; i++) {
-		struct mem_slot s = mem->views[i];
-		int r;
-
-		s.id = (uint32_t)i;
-		r = set_region(mem, &s, s.size, err, errlen);
+	for (; mem->nr_slots > 0; mem->nr_slots--) {
+		r = set_region(mem, &mem->slots[mem->nr_slots - 1], 0, err, errlen);
 		if (r < 0)
 			return r;
-		mem->slots[i] = s;
+	}
+	for (int i = 0; i < nr; i++) {
+		next[i].id = (uint32_t)i;
+		r = set_region(mem, &next[i], next[i].size, err, errlen);
+		if (r < 0)
+			return r;
+		mem->slots[i] = next[i];
 		mem->nr_slots = i + 1;
 	}
 	return 0;
@@ -111,6 +147,7 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 	int r;
 
 	memset(mem, 0, sizeof(*mem));
+	pthread_mutex_init(&mem->lock, NULL);
 	mem->ram_size = ram_size;
 	mem->fw_size = fw_size;
 	mem->ram = map_anon(ram_size);
@@ -149,6 +186,51 @@ void memory__free(struct memory *mem)
 	mem->ram = mem->fw = NULL;
 	mem->nr_slots = 0;
 	mem->nr_views = 0;
+	pthread_mutex_destroy(&mem->lock);
+}
+
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen)
+{
+	int r;
+
+	if ((gpa | len) & (MEM_PAGE - 1) || !len || len > 64 * MEM_PAGE || gpa + len > mem->ram_size ||
+	    (gpa < MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE && gpa + len > MEM_FW_ALIAS_BASE)) {
+		snprintf(err, errlen, "cannot log writes to 0x%llx-0x%llx: not whole pages of RAM",
+			 (unsigned long long)gpa, (unsigned long long)(gpa + len - 1));
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&mem->lock);
+	mem->log_base = gpa;
+	mem->log_len = len;
+	r = install_slots(mem, err, errlen);
+	mem->log_lost = true;
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+int memory__dirty(struct memory *mem, uint64_t *bits)
+{
+	uint64_t npages = mem->log_len / MEM_PAGE;
+	int r = 0;
+
+	*bits = 0;
+	pthread_mutex_lock(&mem->lock);
+	for (int i = 0; i < mem->nr_slots && r == 0; i++) {
+		const struct mem_slot *s = &mem->slots[i];
+		uint64_t map[2] = { 0, 0 };	/* the logged slot is at most 64 pages */
+		struct kvm_dirty_log log = { .slot = s->id, .dirty_bitmap = map };
+
+		if (!(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+			continue;
+		r = KVM_IOCTL(mem->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r == 0)
+			*bits |= map[0] << ((s->gpa - mem->log_base) / MEM_PAGE);
+	}
+	if (mem->log_lost)
+		*bits = npages >= 64 ? ~0ull : (1ull << npages) - 1;
+	mem->log_lost = false;
+	pthread_mutex_unlock(&mem->lock);
+	return r < 0 ? r : 0;
 }
 
 /* Back to all zeroes, as at power-on (before the image is loaded again). */
@@ -158,6 +240,7 @@ void memory__clear(struct memory *mem)
 	if (madvise(mem->ram, mem->ram_size, MADV_DONTNEED) < 0)
 		memset(mem->ram, 0, mem->ram_size);
 	memset(mem->fw, 0, mem->fw_size);
+	mem->log_lost = true;
 }
 
 uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
@@ -205,6 +288,9 @@ size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t le
 
 size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len)
 {
+	/* Not the guest's own write: KVM's log does not see it. */
+	if (mem->log_len && gpa < mem->log_base + mem->log_len && gpa + len > mem->log_base)
+		mem->log_lost = true;
 	return copy(mem, gpa, (void *)buf, len, true);
 }
 

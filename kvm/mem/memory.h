@@ -12,6 +12,7 @@
 #ifndef KVMSTUB_MEMORY_H
 #define KVMSTUB_MEMORY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,14 +31,14 @@
 #define MEM_FW_MAX		(16ull << 20)	/* 0xFF000000 up */
 
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
-#define MEM_MAX_SLOTS		MEM_MAX_VIEWS	/* KVM slots: one per view */
+#define MEM_MAX_SLOTS		(MEM_MAX_VIEWS + 2)	/* a view each, the logged range cut out */
 
 /* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
 struct mem_slot {
 	uint64_t gpa, size;
 	uint8_t *host;
 	uint32_t id;			/* KVM slot number (slots only) */
-	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
+	uint32_t flags;			/* KVM_MEM_LOG_DIRTY_PAGES or 0 (slots only) */
 };
 
 struct memory {
@@ -49,10 +50,16 @@ struct memory {
 	/* The guest-physical map: what memory is where, whatever KVM has now. */
 	struct mem_slot views[MEM_MAX_VIEWS];
 	int nr_views;
-	/* KVM's slots: the views.  */
+	/* KVM's slots: the views, the logged range cut out of its own. */
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
 	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
+	/* Dirty-page logging of one range (the VGA text buffer): its slots
+	 * have KVM_MEM_LOG_DIRTY_PAGES.  lock keeps the slots still while
+	 * another thread reads their logs. */
+	uint64_t log_base, log_len;
+	bool log_lost;			/* the slots or memory changed behind the log */
+	pthread_mutex_t lock;
 };
 
 int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_size,
@@ -69,6 +76,14 @@ size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t l
 bool memory__is_ram(const struct memory *mem, const uint8_t *host);
 /* "RAM is ... KiB at 0x0, firmware at ..." for messages. */
 void memory__describe(const struct memory *mem, char *buf, size_t len);
+/* Log the guest's writes to [gpa, gpa + len) (page-aligned, in RAM):
+ * the slots there get KVM_MEM_LOG_DIRTY_PAGES.  0 or -errno. */
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen);
+/* Which pages of the logged range were written since the last call
+ * (KVM_GET_DIRTY_LOG), bit i for page i; everything when the slots or the
+ * memory changed meanwhile (a reset, a write from gdb).
+ * From any thread.  0 or -errno. */
+int memory__dirty(struct memory *mem, uint64_t *bits);
 /* The guest-physical addresses that show the same host byte as gpa (gpa
  * itself first; the firmware is seen twice).  Returns how many, at most max. */
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);

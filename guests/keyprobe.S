@@ -1,0 +1,100 @@
+/*
+ * keyprobe.S - a test boot sector: reads keys with the BIOS's int 0x16
+ * (AH 0: wait for a key) and prints each as scancode:ASCII on COM1 until
+ * the key q; before that the equipment word (int 0x11) and, for a
+ * comparison with the host's clock, the time of int 0x1A AH 2
+ * (tests/e2e/bios_keyboard.sh).
+ */
+#define COM1	0x3F8
+
+	.section .boot, "ax"
+	.code16
+	.globl	boot, wait_key
+boot:
+	cli
+	xor	%ax, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	$0x7C00, %sp
+	sti
+	mov	$s_equip, %si
+	call	print
+	int	$0x11
+	call	hex16
+	call	nl
+	mov	$s_time, %si		/* CH hours, CL minutes, DH seconds (BCD) */
+	call	print
+	mov	$0x02, %ah
+	int	$0x1A
+	mov	%ch, %al
+	call	hex8
+	mov	%cl, %al
+	call	hex8
+	mov	%dh, %al
+	call	hex8
+	call	nl
+wait_key:
+	mov	$0x00, %ah
+	int	$0x16			/* AH: the scancode, AL: ASCII */
+	push	%ax
+	mov	$s_key, %si
+	call	print
+	call	hex16
+	call	nl
+	pop	%ax
+	cmp	$'q', %al
+	jne	wait_key
+	mov	$0, %al
+	out	%al, $0xF4
+
+hex16:
+	push	%ax
+	mov	%ah, %al
+	call	hex8
+	pop	%ax
+hex8:
+	push	%ax
+	shr	$4, %al
+	call	digit
+	pop	%ax
+	push	%ax
+	and	$0x0F, %al
+	call	digit
+	pop	%ax
+	ret
+digit:
+	add	$'0', %al
+	cmp	$'9', %al
+	jbe	putc
+	add	$'a' - '9' - 1, %al
+putc:
+	push	%dx
+	push	%ax
+	mov	$COM1 + 5, %dx
+1:	in	%dx, %al
+	test	$0x20, %al
+	jz	1b
+	pop	%ax
+	mov	$COM1, %dx
+	out	%al, %dx
+	pop	%dx
+	ret
+nl:
+	mov	$'\n', %al
+	jmp	putc
+print:
+	push	%ax
+1:	lodsb
+	test	%al, %al
+	jz	2f
+	call	putc
+	jmp	1b
+2:	pop	%ax
+	ret
+
+s_equip: .asciz	"equipment "
+s_time:	.asciz	"time "
+s_key:	.asciz	"key "
+
+	.section .note.GNU-stack, "", @progbits
