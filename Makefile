@@ -61,6 +61,11 @@ GUEST_SRCS := $(filter-out %_boot.S,$(sort $(wildcard guests/*.S)))
 GUEST_BINS := $(GUEST_SRCS:.S=.bin) $(GUEST_SRCS:.S=.elf)
 C_GUESTS   := guests/cloop
 GUEST_BINS += $(C_GUESTS:=.bin) $(C_GUESTS:=.elf)
+# Multiboot kernels: C with an assembly stub, linked at 1 MiB by
+# guests/multiboot.lds; the ELF file is what kvmstub boots.  Listed before
+# the guests rule: make reads a rule's prerequisites where it stands.
+MB_KERNELS := guests/hello.elf guests/mbinfo1.elf guests/mbinfo2.elf guests/atatest.elf
+GUEST_BINS += $(MB_KERNELS)
 
 KVMSTUB := ./kvmstub
 # make test SANITIZE=1 builds a sanitized daemon of its own, build-san/kvmstub,
@@ -151,11 +156,7 @@ $(C_GUESTS:=.o): guests/%.o: guests/%.c
 $(C_GUESTS:=.elf): guests/%.elf: guests/%_boot.o guests/%.o guests/%.lds
 	ld -m elf_i386 -nostdlib -T guests/$*.lds -o $@ guests/$*_boot.o guests/$*.o
 
-# Multiboot kernels: C with an assembly stub, linked at 1 MiB by
-# guests/multiboot.lds; the ELF file is what kvmstub boots.
-MB_KERNELS := guests/hello.elf guests/mbinfo1.elf guests/mbinfo2.elf guests/atatest.elf
-GUEST_BINS += $(MB_KERNELS)
-
+# Multiboot kernels (their rules below).
 guests/hello.o guests/mbinfo.o guests/atatest.o: guests/%.o: guests/%.c
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
