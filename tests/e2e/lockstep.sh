@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lockstep.sh - kvmstub against a reference CPU (issue 13): every image the
-# lockstep tool knows (every guest without timer interrupts, guests/lockstep.bin
-# twice, SeaBIOS, Bochs' BIOS, OVMF) is single-stepped in kvmstub and in
+# lockstep tool knows (every guest without timer interrupts that starts at the
+# reset vector, guests/lockstep.bin twice, kvmstub's own BIOS, SeaBIOS, Bochs'
+# BIOS, OVMF) is single-stepped in kvmstub and in
 # QEMU's software CPU side by side for 20,000 instructions or to its end,
 # comparing the architectural state after every step; then both run again
 # with breakpoints and with watchpoints, and their stops must be the same.
@@ -12,7 +13,7 @@ need_kvm
 command -v qemu-system-x86_64 >/dev/null ||
 	skip "qemu-system-x86_64 is not installed (Debian package qemu-system-x86, which make test installs when run as root): no reference CPU to compare kvmstub with"
 command -v objdump >/dev/null || fail "objdump is not installed (binutils; make test installs it)"
-for f in guests/lockstep.bin guests/serial.bin; do
+for f in guests/lockstep.bin guests/serial.bin guests/bios/bios.bin; do
 	[ -e "$f" ] || fail "$f is not built"
 done
 
@@ -34,7 +35,7 @@ cat "$T/out"
 # One line per image and phase, and the summary: a run that printed
 # nothing for an image did not check it.
 for image in serial protected long paging selfmod counter cloop lockstep lockstep-hlt \
-		seabios seabios-256k bochs-bios ovmf; do
+		kvmstub-bios seabios seabios-256k bochs-bios ovmf; do
 	expect "$T/out" "^$image +steps " "no lockstep line for $image"
 done
 expect "$T/out" '^lockstep: [0-9]+ images, ' "the tool did not finish"

@@ -1,9 +1,10 @@
 """images.py - the images `make test` checks in lockstep, and why the others
 are left out.
 
-Every guest in guests/ that has no timer interrupts, the firmware Debian
-ships (SeaBIOS twice, Bochs' BIOS, OVMF), and guests/lockstep.bin, the
-guest that exercises every instruction kind the step path treats specially.
+Every guest in guests/ that has no timer interrupts and starts at the reset
+vector, kvmstub's own BIOS, the firmware Debian ships (SeaBIOS twice,
+Bochs' BIOS, OVMF), and guests/lockstep.bin, the guest that exercises every
+instruction kind the step path treats specially.
 """
 import glob
 import os
@@ -17,6 +18,20 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 EXCLUDED = {
     "interrupts": "takes timer interrupts (PIT): their arrival differs by machine",
     "stepping": "takes timer interrupts (PIT, at step_hlt_irq): their arrival differs by machine",
+}
+# Guests that do not start at the reset vector: boot sectors (disks, which
+# the BIOS loads to 0000:7C00) and multiboot kernels (ELF files, started at
+# their entry by the boot protocol).  The lockstep run starts both machines
+# at 0xFFFFFFF0 with the image as firmware; kvmstub's BIOS, which starts
+# the boot sectors, is checked as firmware instead ("kvmstub-bios").
+NOT_FIRMWARE = {
+    "bootsect": "a boot sector (a disk for --disk), started by the BIOS at 0000:7C00",
+    "biosprobe": "a boot sector (a disk for --disk), started by the BIOS at 0000:7C00",
+    "keyprobe": "a boot sector (a disk for --disk), started by the BIOS at 0000:7C00",
+    "irqdemo": "a boot sector (a disk for --disk), started by the BIOS at 0000:7C00; "
+               "it takes timer interrupts too",
+    "hello": "a multiboot kernel (ELF), started at its entry in protected mode",
+    "mbinfo1": "a multiboot kernel (ELF), started at its entry in protected mode",
 }
 
 FIRMWARE = [
@@ -44,15 +59,20 @@ def builtin():
     specs = []
     for path in sorted(glob.glob(os.path.join(ROOT, "guests", "*.S"))):
         name = os.path.basename(path)[:-2]
-        if name.endswith("_boot") or name in EXCLUDED:
+        if name.endswith("_boot") or name in EXCLUDED or name in NOT_FIRMWARE:
             continue
         specs.append(Spec(name, os.path.join(ROOT, "guests", name + ".bin")))
     for path in sorted(glob.glob(os.path.join(ROOT, "guests", "*_boot.S"))):
         name = os.path.basename(path)[:-len("_boot.S")]
+        if name in NOT_FIRMWARE:
+            continue
         specs.append(Spec(name, os.path.join(ROOT, "guests", name + ".bin")))
     specs.sort(key=lambda s: s.name)
     # guests/lockstep.S once more, ending with cli; hlt instead of the exit
     # port (its HLT_FLAG byte), so that a hlt is stepped too.
+    # kvmstub's own BIOS (guests/bios/), which starts the boot sectors: as
+    # firmware from the reset vector to its "no bootable disk" hlt.
+    specs.append(Spec("kvmstub-bios", os.path.join(ROOT, "guests", "bios", "bios.bin")))
     specs.append(Spec("lockstep-hlt", os.path.join(ROOT, "guests", "lockstep.bin"),
                       pokes={0x5F0: b"\x01"}))
     # OVMF reaches 64-bit code at its 27,257th instruction (QEMU 7.2, Debian's
@@ -62,7 +82,7 @@ def builtin():
 
 
 def excluded():
-    return sorted(EXCLUDED.items())
+    return sorted(list(EXCLUDED.items()) + list(NOT_FIRMWARE.items()))
 
 
 def select(args):
