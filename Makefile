@@ -4,6 +4,8 @@
 #   make run        build, then start the daemon on the default guest
 #   make test       unit tests (cmocka) and end-to-end tests (real KVM, real gdb)
 #   make demo       every lesson of the README, walked through with gdb
+#   make lockstep   kvmstub checked against QEMU's software CPU, instruction by
+#                   instruction: [IMAGE=path] [STEPS=N] (tests/lockstep)
 #   make install    PREFIX=/usr/local
 #
 # make run and make test install the Debian packages they need when run as
@@ -32,14 +34,24 @@ endif
 DEPS_PKGS := gcc make binutils gdb libcmocka-dev
 # ... and the other clients and tools the end-to-end tests drive.
 DEPS_PKGS += gdb-multiarch lldb man-db python3 procps
-# ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh).
-DEPS_PKGS += ovmf
+# ... and the real firmware they boot (tests/e2e/firmware_ovmf.sh), and the
+# lockstep test's reference CPU and the firmware it runs.
+DEPS_PKGS += qemu-system-x86 seabios bochsbios ovmf
+# ... and the references the boot protocols and the BIOS are checked
+# against: QEMU's -kernel and SeaBIOS (multiboot_vs_qemu.sh,
+# bios_vs_seabios.sh), the Multiboot specification's example kernel
+# (multiboot_grub.sh).
+DEPS_PKGS += multiboot
 # ... and strace, which counts the daemon's KVM ioctls (tests/e2e/fpu_regs.sh).
 DEPS_PKGS += strace
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))
-LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out stub/main.c,$(STUB_SRCS)) $(KVM_SRCS))
+# kvmstub's own BIOS (guests/bios/), assembled into the daemon.
+BIOS_BIN  := guests/bios/bios.bin
+BIOS_BLOB := $(BUILD)/kvm/boot/bios_blob.o
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out stub/main.c,$(STUB_SRCS)) $(KVM_SRCS)) \
+	     $(BIOS_BLOB)
 MAIN_OBJ  := $(BUILD)/stub/main.o
 
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
@@ -51,6 +63,11 @@ GUEST_SRCS := $(filter-out %_boot.S,$(sort $(wildcard guests/*.S)))
 GUEST_BINS := $(GUEST_SRCS:.S=.bin) $(GUEST_SRCS:.S=.elf)
 C_GUESTS   := guests/cloop
 GUEST_BINS += $(C_GUESTS:=.bin) $(C_GUESTS:=.elf)
+# Multiboot kernels: C with an assembly stub, linked at 1 MiB by
+# guests/multiboot.lds; the ELF file is what kvmstub boots.  Listed before
+# the guests rule: make reads a rule's prerequisites where it stands.
+MB_KERNELS := guests/hello.elf guests/mbinfo1.elf guests/mbinfo2.elf guests/atatest.elf
+GUEST_BINS += $(MB_KERNELS)
 
 KVMSTUB := ./kvmstub
 # make test SANITIZE=1 builds a sanitized daemon of its own, build-san/kvmstub,
@@ -66,7 +83,7 @@ FUZZ_REPLAY := $(BUILD)/tests/fuzz_replay
 UNIT_BINS   += $(FUZZ_REPLAY)
 RUN_IMAGE ?= guests/kernel1.bin
 
-.PHONY: all build guests run test unit e2e demo bench install deps clean fuzz valgrind
+.PHONY: all build guests run test unit e2e demo bench install deps clean fuzz valgrind lockstep
 .DELETE_ON_ERROR:
 
 all: build
@@ -96,8 +113,23 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_session.o 
 $(E2E_BINS): $(BUILD)/tests/%: $(BUILD)/tests/e2e/%.o $(BUILD)/libkvmstub.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The BIOS: 16-bit assembler in guests/bios/, linked as 64 KiB of firmware
+# at 0xF0000 (guests/bios/bios.lds), its ELF file kept for gdb's symbols.
+$(BIOS_BLOB): kvm/boot/bios_blob.S $(BIOS_BIN)
+	@mkdir -p $(dir $@)
+	$(CC) -c -DKVMSTUB_BIOS='"$(BIOS_BIN)"' -o $@ $<
+
+guests/bios/bios.o: guests/bios/bios.S $(wildcard guests/bios/*.inc)
+	$(CC) -m32 -c -o $@ $<
+
+guests/bios/bios.elf: guests/bios/bios.o guests/bios/bios.lds
+	ld -m elf_i386 -nostdlib -T guests/bios/bios.lds -o $@ $<
+
+guests/bios/bios.bin: guests/bios/bios.elf
+	objcopy -O binary $< $@
+
 # Guests: 16/32-bit assembler linked at fixed addresses, then flattened.
-guests: $(GUEST_BINS)
+guests: $(GUEST_BINS) $(BIOS_BIN)
 
 # A guest includes the shared plumbing in guests/*.inc.
 guests/%.o: guests/%.S $(wildcard guests/*.inc)
@@ -125,6 +157,23 @@ $(C_GUESTS:=.o): guests/%.o: guests/%.c
 
 $(C_GUESTS:=.elf): guests/%.elf: guests/%_boot.o guests/%.o guests/%.lds
 	ld -m elf_i386 -nostdlib -T guests/$*.lds -o $@ guests/$*_boot.o guests/$*.o
+
+# Multiboot kernels (their rules below).
+guests/hello.o guests/mbinfo.o guests/atatest.o: guests/%.o: guests/%.c
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+guests/mbinfo2_boot.o: guests/mbinfo1_boot.S
+	$(CC) -m32 -DMULTIBOOT2 -c -o $@ $<
+
+guests/hello.elf: guests/hello_boot.o guests/hello.o guests/multiboot.lds
+	ld -m elf_i386 -nostdlib -T guests/multiboot.lds -o $@ guests/hello_boot.o guests/hello.o
+
+guests/mbinfo1.elf guests/mbinfo2.elf: guests/%.elf: guests/%_boot.o guests/mbinfo.o \
+		guests/multiboot.lds
+	ld -m elf_i386 -nostdlib -T guests/multiboot.lds -o $@ guests/$*_boot.o guests/mbinfo.o
+
+guests/atatest.elf: guests/mbinfo1_boot.o guests/atatest.o guests/multiboot.lds
+	ld -m elf_i386 -nostdlib -T guests/multiboot.lds -o $@ guests/mbinfo1_boot.o guests/atatest.o
 
 # Installs what is missing when root, or says what to run.
 deps:
@@ -156,6 +205,18 @@ unit: build $(UNIT_BINS)
 e2e: build $(E2E_BINS)
 	@KVMSTUB=$(KVMSTUB) tests/run-tests.sh --e2e-only $(BUILD)
 
+# make lockstep [IMAGE=path] [STEPS=N] [JOBS=N]: step kvmstub and QEMU's
+# software CPU side by side from the reset vector and compare after every
+# instruction, then compare breakpoint and watchpoint stops (tests/lockstep).
+# Without IMAGE, every image make test checks; STEPS bounds each (default
+# 100000, make test uses 20000).
+STEPS ?= 100000
+JOBS  ?= 2
+lockstep: deps
+	$(MAKE) --no-print-directory build
+	tests/lockstep/lockstep.py --kvmstub $(KVMSTUB) --steps $(STEPS) --jobs $(JOBS) \
+		--log-dir $(BUILD)/lockstep $(IMAGE)
+
 # The benchmark (not a test: it never fails on a number).  QEMU, the peer it
 # compares with, is installed when root; without it the QEMU column is empty.
 BENCH_PKGS  := qemu-system-x86
@@ -180,6 +241,8 @@ install: build
 		$(DESTDIR)$(PREFIX)/share/kvmstub/gdbscripts
 	install -m 755 $(KVMSTUB) $(DESTDIR)$(PREFIX)/bin/kvmstub
 	install -m 644 $(GUEST_BINS) $(DESTDIR)$(PREFIX)/share/kvmstub/guests/
+	install -d $(DESTDIR)$(PREFIX)/share/kvmstub/guests/bios
+	install -m 644 guests/bios/bios.elf $(DESTDIR)$(PREFIX)/share/kvmstub/guests/bios/
 	install -m 644 gdbscripts/* $(DESTDIR)$(PREFIX)/share/kvmstub/gdbscripts/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 stub/kvmstub.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmstub.1
@@ -231,6 +294,7 @@ valgrind: deps
 	done; echo "valgrind: $(words $(UNIT_BINS)) programs, no errors, no leaks"
 
 clean:
-	rm -rf build build-san build-fuzz ./kvmstub guests/*.o guests/*.elf guests/*.bin
+	rm -rf build build-san build-fuzz ./kvmstub guests/*.o guests/*.elf guests/*.bin \
+		guests/*.img guests/bios/*.o guests/bios/*.elf guests/bios/*.bin
 
 -include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

@@ -116,21 +116,29 @@ static void initial_stop(struct vcpu *v)
 }
 
 /* What the command line says about starting the image (boot/). */
-static struct boot_options boot_options(const struct machine_config *cfg)
+static struct boot_options boot_options(const struct machine *m)
 {
+	const struct machine_config *cfg = &m->cfg;
+
 	return (struct boot_options){
 		.load_set = cfg->load_set,
 		.load_addr = cfg->load_addr,
 		.reset_arch = cfg->reset == RESET_ARCHITECTURAL,
+		.mem_size = cfg->mem_size,
+		.append = cfg->append,
+		.modules = m->modules,
+		.nr_modules = cfg->nr_modules,
+		.boot_drive_path = cfg->floppy_path ? cfg->floppy_path : cfg->disk_path,
+		.boot_floppy = cfg->floppy_path != NULL,
 	};
 }
 
 int machine__power_on(struct machine *m, char *err, size_t errlen)
 {
-	struct cpu_entry entry;
+	struct cpu_entry entry = { 0 };
 	int r;
 
-	const struct boot_options o = boot_options(&m->cfg);
+	const struct boot_options o = boot_options(m);
 
 	boot__entry(m->have_img ? &m->img : NULL, &o, &entry);
 	memory__clear(&m->mem);
@@ -192,7 +200,7 @@ static int check_smp(struct machine *m, int n, char *err, size_t errlen)
 static int load_image(struct machine *m, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = &m->cfg;
-	const struct boot_options o = boot_options(cfg);
+	const struct boot_options o = boot_options(m);
 	int r;
 
 	if (cfg->load_set && cfg->load_addr >= REAL_MODE_TOP) {
@@ -201,12 +209,32 @@ static int load_image(struct machine *m, char *err, size_t errlen)
 			 "0x%llx", (unsigned long long)cfg->load_addr);
 		return -EINVAL;
 	}
-	if (!m->image_path)
+	for (int i = 0; i < cfg->nr_modules && i < BOOT_MAX_MODULES; i++)
+		m->modules[i] = (struct boot_module){ cfg->modules[i].path, cfg->modules[i].args };
+	if (m->image_path) {
+		if (cfg->bios_path) {
+			snprintf(err, errlen, "--bios boots a disk, with no image: give --disk FILE "
+				 "or --floppy FILE instead of %s (raw firmware is given as the image)",
+				 m->image_path);
+			return -EINVAL;
+		}
+		r = boot__open(m->image_path, &m->img, err, errlen);
+	} else if (cfg->disk_path || cfg->floppy_path) {
+		r = boot__open_bios(cfg->bios_path, &m->img, err, errlen);
+	} else {
 		return 0;
-	r = boot__open(m->image_path, &m->img, err, errlen);
+	}
 	if (r < 0)
 		return r;
 	m->have_img = true;
+	if ((cfg->append || cfg->nr_modules) && m->img.proto != &multiboot1_protocol &&
+	    m->img.proto != &multiboot2_protocol) {
+		snprintf(err, errlen, "%s for a multiboot kernel; %s is %s",
+			 !cfg->nr_modules ? "--append is" : cfg->append ?
+			 "--append and --module are" : "--module is", m->img.path,
+			 m->img.proto->name);
+		return -EINVAL;
+	}
 	return boot__plan(&m->img, &o, err, errlen);
 }
 
@@ -262,7 +290,11 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 		goto fail;
 	r = devices__create(&m->devs, &(struct dev_env){
 		.kvm_fd = m->kvm_fd, .vm_fd = m->vm_fd, .caps = &m->caps,
-		.out_fd = cfg->serial_fd, .log = cfg->log,
+		.out_fd = cfg->serial_fd, .log = cfg->log, .mem = &m->mem, .devs = &m->devs,
+		.disk_path = cfg->disk_path, .disk_rw = cfg->disk_rw,
+		.floppy_path = cfg->floppy_path, .screen_fd = cfg->screen_fd,
+		.screen_rewrite = cfg->screen_rewrite, .console_fd = cfg->console_fd,
+		.serial_in_fd = cfg->serial_in_fd,
 	}, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -306,6 +338,9 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	}
 	m->target.ops = &machine_target_ops;
 	m->target.priv = m;
+	/* How the image starts, once everything it needs is there. */
+	if (m->have_img && m->img.report[0])
+		fprintf(stderr, "kvmstub: %s\n", m->img.report);
 	log__say(m->cfg.log, "machine: %d vCPU%s, %llu KiB RAM, firmware window %llu KiB, %s",
 		     m->x.nr_vcpus, m->x.nr_vcpus > 1 ? "s" : "",
 		     (unsigned long long)(cfg->mem_size >> 10),

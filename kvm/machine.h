@@ -23,8 +23,16 @@ enum reset_style {
 #define MACHINE_IMAGE_MAX	(16u << 20)	/* raw image: the firmware window, ending at 4 GiB */
 #define MACHINE_MAX_VCPUS	64		/* --smp: a sane ceiling (KVM's may be lower) */
 
+#define MACHINE_MAX_MODULES	32		/* --module */
+
+/* --module FILE[,ARGS] */
+struct machine_module {
+	const char *path;
+	const char *args;		/* NULL: none */
+};
+
 struct machine_config {
-	const char *image_path;
+	const char *image_path;		/* NULL: boot --floppy or --disk through the BIOS */
 	uint64_t mem_size;
 	bool load_set;			/* --load given */
 	uint64_t load_addr;
@@ -32,6 +40,25 @@ struct machine_config {
 	int nr_cpus;			/* --smp: vCPUs, 1 (or 0) to MACHINE_MAX_VCPUS */
 	int serial_fd;			/* guest output, -1 for none */
 	FILE *log;			/* --verbose log (stderr), or NULL */
+	/* Boot protocols: a multiboot kernel's command line and modules. */
+	const char *append;		/* --append */
+	struct machine_module modules[MACHINE_MAX_MODULES];
+	int nr_modules;
+	/* Drives: the ATA disk (--disk FILE[,rw]) and the floppy, and the
+	 * BIOS that boots one of them when there is no image (--bios). */
+	const char *disk_path;
+	bool disk_rw;			/* ,rw: the guest's writes reach the file */
+	const char *floppy_path;
+	const char *bios_path;		/* NULL: kvmstub's own BIOS */
+	/* The screen (--screen), redrawn as it changes: -1 for none; a file
+	 * (screen_rewrite) holds the last picture, a terminal or pipe gets
+	 * every picture in turn. */
+	int screen_fd;
+	bool screen_rewrite;
+	/* Input: COM1's receive side (--serial-in FILE), and the daemon's
+	 * terminal, whose key presses reach the keyboard and COM1; -1 none. */
+	int serial_in_fd;
+	int console_fd;
 };
 
 struct machine;

@@ -31,6 +31,7 @@ struct machine {
 	struct machine_config cfg;
 	char *image_path;		/* our copy of cfg.image_path */
 	struct image img;		/* kept for reset */
+	struct boot_module modules[BOOT_MAX_MODULES];	/* cfg.modules, for boot/ */
 	bool have_img;
 	int kvm_fd, vm_fd;
 	size_t run_size;

@@ -15,6 +15,8 @@
 
 #include "debug/dregs.h"
 #include "dev/irqchip.h"
+#include "dev/keyboard.h"
+#include "dev/vga.h"
 #include "exec/allstop.h"
 #include "host/ioctl.h"
 #include "host/log.h"
@@ -201,7 +203,7 @@ static int op_remove_bp(struct target *t, enum target_bp_kind kind, uint64_t add
 		return -EBUSY;
 	if (kind == BP_SOFTWARE || kind == BP_HARDWARE)
 		return bp__remove(&M(t)->bpm, kind, addr, len);
-	return watch__remove(&M(t)->wm, &M(t)->mem, kind, addr, len);
+	return watch__remove(&M(t)->wm, kind, addr, len);
 }
 
 /* All-stop: every vCPU runs, or none does (allstop.c). */
@@ -243,7 +245,7 @@ static int op_reset(struct target *t)
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		allstop__halt_and_wait(&m->vcpus[i]);
 	bp__remove_all(&m->bpm);
-	watch__remove_all(&m->wm, &m->mem);
+	watch__remove_all(&m->wm);
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
 		log__say(m->cfg.log, "reset: %s", err);
@@ -260,7 +262,7 @@ static int op_remove_all_bps(struct target *t)
 	if (!all_parked(m))
 		return -EBUSY;
 	bp__remove_all(&m->bpm);
-	watch__remove_all(&m->wm, &m->mem);
+	watch__remove_all(&m->wm);
 	return 0;
 }
 
@@ -310,7 +312,7 @@ static int op_describe(struct target *t, char *buf, size_t len)
 		 m->x.nr_vcpus, (unsigned long long)(m->mem.ram_size >> 10),
 		 (unsigned long long)(m->mem.fw_size >> 10),
 		 (unsigned long long)(MEM_FW_TOP - m->mem.fw_size),
-		 m->have_img ? m->image_path : "none",
+		 m->have_img ? m->img.path : "none",
 		 m->have_img ? m->img.proto->name : "the CPU starts at the reset vector",
 		 c->emulated ? "emulated (no VMX/SVM: nested kvm-pvm or similar)" :
 			"hardware-assisted",
@@ -388,6 +390,27 @@ static int op_set_option(struct target *t, const char *name, bool on)
 	return -ENOENT;
 }
 
+static int op_screen(struct target *t, bool ansi, char *buf, size_t len)
+{
+	struct vga *v = devices__state(&M(t)->devs, &vga_device);
+
+	if (!v)
+		return -EOPNOTSUPP;
+	vga__screen(v, ansi, true, buf, len);
+	return 0;
+}
+
+static int op_send_keys(struct target *t, const char *keys, size_t len, bool named, char *err,
+			size_t errlen)
+{
+	struct keyboard *k = devices__state(&M(t)->devs, &keyboard_device);
+
+	if (!k)
+		return -EOPNOTSUPP;
+	return named ? keyboard__sendkey(k, keys, err, errlen) :
+		       keyboard__type(k, keys, len, err, errlen);
+}
+
 const struct target_ops machine_target_ops = {
 	.nr_cpus = op_nr_cpus,
 	.get_regs = op_get_regs,
@@ -416,4 +439,6 @@ const struct target_ops machine_target_ops = {
 	.describe = op_describe,
 	.memory_map = op_memory_map,
 	.set_option = op_set_option,
+	.screen = op_screen,
+	.send_keys = op_send_keys,
 };

@@ -56,6 +56,40 @@ static int open_serial(const struct options *o)
 	return fd < 0 ? -2 : fd;
 }
 
+/* --screen: stdout, or the file that holds the last picture. */
+static int open_screen(const struct options *o, bool *rewrite)
+{
+	int fd;
+
+	*rewrite = false;
+	if (o->screen == SCREEN_NONE)
+		return -1;
+	if (o->screen == SCREEN_STDOUT)
+		return STDOUT_FILENO;
+	fd = open(o->screen_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fprintf(stderr, "kvmstub: --screen: cannot open %s: %s\n", o->screen_path,
+			strerror(errno));
+	*rewrite = true;
+	return fd < 0 ? -2 : fd;
+}
+
+/* The input the guest gets: --serial-in FILE, and stdin when it is a terminal. */
+static int open_inputs(const struct options *o, struct machine_config *mc)
+{
+	mc->console_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
+	mc->serial_in_fd = -1;
+	if (!o->serial_in)
+		return 0;
+	mc->serial_in_fd = open(o->serial_in, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (mc->serial_in_fd < 0) {
+		fprintf(stderr, "kvmstub: --serial-in: cannot open %s: %s\n", o->serial_in,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct machine_config mc = { 0 };
@@ -103,8 +137,20 @@ int main(int argc, char **argv)
 	mc.load_addr = o.load_addr;
 	mc.reset = o.reset_architectural ? RESET_ARCHITECTURAL : RESET_LEGACY;
 	mc.log = o.verbose ? stderr : NULL;
+	mc.append = o.append;
+	mc.nr_modules = o.nr_modules;
+	for (int i = 0; i < o.nr_modules; i++)
+		mc.modules[i] = (struct machine_module){ o.modules[i].path,
+			o.modules[i].args[0] ? o.modules[i].args : NULL };
+	mc.disk_path = o.disk;
+	mc.disk_rw = o.disk_rw;
+	mc.floppy_path = o.floppy;
+	mc.bios_path = o.bios;
 	mc.serial_fd = open_serial(&o);
 	if (mc.serial_fd == -2)
+		return 1;
+	mc.screen_fd = open_screen(&o, &mc.screen_rewrite);
+	if (mc.screen_fd == -2 || open_inputs(&o, &mc) < 0)
 		return 1;
 	if (machine__create(&mc, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kvmstub: %s\n", err);
@@ -125,6 +171,10 @@ int main(int argc, char **argv)
 	machine__destroy(m);
 	if (mc.serial_fd > STDERR_FILENO)
 		close(mc.serial_fd);
+	if (mc.screen_fd > STDERR_FILENO)
+		close(mc.screen_fd);
+	if (mc.serial_in_fd > STDERR_FILENO)
+		close(mc.serial_in_fd);
 	close(sig_fd);
 	return status;
 }

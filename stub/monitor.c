@@ -53,6 +53,9 @@ MON_HANDLER(cmd_msr);
 MON_HANDLER(cmd_lapic);
 MON_HANDLER(cmd_pic);
 MON_HANDLER(cmd_pit);
+MON_HANDLER(cmd_screen);
+MON_HANDLER(cmd_key);
+MON_HANDLER(cmd_sendkey);
 
 static const struct mon_cmd mon_cmds[] = {
 	{ "help", "", "list the monitor commands", cmd_help },
@@ -79,6 +82,12 @@ static const struct mon_cmd mon_cmds[] = {
 	  "debug registers", cmd_sw_break },
 	{ "step-rep", "[iteration|whole]", "a stepi on a rep string instruction runs one "
 	  "iteration (as the CPU) or all of them", cmd_step_rep },
+	{ "screen", "[ansi]", "the 80x25 text screen (0xb8000), with ANSI colours if asked",
+	  cmd_screen },
+	{ "key", "TEXT", "type TEXT on the keyboard (\\n Enter, \\t Tab, \\b, \\e Esc, \\\\)",
+	  cmd_key },
+	{ "sendkey", "KEY[-KEY...]", "press keys together, release them: ctrl-alt-del, f1, up",
+	  cmd_sendkey },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
@@ -540,6 +549,98 @@ static int cmd_step_rep(struct session *s, const struct mon_cmd *cmd, const char
 		  "a stepi on a rep string instruction runs one iteration, as the CPU's "
 		  "single-step trap does (the pc stays on the rep until the count is done)");
 	return 0;
+}
+
+static int cmd_screen(struct session *s, const struct mon_cmd *cmd, const char *args,
+		      struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	bool ansi = strcmp(args, "ansi") == 0;
+	int ret;
+
+	if (args[0] && !ansi)
+		return usage(cmd, o);
+	if (!t->ops->screen) {
+		mon_print(o, "this target has no screen\n");
+		return -EOPNOTSUPP;
+	}
+	ret = t->ops->screen(t, ansi, o->p + o->len, o->cap - o->len);
+	if (ret < 0) {
+		mon_print(o, "cannot show the screen: %s\n", strerror(-ret));
+		return ret;
+	}
+	take_text(o);
+	return 0;
+}
+
+/* The keys of monitor key TEXT: C's escapes \n \t \b \e \\ (gdb passes
+ * the line as typed). */
+static size_t unescape(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < cap; in++) {
+		char c = *in;
+
+		if (c == '\\' && in[1]) {
+			switch (*++in) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'b': c = '\b'; break;
+			case 'e': c = 0x1b; break;
+			case 's': c = ' '; break;
+			default: c = *in; break;
+			}
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static int send_keys(struct session *s, const struct mon_cmd *cmd, const char *keys,
+		     size_t len, bool named, struct mon_out *o)
+{
+	struct target *t = tgt(s);
+	char err[256];
+	int ret;
+
+	if (!t->ops->send_keys) {
+		mon_print(o, "this target has no keyboard\n");
+		return -EOPNOTSUPP;
+	}
+	ret = t->ops->send_keys(t, keys, len, named, err, sizeof(err));
+	if (ret == -EINVAL) {
+		mon_print(o, "monitor %s: %s\n", cmd->name, err);
+		return ret;
+	}
+	if (ret < 0) {
+		mon_print(o, "monitor %s: %s\n", cmd->name, strerror(-ret));
+		return ret;
+	}
+	mon_print(o, "%s: %zu key%s queued for the keyboard (IRQ 1)\n", cmd->name,
+		  named ? 1 : len, named || len == 1 ? "" : "s");
+	return 0;
+}
+
+static int cmd_key(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	char keys[256];
+	size_t n;
+
+	if (!args[0])
+		return usage(cmd, o);
+	n = unescape(args, keys, sizeof(keys));
+	return send_keys(s, cmd, keys, n, false, o);
+}
+
+static int cmd_sendkey(struct session *s, const struct mon_cmd *cmd, const char *args,
+		       struct mon_out *o)
+{
+	if (!args[0] || strpbrk(args, " \t"))
+		return usage(cmd, o);
+	return send_keys(s, cmd, args, strlen(args), true, o);
 }
 
 static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *args,

@@ -143,11 +143,15 @@ void options__usage(FILE *out)
 {
 	fprintf(out,
 "Usage: kvmstub [OPTIONS] IMAGE\n"
-"Boot a raw x86 kernel image (or an ELF file) under KVM and serve the GDB\n"
-"Remote Serial Protocol, halted at the reset vector (linear 0xffff0).\n"
+"       kvmstub [OPTIONS] --disk FILE | --floppy FILE\n"
+"Boot a raw x86 kernel image (or an ELF file, a multiboot kernel, a disk)\n"
+"under KVM and serve the GDB Remote Serial Protocol, halted where the CPU\n"
+"starts (the reset vector, linear 0xffff0, or a multiboot kernel's entry).\n"
 "IMAGE is raw firmware (at most 16 MiB: it ends at 4 GiB, its last 128 KiB\n"
-"also at 1 MiB; over 128 KiB, whole 4 KiB sectors) or an ELF file that loads\n"
-"code at the reset vector.\n"
+"also at 1 MiB; over 128 KiB, whole 4 KiB sectors), an ELF file that loads\n"
+"code at the reset vector, or a multiboot 1 or 2 kernel (ELF or flat).\n"
+"Without IMAGE, kvmstub's BIOS boots the floppy or the disk: sector 0 at\n"
+"0000:7c00, DL 0x00 or 0x80.\n"
 "\n"
 "Options:\n"
 "  --memory SIZE        guest RAM from address 0 (default 16M; K, M, G suffixes;\n"
@@ -167,6 +171,19 @@ void options__usage(FILE *out)
 "                       whole session\n"
 "  --serial DEST        guest output (serial 0x3f8, ports 0xe9 and 0x402):\n"
 "                       stdout (default), stderr, none, or a FILE\n"
+"  --serial-in FILE     bytes for COM1's receiver, read from FILE (a terminal\n"
+"                       on stdin feeds COM1 and the keyboard by itself)\n"
+"  --append TEXT        a multiboot kernel's command line (after IMAGE's name)\n"
+"  --module FILE[,ARGS] a multiboot module with its command line (repeatable,\n"
+"                       at most 32, in order)\n"
+"  --disk FILE[,rw]     a raw disk image (whole 512-byte sectors): the ATA disk\n"
+"                       at 0x1f0 and BIOS drive 0x80; the guest's writes reach\n"
+"                       FILE only with ,rw (else they stay in memory)\n"
+"  --floppy FILE        a floppy image: BIOS drive 0x00, booted before the disk\n"
+"  --bios FILE          boot the disk with this BIOS image instead of kvmstub's\n"
+"  --screen DEST        show the 80x25 text screen (0xb8000) as it changes, at\n"
+"                       most 20 times a second: stdout, or a FILE that always\n"
+"                       holds the last picture\n"
 "  --listen ADDR        where gdb connects (default 127.0.0.1:1234): HOST:PORT,\n"
 "                       :PORT, PORT, or unix:PATH; port 0 picks a free port\n"
 "  --allow-remote       allow --listen on a non-loopback address (anyone who\n"
@@ -184,7 +201,8 @@ void options__usage(FILE *out)
 
 /* Long options; each either takes a value or is a flag. */
 enum opt_id {
-	OPT_MEMORY, OPT_SMP,
+	OPT_MEMORY, OPT_SMP, OPT_APPEND, OPT_MODULE, OPT_DISK, OPT_FLOPPY, OPT_BIOS, OPT_SCREEN,
+	OPT_SERIAL_IN,
 	OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
 	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
 };
@@ -201,6 +219,13 @@ static const struct {
 	{ "reset",	  0,   true,  OPT_RESET },
 	{ "arch",	  0,   true,  OPT_ARCH },
 	{ "serial",	  0,   true,  OPT_SERIAL },
+	{ "serial-in",	  0,   true,  OPT_SERIAL_IN },
+	{ "append",	  0,   true,  OPT_APPEND },
+	{ "module",	  0,   true,  OPT_MODULE },
+	{ "disk",	  0,   true,  OPT_DISK },
+	{ "floppy",	  0,   true,  OPT_FLOPPY },
+	{ "bios",	  0,   true,  OPT_BIOS },
+	{ "screen",	  0,   true,  OPT_SCREEN },
 	{ "listen",	  'l', true,  OPT_LISTEN },
 	{ "allow-remote", 0,   false, OPT_ALLOW_REMOTE },
 	{ "no-gdb",	  0,   false, OPT_NO_GDB },
@@ -210,6 +235,52 @@ static const struct {
 	{ "help",	  'h', false, OPT_HELP },
 	{ "version",	  'V', false, OPT_VERSION },
 };
+
+/* --module FILE[,ARGS]: the file, and its command line after the first comma. */
+static int parse_module(struct options *o, const char *val, char *err, size_t errlen)
+{
+	struct options_module *m;
+	const char *comma = strchr(val, ',');
+	size_t n = comma ? (size_t)(comma - val) : strlen(val);
+
+	if (o->nr_modules == OPTIONS_MAX_MODULES)
+		return fail(err, errlen, "--module: at most %d modules", OPTIONS_MAX_MODULES);
+	if (n == 0)
+		return fail(err, errlen, "--module '%s': no file name before the comma", val);
+	m = &o->modules[o->nr_modules];
+	if (n >= sizeof(m->path_buf) || (comma && strlen(comma + 1) >= sizeof(m->args)))
+		return fail(err, errlen, "--module: the file name or its arguments are too long "
+			    "(at most %zu characters each)", sizeof(m->args) - 1);
+	memcpy(m->path_buf, val, n);
+	m->path_buf[n] = '\0';
+	m->path = m->path_buf;
+	snprintf(m->args, sizeof(m->args), "%s", comma ? comma + 1 : "");
+	o->nr_modules++;
+	return 0;
+}
+
+/* --disk FILE[,rw] */
+static int parse_disk(struct options *o, const char *val, char *err, size_t errlen)
+{
+	const char *comma = strrchr(val, ',');
+	size_t n = strlen(val);
+
+	o->disk_rw = false;
+	if (comma && strcmp(comma, ",rw") == 0) {
+		o->disk_rw = true;
+		n = (size_t)(comma - val);
+	} else if (comma && strcmp(comma, ",ro") == 0) {
+		n = (size_t)(comma - val);
+	}
+	if (n == 0)
+		return fail(err, errlen, "--disk '%s': no file name", val);
+	if (n >= sizeof(o->disk_buf))
+		return fail(err, errlen, "--disk: the file name is too long");
+	memcpy(o->disk_buf, val, n);
+	o->disk_buf[n] = '\0';
+	o->disk = o->disk_buf;
+	return 0;
+}
 
 static int apply(struct options *o, enum opt_id id, const char *name, const char *val,
 		 char *err, size_t errlen)
@@ -285,6 +356,34 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 		return 0;
 	case OPT_LISTEN:
 		return options__parse_listen(val, &o->listen, err, errlen);
+	case OPT_APPEND:
+		o->append = val;
+		return 0;
+	case OPT_MODULE:
+		return parse_module(o, val, err, errlen);
+	case OPT_DISK:
+		return parse_disk(o, val, err, errlen);
+	case OPT_FLOPPY:
+		if (!*val)
+			return fail(err, errlen, "--floppy: empty file name");
+		o->floppy = val;
+		return 0;
+	case OPT_BIOS:
+		if (!*val)
+			return fail(err, errlen, "--bios: empty file name");
+		o->bios = val;
+		return 0;
+	case OPT_SCREEN:
+		if (!*val)
+			return fail(err, errlen, "--screen: empty destination (stdout or a file)");
+		o->screen = strcmp(val, "stdout") == 0 ? SCREEN_STDOUT : SCREEN_FILE;
+		o->screen_path = o->screen == SCREEN_FILE ? val : NULL;
+		return 0;
+	case OPT_SERIAL_IN:
+		if (!*val)
+			return fail(err, errlen, "--serial-in: empty file name");
+		o->serial_in = val;
+		return 0;
 	case OPT_ALLOW_REMOTE:
 		o->allow_remote = true;
 		return 0;
@@ -385,11 +484,12 @@ int options__parse(int argc, char *const argv[], struct options *o, char *err, s
 	}
 	if (o->help || o->version || o->probe)
 		return 0;
-	if (!o->image)
-		return fail(err, errlen, "no image given");
+	if (!o->image && !o->disk && !o->floppy)
+		return fail(err, errlen, "no image given (or --disk FILE / --floppy FILE to boot)");
 	if (o->no_gdb && o->once)
 		return fail(err, errlen, "--no-gdb and --once exclude each other");
 	if (o->load_set && o->reset_architectural)
 		return fail(err, errlen, "--load starts the CPU at the load address; it cannot be combined with --reset architectural");
 	return 0;
 }
+_Static_assert(OPTIONS_MAX_MODULES == MACHINE_MAX_MODULES, "options.h and machine.h disagree");

@@ -22,6 +22,15 @@ struct listen_addr {
 };
 
 enum serial_kind { SERIAL_STDOUT, SERIAL_STDERR, SERIAL_FILE, SERIAL_NONE };
+enum screen_kind { SCREEN_NONE, SCREEN_STDOUT, SCREEN_FILE };
+
+#define OPTIONS_MAX_MODULES	32
+
+struct options_module {
+	const char *path;
+	char args[256];			/* "" for none */
+	char path_buf[256];		/* FILE of FILE,ARGS */
+};
 
 struct options {
 	const char *image;
@@ -42,6 +51,18 @@ struct options {
 	bool probe;
 	bool help;
 	bool version;
+	/* Boot protocols and drives. */
+	const char *append;		/* --append */
+	struct options_module modules[OPTIONS_MAX_MODULES];
+	int nr_modules;
+	const char *disk;		/* --disk FILE[,rw] */
+	char disk_buf[256];
+	bool disk_rw;
+	const char *floppy;		/* --floppy FILE */
+	const char *bios;		/* --bios FILE */
+	enum screen_kind screen;	/* --screen stdout|FILE */
+	const char *screen_path;
+	const char *serial_in;		/* --serial-in FILE */
 };
 
 #define OPTIONS_DEFAULT_HOST	"127.0.0.1"

@@ -301,6 +301,15 @@ struct target_ops {
 	 * "step-rep-whole" on: a RESUME_STEP on a rep string instruction runs
 	 * all its iterations; off (the default): one, as the CPU's trap flag. */
 	int (*set_option)(struct target *t, const char *name, bool on);
+	/* The guest's text screen as text into buf (NUL-terminated), the
+	 * attributes as ANSI colours when ansi: 0, or -errno.  Optional. */
+	int (*screen)(struct target *t, bool ansi, char *buf, size_t len);
+	/* Keys for the guest's keyboard: keys typed one after another (named
+	 * false: "hello\n"), or key names held together and released in
+	 * reverse ("ctrl-alt-del").  -EINVAL with the reason in err.
+	 * Optional. */
+	int (*send_keys)(struct target *t, const char *keys, size_t len, bool named, char *err,
+			 size_t errlen);
 };
 
 struct target {

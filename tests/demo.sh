@@ -25,8 +25,8 @@ if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
 # demo_gdb: one gdb session, as the README's block under the marker shows.
 demo_gdb() {
 	local elf=${TR_ELF:+$TR_ELF }
-	printf '$ ./kvmstub%s %s    # on a free port, shown as 1234\n' \
-		"${TR_ARGS[*]:+ ${TR_ARGS[*]}}" "$TR_IMAGE"
+	printf '$ ./kvmstub%s%s    # on a free port, shown as 1234\n' \
+		"${TR_ARGS[*]:+ ${TR_ARGS[*]}}" "${TR_IMAGE:+ $TR_IMAGE}"
 	printf '$ gdb -q -batch %s-x gdbscripts/kvmstub.gdb -ex '\''%s :1234'\'' -x gdbscripts/%s.gdb\n\n' \
 		"$elf" "$TR_CONNECT" "$TR_NAME"
 	# A lesson may end on purpose with a command that fails (gdb stops a

@@ -11,12 +11,14 @@
 #   ```
 #
 #   - the first word names gdbscripts/NAME.gdb, the commands to run;
-#   - image= is the guest the daemon boots (required), elf= the file gdb
+#   - image= is the guest the daemon boots (required, but for a disk that
+#     the BIOS boots: args=--disk,FILE or --floppy,FILE), elf= the file gdb
 #     loads for symbols (optional), args= more daemon options, commas for
 #     blanks (args=--memory,32M), connect= the gdb command that connects
 #     (default target remote; connect=connect64 for the 64-bit layout);
 #   - "<!-- transcript: shell -->" instead runs each "$ COMMAND" line of the
-#     block with bash in the top directory and puts its output under it;
+#     block with bash in the top directory and puts its output under it
+#     (carriage returns left out, as a terminal shows them);
 #   - vary= lists, commas between them, extended regular expressions
 #     without blanks for what changes from run to run (a timer's count, the
 #     TSC): the check compares the rest, --update writes what was printed.
@@ -50,7 +52,8 @@ transcript_marker() {
 	[ -n "$TR_NAME" ] || { echo "transcript marker without a name: $line" >&2; return 2; }
 	if [ "$TR_NAME" != shell ]; then
 		[ -f "gdbscripts/$TR_NAME.gdb" ] || { echo "no gdbscripts/$TR_NAME.gdb" >&2; return 2; }
-		[ -n "$TR_IMAGE" ] || { echo "transcript $TR_NAME: no image=" >&2; return 2; }
+		[ -n "$TR_IMAGE" ] || [[ " ${TR_ARGS[*]} " =~ \ --(disk|floppy)\  ]] ||
+			{ echo "transcript $TR_NAME: no image= (nor --disk/--floppy)" >&2; return 2; }
 	fi
 	return 0
 }
@@ -76,7 +79,7 @@ transcript_gdb() {
 	local out=$1 rc elf=()
 
 	[ -n "$TR_ELF" ] && elf=("$TR_ELF")
-	daemon_start "${TR_ARGS[@]}" "$TR_IMAGE"
+	daemon_start "${TR_ARGS[@]}" ${TR_IMAGE:+"$TR_IMAGE"}
 	timeout -k 5 60 "$GDB" -nx -q -batch "${elf[@]}" -x gdbscripts/kvmstub.gdb \
 		-ex 'set trace-commands on' -ex "$TR_CONNECT :$PORT" \
 		-x "gdbscripts/$TR_NAME.gdb" </dev/null >"$T/raw.txt" 2>&1
@@ -94,7 +97,8 @@ transcript_shell() {
 		case $line in
 		'$ '*)
 			printf '%s\n' "$line" >>"$out"
-			timeout -k 5 30 bash -c "${line#\$ }" </dev/null >>"$out" 2>&1
+			# A guest's \r\n (a BIOS's teletype) ends a line, as on a terminal.
+			timeout -k 5 30 bash -c "${line#\$ }" </dev/null 2>&1 | tr -d '\r' >>"$out"
 			;;
 		esac
 	done <"$expected"

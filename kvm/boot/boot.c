@@ -9,6 +9,9 @@
 
 /* Asked in order: raw, last, takes whatever is left. */
 static const struct boot_protocol *const protocols[] = {
+	&multiboot1_protocol,
+	&multiboot2_protocol,
+	&bios_protocol,
 	&elf_protocol,
 	&raw_protocol,
 };
@@ -86,7 +89,8 @@ int boot__load(const struct image *img, struct memory *mem, char *err, size_t er
 		static const uint8_t zeroes[4096];
 		size_t done;
 
-		done = memory__write(mem, s->gpa, img->data + s->offset, s->filesz);
+		done = memory__write(mem, s->gpa, s->src ? s->src : img->data + s->offset,
+				     s->filesz);
 		for (size_t z = s->filesz; done == z && z < s->memsz; ) {
 			size_t n = s->memsz - z < sizeof(zeroes) ? s->memsz - z : sizeof(zeroes);
 

@@ -34,11 +34,28 @@
 #define BOOT_RESET_LEGACY	0xFFFF0ull	/* CS base 0xF0000, IP 0xFFF0 */
 #define BOOT_RESET_ARCH		0xFFFFFFF0ull	/* CS base 0xFFFF0000, IP 0xFFF0 */
 
+#define BOOT_MAX_MODULES	32
+
+/* A boot module (--module FILE[,ARGS]): a file the boot loader places in
+ * memory for the kernel, with a command line of its own. */
+struct boot_module {
+	const char *path;
+	const char *args;		/* NULL: none */
+};
+
 /* What the command line says about starting the image. */
 struct boot_options {
 	bool load_set;			/* --load ADDR (raw images) */
 	uint64_t load_addr;
 	bool reset_arch;		/* --reset architectural: first fetch at 0xFFFFFFF0 */
+	uint64_t mem_size;		/* --memory: RAM from 0 (the boot information tells it) */
+	const char *append;		/* --append: the kernel's command line, or NULL */
+	const struct boot_module *modules;	/* --module, in order */
+	int nr_modules;
+	/* Booting a disk through a BIOS (bios.c): the drive whose sector 0
+	 * starts, NULL when an image is booted. */
+	const char *boot_drive_path;
+	bool boot_floppy;		/* ... it is --floppy (DL 0x00), else --disk (0x80) */
 };
 
 struct load_seg {
@@ -46,6 +63,8 @@ struct load_seg {
 	size_t offset;			/* in the file */
 	size_t filesz;			/* bytes copied from the file */
 	size_t memsz;			/* >= filesz; the rest is zero-filled */
+	const uint8_t *src;		/* NULL: the file's bytes at offset; else these
+					 * (boot information the protocol made) */
 };
 
 struct boot_protocol;
@@ -63,6 +82,15 @@ struct image {
 	char interp[64];		/* ... its interpreter's path, when printable */
 	struct load_seg segs[BOOT_MAX_SEGS];
 	int nr_segs;
+	/* What the protocol made for the kernel (modules, boot information),
+	 * malloc'd, loaded by a segment whose src points into it. */
+	uint8_t *extra;
+	size_t extra_size;
+	/* A protocol that starts a kernel: how it starts, for the start-up
+	 * message ("multiboot 2 kernel, entry 0x100020, 2 modules"), and the
+	 * first vCPU's state. */
+	char report[256];
+	struct cpu_entry start;
 };
 
 struct boot_protocol {
@@ -81,6 +109,9 @@ struct boot_protocol {
 	void (*entry)(const struct image *img, const struct boot_options *o, struct cpu_entry *e);
 };
 
+extern const struct boot_protocol multiboot1_protocol;	/* multiboot1.c */
+extern const struct boot_protocol multiboot2_protocol;	/* multiboot2.c */
+extern const struct boot_protocol bios_protocol;	/* bios.c */
 extern const struct boot_protocol elf_protocol;		/* elf.c */
 extern const struct boot_protocol raw_protocol;		/* raw.c */
 
@@ -89,6 +120,9 @@ extern const struct boot_protocol raw_protocol;		/* raw.c */
  * image", "...: image is 16777217 bytes; a raw image may be at most ...",
  * "...: not a 32-bit or 64-bit x86 ELF file"...).  path must outlive img. */
 int boot__open(const char *path, struct image *img, char *err, size_t errlen);
+/* A BIOS that boots a disk (bios.c): the file at path, or with path NULL
+ * kvmstub's own; -errno with a message. */
+int boot__open_bios(const char *path, struct image *img, char *err, size_t errlen);
 /* The segments, by the image's protocol, and its start checked: -EINVAL
  * or -ENOEXEC with a message when the image does not fit or the CPU
  * cannot start it. */
@@ -114,5 +148,21 @@ uint64_t boot__reset_fetch(const struct boot_options *o);
 void boot__reset_entry(const struct image *img, const struct boot_options *o, struct cpu_entry *e);
 int boot__fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A whole file of at most max bytes (a boot module) into *data, malloc'd;
+ * what names it in messages is what. */
+int image__read_blob(const char *path, const char *what, uint64_t max, uint8_t **data,
+		     size_t *size, char *err, size_t errlen);
+/* The image from memory (the built-in BIOS): copied, named name. */
+int image__from_memory(const char *name, const uint8_t *data, size_t size, struct image *img,
+		       char *err, size_t errlen);
+
+/* elf.c, for the protocols that load an ELF kernel: the file's checks,
+ * its PT_LOAD segments planned, and its entry point as a physical address
+ * (e_entry, moved from the virtual to the physical address of the segment
+ * that holds it). */
+bool elf__is_elf(const struct image *img);
+int elf__check(struct image *img, char *err, size_t errlen);
+int elf__plan(struct image *img, char *err, size_t errlen);
+uint64_t elf__entry_phys(const struct image *img);
 
 #endif

@@ -17,7 +17,7 @@
 /* One program header, whatever the file's class. */
 struct phdr {
 	uint32_t type;
-	uint64_t offset, paddr, filesz, memsz;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
 
@@ -65,6 +65,7 @@ static void elf_phdr(const struct image *img, unsigned int i, struct phdr *ph)
 		p = img->data + elf_phoff(img) + (uint64_t)i * sizeof(Elf64_Phdr);
 		ph->type = le32(p + offsetof(Elf64_Phdr, p_type));
 		ph->offset = le64(p + offsetof(Elf64_Phdr, p_offset));
+		ph->vaddr = le64(p + offsetof(Elf64_Phdr, p_vaddr));
 		ph->paddr = le64(p + offsetof(Elf64_Phdr, p_paddr));
 		ph->filesz = le64(p + offsetof(Elf64_Phdr, p_filesz));
 		ph->memsz = le64(p + offsetof(Elf64_Phdr, p_memsz));
@@ -72,6 +73,7 @@ static void elf_phdr(const struct image *img, unsigned int i, struct phdr *ph)
 		p = img->data + elf_phoff(img) + (uint64_t)i * sizeof(Elf32_Phdr);
 		ph->type = le32(p + offsetof(Elf32_Phdr, p_type));
 		ph->offset = le32(p + offsetof(Elf32_Phdr, p_offset));
+		ph->vaddr = le32(p + offsetof(Elf32_Phdr, p_vaddr));
 		ph->paddr = le32(p + offsetof(Elf32_Phdr, p_paddr));
 		ph->filesz = le32(p + offsetof(Elf32_Phdr, p_filesz));
 		ph->memsz = le32(p + offsetof(Elf32_Phdr, p_memsz));
@@ -204,7 +206,7 @@ static void elf_traits(struct image *img)
 	}
 }
 
-static int elf_check(struct image *img, char *err, size_t errlen)
+int elf__check(struct image *img, char *err, size_t errlen)
 {
 	const char *path = img->path;
 	int ret;
@@ -225,7 +227,7 @@ static bool overlaps(const struct load_seg *a, const struct load_seg *b)
 	return a->gpa < b->gpa + b->memsz && b->gpa < a->gpa + a->memsz;
 }
 
-static int plan_elf(struct image *img, char *err, size_t errlen)
+int elf__plan(struct image *img, char *err, size_t errlen)
 {
 	unsigned int i, phnum = elf_phnum(img);
 	struct load_seg *seg;
@@ -314,9 +316,8 @@ static void describe_segs(const struct image *img, char *buf, size_t len)
 }
 
 #define START_TAIL \
-	"; kvmstub boots raw firmware, or an ELF file that loads code at the reset vector; " \
-	"starting an ELF file at its entry point (a boot protocol such as multiboot) is " \
-	"not supported yet"
+	"; kvmstub boots raw firmware, an ELF file that loads code at the reset vector, or a " \
+	"multiboot kernel (a multiboot 1 or 2 header in its first 8 or 32 KiB) at its entry point"
 
 static int check_start(const struct image *img, uint64_t reset_fetch, char *err, size_t errlen)
 {
@@ -360,9 +361,26 @@ static int check_start(const struct image *img, uint64_t reset_fetch, char *err,
 }
 
 
-static bool elf_detect(const struct image *img)
+bool elf__is_elf(const struct image *img)
 {
 	return img->size >= SELFMAG && memcmp(img->data, ELFMAG, SELFMAG) == 0;
+}
+
+/* e_entry is a virtual address: where a PT_LOAD segment's virtual range
+ * holds it, the same offset in its physical range (a higher-half kernel
+ * links at 0xC0100000 and loads at 0x100000, as GRUB computes it). */
+uint64_t elf__entry_phys(const struct image *img)
+{
+	unsigned int phnum = elf_phnum(img);
+	struct phdr ph;
+
+	for (unsigned int i = 0; i < phnum; i++) {
+		elf_phdr(img, i, &ph);
+		if (ph.type == PT_LOAD && img->entry >= ph.vaddr &&
+		    img->entry - ph.vaddr < ph.memsz)
+			return img->entry - ph.vaddr + ph.paddr;
+	}
+	return img->entry;
 }
 
 static int elf_plan(struct image *img, const struct boot_options *o, char *err, size_t errlen)
@@ -371,7 +389,7 @@ static int elf_plan(struct image *img, const struct boot_options *o, char *err, 
 		return fail(-EINVAL, err, errlen,
 			    "--load applies to raw images only; an ELF file is placed by its "
 			    "program headers");
-	return plan_elf(img, err, errlen);
+	return elf__plan(img, err, errlen);
 }
 
 static int elf_check_start(const struct image *img, const struct boot_options *o, char *err,
@@ -382,8 +400,8 @@ static int elf_check_start(const struct image *img, const struct boot_options *o
 
 const struct boot_protocol elf_protocol = {
 	.name = "ELF",
-	.detect = elf_detect,
-	.check = elf_check,
+	.detect = elf__is_elf,
+	.check = elf__check,
 	.plan = elf_plan,
 	.check_start = elf_check_start,
 	.entry = boot__reset_entry,

@@ -135,7 +135,64 @@ int image__read(const char *path, struct image *img, char *err, size_t errlen)
 void image__free(struct image *img)
 {
 	free(img->data);
+	free(img->extra);
 	memset(img, 0, sizeof(*img));
+}
+
+int image__from_memory(const char *name, const uint8_t *data, size_t size, struct image *img,
+		       char *err, size_t errlen)
+{
+	memset(img, 0, sizeof(*img));
+	img->path = name;
+	img->data = malloc(size ? size : 1);
+	if (!img->data)
+		return boot__fail(-ENOMEM, err, errlen, "%s: cannot allocate %zu bytes", name, size);
+	memcpy(img->data, data, size);
+	img->size = size;
+	return 0;
+}
+
+int image__read_blob(const char *path, const char *what, uint64_t max, uint8_t **data,
+		     size_t *size, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, ret;
+
+	*data = NULL;
+	*size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		return boot__fail(ret, err, errlen, "%s %s: %s", what, path, strerror(-ret));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		close(fd);
+		return boot__fail(ret, err, errlen, "%s %s: %s", what, path,
+				  ret == -EISDIR ? strerror(EISDIR) : "not a regular file");
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return boot__fail(-EFBIG, err, errlen,
+				  "%s %s: %" PRIu64 " bytes do not fit the memory left for it "
+				  "(%" PRIu64 " bytes)", what, path, (uint64_t)st.st_size, max);
+	}
+	*size = (size_t)st.st_size;
+	*data = malloc(*size ? *size : 1);
+	if (!*data) {
+		close(fd);
+		return boot__fail(-ENOMEM, err, errlen, "%s %s: cannot allocate %zu bytes", what,
+				  path, *size);
+	}
+	ret = read_exact(fd, *data, *size, 0);
+	close(fd);
+	if (ret) {
+		free(*data);
+		*data = NULL;
+		return boot__fail(ret, err, errlen, "%s %s: %s", what, path,
+				  ret == -EIO ? "file shrank while being read" : strerror(-ret));
+	}
+	return 0;
 }
 
 uint64_t boot__reset_fetch(const struct boot_options *o)

@@ -73,11 +73,20 @@ struct cpu {
 	struct cpu_xstate xs;		/* x87, SSE, AVX ... (fpu.c), cached like the registers */
 };
 
-/* Where the vCPU starts at reset: real mode at CS:IP (boot/ decides). */
+/* Where the vCPU starts at reset (boot/ decides): real mode at CS:IP, or
+ * (pm32) 32-bit protected mode as a boot loader leaves it: paging off,
+ * CS cs_sel and every data segment ds_sel flat (base 0, limit 4 GiB, the
+ * descriptors a GDT at gdt_base holds), interrupts off, EAX and EBX given
+ * (multiboot's magic and information address). */
 struct cpu_entry {
 	uint16_t cs_sel;
 	uint64_t cs_base;
 	uint64_t ip;
+	bool pm32;
+	uint16_t ds_sel;
+	uint32_t gdt_base;
+	uint16_t gdt_limit;
+	uint32_t eax, ebx;
 };
 
 /* Copies between guest memory and a buffer, chunk by host chunk; NULL
@@ -110,7 +119,7 @@ void cpu__cache_drop(struct cpu *c);
 int cpu__get(struct cpu *c, struct target_regs *regs);
 int cpu__set(struct cpu *c, const struct target_regs *regs);
 /* Power-on registers from KVM's defaults (taken at creation), in real
- * mode at e. */
+ * mode at e, or in flat 32-bit protected mode when e->pm32. */
 int cpu__reset(struct cpu *c, const struct kvm_sregs *defaults, const struct cpu_entry *e,
 	       char *err, size_t errlen);
 

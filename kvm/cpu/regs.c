@@ -186,6 +186,32 @@ static void real_seg(struct kvm_segment *s, uint16_t selector, uint64_t base, bo
 	s->unusable = 0;
 }
 
+/* A flat 32-bit segment: base 0, limit 4 GiB, as the GDT descriptor
+ * 0x00cf9a000000ffff (code) or 0x00cf92000000ffff (data) loads it. */
+static void flat_seg(struct kvm_segment *s, uint16_t selector, bool code)
+{
+	real_seg(s, selector, 0, code);
+	s->limit = 0xFFFFFFFF;
+	s->db = 1;
+	s->g = 1;
+}
+
+/* A boot loader's hand-over: paging off, CR0.PE, flat segments. */
+static void pm32_sregs(struct kvm_sregs *s, const struct cpu_entry *e)
+{
+	flat_seg(&s->cs, e->cs_sel, true);
+	flat_seg(&s->ds, e->ds_sel, false);
+	flat_seg(&s->es, e->ds_sel, false);
+	flat_seg(&s->fs, e->ds_sel, false);
+	flat_seg(&s->gs, e->ds_sel, false);
+	flat_seg(&s->ss, e->ds_sel, false);
+	s->gdt.base = e->gdt_base;
+	s->gdt.limit = e->gdt_limit;
+	s->idt.base = 0;
+	s->idt.limit = 0;		/* the kernel sets up its own */
+	s->cr0 = 0x11;			/* PE, ET */
+}
+
 int cpu__reset(struct cpu *c, const struct kvm_sregs *defaults, const struct cpu_entry *e,
 	       char *err, size_t errlen)
 {
@@ -220,6 +246,8 @@ int cpu__reset(struct cpu *c, const struct kvm_sregs *defaults, const struct cpu
 	s.cr8 = 0;
 	s.efer = 0;
 	memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
+	if (e->pm32)
+		pm32_sregs(&s, e);
 
 	cpu__cache_drop(c);
 	c->guest_tf = false;
@@ -237,6 +265,10 @@ int cpu__reset(struct cpu *c, const struct kvm_sregs *defaults, const struct cpu
 	regs.rip = e->ip;
 	regs.rflags = RESET_RFLAGS;
 	regs.rdx = RESET_EDX;
+	if (e->pm32) {
+		regs.rax = e->eax;
+		regs.rbx = e->ebx;
+	}
 	r = KVM_IOCTL(c->fd, KVM_SET_REGS, &regs);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_SET_REGS", r);

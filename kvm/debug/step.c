@@ -106,6 +106,38 @@ static bool is_string_op(uint8_t op)
 	       (op >= 0x6C && op <= 0x6F);
 }
 
+/* The base of the code segment selector sel names in the GDT. */
+static bool code_base(const struct dview *d, const struct kvm_sregs *s, uint16_t sel,
+		      uint64_t *base)
+{
+	uint8_t desc[8];
+
+	if (sel & 4 || (uint64_t)(sel & ~7) + 7 > s->gdt.limit ||
+	    !rd(d, s->gdt.base + (sel & ~7), desc, 8))
+		return false;			/* LDT selectors: not followed */
+	*base = le(desc + 2, 3) | (uint64_t)desc[7] << 24;
+	return true;
+}
+
+/* An iret's target, from the IP and CS at the top of the stack. */
+static void iret_target(const struct dview *d, const struct kvm_sregs *s, uint64_t top,
+			int width, struct step_insn *si)
+{
+	uint8_t ip[8], cs[2];
+	uint64_t base;
+
+	if (!rd(d, top, ip, (size_t)width) || !rd(d, top + (uint64_t)width, cs, 2))
+		return;
+	if (!(s->cr0 & X86_CR0_PE))
+		base = le(cs, 2) << 4;
+	else if (!code_base(d, s, (uint16_t)le(cs, 2), &base))
+		return;
+	si->next = base + le(ip, width);
+	if (!(s->efer & X86_EFER_LMA))
+		si->next &= 0xFFFFFFFFull;
+	si->has_next = true;
+}
+
 /* Decode what matters of the instruction at the pc, before it runs. */
 static void decode(const struct dview *d, const struct kvm_regs *r, const struct kvm_sregs *s,
 		   struct step_insn *si)
@@ -165,6 +197,14 @@ static void decode(const struct dview *d, const struct kvm_regs *r, const struct
 				si->sets_flags = true;
 				si->new_tf = fl[1] & 1;
 			}
+			/* Where it goes: after popf, the next instruction; after
+			 * iret, the CS:IP it pops. */
+			if (si->op == 0x9D) {
+				si->next = si->pc + si->len;
+				si->has_next = true;
+			} else {
+				iret_target(d, s, s->ss.base + sp, width, si);
+			}
 		}
 		break;
 	}
@@ -210,6 +250,40 @@ static bool rep_ends_early(const struct step_insn *si, uint64_t rflags)
 	bool zf = rflags & 0x40;
 
 	return cmp && (si->rep == 0xF3 ? !zf : zf);
+}
+
+bool step__rep_single(const struct dview *d, struct step_insn *si, struct kvm_guest_debug *dbg)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	memset(si, 0, sizeof(*si));
+	si->vec = -1;
+	if (cpu__regs(d->cpu, &r) < 0 || cpu__sregs(d->cpu, &s) < 0)
+		return false;
+	si->pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si->pc &= 0xFFFFFFFFull;
+	decode(d, &r, &s, si);
+	if (si->known && si->rep_string)
+		rep_one(d, &r, si, dbg);
+	return si->rep_trick;
+}
+
+bool step__at_rep(const struct dview *d)
+{
+	struct step_insn si;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	memset(&si, 0, sizeof(si));
+	if (cpu__regs(d->cpu, &r) < 0 || cpu__sregs(d->cpu, &s) < 0)
+		return false;
+	si.pc = s.cs.base + r.rip;
+	if (!(s.efer & X86_EFER_LMA))
+		si.pc &= 0xFFFFFFFFull;
+	decode(d, &r, &s, &si);
+	return si.known && si.rep_string && (r.rcx & si.count_mask) != 0;
 }
 
 bool step__rep_finish(const struct dview *d)
@@ -271,7 +345,7 @@ void step__begin(const struct dview *d)
 		d->cpu->guest_tf = r.rflags & RFLAGS_TF;
 }
 
-void step__arm(const struct dview *d, bool stops, bool per_iteration, struct step_insn *si,
+void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
 	       struct kvm_guest_debug *dbg)
 {
 	struct kvm_regs r;
@@ -289,8 +363,6 @@ void step__arm(const struct dview *d, bool stops, bool per_iteration, struct ste
 		si->pc &= 0xFFFFFFFFull;
 	if (!d->owed->inject_db)
 		decode(d, &r, &s, si);
-	if (!stops)
-		return;		/* a continue: nothing to stop at */
 	if (si->rep_string && per_iteration && !d->owed->inject_db)
 		rep_one(d, &r, si, dbg);
 	/* hlt: run, not step (KVM's emulator can leave a stepped hlt half
@@ -300,6 +372,11 @@ void step__arm(const struct dview *d, bool stops, bool per_iteration, struct ste
 		dbg->control &= ~(uint32_t)(KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ);
 		return;
 	}
+	/* popf and iret load TF: where the host's single-step trap is lost
+	 * with it (long mode here), the next instruction's address stops
+	 * the step instead. */
+	if (si->has_next)
+		add_dr(dbg, si->next, si->pc);
 	/* The vectors this instruction raises first, then the common faults. */
 	if (d->owed->inject_db && gate_target(d, &s, VEC_DB, &h))
 		add_dr(dbg, h, si->pc);
@@ -341,16 +418,14 @@ bool step__guest_db(const struct dview *d, uint64_t dr6)
 }
 
 /*
- * Steps with interrupts let in: gdb's steps under monitor step-irq on, and
- * every step of a continue that single-steps (breakpoints compared by pc,
- * stop-on-mode, the guest's own TF), with the in-kernel irqchip.  KVM
- * single-steps by
- * setting the trap flag in the guest's EFLAGS; when an interrupt is
+ * Every step: KVM single-steps by setting the trap flag in the guest's
+ * EFLAGS; when an interrupt or an exception (a div by zero, ud2, a #GP) is
  * delivered during such a step, the EFLAGS image the CPU pushes for the
  * handler carries that TF, and the handler's iret would turn it on in the
- * guest: a #DB the guest never asked for.  So after each step with
- * interrupts allowed, a frame just pushed whose EFLAGS equals the guest's
- * own plus TF (which the guest did not have) gets TF cleared.  Only the
+ * guest: a #DB the guest never asked for (found stepping against QEMU's
+ * CPU, tests/lockstep).  So after each step, a frame just pushed whose
+ * EFLAGS equals the guest's own plus TF (which the guest did not have)
+ * gets TF cleared.  Only the
  * frame shapes of interrupt delivery on the same stack are checked:
  * 16-bit FLAGS at SP+4 (real mode), 32-bit EFLAGS at ESP+8 or +12 (after
  * an error code), 64-bit RFLAGS at RSP+16 or +24.
@@ -368,12 +443,13 @@ static int step_regs(const struct dview *d, uint64_t *rsp, uint64_t *rflags, uin
 	return 0;
 }
 
-void step__frame_begin(const struct dview *d, struct step_frame *st, bool irqs_allowed)
+void step__frame_begin(const struct dview *d, struct step_frame *st, bool stepping)
 {
 	struct kvm_sregs s;
 
-	st->on = irqs_allowed && d->irqchip &&
-		 step_regs(d, &st->rsp, &st->rflags, &st->ss_base, &s) == 0;
+	/* The guest's own #DB, delivered now, pushes its TF. */
+	st->guest_tf = d->cpu->guest_tf || d->owed->inject_db;
+	st->on = stepping && step_regs(d, &st->rsp, &st->rflags, &st->ss_base, &s) == 0;
 }
 
 void step__frame_done(const struct dview *d, struct step_frame *st)
@@ -387,8 +463,7 @@ void step__frame_done(const struct dview *d, struct step_frame *st)
 	if (!st->on || step_regs(d, &rsp, &rflags, &ss_base, &s) < 0)
 		return;
 	pushed = st->rsp - rsp;
-	if (ss_base == st->ss_base && rsp < st->rsp && pushed <= 64 &&
-	    !(st->rflags & X86_RFLAGS_TF)) {
+	if (ss_base == st->ss_base && rsp < st->rsp && pushed <= 64 && !st->guest_tf) {
 		if (!(s.cr0 & X86_CR0_PE)) {
 			offs = off16, n = 1, width = 2;
 		} else if (s.efer & X86_EFER_LMA) {

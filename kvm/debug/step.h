@@ -26,17 +26,26 @@ struct step_insn {
 	uint64_t rip;			/* ... at this raw rip */
 	int vec;			/* the vector it raises by definition, or -1 */
 	bool sets_flags, new_tf;	/* popf/iret: and the TF it loads */
+	bool has_next;			/* popf/iret: where the next instruction is known */
+	uint64_t next;			/* ... its linear address */
 	bool guest_tf;			/* the guest's TF was set before it */
 	bool injecting;			/* this run delivers the guest's #DB */
 };
 /* At the start of a resume: learn the guest's TF when KVM shows it. */
 void step__begin(const struct dview *d);
-/* Before a stepping KVM_RUN: decode the instruction at the pc; when the
- * step must stop (stops), add execute breakpoints at the handlers it may
- * enter, and with per_iteration run one iteration of a rep string
- * instruction (its count set to 1 for the run). */
-void step__arm(const struct dview *d, bool stops, bool per_iteration, struct step_insn *si,
+/* Before a stepping KVM_RUN: decode the instruction at the pc, add
+ * execute breakpoints at the handlers it may enter (and after a popf or
+ * iret), run a hlt through, and with per_iteration run one iteration of a
+ * rep string instruction (its count set to 1 for the run). */
+void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
 	       struct kvm_guest_debug *dbg);
+/* A continue's step of a rep string instruction, one turn at a time
+ * (watch_step.c wants it): decoded into si, its count set to 1 as for
+ * stepi; true when so.  step__rep_end puts the count back. */
+bool step__rep_single(const struct dview *d, struct step_insn *si, struct kvm_guest_debug *dbg);
+/* The pc is on a rep string instruction with turns left: a step that
+ * ended there has not finished it (a breakpoint on it is not hit anew). */
+bool step__at_rep(const struct dview *d);
 /* The instruction at the pc is a rep string instruction that has just
  * done its last iteration (count 0): KVM's emulator leaves the pc on it
  * until its next run, the CPU after it.  Put it after it; true if so. */
@@ -52,13 +61,14 @@ bool step__after(const struct dview *d, const struct step_insn *si, uint64_t pc,
  * guest's own single-step trap. */
 bool step__guest_db(const struct dview *d, uint64_t dr6);
 
-/* A step that lets interrupts in: clear the trap flag KVM's single step
- * leaves in the EFLAGS image of an interrupt delivered during it. */
+/* A step: clear the trap flag KVM's single step leaves in the EFLAGS
+ * image of an interrupt or exception delivered during it. */
 struct step_frame {
 	bool on;
+	bool guest_tf;			/* the guest's own TF before the step */
 	uint64_t rsp, rflags, ss_base;
 };
-void step__frame_begin(const struct dview *d, struct step_frame *st, bool irqs_allowed);
+void step__frame_begin(const struct dview *d, struct step_frame *st, bool stepping);
 void step__frame_done(const struct dview *d, struct step_frame *st);
 
 #endif

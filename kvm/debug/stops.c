@@ -48,24 +48,6 @@ void stops__watch(const struct dview *d, const struct watch *w, struct target_st
 	stop->watch_kind = w->kind;
 }
 
-bool stops__fetch_fault(const struct dview *d, struct target_stop *stop)
-{
-	uint64_t pc, gpa, page;
-	char where[96];
-
-	if (cpu__pc(d->cpu, &pc) < 0 || cpu__translate(d->cpu, pc, &gpa) < 0 ||
-	    !watch__absent_page(d->wm, gpa, &page))
-		return false;
-	stops__here(d, stop, STOP_FAULT);
-	cpu__where(d->cpu, 0, where, sizeof(where));
-	snprintf(stop->message, sizeof(stop->message),
-		 "code on page 0x%llx, which a read/access watchpoint took out of "
-		 "the memory slots, cannot run (delete it or watch writes only) %.90s",
-		 (unsigned long long)page, where);
-	log__say(d->log, "vCPU %d: %s", d->id, stop->message);
-	return true;
-}
-
 void stops__bp(const struct dview *d, struct target_stop *stop, const struct bp *bp)
 {
 	stops__at(d, stop, bp->kind == BP_HARDWARE ? STOP_HWBREAK : STOP_SWBREAK, bp->addr);

@@ -20,9 +20,6 @@ void stops__fault(const struct dview *d, struct target_stop *stop, const char *w
 void stops__bp(const struct dview *d, struct target_stop *stop, const struct bp *bp);
 /* A hit of watchpoint w, once its instruction is finished. */
 void stops__watch(const struct dview *d, const struct watch *w, struct target_stop *stop);
-/* An emulation failure: true (stop filled) when the pc is on a page that
- * a read/access watchpoint took out of the slots. */
-bool stops__fetch_fault(const struct dview *d, struct target_stop *stop);
 void stops__halt(const struct dview *d, struct target_stop *stop);
 const char *stops__internal_suberror(uint32_t sub);
 /* stop-on-mode: the CPU mode (CR0.PE, CR0.PG, EFER.LMA, CS.L) as a key;

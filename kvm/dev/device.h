@@ -21,6 +21,9 @@
 #include <sys/types.h>
 
 #include "../host/probe.h"
+#include "../mem/memory.h"
+
+struct devices;
 
 /* What a device may use, given at creation. */
 struct dev_env {
@@ -28,6 +31,18 @@ struct dev_env {
 	const struct host_caps *caps;
 	int out_fd;			/* the guest's output (serial, debug console), -1 for none */
 	FILE *log;			/* --verbose, or NULL */
+	struct memory *mem;		/* guest memory (the VGA text buffer), or NULL */
+	struct devices *devs;		/* the other devices (input.c feeds them) */
+	/* Drives (ata.c): the disk and the floppy image, or NULL. */
+	const char *disk_path;
+	bool disk_rw;
+	const char *floppy_path;
+	/* The screen (vga.c): redrawn to screen_fd, -1 for none; rewrite:
+	 * a file that holds the last picture. */
+	int screen_fd;
+	bool screen_rewrite;
+	/* Input (input.c): the daemon's terminal, COM1's --serial-in; -1 none. */
+	int console_fd, serial_in_fd;
 };
 
 struct dev_range {
@@ -53,6 +68,10 @@ struct device {
 	/* One byte of port I/O (a wide access comes byte by byte, as on a PC's bus). */
 	uint8_t (*in)(void *st, uint16_t port);
 	int (*out)(void *st, uint16_t port, uint8_t val);
+	/* Optional: a 2- or 4-byte access as one (an IDE data register); a
+	 * device without them gets wide accesses byte by byte. */
+	uint32_t (*in_wide)(void *st, uint16_t port, unsigned int size);
+	void (*out_wide)(void *st, uint16_t port, uint32_t val, unsigned int size);
 	/* MMIO of len bytes (at most 8) at gpa. */
 	void (*mmio_read)(void *st, uint64_t gpa, uint8_t *data, unsigned int len);
 	void (*mmio_write)(void *st, uint64_t gpa, const uint8_t *data, unsigned int len);
@@ -99,5 +118,10 @@ extern const struct device irqchip_device;	/* irqchip.c */
 extern const struct device serial_device;	/* serial.c */
 extern const struct device debugcon_device;	/* debugcon.c */
 extern const struct device exit_port_device;	/* exit_port.c */
+extern const struct device vga_device;		/* vga.c */
+extern const struct device keyboard_device;	/* keyboard.c */
+extern const struct device rtc_device;		/* rtc.c */
+extern const struct device ata_device;		/* ata.c */
+extern const struct device input_device;	/* input.c */
 
 #endif

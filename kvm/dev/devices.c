@@ -18,6 +18,11 @@ static const struct device *const table[] = {
 	&serial_device,
 	&debugcon_device,
 	&exit_port_device,
+	&vga_device,
+	&keyboard_device,
+	&rtc_device,
+	&ata_device,
+	&input_device,		/* last: it feeds the keyboard and serial devices */
 };
 
 #define NR_DEVICES	((int)(sizeof(table) / sizeof(table[0])))
@@ -137,9 +142,29 @@ bool devices__io(struct devices *d, int cpu, struct kvm_run *run, int *status)
 	unsigned int size = run->io.size;
 	bool out = run->io.direction == KVM_EXIT_IO_OUT, exited = false;
 
+	int owner = d->port_owner[run->io.port];
+	const struct device *dev = owner ? table[owner - 1] : NULL;
+
 	if (size != 1 && size != 2 && size != 4)
 		size = 1;
 	pthread_mutex_lock(&d->lock);
+	if (size > 1 && dev && (out ? dev->out_wide != NULL : dev->in_wide != NULL)) {
+		/* A device register as wide as the access (rep insw from 0x1F0). */
+		for (uint32_t i = 0; i < run->io.count; i++) {
+			uint8_t *p = data + (size_t)i * size;
+			uint32_t v = 0;
+
+			if (out) {
+				memcpy(&v, p, size);
+				dev->out_wide(d->state[owner - 1], run->io.port, v, size);
+			} else {
+				v = dev->in_wide(d->state[owner - 1], run->io.port, size);
+				memcpy(p, &v, size);
+			}
+		}
+		pthread_mutex_unlock(&d->lock);
+		return false;
+	}
 	for (uint32_t i = 0; i < run->io.count; i++)
 		for (unsigned int b = 0; b < size; b++)
 			exited |= port_byte(d, cpu, (uint16_t)(run->io.port + b),

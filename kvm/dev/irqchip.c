@@ -336,6 +336,14 @@ int irqchip__pit(struct devices *d, struct target_pit *pit)
 	return 0;
 }
 
+void irqchip__line(int vm_fd, unsigned int irq, bool level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (vm_fd >= 0)
+		KVM_IOCTL(vm_fd, KVM_IRQ_LINE, &l);
+}
+
 bool irqchip__on(const struct devices *d)
 {
 	const struct irqchip *ic = devices__state(d, &irqchip_device);

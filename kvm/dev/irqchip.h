@@ -17,5 +17,9 @@ bool irqchip__on(const struct devices *d);
  * monitor pic and pit; -ENODEV without them. */
 int irqchip__pic(const struct devices *d, struct target_pic pic[2]);
 int irqchip__pit(struct devices *d, struct target_pit *pit);
+/* An ISA interrupt line of the in-kernel PICs and I/O APIC at level
+ * (KVM_IRQ_LINE): the PICs take a rise as an interrupt.  Nothing without
+ * the in-kernel irqchip (vm_fd < 0). */
+void irqchip__line(int vm_fd, unsigned int irq, bool level);
 
 #endif

@@ -18,6 +18,7 @@ struct run_arm_in {
 	bool mode_watch;	/* monitor stop-on-mode: a continue steps, comparing modes */
 	bool guest_tf;		/* the guest's own TF: its #DB is owed after each instruction */
 	bool compare;		/* software breakpoints served by stepping and comparing the pc */
+	bool watch_step;	/* watchpoints served by stepping (debug/watch_step.c) */
 	bool at_start;		/* nothing executed yet at this pc in this resume */
 	bool blockirq;		/* the host has KVM_GUESTDBG_BLOCKIRQ */
 	bool step_irq;		/* monitor step-irq on: gdb's steps let interrupts in */
@@ -27,8 +28,8 @@ struct run_arm {
 	bool step;		/* KVM_GUESTDBG_SINGLESTEP */
 	bool insn_rules;	/* decode the instruction for stepi's rules (step.c:
 				 * handlers' entries, hlt, rep, the guest's TF) */
-	bool ends_in_stop;	/* ... and the step ends in a stop (gdb's step, or the
-				 * one over a breakpoint), not a continue's step */
+	bool ends_in_stop;	/* the step ends in a stop (gdb's step, or the one over
+				 * a breakpoint), not a continue's step */
 	bool irqs;		/* interrupts let in during the run */
 	bool lift;		/* our int3 at the pc is taken out for this run */
 };

@@ -30,6 +30,7 @@
 #include "../debug/dregs.h"
 #include "../debug/step.h"
 #include "../debug/stops.h"
+#include "../debug/watch_step.h"
 #include "../host/ioctl.h"
 #include "../host/log.h"
 #include "run_arm.h"
@@ -196,7 +197,7 @@ static bool resume_begin(struct vcpu *v, const struct target_resume *how, struct
 	v->rf.pending = false;
 	if (v->exited) {
 		/* The exit port was written by an instruction whose watchpoint
-		 * hit was reported first. */
+		 * hit was reported first (after_access). */
 		v->exited = false;
 		stops__here(&v->dv, stop, STOP_EXITED);
 		stop->exit_status = v->exit_status;
@@ -237,6 +238,7 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		.mode_watch = rs->mode_watch,
 		.guest_tf = v->cpu.guest_tf,
 		.compare = bp__compare(bpm),
+		.watch_step = watch__stepping(v->x->wm),
 		.at_start = rs->at_start,
 		.blockirq = v->x->so->blockirq,
 		.step_irq = v->x->so->step_irq,
@@ -247,15 +249,19 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 
 	step__rep_end(&v->dv, &rs->si);	/* a rep's iteration the last run did not start */
 	run__arm(&in, &rs->arm);
-	if (in.compare && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
+	if ((in.compare || in.watch_step) && in.kind == RESUME_CONTINUE && rs->compare_runs++ == 0)
 		clock_gettime(CLOCK_MONOTONIC, &rs->compare_t0);
 	dregs__arm(bpm, v->x->wm, rs->arm.step, &dbg);
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
 	if (rs->arm.insn_rules)
-		step__arm(&v->dv, rs->arm.ends_in_stop, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
-	step__frame_begin(&v->dv, &rs->ist, rs->arm.step && !(dbg.control & KVM_GUESTDBG_BLOCKIRQ));
+		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+	v->look.armed = false;
+	if (rs->arm.step && in.watch_step && watch_step__before(&v->dv, &v->look) &&
+	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
+		watch_step__before(&v->dv, &v->look);	/* one turn of the rep, looked at again */
+	step__frame_begin(&v->dv, &rs->ist, rs->arm.step);
 	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
 	if (v->owed.inject_bp)
@@ -289,29 +295,18 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	return RUN_ON;
 }
 
-/* An MMIO exit: guest memory a watchpoint took out of the slots, served
- * (watch.c), else no memory there; the watchpoint it hit, or NULL. */
-static const struct watch *serve_mmio(struct vcpu *v)
-{
-	const struct watch *hit;
-
-	if (!watch__mmio(v->x->wm, v->x->mem, v->cpu.run, &hit))
-		devices__mmio(v->x->devs, v->id, v->cpu.run);
-	return hit;
-}
-
 /*
  * Finish the instruction whose I/O or MMIO exit was just served, without
  * starting the next: KVM_RUN with immediate_exit completes the pending
  * access and returns EINTR before entering the guest.  On the way KVM may
  * exit again for the rest of the instruction (a wide access split in
- * two, a string instruction's next turn), served here, the first
- * watchpoint hit kept in *hit and an exit-port write in v->exited.  A host
- * that ends a single step right there (VMX/SVM) returns its debug exit
- * instead.  0 when the instruction is done, 1 when KVM returned an exit
- * to handle (run->exit_reason), or -errno.
+ * two, a string instruction's next turn), served here, an exit-port
+ * write noted in v->exited.  A host that ends a single step right there
+ * (VMX/SVM) returns its debug exit instead.  0 when the instruction is
+ * done, 1 when KVM returned an exit to handle (run->exit_reason), or
+ * -errno.
  */
-static int finish_insn(struct vcpu *v, const struct watch **hit)
+static int finish_insn(struct vcpu *v)
 {
 	struct kvm_run *run = v->cpu.run;
 	int ret = 0;
@@ -329,10 +324,7 @@ static int finish_insn(struct vcpu *v, const struct watch **hit)
 			break;
 		}
 		if (run->exit_reason == KVM_EXIT_MMIO) {
-			const struct watch *w = serve_mmio(v);
-
-			if (!*hit)
-				*hit = w;
+			devices__mmio(v->x->devs, v->id, run);
 			continue;
 		}
 		if (run->exit_reason == KVM_EXIT_IO) {
@@ -366,15 +358,29 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 	struct debug_event fixed = *kvm_ev;
 	const struct debug_event *ev = kvm_ev;
 
+	const struct watch *hit;
+
 	/* One iteration of a rep: the count and pc the CPU would show. */
 	if (step__rep_end(&v->dv, &rs->si) && cpu__pc(&v->cpu, &fixed.pc) == 0)
 		ev = &fixed;
 	step__frame_done(&v->dv, &rs->ist);
+	/* A watchpoint served by stepping: what the instruction just did. */
+	hit = ev->exception == 1 ? watch_step__after(&v->dv, &v->look) : NULL;
+	if (hit) {
+		stops__watch(&v->dv, hit, stop);
+		return RUN_STOP;
+	}
 	if (rs->arm.step && ev->exception == 1 && step__after(&v->dv, &rs->si, ev->pc, ev->dr6)) {
 		rs->pc = ev->pc;
 		rs->at_start = rs->pc == rs->si.pc;
 		return RUN_ON;
 	}
+	/* A continue's or a range's step that ended inside a rep (KVM runs
+	 * its turns in batches) has not finished the instruction: a
+	 * breakpoint on it was hit when the pc arrived there, not again. */
+	if (rs->arm.step && how->kind != RESUME_STEP && !rs->past_bp && ev->exception == 1 &&
+	    ev->pc == rs->pc && step__at_rep(&v->dv))
+		return RUN_ON;
 	rs->past_bp = false;	/* past the breakpoint: a continue from here on */
 	rs->pc = ev->pc;
 	if (stops__debug(&v->dv, how, rs->arm.step, ev, stop)) {
@@ -394,29 +400,33 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 }
 
 /*
- * An I/O or MMIO exit was served (hit: the watchpoint its access
- * triggered).  The instruction is finished now when it ends in a stop (a
- * watchpoint hit, a write to the exit port) or when the run single-steps:
- * that step ends after this one instruction, whatever the host's KVM
- * would run next.  Otherwise the next KVM_RUN finishes it and runs on.
+ * An I/O or MMIO exit was served.  The instruction is finished now when
+ * it ends in a stop (a write to the exit port) or when the run
+ * single-steps: that step ends after this one instruction, whatever the
+ * host's KVM would run next.  Otherwise the next KVM_RUN finishes it and
+ * runs on.
  */
-static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct watch *hit,
-				 struct target_stop *stop)
+static enum verdict after_access(struct vcpu *v, struct resume *rs, struct target_stop *stop)
 {
 	struct debug_event ev = { .exception = 1, .dr6 = DR6_BS };
+	const struct watch *hit;
 	int r;
 
-	if (!hit && !v->exited && !rs->arm.step)
+	if (!v->exited && !rs->arm.step)
 		return RUN_ON;
-	r = finish_insn(v, &hit);
+	r = finish_insn(v);
 	if (r < 0)
 		return fault(v, stop, "KVM_RUN", r);
-	if (hit) {
-		step__rep_finish(&v->dv);		/* a rep's last access: the pc after it */
-		stops__watch(&v->dv, hit, stop);	/* an exit-port write waits for the next resume */
-		return RUN_STOP;
-	}
 	if (v->exited) {
+		/* A watched read by the instruction that ended the guest is
+		 * reported first; the exit at the next resume. */
+		hit = watch_step__after(&v->dv, &v->look);
+		if (hit) {
+			step__rep_end(&v->dv, &rs->si);
+			step__rep_finish(&v->dv);
+			stops__watch(&v->dv, hit, stop);
+			return RUN_STOP;
+		}
 		v->exited = false;
 		stops__here(&v->dv, stop, STOP_EXITED);
 		stop->exit_status = v->exit_status;
@@ -430,8 +440,7 @@ static enum verdict after_access(struct vcpu *v, struct resume *rs, const struct
 	return on_debug(v, rs, &ev, stop);
 }
 
-/* Hosts that emulate int3 fail on it, at the int3: ours?  Or code on a
- * page a read watchpoint took away; else a fault. */
+/* Hosts that emulate int3 fail on it, at the int3: ours?  Else a fault. */
 static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 {
 	struct kvm_run *run = v->cpu.run;
@@ -444,8 +453,6 @@ static enum verdict on_internal_error(struct vcpu *v, struct target_stop *stop)
 		stops__at(&v->dv, stop, STOP_SWBREAK, bp->addr);
 		return RUN_STOP;
 	}
-	if (stops__fetch_fault(&v->dv, stop))
-		return RUN_STOP;
 	snprintf(msg, sizeof(msg), "KVM internal error (suberror %u: %s)", run->internal.suberror,
 		 stops__internal_suberror(run->internal.suberror));
 	stops__fault(&v->dv, stop, msg);
@@ -481,10 +488,11 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 	case KVM_EXIT_IO:
 		if (devices__io(v->x->devs, v->id, run, &v->exit_status))
 			v->exited = true;
-		return after_access(v, rs, NULL, stop);
+		return after_access(v, rs, stop);
 	case KVM_EXIT_MMIO:
-		/* Watched pages exit here (watch.c); so does memory that is not there. */
-		return after_access(v, rs, serve_mmio(v), stop);
+		/* Memory that is not there: a device's (dev/), or nothing. */
+		devices__mmio(v->x->devs, v->id, run);
+		return after_access(v, rs, stop);
 	case KVM_EXIT_DEBUG: {
 		const struct debug_event ev = {
 			.exception = run->debug.arch.exception,
@@ -515,7 +523,8 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 }
 
 /*
- * Breakpoints without a debug register make a continue single-step.  Once
+ * Breakpoints without a debug register, and watchpoints served by
+ * stepping, make a continue single-step.  Once
  * that has cost something worth telling (SLOW_TELL_STEPS instructions,
  * or SLOW_TELL_NS of stepping, over all continues so far), the next
  * stop's message says so, once, in gdb's console: how many instructions,
@@ -531,6 +540,7 @@ static void tell_cost(struct vcpu *v, const struct resume *rs, struct target_sto
 	struct timespec t1;
 	long long ns, total_ns;
 	uint64_t steps;
+	char why[96];
 
 	if (!rs->compare_runs || __atomic_load_n(&x->slow_told, __ATOMIC_RELAXED))
 		return;
@@ -539,14 +549,19 @@ static void tell_cost(struct vcpu *v, const struct resume *rs, struct target_sto
 	     (t1.tv_nsec - rs->compare_t0.tv_nsec);
 	steps = __atomic_add_fetch(&x->slow_steps, rs->compare_runs, __ATOMIC_RELAXED);
 	total_ns = __atomic_add_fetch(&x->slow_ns, ns, __ATOMIC_RELAXED);
-	if ((steps < SLOW_TELL_STEPS && total_ns < SLOW_TELL_NS) || !bp || stop->message[0] ||
+	if ((steps < SLOW_TELL_STEPS && total_ns < SLOW_TELL_NS) || stop->message[0] ||
+	    (!bp && !watch__stepping(x->wm)) ||
 	    __atomic_exchange_n(&x->slow_told, true, __ATOMIC_RELAXED))
 		return;
+	if (bp)
+		snprintf(why, sizeof(why), "no debug register is left for the breakpoint at 0x%llx",
+			 (unsigned long long)bp->addr);
+	else
+		snprintf(why, sizeof(why), "watchpoints are served by stepping on this host");
 	snprintf(stop->message, sizeof(stop->message),
-		 "kvmstub: no debug register is left for the breakpoint at 0x%llx, so continue "
-		 "single-steps the guest: %llu instructions in %.2f s so far (%.0f a second, "
-		 "not full speed); monitor info lists each breakpoint's mechanism",
-		 (unsigned long long)bp->addr, (unsigned long long)steps, (double)total_ns / 1e9,
+		 "kvmstub: %s, so continue single-steps the guest: %llu instructions in %.2f s "
+		 "so far (%.0f a second, not full speed); monitor info lists each one's "
+		 "mechanism", why, (unsigned long long)steps, (double)total_ns / 1e9,
 		 total_ns > 0 ? (double)steps * 1e9 / (double)total_ns : 0.0);
 }
 

@@ -129,6 +129,7 @@ void vcpu__destroy(struct vcpu *v)
 	pthread_cond_destroy(&v->cmd_cond);
 	pthread_cond_destroy(&v->parked_cond);
 	power_on__free(&v->power_on);
+	watch_step__free(&v->look);
 	v->x = NULL;
 }
 

@@ -15,6 +15,7 @@
 #include "../cpu/cpu.h"
 #include "../cpu/power_on.h"
 #include "../debug/view.h"
+#include "../debug/watch_step.h"
 #include "exec.h"
 #include "watchdog.h"
 
@@ -48,6 +49,7 @@ struct vcpu {
 	bool dbg_set;
 	struct debug_owed owed;		/* the guest's own int3 or #DB, for the next run */
 	struct dview dv;		/* the vCPU as the debug layer sees it (debug/view.h) */
+	struct watch_look look;		/* around a step, for watchpoints (debug/watch_step.h) */
 	struct past_rf {		/* past a false condition with RFLAGS.RF (run_loop.c) */
 		bool pending;		/* the last run started with RF set, at pc */
 		uint64_t pc;

@@ -15,9 +15,9 @@
  * of its flash chip both below 1 MiB and below 4 GiB: a write through one
  * view is seen through the other.  The RAM under the alias is unused.
  *
- * KVM's memory slots are the views, except that watchpoints (debug/watch.c) take
- * single pages out of normal service: a read-only slot of its own (writes
- * exit as MMIO) or no slot at all (every access exits as MMIO).
+ * KVM's memory slots are the views, one each, but for the range whose
+ * writes are logged (the VGA text buffer, with --screen): that part of its
+ * view is a slot of its own, with KVM_MEM_LOG_DIRTY_PAGES.
  */
 #include "memory.h"
 
@@ -60,115 +60,60 @@ static int set_region(struct memory *mem, const struct mem_slot *s, uint64_t siz
 	return r;
 }
 
-static bool same_slot(const struct mem_slot *a, const struct mem_slot *b)
-{
-	return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
-	       a->flags == b->flags;
-}
-
-/* Append the piece [gpa, gpa + size) of view v to the wanted layout. */
-static int want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
-		uint64_t size, uint32_t flags)
+/* Append the piece [gpa, gpa + size) of view v to the slots wanted. */
+static void want(struct mem_slot *out, int *n, const struct mem_slot *v, uint64_t gpa,
+		 uint64_t size, uint32_t flags)
 {
 	if (size == 0)
-		return 0;
-	if (*n > 0) {
-		struct mem_slot *last = &out[*n - 1];
-
-		/* Neighbouring read-only pages of one view share a slot. */
-		if (last->flags == flags && last->gpa + last->size == gpa &&
-		    last->host + last->size == v->host + (gpa - v->gpa)) {
-			last->size += size;
-			return 0;
-		}
-	}
-	if (*n >= MEM_MAX_SLOTS)
-		return -ENOSPC;
+		return;
 	out[(*n)++] = (struct mem_slot){ .gpa = gpa, .size = size, .flags = flags,
 					 .host = v->host + (gpa - v->gpa) };
-	return 0;
 }
 
 /*
- * The slot layout for these watched pages: each view cut into its normal
- * stretches, read-only pages (their own KVM_MEM_READONLY slot) and absent
- * pages (no slot at all).  Then change only the slots that differ: delete
- * the old ones first, since KVM refuses overlapping slots.
+ * KVM's slots: one per view of the map, the logged range cut out of its
+ * view.  The old slots go first, since KVM refuses overlapping ones; only
+ * while no vCPU runs (at creation).
  */
-int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
-		      char *err, size_t errlen)
+static int install_slots(struct memory *mem, char *err, size_t errlen)
 {
 	struct mem_slot next[MEM_MAX_SLOTS];
-	bool used[MEM_MAX_SLOTS] = { false }, keep[MEM_MAX_SLOTS] = { false };
+	uint64_t lb = mem->log_base, le = mem->log_base + mem->log_len;
 	int nr = 0, r;
 
 	for (int i = 0; i < mem->nr_views; i++) {
 		const struct mem_slot *v = &mem->views[i];
-		uint64_t at = v->gpa, end = v->gpa + v->size;
+		uint64_t end = v->gpa + v->size;
 
-		for (int p = 0; p < n && at < end; p++) {
-			uint64_t pg = pages[p].gpa;
-
-			if (pg < at || pg >= end)
-				continue;
-			r = want(next, &nr, v, at, pg - at, 0);
-			if (!r && pages[p].mode == MEM_PAGE_READONLY)
-				r = want(next, &nr, v, pg, MEM_PAGE, KVM_MEM_READONLY);
-			if (r < 0)
-				goto full;
-			at = pg + MEM_PAGE;
-		}
-		if (want(next, &nr, v, at, end - at, 0) < 0)
-			goto full;
-	}
-	if ((uint32_t)nr > mem->max_slots)
-		goto full;
-	/* Slots that stay as they are keep their number. */
-	for (int i = 0; i < mem->nr_slots; i++) {
-		for (int j = 0; j < nr; j++) {
-			if (!keep[j] && same_slot(&mem->slots[i], &next[j])) {
-				keep[j] = true;
-				next[j].id = mem->slots[i].id;
-				used[next[j].id] = true;
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < mem->nr_slots; i++) {
-		if (used[mem->slots[i].id])
+		if (!mem->log_len || end <= lb || v->gpa >= le) {
+			want(next, &nr, v, v->gpa, v->size, 0);
 			continue;
-		r = set_region(mem, &mem->slots[i], 0, err, errlen);
+		}
+		uint64_t from = v->gpa > lb ? v->gpa : lb, to = end < le ? end : le;
+
+		want(next, &nr, v, v->gpa, from - v->gpa, 0);
+		want(next, &nr, v, from, to - from, KVM_MEM_LOG_DIRTY_PAGES);
+		want(next, &nr, v, to, end - to, 0);
+	}
+	if ((uint32_t)nr > mem->max_slots) {
+		snprintf(err, errlen, "KVM allows %u memory slots; the map needs %d",
+			 mem->max_slots, nr);
+		return -ENOSPC;
+	}
+	for (; mem->nr_slots > 0; mem->nr_slots--) {
+		r = set_region(mem, &mem->slots[mem->nr_slots - 1], 0, err, errlen);
 		if (r < 0)
 			return r;
 	}
-	for (int j = 0, id = 0; j < nr; j++) {
-		if (keep[j])
-			continue;
-		while (used[id])
-			id++;
-		next[j].id = (uint32_t)id;
-		used[id] = true;
-		r = set_region(mem, &next[j], next[j].size, err, errlen);
-		if (r < 0) {
-			/* Leave a consistent record: what KVM has is what we list. */
-			int k = 0;
-
-			for (int i = 0; i < j; i++)
-				mem->slots[k++] = next[i];
-			for (int i = j + 1; i < nr; i++)
-				if (keep[i])
-					mem->slots[k++] = next[i];
-			mem->nr_slots = k;
+	for (int i = 0; i < nr; i++) {
+		next[i].id = (uint32_t)i;
+		r = set_region(mem, &next[i], next[i].size, err, errlen);
+		if (r < 0)
 			return r;
-		}
+		mem->slots[i] = next[i];
+		mem->nr_slots = i + 1;
 	}
-	memcpy(mem->slots, next, (size_t)nr * sizeof(next[0]));
-	mem->nr_slots = nr;
 	return 0;
-full:
-	snprintf(err, errlen, "too many memory slots for the watched pages (KVM allows %u)",
-		 mem->max_slots);
-	return -ENOSPC;
 }
 
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max)
@@ -202,6 +147,7 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 	int r;
 
 	memset(mem, 0, sizeof(*mem));
+	pthread_mutex_init(&mem->lock, NULL);
 	mem->ram_size = ram_size;
 	mem->fw_size = fw_size;
 	mem->ram = map_anon(ram_size);
@@ -228,7 +174,7 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 			 ram_size - (MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE),
 			 mem->ram + MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE);
 	add_view(mem, MEM_FW_TOP - fw_size, fw_size, mem->fw);
-	return memory__set_pages(mem, NULL, 0, err, errlen);
+	return install_slots(mem, err, errlen);
 }
 
 void memory__free(struct memory *mem)
@@ -240,6 +186,51 @@ void memory__free(struct memory *mem)
 	mem->ram = mem->fw = NULL;
 	mem->nr_slots = 0;
 	mem->nr_views = 0;
+	pthread_mutex_destroy(&mem->lock);
+}
+
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen)
+{
+	int r;
+
+	if ((gpa | len) & (MEM_PAGE - 1) || !len || len > 64 * MEM_PAGE || gpa + len > mem->ram_size ||
+	    (gpa < MEM_FW_ALIAS_BASE + MEM_FW_ALIAS_SIZE && gpa + len > MEM_FW_ALIAS_BASE)) {
+		snprintf(err, errlen, "cannot log writes to 0x%llx-0x%llx: not whole pages of RAM",
+			 (unsigned long long)gpa, (unsigned long long)(gpa + len - 1));
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&mem->lock);
+	mem->log_base = gpa;
+	mem->log_len = len;
+	r = install_slots(mem, err, errlen);
+	mem->log_lost = true;
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+int memory__dirty(struct memory *mem, uint64_t *bits)
+{
+	uint64_t npages = mem->log_len / MEM_PAGE;
+	int r = 0;
+
+	*bits = 0;
+	pthread_mutex_lock(&mem->lock);
+	for (int i = 0; i < mem->nr_slots && r == 0; i++) {
+		const struct mem_slot *s = &mem->slots[i];
+		uint64_t map[2] = { 0, 0 };	/* the logged slot is at most 64 pages */
+		struct kvm_dirty_log log = { .slot = s->id, .dirty_bitmap = map };
+
+		if (!(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+			continue;
+		r = KVM_IOCTL(mem->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r == 0)
+			*bits |= map[0] << ((s->gpa - mem->log_base) / MEM_PAGE);
+	}
+	if (mem->log_lost)
+		*bits = npages >= 64 ? ~0ull : (1ull << npages) - 1;
+	mem->log_lost = false;
+	pthread_mutex_unlock(&mem->lock);
+	return r < 0 ? r : 0;
 }
 
 /* Back to all zeroes, as at power-on (before the image is loaded again). */
@@ -249,6 +240,7 @@ void memory__clear(struct memory *mem)
 	if (madvise(mem->ram, mem->ram_size, MADV_DONTNEED) < 0)
 		memset(mem->ram, 0, mem->ram_size);
 	memset(mem->fw, 0, mem->fw_size);
+	mem->log_lost = true;
 }
 
 uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
@@ -296,6 +288,9 @@ size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t le
 
 size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len)
 {
+	/* Not the guest's own write: KVM's log does not see it. */
+	if (mem->log_len && gpa < mem->log_base + mem->log_len && gpa + len > mem->log_base)
+		mem->log_lost = true;
 	return copy(mem, gpa, (void *)buf, len, true);
 }
 

@@ -1,7 +1,6 @@
 /*
  * memory.h - guest memory (memory.c): the guest-physical map, KVM's memory
- * slots, host pointers, and the pages watchpoints take out of normal
- * service.
+ * slots, host pointers.
  *
  *   0x00000000 - 0x000DFFFF   RAM
  *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
@@ -13,6 +12,7 @@
 #ifndef KVMSTUB_MEMORY_H
 #define KVMSTUB_MEMORY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,25 +31,14 @@
 #define MEM_FW_MAX		(16ull << 20)	/* 0xFF000000 up */
 
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
-#define MEM_MAX_SLOTS		128	/* KVM slots: the views cut around watched pages */
+#define MEM_MAX_SLOTS		(MEM_MAX_VIEWS + 2)	/* a view each, the logged range cut out */
 
 /* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
 struct mem_slot {
 	uint64_t gpa, size;
 	uint8_t *host;
 	uint32_t id;			/* KVM slot number (slots only) */
-	uint32_t flags;			/* KVM_MEM_READONLY or 0 (slots only) */
-};
-
-/* How a watched page is served: the guest's accesses exit as MMIO. */
-enum mem_page_mode {
-	MEM_PAGE_READONLY,		/* in a KVM_MEM_READONLY slot: writes exit */
-	MEM_PAGE_ABSENT,		/* in no slot: reads and writes exit */
-};
-
-struct mem_page {
-	uint64_t gpa;			/* page-aligned */
-	enum mem_page_mode mode;
+	uint32_t flags;			/* KVM_MEM_LOG_DIRTY_PAGES or 0 (slots only) */
 };
 
 struct memory {
@@ -61,10 +50,16 @@ struct memory {
 	/* The guest-physical map: what memory is where, whatever KVM has now. */
 	struct mem_slot views[MEM_MAX_VIEWS];
 	int nr_views;
-	/* KVM's slots now: the views, minus the watched pages. */
+	/* KVM's slots: the views, the logged range cut out of its own. */
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
 	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
+	/* Dirty-page logging of one range (the VGA text buffer): its slots
+	 * have KVM_MEM_LOG_DIRTY_PAGES.  lock keeps the slots still while
+	 * another thread reads their logs. */
+	uint64_t log_base, log_len;
+	bool log_lost;			/* the slots or memory changed behind the log */
+	pthread_mutex_t lock;
 };
 
 int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_size,
@@ -81,10 +76,14 @@ size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t l
 bool memory__is_ram(const struct memory *mem, const uint8_t *host);
 /* "RAM is ... KiB at 0x0, firmware at ..." for messages. */
 void memory__describe(const struct memory *mem, char *buf, size_t len);
-/* Rebuild KVM's slots from the views with pages (sorted, distinct) taken
- * out of normal service; only while every vCPU is parked.  0 or -errno. */
-int memory__set_pages(struct memory *mem, const struct mem_page *pages, int n,
-		      char *err, size_t errlen);
+/* Log the guest's writes to [gpa, gpa + len) (page-aligned, in RAM):
+ * the slots there get KVM_MEM_LOG_DIRTY_PAGES.  0 or -errno. */
+int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen);
+/* Which pages of the logged range were written since the last call
+ * (KVM_GET_DIRTY_LOG), bit i for page i; everything when the slots or the
+ * memory changed meanwhile (a reset, a write from gdb).
+ * From any thread.  0 or -errno. */
+int memory__dirty(struct memory *mem, uint64_t *bits);
 /* The guest-physical addresses that show the same host byte as gpa (gpa
  * itself first; the firmware is seen twice).  Returns how many, at most max. */
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);

@@ -11,13 +11,14 @@
 # it never fails on a number, only when something breaks (exit 1).
 #
 # Environment: BENCH_RUNS=N, BENCH_QEMU=0 (leave QEMU out even if installed),
-# BENCH_COND_N=N (the conditional breakpoint's count, default: calibrated).
+# BENCH_COND_N=N (the conditional breakpoint's count, default: calibrated),
+# BENCH_KVMSTUB=path (another kvmstub binary, to compare two builds).
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 
 LIMIT=${1:-build/bench/kvm_limit}
 RUNS=${BENCH_RUNS:-5}
-KVMSTUB=./kvmstub
+KVMSTUB=${BENCH_KVMSTUB:-./kvmstub}
 QEMU=qemu-system-x86_64
 T=$(mktemp -d /tmp/kvmstub-bench.XXXXXX)
 RES=$T/results			# lines: "figure system value"
@@ -435,7 +436,9 @@ gdb -nx -batch -ex 'python import time' >/dev/null 2>&1 || die "this gdb has no 
 LOOP=$(sym guests/counter.elf loop)
 DONE=$(sym guests/counter.elf done)
 HAVE_QEMU=
-if [ "${BENCH_QEMU:-1}" != 0 ] && command -v "$QEMU" >/dev/null; then
+if [ "${BENCH_QEMU:-1}" = 0 ]; then
+	echo "bench: BENCH_QEMU=0: no QEMU figures"
+elif command -v "$QEMU" >/dev/null; then
 	HAVE_QEMU=1
 else
 	echo "bench: $QEMU is not installed: no QEMU figures (make bench installs it as root)"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_kvm
 
-ADVICE="kvmstub boots raw firmware, or an ELF file that loads code at the reset vector; starting an ELF file at its entry point (a boot protocol such as multiboot) is not supported yet"
+ADVICE="kvmstub boots raw firmware, an ELF file that loads code at the reset vector, or a multiboot kernel (a multiboot 1 or 2 header in its first 8 or 32 KiB) at its entry point"
 
 # refused WHAT REGEX KVMSTUB-ARGS...: status 1, the first line of stderr
 # matches REGEX and ends with the advice, nothing on stdout.

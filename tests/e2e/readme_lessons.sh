@@ -48,7 +48,7 @@ for n in $lessons; do
 	while IFS= read -r marker; do
 		transcript_marker "$marker" || fail "lesson $n: bad marker $marker"
 		[ "$TR_NAME" = shell ] && continue
-		daemon="./kvmstub${TR_ARGS[*]:+ ${TR_ARGS[*]}} $TR_IMAGE"
+		daemon="./kvmstub${TR_ARGS[*]:+ ${TR_ARGS[*]}}${TR_IMAGE:+ $TR_IMAGE}"
 		client="gdb -q${TR_ELF:+ $TR_ELF} -x gdbscripts/kvmstub.gdb -ex '$TR_CONNECT :1234'"
 		grep -qF "Run: \`$daemon\`, then \`$client\`" "$sec.flat" ||
 			fail "lesson $n: no line 'Run: \`$daemon\`, then \`$client\`' for its $TR_NAME session"

@@ -63,5 +63,11 @@ ls -l "/proc/$DAEMON_PID/fd" | sed 's/^/    /'
 # 128 KiB over cycle 1, and nothing over cycle 10 but a page or two of
 # malloc's bookkeeping (16 KiB; a leak of 17 bytes a cycle would exceed it).
 [ "$rss2" -le $((rss1 + 128)) ] || fail "resident memory grew from $rss1 KiB to $rss2 KiB"
-[ "$rss2" -le $((rss10 + 16)) ] || fail "resident memory grew from $rss10 KiB (cycle 10) to $rss2 KiB"
+# Under AddressSanitizer (make test SANITIZE=1) its own bookkeeping grows
+# about 20 bytes a cycle (measured: 116 KiB over 6,000 cycles, where the
+# plain build grows 4 KiB; LeakSanitizer checks for leaks at exit), so
+# there the bound is 64 KiB per 1,000 cycles.
+slack=16
+case "$KVMSTUB" in *build-san/*) slack=$((64 * (CYCLES + 999) / 1000)) ;; esac
+[ "$rss2" -le $((rss10 + slack)) ] || fail "resident memory grew from $rss10 KiB (cycle 10) to $rss2 KiB"
 expect_not "$T/daemon.err" "." "the daemon printed something on stderr"

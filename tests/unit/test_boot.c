@@ -579,9 +579,9 @@ static int start_elf32(struct fixture *f, const struct elf32_file *e, uint64_t f
 /* What every refusal says kvmstub can boot. */
 static void assert_boot_advice(const struct fixture *f)
 {
-	assert_err(f, "kvmstub boots raw firmware, or an ELF file that loads code at the "
-		   "reset vector; starting an ELF file at its entry point (a boot protocol "
-		   "such as multiboot) is not supported yet");
+	assert_err(f, "kvmstub boots raw firmware, an ELF file that loads code at the "
+		   "reset vector, or a multiboot kernel (a multiboot 1 or 2 header in its first "
+		   "8 or 32 KiB) at its entry point");
 }
 
 static void test_start_raw(void **state)

@@ -31,7 +31,8 @@ static int setup(void **state)
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(pipe(f.out), 0);
 	assert_int_equal(devices__create(&f.d, &(struct dev_env){ .kvm_fd = -1, .vm_fd = -1,
-			 .caps = &f.caps, .out_fd = f.out[1] }, err, sizeof(err)), 0);
+			 .caps = &f.caps, .out_fd = f.out[1], .devs = &f.d, .screen_fd = -1,
+			 .console_fd = -1, .serial_in_fd = -1 }, err, sizeof(err)), 0);
 	*state = &f;
 	return 0;
 }

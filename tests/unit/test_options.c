@@ -47,6 +47,44 @@ static void test_defaults(void **state)
 	assert_true(o.arch_auto);		/* --arch auto is the default */
 }
 
+/* Issue 15: the boot protocols' and drives' options. */
+static void test_boot_options(void **state)
+{
+	struct options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, err, "--append", "a b", "--module", "m1,x y,z",
+			       "--module", "m2", "k.elf"), 0);
+	assert_string_equal(o.append, "a b");
+	assert_int_equal(o.nr_modules, 2);
+	assert_string_equal(o.modules[0].path, "m1");
+	assert_string_equal(o.modules[0].args, "x y,z");	/* after the first comma */
+	assert_string_equal(o.modules[1].path, "m2");
+	assert_string_equal(o.modules[1].args, "");
+	assert_int_equal(PARSE(&o, err, "--module", ",x", "k.elf"), -EINVAL);
+	assert_non_null(strstr(err, "no file name before the comma"));
+	/* A disk or a floppy instead of an image. */
+	assert_int_equal(PARSE(&o, err, "--disk", "d.img,rw"), 0);
+	assert_null(o.image);
+	assert_string_equal(o.disk, "d.img");
+	assert_true(o.disk_rw);
+	assert_int_equal(PARSE(&o, err, "--disk", "d.img", "--floppy", "f.img", "--bios", "b.bin",
+			       "--screen", "stdout", "--serial-in", "in.txt"), 0);
+	assert_false(o.disk_rw);
+	assert_string_equal(o.floppy, "f.img");
+	assert_string_equal(o.bios, "b.bin");
+	assert_int_equal(o.screen, SCREEN_STDOUT);
+	assert_string_equal(o.serial_in, "in.txt");
+	assert_int_equal(PARSE(&o, err, "--screen", "s.txt", "--floppy", "f.img"), 0);
+	assert_int_equal(o.screen, SCREEN_FILE);
+	assert_string_equal(o.screen_path, "s.txt");
+	assert_int_equal(PARSE(&o, err, "--screen", "s.txt"), -EINVAL);
+	assert_non_null(strstr(err, "no image given (or --disk FILE / --floppy FILE to boot)"));
+	assert_int_equal(PARSE(&o, err, "--disk", ",rw"), -EINVAL);
+	assert_int_equal(PARSE(&o, err, "--floppy", ""), -EINVAL);
+}
+
 static void test_smp(void **state)
 {
 	struct options o;
@@ -227,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_smp),
 		cmocka_unit_test(test_listen_forms),
+		cmocka_unit_test(test_boot_options),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
