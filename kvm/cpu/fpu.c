@@ -198,7 +198,7 @@ static unsigned int tag_of(const uint8_t st[10])
 
 /* FXSAVE's abridged tag (bit p: physical register p is not empty) to the
  * full tag word.  ST(i) is physical register (TOP + i) mod 8. */
-static uint16_t full_tag(uint8_t abridged, uint16_t fsw, const uint8_t st[8][10])
+static uint16_t full_tag(uint8_t abridged, uint16_t fsw, const uint8_t (*st)[10])
 {
 	unsigned int top = (fsw >> 11) & 7;
 	uint16_t ftw = 0;
