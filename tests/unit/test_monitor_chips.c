@@ -16,7 +16,7 @@
 #include "../../stub/monitor.h"
 #include "../../stub/session.h"
 #include "../../stub/sysview.h"
-#include "fake_target.h"
+#include "session_fixture.h"
 
 struct fixture {
 	struct fake_target *ft;
@@ -30,11 +30,9 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->ft = fake_target__new(64 * 1024);
-	f->s = calloc(1, sizeof(*f->s));
-	if (!f->ft || !f->s)
+	/* Only what the monitor uses: no session__init, no server loop. */
+	if (fixture__open(&f->ft, &f->s, false) < 0)
 		return -1;
-	f->s->target = &f->ft->target;
 	*state = f;
 	return 0;
 }
@@ -43,8 +41,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_target__free(f->ft);
-	free(f->s);
+	fixture__close(f->ft, f->s);
 	free(f);
 	return 0;
 }
@@ -55,11 +52,7 @@ static int run(struct fixture *f, const char *line)
 	return monitor__run(f->s, line, f->out, sizeof(f->out));
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("'%s' not found in:\n%s", needle, hay);
-}
+#define assert_contains fixture__assert_contains
 
 static void add_msr(struct fake_target *ft, uint32_t index, uint64_t val)
 {

@@ -18,7 +18,7 @@
 #include "../../stub/regs.h"
 #include "../../stub/rsp.h"
 #include "../../stub/session.h"
-#include "fake_target.h"
+#include "session_fixture.h"
 
 struct fixture {
 	struct fake_target *ft;
@@ -33,12 +33,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->ft = fake_target__new(64 * 1024);
-	assert_non_null(f->ft);
-	f->s = calloc(1, sizeof(*f->s));
-	assert_non_null(f->s);
-	session__init(f->s, &f->ft->target, NULL);
-	session__attach(f->s);
+	assert_int_equal(fixture__open(&f->ft, &f->s, true), 0);
 	*state = f;
 	return 0;
 }
@@ -47,8 +42,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_target__free(f->ft);
-	free(f->s);
+	fixture__close(f->ft, f->s);
 	free(f);
 	return 0;
 }
@@ -56,12 +50,7 @@ static int teardown(void **state)
 /* Dispatch a packet of len bytes; the reply, NUL-terminated. */
 static const char *reqn(struct fixture *f, const void *pkt, size_t len)
 {
-	f->s->out_len = 0;
-	f->s->no_reply = false;
-	packets__dispatch(f->s, pkt, len);
-	assert_true(f->s->reply_len <= RSP_PACKET_SIZE);
-	f->s->reply[f->s->reply_len] = '\0';
-	return f->s->reply;
+	return fixture__req(f->s, pkt, len);
 }
 
 static const char *req(struct fixture *f, const char *pkt)

@@ -19,7 +19,7 @@
 #include "../../stub/regs.h"
 #include "../../stub/rsp.h"
 #include "../../stub/session.h"
-#include "fake_target.h"
+#include "session_fixture.h"
 
 struct fixture {
 	struct fake_target *ft;
@@ -32,13 +32,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->ft = fake_target__new(64 * 1024);
-	f->s = calloc(1, sizeof(*f->s));
-	assert_non_null(f->ft);
-	assert_non_null(f->s);
-	session__init(f->s, &f->ft->target, NULL);
+	assert_int_equal(fixture__open(&f->ft, &f->s, true), 0);
 	f->s->arch_auto = true;
-	session__attach(f->s);
 	*state = f;
 	return 0;
 }
@@ -47,8 +42,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_target__free(f->ft);
-	free(f->s);
+	fixture__close(f->ft, f->s);
 	free(f);
 	return 0;
 }

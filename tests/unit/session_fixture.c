@@ -1,0 +1,52 @@
+/*
+ * session_fixture.c - a session on a fake target, for the unit tests.
+ */
+#include "session_fixture.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../stub/packets.h"
+#include "../../stub/rsp.h"
+
+int fixture__open(struct fake_target **ft, struct session **s, bool attach)
+{
+	*ft = fake_target__new(64 * 1024);
+	*s = calloc(1, sizeof(**s));
+	if (!*ft || !*s)
+		return -1;
+	if (attach) {
+		session__init(*s, &(*ft)->target, NULL);
+		session__attach(*s);
+	} else {
+		(*s)->target = &(*ft)->target;
+		(*s)->g_cpu = 0;
+	}
+	return 0;
+}
+
+void fixture__close(struct fake_target *ft, struct session *s)
+{
+	fake_target__free(ft);
+	free(s);
+}
+
+const char *fixture__req(struct session *s, const void *pkt, size_t len)
+{
+	s->out_len = 0;
+	s->no_reply = false;
+	packets__dispatch(s, (const char *)pkt, len);
+	assert_true(s->reply_len <= RSP_PACKET_SIZE);
+	s->reply[s->reply_len] = '\0';
+	return s->reply;
+}
+
+void fixture__assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("'%s' not found in:\n%s", needle, hay);
+}
