@@ -288,7 +288,7 @@ valgrind: deps
 	$(MAKE) --no-print-directory $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do \
 		echo "valgrind $$t"; \
-		valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+		KVMSTUB_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
 			--errors-for-leak-kinds=definite,indirect,possible $$t >$$t.valgrind 2>&1 || \
 			{ cat $$t.valgrind; echo "make valgrind: $$t failed under memcheck"; exit 1; }; \
 	done; echo "valgrind: $(words $(UNIT_BINS)) programs, no errors, no leaks"

@@ -225,6 +225,7 @@ void cpu__xsave_decode(const struct cpu_xstate *xs, const uint8_t *img, struct t
 {
 	const uint8_t *p;
 
+	memset(f, 0, sizeof(*f));	/* components the image has not: zero */
 	f->fcw = (uint16_t)le(img + FX_FCW, 2);
 	f->fsw = (uint16_t)le(img + FX_FSW, 2);
 	f->fop = (uint16_t)le(img + FX_FOP, 2) & 0x7ff;
