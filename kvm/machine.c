@@ -156,7 +156,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 		r = vcpu__reset_debug(v, err, errlen);
 		if (r < 0)
 			return r;
-		r = power_on__restore(&v->power_on, v->cpu.fd, err, errlen);
+		r = cpu_state__restore(&v->power_on, v->cpu.fd, CPU_STATE_ALL, err, errlen);
 		if (r < 0)
 			return r;
 		r = cpu__reset(&v->cpu, &v->power_on.sregs, &entry, err, errlen);
