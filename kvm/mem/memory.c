@@ -382,7 +382,8 @@ int memory__take_dirty(struct memory *mem, enum mem_dirty_user who, uint64_t *bi
 		return -EINVAL;
 	}
 	r = fetch_logs(mem);
-	memcpy(bits, mem->dirty[who], words * sizeof(uint64_t));
+	for (uint64_t w = 0; w < words; w++)
+		bits[w] |= mem->dirty[who][w];
 	memset(mem->dirty[who], 0, words * sizeof(uint64_t));
 	pthread_mutex_unlock(&mem->lock);
 	return r < 0 ? r : 0;

@@ -107,8 +107,8 @@ int memory__dirty(struct memory *mem, uint64_t *bits);
  * left). */
 int memory__log_all(struct memory *mem, enum mem_dirty_user who, bool on, char *err,
 		    size_t errlen);
-/* The pages written since who last asked, into bits (nr_pages bits, as
- * uint64_t words), and forgotten for who.  From any thread.  0 or -errno. */
+/* The pages written since who last asked, added to bits (nr_pages bits,
+ * as uint64_t words), and forgotten for who.  From any thread.  0 or -errno. */
 int memory__take_dirty(struct memory *mem, enum mem_dirty_user who, uint64_t *bits);
 /* The daemon itself wrote len bytes at host (guest memory): every user
  * counts those pages as written, as KVM's logs do not. */
