@@ -273,3 +273,16 @@ It runs "monitor reset quiet" (without the advice to flush gdb's register
 cache, which it follows), then makes gdb forget the registers it had
 cached (maintenance flush register-cache) and shows where the CPU is.
 end
+
+# A monitor command may change the guest behind gdb's back (monitor
+# snapshot restore puts back registers and memory; monitor reset too):
+# gdb keeps both while the guest is stopped, so after every monitor
+# command it forgets what it had and reads them afresh at the next look.
+define hookpost-monitor
+  maintenance flush register-cache
+  maintenance flush dcache
+end
+document hookpost-monitor
+Run by gdb after every monitor command: forget the registers and memory
+gdb had cached (a snapshot restore or a reset changed them).
+end

@@ -12,14 +12,17 @@
 #include "machine_priv.h"
 
 #include "cpu/power_on.h"
+#include "dev/irqchip.h"
 #include "exec/allstop.h"
 #include "exec/thread.h"
 #include "host/helper.h"
 #include "host/log.h"
 #include "host/vm.h"
+#include "snap/crc32.h"
 
 _Static_assert(MACHINE_MEM_MAX == MEM_RAM_MAX, "machine.h and the memory map disagree");
 _Static_assert(MACHINE_IMAGE_MAX == MEM_FW_MAX, "machine.h and the memory map disagree");
+_Static_assert(MACHINE_MAX_VCPUS <= SNAP_MAX_CPUS, "a snapshot holds fewer vCPUs than --smp makes");
 
 #define REAL_MODE_TOP	0x100000ull
 
@@ -166,6 +169,83 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 	}
 	allstop__clear(&m->x);
 	return 0;
+}
+
+/* What a snapshot takes from and puts back to. */
+static void snap_machine(struct machine *m, struct snap_machine *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->kvm_fd = m->kvm_fd;
+	sm->nr_cpus = m->x.nr_vcpus;
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		sm->cpus[i] = &m->vcpus[i].cpu;
+		sm->owed[i] = &m->vcpus[i].owed;
+	}
+	sm->irqchip = irqchip__on(&m->devs);
+	sm->mem = &m->mem;
+	sm->devs = &m->devs;
+	sm->bpm = &m->bpm;
+	sm->id = m->snap_id;
+}
+
+/* What this machine's snapshots belong to: its image (by name, size and
+ * CRC-32), memory sizes, vCPUs. */
+static void snap_identity(struct machine *m)
+{
+	struct snap_id *id = &m->snap_id;
+	const char *base;
+
+	memset(id, 0, sizeof(*id));
+	id->ram_size = m->mem.ram_size;
+	id->fw_size = m->mem.fw_size;
+	id->nr_cpus = (uint32_t)m->x.nr_vcpus;
+	if (!m->have_img)
+		return;
+	base = strrchr(m->img.path, '/');
+	snprintf(id->image, sizeof(id->image), "%s", base ? base + 1 : m->img.path);
+	id->image_size = m->img.size;
+	id->image_crc = crc32__update(0, m->img.data, m->img.size);
+}
+
+int machine__snapshot(struct machine *m, enum target_snap_op op, const char *name,
+		      const char *file, char *msg, size_t len)
+{
+	struct snap_machine sm;
+	char err[256];
+	int r;
+
+	msg[0] = '\0';
+	snap_machine(m, &sm);
+	switch (op) {
+	case TARGET_SNAP_SAVE:
+		return snap__save(&m->snaps, &sm, name, msg, len);
+	case TARGET_SNAP_DELETE:
+		return snap__delete(&m->snaps, name, msg, len);
+	case TARGET_SNAP_LIST:
+		return snap__list(&m->snaps, msg, len);
+	case TARGET_SNAP_WRITE:
+		return snap__write(&m->snaps, name, file, msg, len);
+	case TARGET_SNAP_RESTORE:
+	case TARGET_SNAP_LOAD:
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* Guest debugging off and nothing owed, as at power-on; the snapshot
+	 * then says what the guest's own TF and owed events were. */
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		r = vcpu__reset_debug(&m->vcpus[i], err, sizeof(err));
+		if (r < 0) {
+			snprintf(msg, len, "%s", err);
+			return r;
+		}
+	}
+	r = op == TARGET_SNAP_LOAD ? snap__load(&m->snaps, &sm, file, msg, len) :
+	     snap__restore(&m->snaps, &sm, name, msg, len);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		initial_stop(&m->vcpus[i]);
+	allstop__clear(&m->x);
+	return r;
 }
 
 /*
@@ -331,6 +411,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = machine__power_on(m, err, errlen);
 	if (r < 0)
 		goto fail;
+	snap__init(&m->snaps, cfg->snapshot_dir, cfg->log);
+	snap_identity(m);
 	for (int i = 0; i < m->x.nr_vcpus; i++) {
 		r = thread__start(&m->vcpus[i], err, errlen);
 		if (r < 0)
@@ -366,6 +448,7 @@ void machine__destroy(struct machine *m)
 		thread__stop(&m->vcpus[i]);
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
+	snap__free(&m->snaps);
 	devices__destroy(&m->devs);
 	memory__free(&m->mem);
 	if (m->x.event_fd >= 0)

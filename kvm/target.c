@@ -351,6 +351,21 @@ static int op_send_keys(struct target *t, const char *keys, size_t len, bool nam
 		       keyboard__type(k, keys, len, err, errlen);
 }
 
+static int op_snapshot(struct target *t, enum target_snap_op op, const char *name,
+		       const char *file, char *msg, size_t len)
+{
+	struct machine *m = M(t);
+	int r = machine__settle(m);
+
+	if (r < 0)
+		return r;
+	if (!all_parked(m)) {
+		snprintf(msg, len, "the guest runs: stop it first");
+		return -EBUSY;
+	}
+	return machine__snapshot(m, op, name, file, msg, len);
+}
+
 const struct target_ops machine_target_ops = {
 	.nr_cpus = op_nr_cpus,
 	.get_regs = op_get_regs,
@@ -373,4 +388,5 @@ const struct target_ops machine_target_ops = {
 	.set_option = op_set_option,
 	.screen = op_screen,
 	.send_keys = op_send_keys,
+	.snapshot = op_snapshot,
 };

@@ -153,6 +153,16 @@ struct target_region {
 	bool rom;		/* firmware: gdb then prefers hardware breakpoints */
 };
 
+/* What monitor snapshot asks of the target (target_ops.snapshot). */
+enum target_snap_op {
+	TARGET_SNAP_SAVE,	/* the whole machine as name */
+	TARGET_SNAP_RESTORE,	/* name back into the machine */
+	TARGET_SNAP_DELETE,	/* name forgotten */
+	TARGET_SNAP_LIST,	/* the snapshots there are */
+	TARGET_SNAP_WRITE,	/* name into the file */
+	TARGET_SNAP_LOAD,	/* the file read and restored (--restore) */
+};
+
 struct target;
 
 struct target_ops {
@@ -223,6 +233,14 @@ struct target_ops {
 	 * Optional. */
 	int (*send_keys)(struct target *t, const char *keys, size_t len, bool named, char *err,
 			 size_t errlen);
+	/* Snapshots of the whole machine (monitor snapshot, --restore): name
+	 * for all but LIST and LOAD, file for WRITE and LOAD.  The vCPUs must
+	 * be stopped (-EBUSY).  msg gets what was done, or why not (a file of
+	 * another image, a name not known): 0 or -errno.  After a restore the
+	 * vCPUs are stopped where the snapshot was taken; breakpoints and
+	 * watchpoints stay as they are.  Optional (NULL). */
+	int (*snapshot)(struct target *t, enum target_snap_op op, const char *name,
+			const char *file, char *msg, size_t len);
 };
 
 struct target {

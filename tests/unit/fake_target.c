@@ -408,6 +408,20 @@ static int ft_memory_map(struct target *t, struct target_region *regions, int ma
 	return n;
 }
 
+/* monitor snapshot: what was asked is kept; snap_ret is the answer. */
+static int ft_snapshot(struct target *t, enum target_snap_op op, const char *name,
+		       const char *file, char *msg, size_t len)
+{
+	struct fake_target *ft = t->priv;
+
+	ft->nr_snaps++;
+	ft->snap_op = op;
+	snprintf(ft->snap_name, sizeof(ft->snap_name), "%s", name ? name : "(none)");
+	snprintf(ft->snap_file, sizeof(ft->snap_file), "%s", file ? file : "(none)");
+	snprintf(msg, len, "fake snapshot %d %s %s", (int)op, ft->snap_name, ft->snap_file);
+	return ft->snap_ret;
+}
+
 static const struct target_ops fake_ops = {
 	.nr_cpus	= ft_nr_cpus,
 	.get_regs	= ft_get_regs,
@@ -428,6 +442,7 @@ static const struct target_ops fake_ops = {
 	.describe	= ft_describe,
 	.memory_map	= ft_memory_map,
 	.set_option	= ft_set_option,
+	.snapshot	= ft_snapshot,
 };
 
 struct fake_target *fake_target__new(size_t mem_size)
