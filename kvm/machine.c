@@ -245,7 +245,47 @@ int machine__snapshot(struct machine *m, enum target_snap_op op, const char *nam
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		initial_stop(&m->vcpus[i]);
 	allstop__clear(&m->x);
+	if (r == 0 && m->rec.on) {
+		/* The log was of another past: it starts again here. */
+		size_t n = strlen(msg);
+
+		record__rebase(&m->rec, &m->vcpus[0].cpu, err, sizeof(err));
+		snprintf(msg + n, len - n, "the record log starts again here\n");
+	}
 	return r;
+}
+
+int machine__record(struct machine *m, enum target_rec_op op, uint64_t arg, char *msg,
+		    size_t len)
+{
+	struct recorder *rec = &m->rec;
+
+	msg[0] = '\0';
+	switch (op) {
+	case TARGET_REC_QUERY:
+		return rec->on ? 1 : 0;
+	case TARGET_REC_ON:
+		if (m->x.nr_vcpus > 1) {
+			snprintf(msg, len, "recording needs a machine of one vCPU; this one has %d "
+				 "(--smp): the order in which several vCPUs touch memory is not "
+				 "recorded", m->x.nr_vcpus);
+			return -EOPNOTSUPP;
+		}
+		return record__start(rec, &m->vcpus[0].cpu, msg, len);
+	case TARGET_REC_OFF:
+		snprintf(msg, len, rec->on ? "recording: off (the log is dropped%s)" :
+			 "recording was off%s", record__past(rec) ?
+			 "; the guest goes on from here, in the past: devices as at the end" : "");
+		record__stop(rec);
+		return 0;
+	case TARGET_REC_STATUS:
+		record__status(rec, msg, len);
+		return 0;
+	case TARGET_REC_LIMIT:
+	case TARGET_REC_LIMIT_BYTES:
+		return record__limit(rec, arg, op == TARGET_REC_LIMIT_BYTES, msg, len);
+	}
+	return -EINVAL;
 }
 
 /*
@@ -399,6 +439,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	m->x.bpm = &m->bpm;
 	m->x.wm = &m->wm;
 	m->x.so = &m->so;
+	m->x.rec = &m->rec;
+	record__init(&m->rec, &m->mem, &m->bpm, &m->wm, cfg->log);
 	m->x.log = cfg->log;
 	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
 	 * waiting for INIT and SIPI. */
@@ -449,6 +491,7 @@ void machine__destroy(struct machine *m)
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
 	snap__free(&m->snaps);
+	record__free(&m->rec);
 	devices__destroy(&m->devs);
 	memory__free(&m->mem);
 	if (m->x.event_fd >= 0)
