@@ -286,3 +286,16 @@ document hookpost-monitor
 Run by gdb after every monitor command: forget the registers and memory
 gdb had cached (a snapshot restore or a reset changed them).
 end
+
+# Reverse execution: gdb asks for it only of a target that offered it
+# when gdb connected (kvmstub --record does); after monitor record on,
+# gdb must be told that the packets are there.
+define reverse-on
+  monitor record on
+  set remote reverse-step-packet on
+  set remote reverse-continue-packet on
+end
+document reverse-on
+Start recording in kvmstub (monitor record on) and let gdb's reverse-stepi,
+reverse-continue, reverse-next, reverse-finish use it.
+end

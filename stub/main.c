@@ -104,6 +104,17 @@ static int restore(struct target *t, const char *path)
 	return r;
 }
 
+/* --record: recording from the first instruction. */
+static int record_on(struct target *t)
+{
+	char msg[512];
+	int r = t->ops->record(t, TARGET_REC_ON, 0, msg, sizeof(msg));
+
+	if (r < 0)
+		fprintf(stderr, "kvmstub: --record: %s\n", msg);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct machine_config mc = { 0 };
@@ -172,6 +183,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.restore && restore(machine__target(m), o.restore) < 0) {
+		machine__destroy(m);
+		return 1;
+	}
+	if (o.record && record_on(machine__target(m)) < 0) {
 		machine__destroy(m);
 		return 1;
 	}

@@ -64,6 +64,8 @@ static const struct mon_cmd mon_cmds[] = {
 	  cmd_sendkey },
 	{ "snapshot", "VERB [NAME]", "the whole machine by name: save, restore, delete NAME; "
 	  "list; write NAME FILE", monitor__snapshot },
+	{ "record", "on|off|status|limit N", "log each instruction for reverse-stepi and "
+	  "reverse-continue (one vCPU)", monitor__record },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))

@@ -38,4 +38,8 @@ int monitor__usage(const struct mon_cmd *cmd, struct mon_out *o);
 int monitor__snapshot(struct session *s, const struct mon_cmd *cmd, const char *args,
 		      struct mon_out *o);
 
+/* monitor_record.c: monitor record */
+int monitor__record(struct session *s, const struct mon_cmd *cmd, const char *args,
+		    struct mon_out *o);
+
 #endif

@@ -189,6 +189,8 @@ void options__usage(FILE *out)
 "                       or --snapshot-dir) instead of power-on; refused, with\n"
 "                       the reason, when it was taken of another image, RAM\n"
 "                       size or number of vCPUs\n"
+"  --record             record from the first instruction, for gdb's reverse\n"
+"                       execution (reverse-stepi, reverse-continue; one vCPU)\n"
 "  --listen ADDR        where gdb connects (default 127.0.0.1:1234): HOST:PORT,\n"
 "                       :PORT, PORT, or unix:PATH; port 0 picks a free port\n"
 "  --allow-remote       allow --listen on a non-loopback address (anyone who\n"
@@ -207,7 +209,7 @@ void options__usage(FILE *out)
 /* Long options; each either takes a value or is a flag. */
 enum opt_id {
 	OPT_MEMORY, OPT_SMP, OPT_APPEND, OPT_MODULE, OPT_DISK, OPT_FLOPPY, OPT_BIOS, OPT_SCREEN,
-	OPT_SERIAL_IN, OPT_SNAPSHOT_DIR, OPT_RESTORE,
+	OPT_SERIAL_IN, OPT_SNAPSHOT_DIR, OPT_RESTORE, OPT_RECORD,
 	OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
 	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
 };
@@ -233,6 +235,7 @@ static const struct {
 	{ "screen",	  0,   true,  OPT_SCREEN },
 	{ "snapshot-dir", 0,   true,  OPT_SNAPSHOT_DIR },
 	{ "restore",	  0,   true,  OPT_RESTORE },
+	{ "record",	  0,   false, OPT_RECORD },
 	{ "listen",	  'l', true,  OPT_LISTEN },
 	{ "allow-remote", 0,   false, OPT_ALLOW_REMOTE },
 	{ "no-gdb",	  0,   false, OPT_NO_GDB },
@@ -400,6 +403,9 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 		if (!*val)
 			return fail(err, errlen, "--restore: empty file name");
 		o->restore = val;
+		return 0;
+	case OPT_RECORD:
+		o->record = true;
 		return 0;
 	case OPT_ALLOW_REMOTE:
 		o->allow_remote = true;
