@@ -12,6 +12,10 @@
 /* KVM's PICs, I/O APIC and local APICs exist (KVM_CREATE_IRQCHIP): hlt
  * sleeps in KVM, and the APs wait for INIT and SIPI. */
 bool irqchip__on(const struct devices *d);
+/* The vectors the in-kernel PICs can interrupt with now (their unmasked
+ * lines, those requested first; the slave's when the cascade is
+ * unmasked), at most max: how many.  0 without PICs. */
+int irqchip__pic_vectors(int vm_fd, int *vecs, int max);
 /* An ISA interrupt line of the in-kernel PICs and I/O APIC at level
  * (KVM_IRQ_LINE): the PICs take a rise as an interrupt.  Nothing without
  * the in-kernel irqchip (vm_fd < 0). */

@@ -31,6 +31,7 @@
 #include "../debug/step.h"
 #include "../debug/stops.h"
 #include "../debug/watch_step.h"
+#include "../dev/irqchip.h"
 #include "../host/ioctl.h"
 #include "../host/log.h"
 #include "run_arm.h"
@@ -256,8 +257,16 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
-	if (rs->arm.insn_rules)
-		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+	if (rs->arm.insn_rules) {
+		int vecs[16], nirq = 0;
+		struct kvm_regs kr;
+
+		/* Recording: an interrupt is an instruction boundary of its own. */
+		if (in.record && rs->arm.irqs && v->dv.irqchip && cpu__regs(&v->cpu, &kr) == 0 &&
+		    (kr.rflags & X86_RFLAGS_IF))
+			nirq = irqchip__pic_vectors(v->x->vm_fd, vecs, 16);
+		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg, vecs, nirq);
+	}
 	v->look.armed = false;
 	if (rs->arm.step && in.watch_step && watch_step__before(&v->dv, &v->look) &&
 	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
