@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../host/log.h"
 
@@ -34,10 +35,25 @@ void record__init(struct recorder *r, struct memory *mem, struct bp_manager *bpm
 	r->limit_bytes = REC_DEFAULT_BYTES;
 }
 
+/*
+ * The log's two arrays are mappings of their own, grown with mremap: no
+ * copy as they double, and what they take is what the address space
+ * counts (a bound on it, ulimit -v, stops recording at once).
+ */
+static void *grow(void *p, size_t old, size_t len)
+{
+	void *q = p ? mremap(p, old, len, MREMAP_MAYMOVE) :
+		      mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return q == MAP_FAILED ? NULL : q;
+}
+
 static void forget_log(struct recorder *r)
 {
-	free(r->buf);
-	free(r->off);
+	if (r->buf)
+		munmap(r->buf, r->cap);
+	if (r->off)
+		munmap(r->off, r->off_cap * sizeof(uint64_t));
 	r->buf = NULL;
 	r->off = NULL;
 	r->used = r->cap = 0;
@@ -333,7 +349,8 @@ static void out_of_memory(struct recorder *r, const char *what)
 	snprintf(r->why_off, sizeof(r->why_off), "kvmstub: recording stopped: out of memory for "
 		 "%s after %llu instructions (the log is dropped; monitor record limit N to keep "
 		 "fewer, then monitor record on)", what, (unsigned long long)r->total);
-	log__say(r->log, "%s", r->why_off);
+	/* Said at the next stop; and always on the daemon's stderr. */
+	log__say(r->log ? r->log : stderr, "%s", r->why_off + strlen("kvmstub: "));
 	release(r);
 }
 
@@ -345,7 +362,7 @@ static int append(struct recorder *r, size_t n)
 
 		while (cap < r->used + n)
 			cap *= 2;
-		p = realloc(r->buf, cap);
+		p = grow(r->buf, r->cap, cap);
 		if (!p)
 			return -ENOMEM;
 		r->buf = p;
@@ -353,7 +370,7 @@ static int append(struct recorder *r, size_t n)
 	}
 	if (r->head + r->count + 1 > r->off_cap) {
 		uint64_t cap = r->off_cap ? r->off_cap * 2 : 65536;
-		uint64_t *p = realloc(r->off, cap * sizeof(uint64_t));
+		uint64_t *p = grow(r->off, r->off_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
 
 		if (!p)
 			return -ENOMEM;
