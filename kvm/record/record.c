@@ -23,6 +23,18 @@
 #define SPAN_GAP	8	/* changed bytes this close are one span */
 #define ALIGN8(n)	(((n) + 7) & ~(size_t)7)
 
+/* n bytes as "N bytes", "N KiB" or "N MiB" when it is a whole number of them. */
+static const char *size_str(uint64_t n, char *buf, size_t len)
+{
+	if (n >= (1ull << 20) && n % (1ull << 20) == 0)
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(n >> 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	return buf;
+}
+
 void record__init(struct recorder *r, struct memory *mem, struct bp_manager *bpm,
 		  struct watch_manager *wm, FILE *log)
 {
@@ -154,8 +166,8 @@ int record__start(struct recorder *r, struct cpu *c, char *msg, size_t len)
 	r->why_off[0] = '\0';
 	r->on = true;
 	snprintf(msg, len, "recording: each instruction is single-stepped and logged (at most "
-		 "%llu instructions, %llu MiB; monitor record limit)", 
-		 (unsigned long long)r->limit_insns, (unsigned long long)(r->limit_bytes >> 20));
+		 "%llu instructions, %s; monitor record limit)",
+		 (unsigned long long)r->limit_insns, size_str(r->limit_bytes, err, sizeof(err)));
 	return 0;
 }
 
@@ -183,9 +195,11 @@ int record__limit(struct recorder *r, uint64_t n, bool bytes, char *msg, size_t 
 		r->limit_bytes = n;
 	else
 		r->limit_insns = n;
-	snprintf(msg, len, "the log keeps at most %llu instructions and %llu bytes; past that "
-		 "the oldest are dropped", (unsigned long long)r->limit_insns,
-		 (unsigned long long)r->limit_bytes);
+	char lim[32];
+
+	snprintf(msg, len, "the log keeps at most %llu instructions and %s; past that the "
+		 "oldest are dropped", (unsigned long long)r->limit_insns,
+		 size_str(r->limit_bytes, lim, sizeof(lim)));
 	return 0;
 }
 
@@ -197,26 +211,27 @@ static uint64_t log_bytes(const struct recorder *r)
 void record__status(const struct recorder *r, char *msg, size_t len)
 {
 	uint64_t bytes = log_bytes(r);
+	char lim[32];
 
 	if (!r->on) {
-		snprintf(msg, len, "recording: off%s%s\n", r->why_off[0] ? " (" : "",
-			 r->why_off[0] ? "it stopped by itself: see the message at the stop)" : "");
+		snprintf(msg, len, "recording: off%s\n", r->why_off[0] ?
+			 " (it stopped by itself: see the message at the last stop)" : "");
 		return;
 	}
 	snprintf(msg, len,
 		 "recording: on, vCPU 0\n"
-		 "log: %llu instructions (%llu entries), %llu bytes (%.1f a instruction); "
-		 "the copy of memory %llu KiB\n"
-		 "limit: %llu instructions, %llu bytes; %llu of the oldest dropped\n"
-		 "position: %s%llu instructions back from the end\n"
+		 "log: %llu instructions, %llu bytes (%.1f bytes an instruction); the copy of "
+		 "memory %llu KiB\n"
+		 "limit: %llu instructions, %s; %llu of the oldest dropped\n"
+		 "position: %s, %llu instructions back from the end\n"
 		 "not undone going back: x87/SSE/AVX registers, MSRs, the local APIC and "
 		 "devices (they are as at the end of the log)\n",
-		 (unsigned long long)r->insns, (unsigned long long)r->count,
-		 (unsigned long long)bytes, r->insns ? (double)bytes / (double)r->insns : 0.0,
+		 (unsigned long long)r->insns, (unsigned long long)bytes,
+		 r->insns ? (double)bytes / (double)r->insns : 0.0,
 		 (unsigned long long)(r->nr_pages * MEM_PAGE >> 10),
-		 (unsigned long long)r->limit_insns, (unsigned long long)r->limit_bytes,
+		 (unsigned long long)r->limit_insns, size_str(r->limit_bytes, lim, sizeof(lim)),
 		 (unsigned long long)r->dropped,
-		 r->pos == r->count ? "at the end (live), " : "in the past, ",
+		 r->pos == r->count ? "at the end (live)" : "in the past",
 		 (unsigned long long)(r->count - r->pos));
 }
 
@@ -227,9 +242,11 @@ void record__tell(struct recorder *r, char *buf, size_t len)
 		snprintf(buf, len, "%s", r->why_off);
 		r->why_off[0] = '\0';
 	} else if (r->tell_drop) {
+		char lim[32];
+
 		snprintf(buf, len, "kvmstub: the record log is at its limit (%llu instructions, "
-			 "%llu bytes): the oldest instructions are dropped (monitor record status)",
-			 (unsigned long long)r->limit_insns, (unsigned long long)r->limit_bytes);
+			 "%s): the oldest instructions are dropped (monitor record status)",
+			 (unsigned long long)r->limit_insns, size_str(r->limit_bytes, lim, sizeof(lim)));
 		r->tell_drop = false;
 	}
 }

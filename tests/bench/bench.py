@@ -266,12 +266,12 @@ def bench_loop(addr, name):
         _out(name.replace("_s", "_exits"), exits1 - exits0)
 
 def _record_status():
-    """monitor record status: (instructions in the log, bytes a instruction)."""
+    """monitor record status: (instructions in the log, bytes an instruction)."""
     n = per = None
     for line in gdb.execute("monitor record status", to_string=True).splitlines():
         if line.startswith("log: "):
-            n = int(line.split()[1])
-            per = float(line.split("(")[2].split()[0])
+            n = int(line.split()[1].rstrip(","))
+            per = float(line.split("(")[1].split()[0])
     return n, per
 
 

@@ -58,7 +58,7 @@ read -r _ _ back _ end <<<"$line"
 [ "$back" -lt "$end" ] && [ $((end - back)) -le 20 ] ||
 	fail "going back 100 instructions of the counter loop moved eax from $end to $back"
 expect "$T/l" "a limit of 0 keeps nothing" "limit 0 not refused"
-expect "$T/l" "at most [0-9]+ instructions and 1048576 bytes" "limit 1M (bytes)"
+expect "$T/l" "at most [0-9]+ instructions and 1 MiB" "limit 1M (bytes)"
 expect "$T/l" "usage: monitor record" "limit x not refused"
 daemon_stop
 
