@@ -265,7 +265,8 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		if (in.record && rs->arm.irqs && v->dv.irqchip && cpu__regs(&v->cpu, &kr) == 0 &&
 		    (kr.rflags & X86_RFLAGS_IF))
 			nirq = irqchip__pic_vectors(v->x->vm_fd, vecs, 16);
-		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg, vecs, nirq);
+		step__arm(&v->dv, rs->how->kind == RESUME_STEP || in.record, &rs->si, &dbg, vecs,
+			  nirq);
 	}
 	v->look.armed = false;
 	if (rs->arm.step && in.watch_step && watch_step__before(&v->dv, &v->look) &&
