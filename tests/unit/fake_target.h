@@ -43,6 +43,7 @@ struct fake_target {
 	enum target_snap_op snap_op;
 	char snap_name[64], snap_file[256];
 	int snap_ret;
+	bool recording;			/* record(): on; resume() refuses reverse without it */
 };
 
 /* mem_size bytes of zeroed memory; real-mode reset state (CS f000:fff0). */
