@@ -218,6 +218,13 @@ int machine__snapshot(struct machine *m, enum target_snap_op op, const char *nam
 	snap_machine(m, &sm);
 	switch (op) {
 	case TARGET_SNAP_SAVE:
+		if (record__past(&m->rec)) {
+			/* Registers and memory are the past's, the devices the end's. */
+			snprintf(msg, len, "the machine is in the past of the record log: its "
+				 "devices are as at the end of the log; go forward to the end "
+				 "(continue) or monitor record off first");
+			return -EBUSY;
+		}
 		return snap__save(&m->snaps, &sm, name, msg, len);
 	case TARGET_SNAP_DELETE:
 		return snap__delete(&m->snaps, name, msg, len);

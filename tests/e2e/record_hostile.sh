@@ -2,8 +2,9 @@
 # replies (and no ReverseStep+ is offered); --record with several vCPUs is
 # refused with the reason; a log over its limit drops the oldest entries
 # and says so (at the stop, and in monitor record status), and going back
-# ends where the log now begins; memory running out while recording
-# stops the recording with a message, the guest and the daemon go on.
+# ends where the log now begins; in the past snapshots and register
+# writes are refused; memory running out while recording stops the
+# recording with a message, the guest and the daemon go on.
 . "$(dirname "$0")/lib.sh"
 need_kvm
 need_gdb
@@ -60,6 +61,31 @@ read -r _ _ back _ end <<<"$line"
 expect "$T/l" "a limit of 0 keeps nothing" "limit 0 not refused"
 expect "$T/l" "at most [0-9]+ instructions and 1 MiB" "limit 1M (bytes)"
 expect "$T/l" "usage: monitor record" "limit x not refused"
+daemon_stop
+
+# In the past: a snapshot is refused (the devices are the end's), gdb's
+# register writes too (the log is what happened); at the end both work.
+daemon_start --record guests/counter.bin
+gdb_run "$T/p" "$ELF" <<'EOF'
+stepi 30
+reverse-stepi
+python
+for c in ("monitor snapshot save past", "set $eax = 7"):
+    try:
+        gdb.execute(c)
+    except gdb.error as e:
+        print("REFUSED", c, "|", e)
+end
+stepi
+set $ebx = 5
+monitor snapshot save end
+EOF
+cat "$T/p" | grep -v '^=>'
+expect "$T/p" "^REFUSED monitor snapshot save past" "a snapshot in the past was not refused"
+expect "$T/p" "the machine is in the past of the record log" "a snapshot in the past: not the reason"
+expect "$T/p" "^REFUSED set .eax = 7" "a register write in the past was not refused"
+expect "$T/p" "^snapshot end saved" "a snapshot at the end of the log was refused"
+expect_not "$T/p" "Could not write register \"ebx\"" "a register write at the end of the log was refused"
 daemon_stop
 
 # Out of memory: once recording runs, the daemon's address space is
