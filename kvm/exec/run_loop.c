@@ -273,6 +273,8 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
 		watch_step__before(&v->dv, &v->look);	/* one turn of the rep, looked at again */
 	step__frame_begin(&v->dv, &rs->ist, rs->arm.step);
+	if (in.record)
+		record__predict(v->x->rec);	/* a register-only step needs no dirty log */
 	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
 	if (v->owed.inject_bp)

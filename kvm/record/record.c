@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../cpu/insn.h"
 #include "../host/log.h"
 
 #define SPAN_GAP	8	/* changed bytes this close are one span */
@@ -402,6 +403,30 @@ static int append(struct recorder *r, size_t n)
 	return 0;
 }
 
+void record__predict(struct recorder *r)
+{
+	const struct kvm_sregs *s = &r->sregs;
+	uint64_t pc, avail;
+	uint8_t code[15];
+	const uint8_t *host;
+	int bits;
+	size_t n;
+
+	r->predicted = false;
+	if (!r->on || r->pos != r->count || (s->cr0 & X86_CR0_PG))
+		return;
+	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
+	pc = (s->cs.base + r->regs.rip) & 0xFFFFFFFFull;
+	host = memory__host(r->mem, pc, &avail);
+	if (!host)
+		return;
+	n = avail < sizeof(code) ? (size_t)avail : sizeof(code);
+	memcpy(code, host, n);
+	bp__shadow_read(r->bpm, host, code, n);	/* the guest's bytes under our int3s */
+	r->prediction = r->regs;
+	r->predicted = insn__exec(code, n, bits, &r->prediction) > 0;
+}
+
 int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 {
 	struct kvm_regs regs;
@@ -418,9 +443,16 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 		ret = cpu__sregs(c, &sregs);
 	if (ret < 0)
 		return ret;
-	ret = memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
-	if (ret < 0)
-		return ret;
+	/* The instruction predicted did only that: memory is as it was. */
+	if (kind == REC_INSN && r->predicted && !memcmp(&regs, &r->prediction, sizeof(regs)) &&
+	    !memcmp(&sregs, &r->sregs, sizeof(sregs))) {
+		r->quick++;
+	} else {
+		ret = memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
+		if (ret < 0)
+			return ret;
+	}
+	r->predicted = false;
 	if (scratch_room(r, 0, sizeof(h)) < 0) {
 		out_of_memory(r, "an entry");
 		return -ENOMEM;

@@ -73,6 +73,11 @@ struct recorder {
 	uint8_t *scratch;		/* one entry being built */
 	size_t scratch_cap;
 	uint64_t total;			/* instructions recorded since on */
+	/* The next step's registers as insn.c computes them, for a
+	 * register-only instruction without paging (record__predict). */
+	bool predicted;
+	struct kvm_regs prediction;
+	uint64_t quick;			/* notes that needed no dirty log */
 };
 
 /* Why a move in the log ended (replay.c). */
@@ -130,6 +135,16 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind);
  * says the memory was there: the past does not change.
  */
 void record__settle(struct recorder *r, struct cpu *c);
+/*
+ * Before a recorded step: when paging is off (no accessed bits the page
+ * walker writes) and the instruction at the pc is one of the
+ * register-only ones the daemon can execute itself (cpu/insn.c), the
+ * registers it will leave.  A note that finds exactly those (and the
+ * system registers unchanged: no interrupt, no exception delivered) knows
+ * memory was not written and asks KVM for no dirty log; anything else
+ * takes the log as always.
+ */
+void record__predict(struct recorder *r);
 /* What the next stop should say (the oldest dropped, recording stopped),
  * once; "" when nothing. */
 void record__tell(struct recorder *r, char *buf, size_t len);
