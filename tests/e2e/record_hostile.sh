@@ -17,7 +17,7 @@ cat "$T/rsp"
 expect_not "$T/rsp" "ReverseStep" "ReverseStep+ offered without recording"
 [ "$(sed -n 2p "$T/rsp")" = E22 ] && [ "$(sed -n 3p "$T/rsp")" = E22 ] ||
 	fail "bs / bc without recording: not an error reply"
-expect "$T/rsp" "^T05thread:01;$" "the daemon does not answer after bs and bc"
+expect "$T/rsp" "^T05thread:01;" "the daemon does not answer after bs and bc"
 gdb_run "$T/g" "$ELF" <<'EOF'
 set remote reverse-step-packet on
 reverse-stepi
