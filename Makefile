@@ -42,6 +42,8 @@ DEPS_PKGS += qemu-system-x86 seabios bochsbios ovmf
 # bios_vs_seabios.sh), the Multiboot specification's example kernel
 # (multiboot_grub.sh).
 DEPS_PKGS += multiboot
+# ... and strace, which counts the daemon's KVM ioctls (tests/e2e/fpu_regs.sh).
+DEPS_PKGS += strace
 
 STUB_SRCS := $(sort $(wildcard stub/*.c))
 KVM_SRCS  := $(sort $(wildcard kvm/*.c kvm/*/*.c))

@@ -35,29 +35,54 @@ set disassembly-flavor att
 # outside that physical map: let gdb ask for them anyway.
 set mem inaccessible-by-default off
 
+# Set gdb's architecture to $arg0, saying so only when it changes.  With
+# Python, every resume puts the architecture back to auto (see the end of
+# this file), so that an exec stop with which kvmstub --arch auto switches
+# the register layout finds no architecture chosen by hand: gdb would
+# refuse the new target description.  The next stop sets it again, then
+# silently when it is the one of the stop before.
+define kvmstub-set-arch
+  if !$_streq($_gdb_setting_str("architecture"), "$arg0")
+    if !$_isvoid($_kvmstub_arch) && $_streq($_kvmstub_arch, "$arg0")
+      python gdb.execute("set architecture $arg0", to_string=True)
+    else
+      set architecture $arg0
+    end
+    set $_kvmstub_arch = "$arg0"
+  end
+end
+document kvmstub-set-arch
+Set gdb's architecture to ARCH, quietly when it is the one it was at the
+stop before: kvmstub-set-arch ARCH.  kvmstub-sync-arch uses it.
+end
+
 # Called by hook-stop: pick the disassembler from what the CPU decodes:
 # 16-bit code in real mode and while CS is a 16-bit segment ($cs_attr's
-# D/B and L bits clear), 32-bit code otherwise.  The architecture
-# is changed only when it differs, so gdb's "The target architecture is set
-# to ..." message appears at mode switches, not at every stop.
+# D/B and L bits clear), 32-bit code otherwise.
 #
-# With kvmstub --arch x86-64 (the 64-bit register layout: $rip exists) gdb
-# accepts no architecture but i386:x86-64, so the disassembler stays 64-bit
-# in every mode; a note says so once when the CPU is not in long mode.
-# With the default i386 layout in long mode, a note says once how to see
-# the 64-bit registers.
+# With kvmstub's 64-bit register layout ($rip exists: --arch x86-64, or
+# --arch auto in 64-bit mode) gdb accepts no architecture but i386:x86-64,
+# so the disassembler stays 64-bit there; a note says so once when the CPU
+# is not in long mode (after a reset, --arch auto switches the layout back
+# at the next stop).
+# With the 32-bit layout in 64-bit code, a note says once how to see the
+# 64-bit registers.
 define kvmstub-sync-arch
   if !$_isvoid($cr0)
     if !$_isvoid($rip)
-      if !$_streq($_gdb_setting_str("architecture"), "i386:x86-64")
-        set architecture i386:x86-64
-      end
+      kvmstub-set-arch i386:x86-64
       if (($cr0 & 1) == 0 || ($efer & 0x400) == 0) && $_isvoid($_kvmstub_noted64)
         set $_kvmstub_noted64 = 1
-        echo note: 64-bit register layout (kvmstub --arch x86-64): gdb disassembles\n
-        echo note: 16- and 32-bit code as 64-bit code until the guest is in long mode.\n
+        if $_isvoid($_kvmstub_had32)
+          echo note: 64-bit register layout (kvmstub --arch x86-64): gdb disassembles\n
+          echo note: 16- and 32-bit code as 64-bit code until the guest is in long mode.\n
+        else
+          echo note: the 64-bit register layout stays until the next stop, where\n
+          echo note: kvmstub --arch auto switches gdb back to the i386 one.\n
+        end
       end
     else
+      set $_kvmstub_had32 = 1
       # 16-bit code: real mode, or a CS whose D/B and L bits are clear
       # (between setting CR0.PE and the far jump that loads a 32-bit CS).
       set $_kvmstub_code16 = ($cr0 & 1) == 0
@@ -65,19 +90,15 @@ define kvmstub-sync-arch
         set $_kvmstub_code16 = ($cs_attr & 0x6000) == 0
       end
       if $_kvmstub_code16
-        if !$_streq($_gdb_setting_str("architecture"), "i8086")
-          set architecture i8086
-        end
+        kvmstub-set-arch i8086
       else
-        if !$_streq($_gdb_setting_str("architecture"), "i386")
-          set architecture i386
-        end
+        kvmstub-set-arch i386
       end
-      if !$_isvoid($efer) && ($efer & 0x400) && $_isvoid($_kvmstub_noted32)
+      if !$_isvoid($efer) && ($efer & 0x400) && !$_isvoid($cs_attr) && ($cs_attr & 0x2000) && $_isvoid($_kvmstub_noted32)
         set $_kvmstub_noted32 = 1
-        echo note: the guest is in long mode, but this session has the 32-bit register\n
-        echo note: layout.  With kvmstub --arch auto, type  disconnect  then\n
-        echo note: connect64 :PORT  to see rax..r15 and disassemble 64-bit code.\n
+        echo note: the CPU is in 64-bit mode, but this session has the 32-bit register\n
+        echo note: layout (kvmstub --arch i386, or a client that does not follow exec\n
+        echo note: events).  Type  disconnect  then  connect64 :PORT  to see rax..r15.\n
       end
     end
   end
@@ -85,7 +106,7 @@ end
 document kvmstub-sync-arch
 Set gdb's architecture from the code the guest's CPU decodes: i8086 in
 real mode and while CS is still a 16-bit segment, i386 otherwise.  With kvmstub's 64-bit register layout
-(--arch x86-64) it is always i386:x86-64.  hook-stop runs it at every stop.
+it is always i386:x86-64.  hook-stop runs it at every stop.
 end
 
 define connect64
@@ -100,7 +121,9 @@ end
 document connect64
 Connect to kvmstub with the 64-bit register layout: connect64 [HOST]:PORT
 Usage: connect64 [HOST]:PORT
-For kvmstub --arch x86-64, or --arch auto while the guest is in long mode.
+For kvmstub --arch x86-64, or --arch auto while the guest is in 64-bit
+mode (a plain target remote also works there: kvmstub switches gdb's
+layout with an exec stop, and gdb then drops the exec file by itself).
 Our guests' ELF files are 32-bit (they start in real mode) and gdb would
 take its architecture from them and refuse the 64-bit registers ("Remote
 'g' packet reply is too long").  So connect64 forgets the executable file
@@ -274,6 +297,54 @@ cache, which it follows), then makes gdb forget the registers it had
 cached (maintenance flush register-cache) and shows where the CPU is.
 end
 
+# kvmstub --arch auto (the default) switches the register layout when the
+# CPU enters or leaves 64-bit mode with an exec stop, which makes gdb read
+# the target description again.  gdb refuses a description whose
+# architecture differs from one chosen with set architecture, as
+# kvmstub-sync-arch chooses them: so each command that resumes the guest
+# first puts the architecture back to auto (quietly, which takes Python),
+# and the next stop chooses again.  (Not from Python's resume event: gdb 13
+# crashed when the architecture changed there while it inserted
+# breakpoints with conditions.)
+define kvmstub-arch-auto
+  if !$_isvoid($_kvmstub_py) && !$_streq($_gdb_setting_str("architecture"), "auto")
+    python gdb.execute("set architecture auto", to_string=True)
+  end
+end
+document kvmstub-arch-auto
+Put gdb's architecture back to auto before the guest runs, so that an
+exec stop of kvmstub --arch auto can switch the register layout.  Run by
+the hooks of continue, step, next, stepi, nexti, finish, until, advance
+and jump.
+end
+define hook-continue
+  kvmstub-arch-auto
+end
+define hook-step
+  kvmstub-arch-auto
+end
+define hook-next
+  kvmstub-arch-auto
+end
+define hook-stepi
+  kvmstub-arch-auto
+end
+define hook-nexti
+  kvmstub-arch-auto
+end
+define hook-finish
+  kvmstub-arch-auto
+end
+define hook-until
+  kvmstub-arch-auto
+end
+define hook-advance
+  kvmstub-arch-auto
+end
+define hook-jump
+  kvmstub-arch-auto
+end
+
 # A monitor command may change the guest behind gdb's back (monitor
 # snapshot restore puts back registers and memory; monitor reset too):
 # gdb keeps both while the guest is stopped, so after every monitor
@@ -298,4 +369,9 @@ end
 document reverse-on
 Start recording in kvmstub (monitor record on) and let gdb's reverse-stepi,
 reverse-continue, reverse-next, reverse-finish use it.
+end
+
+# Last, as it fails to load in a gdb without Python (and only this part).
+python
+gdb.set_convenience_variable("_kvmstub_py", 1)
 end

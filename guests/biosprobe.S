@@ -156,50 +156,7 @@ space_hex16:
 	mov	$' ', %al
 	call	putc
 	pop	%ax
-hex16:
-	push	%ax
-	mov	%ah, %al
-	call	hex8
-	pop	%ax
-hex8:
-	push	%ax
-	shr	$4, %al
-	call	digit
-	pop	%ax
-	push	%ax
-	and	$0x0F, %al
-	call	digit
-	pop	%ax
-	ret
-digit:
-	add	$'0', %al
-	cmp	$'9', %al
-	jbe	putc
-	add	$'a' - '9' - 1, %al
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
-nl:
-	mov	$'\n', %al
-	jmp	putc
-print:
-	push	%ax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%ax
-	ret
+#include "serial16.inc"
 
 	.balign	4
 dap:	.byte	0x10, 0

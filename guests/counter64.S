@@ -10,14 +10,17 @@
  *   (one 2 MiB page covers the code, the data and the tables), CR4.PAE,
  *   CR3, EFER.LME, CR0.PG, and a far jump to a 64-bit code segment.
  *   kvmstub translates a watched linear address to guest-physical when
- *   gdb inserts the watchpoint, so `watch *(int *)&counter` works the same.
+ *   gdb inserts the watchpoint, so `watch *(int *)(long)&counter` works the
+ *   same.  (gdb, with the x86-64 registers kvmstub gives it in 64-bit mode,
+ *   will not cast the address of this 32-bit ELF file's symbol straight to
+ *   a pointer: "Invalid cast"; through long it will.)
  *
  * HOW TO RUN IT
  *   ./kvmstub guests/counter64.bin
  *   gdb guests/counter64.elf -x gdbscripts/kvmstub.gdb -ex 'target remote :1234'
  *     (gdb) break *loop
  *     (gdb) continue
- *     (gdb) watch *(int *)&counter
+ *     (gdb) watch *(int *)(long)&counter
  *     (gdb) continue                # Old value = 0, New value = 1
  *
  *   Under --no-gdb it runs LIMIT turns, then exits with status 0.

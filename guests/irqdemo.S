@@ -169,44 +169,9 @@ clock_irq:
 cmos_bcd:
 	out	%al, $0x70
 	in	$0x71, %al
-hex8:
-	push	%ax
-	shr	$4, %al
-	call	digit
-	pop	%ax
-	push	%ax
-	and	$0x0F, %al
-	call	digit
-	pop	%ax
-	ret
-digit:
-	add	$'0', %al
-	cmp	$'9', %al
-	jbe	putc
-	add	$'a' - '9' - 1, %al
-putc:
-	push	%ax
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	pop	%ax
-	ret
-print:
-	push	%ax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%ax
-	ret
+	jmp	hex8
+
+#include "serial16.inc"
 
 done:	.byte	0
 ticks:	.word	0

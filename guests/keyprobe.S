@@ -48,50 +48,7 @@ wait_key:
 	mov	$0, %al
 	out	%al, $0xF4
 
-hex16:
-	push	%ax
-	mov	%ah, %al
-	call	hex8
-	pop	%ax
-hex8:
-	push	%ax
-	shr	$4, %al
-	call	digit
-	pop	%ax
-	push	%ax
-	and	$0x0F, %al
-	call	digit
-	pop	%ax
-	ret
-digit:
-	add	$'0', %al
-	cmp	$'9', %al
-	jbe	putc
-	add	$'a' - '9' - 1, %al
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
-nl:
-	mov	$'\n', %al
-	jmp	putc
-print:
-	push	%ax
-1:	lodsb
-	test	%al, %al
-	jz	2f
-	call	putc
-	jmp	1b
-2:	pop	%ax
-	ret
+#include "serial16.inc"
 
 s_equip: .asciz	"equipment "
 s_time:	.asciz	"time "

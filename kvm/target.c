@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "debug/dregs.h"
+#include "dev/irqchip.h"
 #include "dev/keyboard.h"
 #include "dev/vga.h"
 #include "exec/allstop.h"
@@ -84,6 +85,65 @@ static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	if (v && record__past(&M(t)->rec))
 		return -EROFS;	/* the past is what the guest did: not changed */
 	return v ? cpu__set(&v->cpu, regs) : err;
+}
+
+static uint32_t op_xfeatures(struct target *t)
+{
+	return M(t)->x.nr_vcpus > 0 ? M(t)->vcpus[0].cpu.xs.features : 0;
+}
+
+static int op_get_fpu(struct target *t, int cpu, struct target_fpu *fpu)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__fpu_get(&v->cpu, fpu) : err;
+}
+
+static int op_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__fpu_set(&v->cpu, fpu) : err;
+}
+
+static int op_get_msr(struct target *t, int cpu, uint32_t index, uint64_t *val)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__get_msr(&v->cpu, index, val) : err;
+}
+
+static int op_set_msr(struct target *t, int cpu, uint32_t index, uint64_t val)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	return v ? cpu__set_msr(&v->cpu, index, val) : err;
+}
+
+static int op_get_lapic(struct target *t, int cpu, uint8_t *regs)
+{
+	int err;
+	struct vcpu *v = parked(M(t), cpu, &err);
+
+	if (!v)
+		return err;
+	if (!irqchip__on(&M(t)->devs))
+		return -ENODEV;
+	return cpu__get_lapic(&v->cpu, regs, TARGET_LAPIC_SIZE);
+}
+
+static int op_get_pic(struct target *t, struct target_pic pic[2])
+{
+	return irqchip__pic(&M(t)->devs, pic);
+}
+
+static int op_get_pit(struct target *t, struct target_pit *pit)
+{
+	return irqchip__pit(&M(t)->devs, pit);
 }
 
 static ssize_t op_read_mem(struct target *t, int cpu, enum target_space space, uint64_t addr,
@@ -398,6 +458,9 @@ const struct target_ops machine_target_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
 	.translate = op_translate,
+	.xfeatures = op_xfeatures,
+	.get_fpu = op_get_fpu,
+	.set_fpu = op_set_fpu,
 	.insert_bp = op_insert_bp,
 	.remove_bp = op_remove_bp,
 	.resume = op_resume,
@@ -407,6 +470,11 @@ const struct target_ops machine_target_ops = {
 	.is_running = op_is_running,
 	.reset = op_reset,
 	.remove_all_bps = op_remove_all_bps,
+	.get_msr = op_get_msr,
+	.set_msr = op_set_msr,
+	.get_lapic = op_get_lapic,
+	.get_pic = op_get_pic,
+	.get_pit = op_get_pit,
 	.describe_cpu = op_describe_cpu,
 	.describe = op_describe,
 	.memory_map = op_memory_map,

@@ -32,6 +32,10 @@ MON_HANDLER(cmd_step_irq);
 MON_HANDLER(cmd_stop_on_mode);
 MON_HANDLER(cmd_sw_break);
 MON_HANDLER(cmd_step_rep);
+MON_HANDLER(cmd_msr);
+MON_HANDLER(cmd_lapic);
+MON_HANDLER(cmd_pic);
+MON_HANDLER(cmd_pit);
 MON_HANDLER(cmd_screen);
 MON_HANDLER(cmd_key);
 MON_HANDLER(cmd_sendkey);
@@ -47,6 +51,11 @@ static const struct mon_cmd mon_cmds[] = {
 	{ "idt", "", "decode the interrupt descriptor table (or real-mode IVT)", cmd_idt },
 	{ "xlate", "ADDR|SEL:OFF", "translate to linear and guest-physical (hex)", cmd_xlate },
 	{ "pagetable", "", "the mapped linear ranges of the page tables, merged", cmd_pagetable },
+	{ "msr", "read|write|list", "model-specific registers: read MSR, write MSR VALUE (hex), "
+	  "list the names", cmd_msr },
+	{ "lapic", "", "each vCPU's local APIC: IDs, ISR/IRR/TMR, LVT, timer, ICR", cmd_lapic },
+	{ "pic", "", "the 8259 pair: IRR, ISR, IMR, vector bases", cmd_pic },
+	{ "pit", "", "the 8254 timer's channels: mode, counts, gate", cmd_pit },
 	{ "phys", "[on|off]", "memory packets use guest-physical instead of linear addresses",
 	  cmd_phys },
 	{ "step-irq", "[on|off]", "let interrupts in while single-stepping", cmd_step_irq },
@@ -286,6 +295,68 @@ static int cmd_pagetable(struct session *s, const struct mon_cmd *cmd, const cha
 	if (args[0])
 		return usage(cmd, o);
 	return show(s, o, "cannot walk the page tables", pagetable__show);
+}
+
+/*
+ * "read MSR", "write MSR VALUE", "list": MSR a name (IA32_EFER, efer) or
+ * a hex address, VALUE hex.  The vCPU is gdb's current thread.
+ */
+static int cmd_msr(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	char verb[8], a1[64], a2[64], extra[2];
+	int n = sscanf(args, "%7s %63s %63s %1s", verb, a1, a2, extra);
+	int ret;
+
+	if (n == 1 && strcmp(verb, "list") == 0)
+		ret = sysview__show_msr_list(tgt(s), s->g_cpu, o->p + o->len, o->cap - o->len);
+	else if (n == 2 && strcmp(verb, "read") == 0)
+		ret = sysview__show_msr_read(tgt(s), s->g_cpu, a1, o->p + o->len, o->cap - o->len);
+	else if (n == 3 && strcmp(verb, "write") == 0)
+		ret = sysview__show_msr_write(tgt(s), s->g_cpu, a1, a2, o->p + o->len,
+					      o->cap - o->len);
+	else
+		return usage(cmd, o);
+	if (take_text(o) == 0 && ret < 0)
+		mon_print(o, "msr: %s\n", strerror(-ret));
+	if (ret == -EINVAL)
+		return usage(cmd, o);
+	return ret < 0 ? ret : 0;
+}
+
+/* A decoder of the whole machine (not one vCPU) into the rest of the buffer. */
+static int show_machine(struct session *s, struct mon_out *o, const char *what,
+			int (*fn)(struct target *t, char *out, size_t cap))
+{
+	int ret = fn(tgt(s), o->p + o->len, o->cap - o->len);
+
+	if (take_text(o) == 0 && ret < 0)
+		mon_print(o, "%s: %s\n", what, strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+static int cmd_lapic(struct session *s, const struct mon_cmd *cmd, const char *args,
+		     struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show_machine(s, o, "cannot show the local APICs", sysview__show_lapic);
+}
+
+static int cmd_pic(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show_machine(s, o, "cannot show the PICs", sysview__show_pic);
+}
+
+static int cmd_pit(struct session *s, const struct mon_cmd *cmd, const char *args,
+		   struct mon_out *o)
+{
+	if (args[0])
+		return usage(cmd, o);
+	return show_machine(s, o, "cannot show the PIT", sysview__show_pit);
 }
 
 /* "on" / "off" -> 1 / 0, anything else -1. */

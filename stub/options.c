@@ -164,10 +164,11 @@ void options__usage(FILE *out)
 "  --reset STYLE        legacy (default): CS f000 base f0000, first fetch at\n"
 "                       0xffff0; architectural: CS base ffff0000, first fetch\n"
 "                       at 0xfffffff0\n"
-"  --arch LAYOUT        registers gdb sees, for the whole session: i386 (default;\n"
-"                       32-bit registers), x86-64 (rax..r15, 64-bit rip: for\n"
-"                       guests that enter long mode), or auto (x86-64 when the\n"
-"                       guest is in long mode as gdb connects, else i386)\n"
+"  --arch LAYOUT        registers gdb sees: auto (default: x86-64 in 64-bit mode,\n"
+"                       i386 elsewhere, switched with an exec stop when the\n"
+"                       CPU enters or leaves 64-bit mode), i386 (32-bit\n"
+"                       registers) or x86-64 (rax..r15, 64-bit rip) for the\n"
+"                       whole session\n"
 "  --serial DEST        guest output (serial 0x3f8, ports 0xe9 and 0x402):\n"
 "                       stdout (default), stderr, none, or a FILE\n"
 "  --serial-in FILE     bytes for COM1's receiver, read from FILE (a terminal\n"
@@ -441,6 +442,8 @@ static void defaults(struct options *o)
 	o->listen.kind = LISTEN_TCP;
 	strcpy(o->listen.host, OPTIONS_DEFAULT_HOST);
 	o->listen.port = OPTIONS_DEFAULT_PORT;
+	o->arch = REGS_ARCH_I386;
+	o->arch_auto = true;		/* --arch auto */
 }
 
 static int find_option(const char *arg, size_t *namelen)

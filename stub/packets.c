@@ -44,9 +44,13 @@ static enum session_action pk_supported(struct session *s, const char *a, size_t
 	s->gdb_swbreak = has_feature(a, len, "swbreak+");
 	s->gdb_hwbreak = has_feature(a, len, "hwbreak+");
 	s->gdb_error_message = has_feature(a, len, "error-message+");
+	/* --arch auto switches the layout with an exec stop (session.c):
+	 * only for a client that follows one (gdb; lldb does not). */
+	s->gdb_exec_events = has_feature(a, len, "exec-events+");
 	return pkt__reply_fmt(s, "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
 			 "qXfer:features:read+;qXfer:memory-map:read+;vContSupported+;"
-			 "ConditionalBreakpoints+%s", RSP_PACKET_SIZE,
+			 "ConditionalBreakpoints+"
+			 "%s%s", RSP_PACKET_SIZE, s->arch_auto ? ";exec-events+" : "",
 			 rev ? ";ReverseStep+;ReverseContinue+" : "");
 }
 
@@ -79,16 +83,17 @@ static enum session_action pk_status(struct session *s, const char *a, size_t le
 		s->no_reply = true;
 		return SESSION_OK;
 	}
-	if (!s->have_stop)
-		return pkt__reply_str(s, "T05thread:01;");	/* halted at the reset vector */
-	s->reply_len = session__stop_reply(s, &s->last_stop, s->reply, sizeof(s->reply));
+	/* Halted at the reset vector when nothing ran yet. */
+	s->reply_len = session__stop_reply(s, s->have_stop ? &s->last_stop :
+					   &(struct target_stop){ .reason = STOP_STEP },
+					   s->reply, sizeof(s->reply));
 	return SESSION_OK;
 }
 
 /* lldb asks what it talks to before it reads target.xml; without this (and
  * without an ELF file) it knows no architecture, hence no pc.  The answer
  * follows the register layout (--arch); "auto" is decided as target.xml
- * will decide it, from EFER.LMA now. */
+ * will decide it, from the CPU mode now. */
 static enum session_action pk_host_info(struct session *s, const char *a, size_t len)
 {
 	const struct regs_layout *layout = s->layout;
@@ -100,7 +105,7 @@ static enum session_action pk_host_info(struct session *s, const char *a, size_t
 	(void)a;
 	(void)len;
 	if (s->arch_auto && s->target->ops->get_regs(s->target, s->g_cpu, &r) == 0)
-		layout = regs__layout((r.efer & X86_EFER_LMA) ? REGS_ARCH_X86_64 : REGS_ARCH_I386);
+		layout = regs__layout_for(&r);
 	is64 = strcmp(regs_layout__name(layout), "x86-64") == 0;
 	triple = is64 ? "x86_64-unknown-unknown" : "i386-unknown-unknown";
 	hex[rsp__hex_encode(hex, triple, strlen(triple))] = '\0';

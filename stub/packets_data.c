@@ -84,8 +84,8 @@ enum session_action pkt__write_regs(struct session *s, const char *a, size_t len
 	return write_reply(s, ret, why);
 }
 
-/* "n" or "n=": a register number that exists, with its size. */
-static bool parse_regno(const struct session *s, const char **p, const char *end, int *regno,
+/* "n" or "n=": a register number that exists here, with its size. */
+static bool parse_regno(struct session *s, const char **p, const char *end, int *regno,
 			int *size)
 {
 	uint64_t v;
@@ -94,7 +94,50 @@ static bool parse_regno(const struct session *s, const char **p, const char *end
 		return false;
 	*regno = (int)v;
 	*size = regs_layout__size(s->layout, *regno);
-	return *size > 0;
+	return *size > 0 && regs_layout__described(s->layout, *regno, pkt__xfeatures(s));
+}
+
+/* 'p' of a register of the extended state: one XSAVE read per stop (the
+ * target caches it), none for a session that never asks. */
+static enum session_action read_xstate_reg(struct session *s, int regno, int size)
+{
+	struct target *t = s->target;
+	struct target_fpu f;
+	int ret;
+
+	if (!t->ops->get_fpu) {
+		memset(s->reply, 'x', 2 * (size_t)size);	/* unavailable */
+		s->reply_len = 2 * (size_t)size;
+		return SESSION_OK;
+	}
+	ret = t->ops->get_fpu(t, s->g_cpu, &f);
+	if (ret < 0)
+		return pkt__reply_err(s, ret);
+	s->reply_len = regs_layout__encode_fpu(s->layout, &f, regno, s->reply);
+	return s->reply_len ? SESSION_OK : pkt__reply_err(s, 45);
+}
+
+static int write_xstate_reg(struct session *s, int regno, const uint8_t *val, int size,
+			    char *why, size_t why_len)
+{
+	struct target *t = s->target;
+	struct target_fpu f;
+	int ret;
+
+	if (!t->ops->get_fpu || !t->ops->set_fpu) {
+		snprintf(why, why_len, "this target cannot write the x87/SSE/AVX state");
+		return -EOPNOTSUPP;
+	}
+	ret = t->ops->get_fpu(t, s->g_cpu, &f);
+	if (ret == 0)
+		ret = regs_layout__write_fpu(s->layout, &f, regno, val, (size_t)size, why, why_len);
+	if (ret == 0) {
+		ret = t->ops->set_fpu(t, s->g_cpu, &f);
+		if (ret < 0)
+			snprintf(why, why_len, "the vCPU refused the new %s: %s",
+				 regs_layout__reg_name(s->layout, regno), strerror(-ret));
+	}
+	return ret;
 }
 
 enum session_action pkt__read_reg(struct session *s, const char *a, size_t len)
@@ -107,6 +150,8 @@ enum session_action pkt__read_reg(struct session *s, const char *a, size_t len)
 		return pkt__reply_err(s, 45);
 	if (p != end)
 		return pkt__reply_err(s, 1);
+	if (regs_layout__is_xstate(s->layout, regno))
+		return read_xstate_reg(s, regno, size);
 	ret = s->target->ops->get_regs(s->target, s->g_cpu, &r);
 	if (ret < 0)
 		return pkt__reply_err(s, ret);
@@ -128,6 +173,8 @@ enum session_action pkt__write_reg(struct session *s, const char *a, size_t len)
 	if (!pkt__parse_char(&p, end, '=') || (size_t)size > sizeof(val) ||
 	    end - p != 2 * size || !rsp__hex_decode(val, p, size))
 		return pkt__reply_err(s, 1);
+	if (regs_layout__is_xstate(s->layout, regno))
+		return write_reply(s, write_xstate_reg(s, regno, val, size, why, sizeof(why)), why);
 	ret = t->ops->get_regs(t, s->g_cpu, &r);
 	if (ret == 0)
 		ret = regs_layout__write(s->layout, t, s->g_cpu, &r, regno, val, size, why,
@@ -240,11 +287,12 @@ enum session_action pkt__features(struct session *s, const char *a, size_t len)
 		if (ret < 0)
 			return pkt__reply_err(s, ret);
 		/* --arch auto: gdb reads target.xml first on every connection,
-		 * so the layout is fixed here for that connection. */
+		 * and again after an exec stop (session.c): the layout of the
+		 * CPU mode now. */
 		if (s->arch_auto)
-			s->layout = regs__layout((r.efer & X86_EFER_LMA) ? REGS_ARCH_X86_64
-									  : REGS_ARCH_I386);
-		s->xml_len = regs_layout__target_xml(s->layout, &r, s->xml, sizeof(s->xml));
+			s->layout = regs__layout_for(&r);
+		s->xml_len = regs_layout__target_xml(s->layout, &r, pkt__xfeatures(s), s->xml,
+						     sizeof(s->xml));
 		if (s->xml_len == 0)
 			return pkt__reply_err(s, 1);
 	}

@@ -37,6 +37,9 @@ bool pkt__parse_tid(const char **p, const char *end, int64_t *tid);
 int pkt__nr_cpus(struct session *s);
 /* Thread ids are cpu + 1: gdb reserves 0 for "any" and -1 for "all". */
 bool pkt__tid_is_cpu(struct session *s, int64_t tid);
+/* The parts of the extended state described (TARGET_XF_*): the target's,
+ * or x87 and SSE read as unavailable by a target that has none. */
+uint32_t pkt__xfeatures(struct session *s);
 /* Linear, or guest-physical after "monitor phys on". */
 enum target_space pkt__mem_space(const struct session *s);
 

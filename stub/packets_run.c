@@ -26,6 +26,10 @@ static enum session_action do_resume(struct session *s, const struct target_resu
 
 	if (s->exited)
 		return pkt__reply_err(s, 1);	/* nothing left to run; reset first */
+	/* gdb resumes after following the exec stop of a layout switch: the
+	 * stop that was behind it, at once, nothing run. */
+	if (session__report_kept_stop(s, how.kind))
+		return SESSION_OK;
 	session__add_filter(s, &how);
 	ret = s->target->ops->resume(s->target, &how);
 	if (ret < 0)

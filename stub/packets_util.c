@@ -122,6 +122,15 @@ bool pkt__tid_is_cpu(struct session *s, int64_t tid)
 	return tid >= 1 && tid <= pkt__nr_cpus(s);
 }
 
+uint32_t pkt__xfeatures(struct session *s)
+{
+	struct target *t = s->target;
+
+	if (t->ops->xfeatures && t->ops->get_fpu)
+		return t->ops->xfeatures(t);
+	return TARGET_XF_X87 | TARGET_XF_SSE;	/* described, read as unavailable */
+}
+
 enum target_space pkt__mem_space(const struct session *s)
 {
 	return s->physical ? TARGET_PHYSICAL : TARGET_LINEAR;

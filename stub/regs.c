@@ -19,10 +19,14 @@
 
 #define CORE(n, k, i, ty)	{ n, 32, FEAT_CORE, k, i, ty, "general" }
 #define CORE64(n, k, i, ty)	{ n, 64, FEAT_CORE, k, i, ty, "general" }
-#define X87(n, bits, ty)	{ n, bits, FEAT_CORE, RK_NONE, 0, ty, "float" }
-#define XMM(n)			{ n, 128, FEAT_SSE, RK_NONE, 0, "vec128", "vector" }
 #define SYS(n, k, i, ty)	{ n, 32, FEAT_SYSTEM, k, i, ty, "system" }
 #define SYS64(n, k, i, ty)	{ n, 64, FEAT_SYSTEM, k, i, ty, "system" }
+#define ST(i)			{ "st" #i, 80, FEAT_CORE, RK_ST, i, "i387_ext", "float" }
+#define X87(n, i)		{ n, 32, FEAT_CORE, RK_FPU, i, "int", "float" }
+#define XMM(i, f)		{ "xmm" #i, 128, f, RK_XMM, i, "vec128", "vector" }
+#define YMMH(i, f)		{ "ymm" #i "h", 128, f, RK_YMMH, i, "uint128", "vector" }
+#define ZMMH(i)			{ "zmm" #i "h", 256, FEAT_AVX512, RK_ZMMH, i, "v2ui128", "vector" }
+#define KREG(i)			{ "k" #i, 64, FEAT_AVX512, RK_K, i, "uint64", "vector" }
 
 /* The last system registers, the same in both layouts. */
 #define SYS_TAIL \
@@ -31,20 +35,56 @@
 	SYS("cs_limit", RK_LIMIT, SEG_CS, "uint32"), \
 	SYS("ss_limit", RK_LIMIT, SEG_SS, "uint32"), \
 	SYS("ds_limit", RK_LIMIT, SEG_DS, "uint32"), \
-	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32"),
+	SYS("cs_attr", RK_ATTR, SEG_CS, "uint32")
 
-/* gdb wants the x87 registers in the core feature, for i386 and amd64. */
+/*
+ * The extended state: gdb wants the x87 registers in the core feature,
+ * for i386 and amd64 alike.  They are numbered after every register of
+ * the 'g' packet, which therefore ends before them: gdb reads them with
+ * 'p' when it needs one (info registers float, p $st0), and a session
+ * that never looks never pays for the XSAVE read.
+ */
 #define X87_REGS \
-	X87("st0", 80, "i387_ext"), X87("st1", 80, "i387_ext"), \
-	X87("st2", 80, "i387_ext"), X87("st3", 80, "i387_ext"), \
-	X87("st4", 80, "i387_ext"), X87("st5", 80, "i387_ext"), \
-	X87("st6", 80, "i387_ext"), X87("st7", 80, "i387_ext"), \
-	X87("fctrl", 32, "int"), X87("fstat", 32, "int"), \
-	X87("ftag", 32, "int"), X87("fiseg", 32, "int"), \
-	X87("fioff", 32, "int"), X87("foseg", 32, "int"), \
-	X87("fooff", 32, "int"), X87("fop", 32, "int")
+	ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7), \
+	X87("fctrl", FPU_FCTRL), X87("fstat", FPU_FSTAT), X87("ftag", FPU_FTAG), \
+	X87("fiseg", FPU_FISEG), X87("fioff", FPU_FIOFF), X87("foseg", FPU_FOSEG), \
+	X87("fooff", FPU_FOOFF), X87("fop", FPU_FOP)
 
-#define MXCSR	{ "mxcsr", 32, FEAT_SSE, RK_NONE, 0, "i386_mxcsr", "vector" }
+#define XMM_0_7(f) \
+	XMM(0, f), XMM(1, f), XMM(2, f), XMM(3, f), XMM(4, f), XMM(5, f), XMM(6, f), XMM(7, f)
+#define XMM_8_15(f) \
+	XMM(8, f), XMM(9, f), XMM(10, f), XMM(11, f), XMM(12, f), XMM(13, f), XMM(14, f), \
+	XMM(15, f)
+#define XMM_16_31 \
+	XMM(16, FEAT_AVX512), XMM(17, FEAT_AVX512), XMM(18, FEAT_AVX512), XMM(19, FEAT_AVX512), \
+	XMM(20, FEAT_AVX512), XMM(21, FEAT_AVX512), XMM(22, FEAT_AVX512), XMM(23, FEAT_AVX512), \
+	XMM(24, FEAT_AVX512), XMM(25, FEAT_AVX512), XMM(26, FEAT_AVX512), XMM(27, FEAT_AVX512), \
+	XMM(28, FEAT_AVX512), XMM(29, FEAT_AVX512), XMM(30, FEAT_AVX512), XMM(31, FEAT_AVX512)
+#define YMMH_0_7 \
+	YMMH(0, FEAT_AVX), YMMH(1, FEAT_AVX), YMMH(2, FEAT_AVX), YMMH(3, FEAT_AVX), \
+	YMMH(4, FEAT_AVX), YMMH(5, FEAT_AVX), YMMH(6, FEAT_AVX), YMMH(7, FEAT_AVX)
+#define YMMH_8_15 \
+	YMMH(8, FEAT_AVX), YMMH(9, FEAT_AVX), YMMH(10, FEAT_AVX), YMMH(11, FEAT_AVX), \
+	YMMH(12, FEAT_AVX), YMMH(13, FEAT_AVX), YMMH(14, FEAT_AVX), YMMH(15, FEAT_AVX)
+#define YMMH_16_31 \
+	YMMH(16, FEAT_AVX512), YMMH(17, FEAT_AVX512), YMMH(18, FEAT_AVX512), \
+	YMMH(19, FEAT_AVX512), YMMH(20, FEAT_AVX512), YMMH(21, FEAT_AVX512), \
+	YMMH(22, FEAT_AVX512), YMMH(23, FEAT_AVX512), YMMH(24, FEAT_AVX512), \
+	YMMH(25, FEAT_AVX512), YMMH(26, FEAT_AVX512), YMMH(27, FEAT_AVX512), \
+	YMMH(28, FEAT_AVX512), YMMH(29, FEAT_AVX512), YMMH(30, FEAT_AVX512), \
+	YMMH(31, FEAT_AVX512)
+#define KREGS \
+	KREG(0), KREG(1), KREG(2), KREG(3), KREG(4), KREG(5), KREG(6), KREG(7)
+#define ZMMH_0_7 \
+	ZMMH(0), ZMMH(1), ZMMH(2), ZMMH(3), ZMMH(4), ZMMH(5), ZMMH(6), ZMMH(7)
+#define ZMMH_8_31 \
+	ZMMH(8), ZMMH(9), ZMMH(10), ZMMH(11), ZMMH(12), ZMMH(13), ZMMH(14), ZMMH(15), \
+	ZMMH(16), ZMMH(17), ZMMH(18), ZMMH(19), ZMMH(20), ZMMH(21), ZMMH(22), ZMMH(23), \
+	ZMMH(24), ZMMH(25), ZMMH(26), ZMMH(27), ZMMH(28), ZMMH(29), ZMMH(30), ZMMH(31)
+
+#define MXCSR	{ "mxcsr", 32, FEAT_SSE, RK_FPU, FPU_MXCSR, "i386_mxcsr", "vector" }
+#define PKRU	{ "pkru", 32, FEAT_PKEYS, RK_FPU, FPU_PKRU, "uint32", "system" }
+#define XCR0	{ "xcr0", 64, FEAT_SYSTEM, RK_FPU, FPU_XCR0, "kvmstub_xcr0", "system" }
 
 /* The i386 layout (--arch i386, the default).  The table index is the gdb
  * register number. */
@@ -65,10 +105,6 @@ static const struct reg_desc reg_table[] = {
 	CORE("es", RK_SEL, SEG_ES, "int32"),
 	CORE("fs", RK_SEL, SEG_FS, "int32"),
 	CORE("gs", RK_SEL, SEG_GS, "int32"),
-	X87_REGS,
-	XMM("xmm0"), XMM("xmm1"), XMM("xmm2"), XMM("xmm3"),
-	XMM("xmm4"), XMM("xmm5"), XMM("xmm6"), XMM("xmm7"),
-	MXCSR,
 	SYS("ip", RK_IP, 0, "uint32"),
 	SYS("cs_base", RK_BASE, SEG_CS, "uint32"),
 	SYS("ss_base", RK_BASE, SEG_SS, "uint32"),
@@ -85,7 +121,16 @@ static const struct reg_desc reg_table[] = {
 	SYS("gdtr_limit", RK_DT_LIMIT, 0, "uint32"),
 	SYS("idtr_base", RK_DT_BASE, 1, "uint32"),
 	SYS("idtr_limit", RK_DT_LIMIT, 1, "uint32"),
-	SYS_TAIL
+	SYS_TAIL,
+	/* the extended state, read only when asked for */
+	X87_REGS,
+	XMM_0_7(FEAT_SSE),
+	MXCSR,
+	YMMH_0_7,
+	KREGS,
+	ZMMH_0_7,
+	PKRU,
+	XCR0,
 };
 
 /*
@@ -120,12 +165,6 @@ static const struct reg_desc reg_table64[] = {
 	CORE("es", RK_SEL, SEG_ES, "int32"),
 	CORE("fs", RK_SEL, SEG_FS, "int32"),
 	CORE("gs", RK_SEL, SEG_GS, "int32"),
-	X87_REGS,
-	XMM("xmm0"), XMM("xmm1"), XMM("xmm2"), XMM("xmm3"),
-	XMM("xmm4"), XMM("xmm5"), XMM("xmm6"), XMM("xmm7"),
-	XMM("xmm8"), XMM("xmm9"), XMM("xmm10"), XMM("xmm11"),
-	XMM("xmm12"), XMM("xmm13"), XMM("xmm14"), XMM("xmm15"),
-	MXCSR,
 	SYS64("ip", RK_IP, 0, "uint64"),
 	SYS64("cs_base", RK_BASE, SEG_CS, "uint64"),
 	SYS64("ss_base", RK_BASE, SEG_SS, "uint64"),
@@ -143,7 +182,18 @@ static const struct reg_desc reg_table64[] = {
 	SYS("gdtr_limit", RK_DT_LIMIT, 0, "uint32"),
 	SYS64("idtr_base", RK_DT_BASE, 1, "uint64"),
 	SYS("idtr_limit", RK_DT_LIMIT, 1, "uint32"),
-	SYS_TAIL
+	SYS_TAIL,
+	/* the extended state, read only when asked for */
+	X87_REGS,
+	XMM_0_7(FEAT_SSE), XMM_8_15(FEAT_SSE),
+	MXCSR,
+	YMMH_0_7, YMMH_8_15,
+	XMM_16_31,
+	YMMH_16_31,
+	KREGS,
+	ZMMH_0_7, ZMMH_8_31,
+	PKRU,
+	XCR0,
 };
 
 #define ARRAY_LEN(a)	((int)(sizeof(a) / sizeof((a)[0])))
@@ -186,9 +236,14 @@ bool regs__code_is_16bit(const struct target_regs *r)
 	return !r->seg[SEG_CS].db;
 }
 
+/* Registers before the first of the extended state: the 'g' packet. */
+#define NR_G_I386	38
+#define NR_G_X86_64	47
+
 static const struct regs_layout layouts[] = {
-	[REGS_ARCH_I386] = { "i386", reg_table, ARRAY_LEN(reg_table), REGS_PC, false },
-	[REGS_ARCH_X86_64] = { "x86-64", reg_table64, ARRAY_LEN(reg_table64), REGS64_PC, true },
+	[REGS_ARCH_I386] = { "i386", reg_table, ARRAY_LEN(reg_table), NR_G_I386, REGS_PC, false },
+	[REGS_ARCH_X86_64] = { "x86-64", reg_table64, ARRAY_LEN(reg_table64), NR_G_X86_64,
+			       REGS64_PC, true },
 };
 
 const struct regs_layout *regs__layout(enum regs_arch arch)
@@ -196,6 +251,13 @@ const struct regs_layout *regs__layout(enum regs_arch arch)
 	if ((int)arch < 0 || (int)arch >= ARRAY_LEN(layouts))
 		return &layouts[REGS_ARCH_I386];
 	return &layouts[arch];
+}
+
+/* --arch auto: the 64-bit layout in 64-bit mode (EFER.LMA and CS.L), the
+ * i386 one everywhere else, compatibility mode's 32-bit code included. */
+const struct regs_layout *regs__layout_for(const struct target_regs *r)
+{
+	return &layouts[regs__mode64(r) ? REGS_ARCH_X86_64 : REGS_ARCH_I386];
 }
 
 int regs__arch_parse(const char *name, enum regs_arch *arch)
@@ -229,6 +291,20 @@ const char *regs_layout__name(const struct regs_layout *L)
 int regs_layout__pc(const struct regs_layout *L)
 {
 	return regs__lay(L)->pc;
+}
+
+void regs_layout__expedited(const struct regs_layout *L, int regs[REGS_EXPEDITED])
+{
+	L = regs__lay(L);
+	/* Ascending, as gdbserver sends them: esp, ebp, eip; rbp, rsp, rip. */
+	if (L->wide) {
+		regs[0] = regs_layout__find(L, "rbp");
+		regs[1] = regs_layout__find(L, "rsp");
+	} else {
+		regs[0] = regs_layout__find(L, "esp");
+		regs[1] = regs_layout__find(L, "ebp");
+	}
+	regs[2] = L->pc;
 }
 
 const struct reg_desc *regs__desc(const struct regs_layout *L, int regno)
@@ -277,9 +353,46 @@ int regs_layout__total_size(const struct regs_layout *L)
 	int total = 0;
 
 	L = regs__lay(L);
-	for (int i = 0; i < L->nr; i++)
+	for (int i = 0; i < L->nr_g; i++)
 		total += L->regs[i].bits / 8;
 	return total;
+}
+
+int regs_layout__g_count(const struct regs_layout *L)
+{
+	return regs__lay(L)->nr_g;
+}
+
+bool regs_layout__is_xstate(const struct regs_layout *L, int regno)
+{
+	const struct reg_desc *d = regs__desc(L, regno);
+
+	return d && regs__kind_is_xstate(d->kind);
+}
+
+uint32_t regs__desc_needs(const struct reg_desc *d)
+{
+	static const uint32_t by_feature[NR_FEATURES] = {
+		[FEAT_SSE] = TARGET_XF_SSE,
+		[FEAT_AVX] = TARGET_XF_AVX,
+		[FEAT_AVX512] = TARGET_XF_AVX512,
+		[FEAT_PKEYS] = TARGET_XF_PKRU,
+	};
+
+	if (d->kind == RK_FPU && d->idx == FPU_XCR0)
+		return TARGET_XF_XCR0;
+	return by_feature[d->feature];
+}
+
+bool regs_layout__described(const struct regs_layout *L, int regno, uint32_t xfeatures)
+{
+	const struct reg_desc *d = regs__desc(L, regno);
+	uint32_t need;
+
+	if (!d)
+		return false;
+	need = regs__desc_needs(d);
+	return (need & xfeatures) == need;
 }
 
 /* 64-bit mode proper (not compatibility mode): IA-32e active, CS.L = 1. */
@@ -347,6 +460,8 @@ size_t regs_layout__encode(const struct regs_layout *L, const struct target_regs
 	if (!d)
 		return 0;
 	size = d->bits / 8;
+	/* The extended state comes from regs_layout__encode_fpu; without it
+	 * a register reads as unavailable. */
 	if (size > sizeof(bytes) || regs_layout__get(L, r, regno, &v) < 0) {
 		memset(out, 'x', 2 * size);
 		out[2 * size] = '\0';
@@ -366,7 +481,7 @@ size_t regs_layout__encode_all(const struct regs_layout *L, const struct target_
 
 	if (cap < 2 * (size_t)regs_layout__total_size(L) + 1)
 		return 0;
-	for (int i = 0; i < regs__lay(L)->nr; i++)
+	for (int i = 0; i < regs__lay(L)->nr_g; i++)
 		len += regs_layout__encode(L, r, i, out + len);
 	return len;
 }
@@ -427,5 +542,5 @@ int regs__write_all(struct target *t, int cpu, struct target_regs *r,
 
 size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
 {
-	return regs_layout__target_xml(NULL, r, out, cap);
+	return regs_layout__target_xml(NULL, r, TARGET_XF_X87 | TARGET_XF_SSE, out, cap);
 }

@@ -226,7 +226,7 @@ static int write_value(struct target *t, int cpu, struct target_regs *r,
 			r->gdt.limit = (uint16_t)v;
 		return 0;
 	default:
-		return 0;	/* x87/SSE: not tracked, accepted and ignored */
+		return 0;
 	}
 }
 
@@ -252,8 +252,9 @@ static int write_one(const struct regs_layout *L, struct target *t, int cpu,
 			      regs_layout__name(L));
 	if (len != d->bits / 8u)
 		return refuse(w, -EINVAL, "%s has %u bytes, not %zu", d->name, d->bits / 8u, len);
-	if (d->kind == RK_NONE)
-		return 0;
+	if (regs__kind_is_xstate(d->kind))
+		return refuse(w, -EINVAL, "%s is in the extended state (x87, SSE, AVX): "
+			      "regs_layout__write_fpu writes it", d->name);
 	/* All or nothing: a failed segment load leaves r as it was. */
 	tmp = *r;
 	ret = write_value(t, cpu, &tmp, d, le_value(val, len), w);
@@ -308,7 +309,7 @@ int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cp
 	if (len != (size_t)regs_layout__total_size(L))
 		return refuse(&w, -EINVAL, "G carries %zu bytes; the %s layout has %d", len,
 			      regs_layout__name(L), regs_layout__total_size(L));
-	for (int i = 0; i < L->nr; i++) {
+	for (int i = 0; i < L->nr_g; i++) {
 		offsets[i] = off;
 		off += L->regs[i].bits / 8;
 	}
@@ -319,7 +320,7 @@ int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cp
 	 * they do right after the switch to protected mode).
 	 */
 	for (int rank = 0; rank <= 5; rank++) {
-		for (int i = 0; i < L->nr; i++) {
+		for (int i = 0; i < L->nr_g; i++) {
 			const struct reg_desc *d = &L->regs[i];
 			size_t size = d->bits / 8;
 			uint64_t old;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "packets.h"
+#include "regs.h"
 #include "rsp.h"
 #include "session.h"
 
@@ -69,6 +70,8 @@ void session__attach(struct session *s)
 	s->c_cpu = 0;
 	s->gdb_swbreak = false;
 	s->gdb_hwbreak = false;
+	s->gdb_exec_events = false;
+	s->exec_pending = false;
 	s->gdb_error_message = false;
 	s->extended = false;
 	s->killed = false;
@@ -244,6 +247,7 @@ void session__machine_reset(struct session *s)
 	s->exit_status = 0;
 	s->xml_len = 0;
 	s->skipping = false;
+	s->exec_pending = false;
 	conds__clear(&s->conds);	/* the reset removed every breakpoint */
 }
 
@@ -365,6 +369,36 @@ static const char *session_watch_name(enum target_bp_kind kind)
 	}
 }
 
+/*
+ * The registers gdb reads at every stop, in the stop reply ("NN:value;",
+ * NN the register number in hex): the stack and frame pointers and the
+ * pc, as gdbserver sends them.  Without them gdb asks for the whole 'g'
+ * block after each stepi.  Nothing when the registers cannot be read.
+ */
+static size_t session_expedite(const struct session *s, int cpu, char *out, size_t cap)
+{
+	struct target *t = s->target;
+	struct target_regs r;
+	int regs[REGS_EXPEDITED];
+	char hex[2 * 8 + 1];
+	size_t len = 0;
+	int n;
+
+	if (t->ops->get_regs(t, cpu, &r) < 0)
+		return 0;
+	regs_layout__expedited(s->layout, regs);
+	for (int i = 0; i < REGS_EXPEDITED; i++) {
+		if (regs_layout__size(s->layout, regs[i]) > 8 ||
+		    !regs_layout__encode(s->layout, &r, regs[i], hex))
+			return 0;
+		n = snprintf(out + len, cap - len, "%02x:%s;", regs[i], hex);
+		if (n < 0 || (size_t)n >= cap - len)
+			return 0;
+		len += (size_t)n;
+	}
+	return len;
+}
+
 size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
 			   char *out, size_t cap)
 {
@@ -404,6 +438,8 @@ size_t session__stop_reply(const struct session *s, const struct target_stop *st
 			      stop->replaylog == REPLAYLOG_BEGIN ? "begin" : "end");
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
+	if (stop->reason != STOP_EXITED)
+		n += (int)session_expedite(s, stop->cpu, out + n, cap - (size_t)n);
 	return n;
 }
 
@@ -420,6 +456,107 @@ static void session_send_message(struct session *s, const char *msg)
 	text[n++] = '\n';
 	pkt[0] = 'O';
 	session__send_packet(s, pkt, 1 + rsp__hex_encode(pkt + 1, text, n));
+}
+
+/* The stop reply for stop, after its message as console output. */
+static void session_send_stop(struct session *s, const struct target_stop *stop)
+{
+	char reply[128];
+	size_t n;
+
+	session_send_message(s, stop->message);
+	n = session__stop_reply(s, stop, reply, sizeof(reply));
+	session__send_packet(s, reply, n);
+}
+
+/* What gdb's exec stop names as the new program: an absolute path of no
+ * file, so that gdb finds none, drops its exec file and keeps its symbols
+ * (a relative name would be tried as a file, fail, and leave the exec
+ * file's architecture in force). */
+#define EXEC_NAME_64	"/kvmstub: the CPU is in 64-bit mode, x86-64 registers"
+#define EXEC_NAME_32	"/kvmstub: the CPU left 64-bit mode, i386 registers"
+
+/*
+ * --arch auto with a gdb that follows exec events: when a stop finds the
+ * vCPU in another mode than the session's layout is for (64-bit code, or
+ * out of it), tell gdb with an exec stop instead ("T05exec:NAME;").  gdb
+ * then clears its target description, drops the exec file (none is
+ * found by NAME; its symbols stay), reads target.xml again, which now
+ * has the other layout, puts its breakpoints back and resumes at once;
+ * that resume gets the stop itself (session__report_kept_stop).  true
+ * when the exec stop was sent.
+ */
+static bool session_switch_layout(struct session *s, const struct target_stop *stop)
+{
+	struct target *t = s->target;
+	const struct regs_layout *want;
+	struct target_regs r;
+	char reply[256], hex[128];
+	const char *name;
+	int n;
+
+	if (!s->arch_auto || !s->gdb_exec_events || stop->reason == STOP_EXITED ||
+	    t->ops->get_regs(t, stop->cpu, &r) < 0)
+		return false;
+	want = regs__layout_for(&r);
+	if (strcmp(regs_layout__name(want), regs_layout__name(s->layout)) == 0)
+		return false;
+	name = want == regs__layout(REGS_ARCH_X86_64) ? EXEC_NAME_64 : EXEC_NAME_32;
+	hex[rsp__hex_encode(hex, name, strlen(name))] = '\0';
+	n = snprintf(reply, sizeof(reply), "T05exec:%s;thread:%02x;", hex,
+		     (unsigned int)stop->cpu + 1);
+	if (n < 0 || (size_t)n >= sizeof(reply))
+		return false;
+	if (s->log)
+		fprintf(s->log, "kvmstub: vCPU %d is %s 64-bit mode: the %s register layout, "
+			"told to gdb with an exec stop\n", stop->cpu,
+			want == regs__layout(REGS_ARCH_X86_64) ? "in" : "out of",
+			regs_layout__name(want));
+	s->layout = want;
+	s->xml_len = 0;
+	s->exec_pending = true;
+	s->exec_stepped = false;
+	s->exec_stop = *stop;
+	/* The stop comes where gdb expects a continue to go on (after a step
+	 * follow_exec ended its stepping): say why. */
+	if (!stop->message[0])
+		snprintf(s->exec_stop.message, sizeof(s->exec_stop.message),
+			 "kvmstub: the CPU is %s 64-bit mode: gdb has the %s registers from here on",
+			 want == regs__layout(REGS_ARCH_X86_64) ? "in" : "out of",
+			 regs_layout__name(want));
+	session__send_packet(s, reply, (size_t)n);
+	return true;
+}
+
+/*
+ * gdb resumes after following the exec stop.  Its continue gets the stop
+ * that was behind it, nothing run.  Before that it may finish a step over
+ * a breakpoint it was stepping from when the vCPU changed mode
+ * (follow_exec ended its stepi or next, which it then continues): that
+ * step is answered done where the vCPU is, nothing run, and the kept
+ * stop waits for the continue.  A second step means gdb stopped after
+ * the first (a breakpoint where the vCPU is): the kept stop is dropped
+ * and the step runs.
+ */
+bool session__report_kept_stop(struct session *s, enum target_resume_kind kind)
+{
+	struct target_stop step = { .reason = STOP_STEP, .cpu = s->exec_stop.cpu };
+
+	if (!s->exec_pending)
+		return false;
+	if (kind != RESUME_CONTINUE && s->exec_stepped) {
+		s->exec_pending = false;
+		return false;
+	}
+	s->no_reply = true;	/* the stop goes out as its own packets */
+	if (kind != RESUME_CONTINUE) {
+		s->exec_stepped = true;
+		session_send_stop(s, &step);
+		return true;
+	}
+	s->exec_pending = false;
+	session_send_stop(s, &s->exec_stop);
+	return true;
 }
 
 /*
@@ -444,8 +581,6 @@ enum session_action session__target_event(struct session *s)
 {
 	struct target *t = s->target;
 	struct target_stop stop;
-	char reply[128];
-	size_t n;
 	int ret;
 
 	ret = t->ops->get_stop(t, &stop);
@@ -495,11 +630,10 @@ enum session_action session__target_event(struct session *s)
 		fprintf(s->log, "kvmstub: guest stopped: %.*s\n", (int)sizeof(stop.message),
 			stop.message);
 	if (s->attached && s->running) {
-		session_send_message(s, stop.message);
 		if (stop.cpu >= 0 && stop.cpu < t->ops->nr_cpus(t))
 			s->g_cpu = stop.cpu;
-		n = session__stop_reply(s, &stop, reply, sizeof(reply));
-		session__send_packet(s, reply, n);
+		if (!session_switch_layout(s, &stop))
+			session_send_stop(s, &stop);
 	}
 	s->running = false;
 	s->interrupt_wanted = false;

@@ -91,8 +91,15 @@ struct session {
 	enum target_space filter_space;	/* of the bp_filter's memory reads */
 
 	/* Features gdb announced in qSupported (stop replies say swbreak/hwbreak
-	 * only to a gdb that understands them). */
-	bool gdb_swbreak, gdb_hwbreak;
+	 * only to a gdb that understands them; exec-events: --arch auto may
+	 * switch the layout with an exec stop). */
+	bool gdb_swbreak, gdb_hwbreak, gdb_exec_events;
+	/* --arch auto switched the layout: gdb was told with an exec stop
+	 * and follows it by reading target.xml again and resuming; the stop
+	 * that revealed the new mode is reported at that resume, nothing run. */
+	bool exec_pending;
+	bool exec_stepped;		/* ... and a step was answered where the vCPU is */
+	struct target_stop exec_stop;
 	/* Set by a handler whose packet gets no reply now (c, s, vCont, k). */
 	bool no_reply;
 	/* How the target was last resumed (to resume again after a stop that
@@ -158,8 +165,9 @@ void session__machine_reset(struct session *s);
  * packets: qRcmd's 'O' packets, a stop's message).  0, or -ENOSPC when
  * s->out cannot hold it (the packet is dropped and logged). */
 int session__send_packet(struct session *s, const void *payload, size_t len);
-/* The stop reply for stop ("T05thread:01;", "W00", ...) into out.
- * Returns its length, 0 if cap is too small. */
+/* The stop reply for stop ("T05thread:01;04:...;05:...;08:...;", "W00",
+ * ...) into out: a T reply carries the stack and frame pointers and the
+ * pc of the stopped vCPU.  Returns its length, 0 if cap is too small. */
 size_t session__stop_reply(const struct session *s, const struct target_stop *stop,
 			   char *out, size_t cap);
 /* Whether a stop is shown to gdb, or the target silently resumed with
@@ -170,5 +178,10 @@ bool session__stop_is_reportable(struct session *s, const struct target_stop *st
 /* A continue while breakpoints have conditions: let the target evaluate
  * them where a breakpoint is hit (how->bp_filter). */
 void session__add_filter(struct session *s, struct target_resume *how);
+/* A resume of kind arrived while an exec stop is pending (exec_pending):
+ * a continue gets the kept stop, a first step a stop where the vCPU is,
+ * and nothing runs; a second step drops the kept stop and runs.  Returns
+ * false when the resume is to run. */
+bool session__report_kept_stop(struct session *s, enum target_resume_kind kind);
 
 #endif

@@ -25,4 +25,17 @@ int sysview__show_idt(struct target *t, int cpu, char *out, size_t cap);
 /* arg: "ADDR" (linear) or "SEL:OFF" (hex). -EINVAL when malformed. */
 int sysview__show_xlate(struct target *t, int cpu, const char *arg, char *out, size_t cap);
 
+/* sysview_msr.c: MSRs by name or hex address (IA32_EFER, efer, c0000080).
+ * A refused MSR is -ENOENT, with the reason in out. */
+int sysview__msr_parse(const char *arg, uint32_t *index);
+int sysview__show_msr_read(struct target *t, int cpu, const char *arg, char *out, size_t cap);
+int sysview__show_msr_write(struct target *t, int cpu, const char *addr, const char *value,
+			    char *out, size_t cap);
+int sysview__show_msr_list(struct target *t, int cpu, char *out, size_t cap);
+/* sysview_apic.c: every vCPU's local APIC; sysview_irq.c: the 8259 pair
+ * and the 8254.  -ENODEV, said in out, where the machine has none. */
+int sysview__show_lapic(struct target *t, char *out, size_t cap);
+int sysview__show_pic(struct target *t, char *out, size_t cap);
+int sysview__show_pit(struct target *t, char *out, size_t cap);
+
 #endif

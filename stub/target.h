@@ -63,6 +63,70 @@ struct target_regs {
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
 };
 
+/*
+ * The x87, SSE, AVX, AVX-512 and protection-key state of one vCPU, as
+ * the CPU's XSAVE keeps it, decoded.  Which parts a vCPU has comes from
+ * its CPUID (target_ops.xfeatures); the others read as zero.
+ */
+#define TARGET_XF_X87		(1u << 0)	/* st0-st7, fctrl..fop */
+#define TARGET_XF_SSE		(1u << 1)	/* xmm0-15, mxcsr */
+#define TARGET_XF_AVX		(1u << 2)	/* the upper halves of ymm0-15 */
+#define TARGET_XF_AVX512	(1u << 3)	/* k0-7, zmm0-15's upper halves, zmm16-31 */
+#define TARGET_XF_PKRU		(1u << 4)	/* the protection-key rights register */
+#define TARGET_XF_XCR0		(1u << 5)	/* XCR0 can be read (KVM_GET_XCRS) */
+
+#define TARGET_NR_VREGS		32	/* xmm/ymm/zmm0-31 (AVX-512: 32, else 16 or 8) */
+
+struct target_fpu {
+	uint16_t fcw, fsw;
+	uint16_t ftw;		/* the full tag word: 2 bits per physical register */
+	uint16_t fop;		/* 11 bits */
+	/* The last instruction and operand pointers as XSAVE's 64-bit
+	 * format holds them: gdb's fioff and fooff are the low 32 bits,
+	 * fiseg and foseg the next 32 (which hold no selector in that
+	 * format). */
+	uint64_t fip, fdp;
+	uint8_t st[8][10];	/* ST(0)-ST(7), 80-bit extended */
+	uint32_t mxcsr;
+	uint32_t mxcsr_mask;	/* read only: the MXCSR bits this CPU has */
+	uint8_t xmm[TARGET_NR_VREGS][16];	/* bits 0-127 */
+	uint8_t ymmh[TARGET_NR_VREGS][16];	/* bits 128-255 */
+	uint8_t zmmh[TARGET_NR_VREGS][32];	/* bits 256-511 */
+	uint64_t k[8];
+	uint32_t pkru;
+	uint64_t xcr0;
+};
+
+/* One 8259 PIC, as KVM's in-kernel one holds it. */
+struct target_pic {
+	uint8_t irr, isr, imr;	/* bit n: IRQ n of this chip */
+	uint8_t vector_base;	/* ICW2: IRQ n arrives as vector base + n */
+	uint8_t elcr;		/* level-triggered IRQs (the chipset's ELCR) */
+	uint8_t lowest;		/* the IRQ of lowest priority (rotation), 7 after reset */
+	uint8_t init_state;	/* 0: initialised; 1-3: ICW2-ICW4 expected next */
+	bool auto_eoi, special_mask, poll, read_isr, special_fully_nested, init4;
+};
+
+/* One channel of the 8254 PIT. */
+struct target_pit_channel {
+	uint32_t count;		/* the reload value, 1-65536 */
+	uint16_t now;		/* the count now, when now_known */
+	bool now_known;
+	uint16_t latched_count;	/* held by a latch command, not read yet */
+	uint8_t status;		/* held by a read-back command, not read yet */
+	uint8_t mode;		/* 0-5; above: not programmed since reset */
+	uint8_t rw_mode;	/* 1 low byte, 2 high byte, 3 low then high */
+	bool bcd, gate, count_latched, status_latched;
+};
+
+struct target_pit {
+	struct target_pit_channel ch[3];
+	bool hpet_legacy;	/* the HPET has taken over channel 0's IRQ */
+	bool speaker_data;	/* port 0x61 bit 1: channel 2 drives the speaker */
+};
+
+#define TARGET_LAPIC_SIZE	1024	/* the local APIC's register page */
+
 /* CPU mode bits a learner cares about (derived from CR0, CR4, EFER, CS). */
 #define X86_CR0_PE	(1ull << 0)
 #define X86_CR0_PG	(1ull << 31)
@@ -202,6 +266,15 @@ struct target_ops {
 			    uint64_t addr, void *buf, size_t len);
 	ssize_t (*write_mem)(struct target *t, int cpu, enum target_space space,
 			     uint64_t addr, const void *buf, size_t len);
+	/* The extended state (XSAVE: x87, SSE, AVX, AVX-512, PKRU, XCR0).
+	 * xfeatures: the TARGET_XF_* parts the vCPUs have, from their
+	 * CPUID, without reading any state.  get_fpu reads a parked vCPU's
+	 * (once a stop), set_fpu writes it back whole.  All three optional
+	 * (NULL: the target has none of it). */
+	uint32_t (*xfeatures)(struct target *t);
+	int (*get_fpu)(struct target *t, int cpu, struct target_fpu *fpu);
+	int (*set_fpu)(struct target *t, int cpu, const struct target_fpu *fpu);
+
 	/* Linear to guest-physical with the vCPU's current paging; -EFAULT
 	 * when unmapped. */
 	int (*translate)(struct target *t, int cpu, uint64_t linear, uint64_t *phys);
@@ -224,6 +297,20 @@ struct target_ops {
 	/* Back to power-on state (vCPUs stopped at the reset vector,
 	 * breakpoints removed, the image reloaded). */
 	int (*reset)(struct target *t);
+	/* Model-specific registers of a parked vCPU (monitor msr): 0, or
+	 * -ENOENT when KVM refuses the MSR (reading: the vCPU has no such
+	 * MSR; writing: no such MSR or a value it does not take).  Optional. */
+	int (*get_msr)(struct target *t, int cpu, uint32_t index, uint64_t *val);
+	int (*set_msr)(struct target *t, int cpu, uint32_t index, uint64_t val);
+	/* A parked vCPU's local APIC register page, TARGET_LAPIC_SIZE bytes
+	 * laid out as at its MMIO base (the ID at 0x20, the ISR at 0x100
+	 * ...), the current count computed for now (monitor lapic).  The two
+	 * 8259s (master, slave) and the 8254 (monitor pic, monitor pit).
+	 * -ENODEV where the machine has none.  All optional. */
+	int (*get_lapic)(struct target *t, int cpu, uint8_t *regs);
+	int (*get_pic)(struct target *t, struct target_pic pic[2]);
+	int (*get_pit)(struct target *t, struct target_pit *pit);
+
 	/* Remove every breakpoint and watchpoint, whoever inserted them (a
 	 * client that went away without removing its own), and nothing
 	 * else.  The vCPUs must be stopped: -EBUSY otherwise.  Optional

@@ -13,6 +13,9 @@
 static const char *const feature_names[NR_FEATURES] = {
 	[FEAT_CORE] = "org.gnu.gdb.i386.core",
 	[FEAT_SSE] = "org.gnu.gdb.i386.sse",
+	[FEAT_AVX] = "org.gnu.gdb.i386.avx",
+	[FEAT_AVX512] = "org.gnu.gdb.i386.avx512",
+	[FEAT_PKEYS] = "org.gnu.gdb.i386.pkeys",
 	[FEAT_SYSTEM] = "org.kvmstub.x86.system",
 };
 
@@ -25,7 +28,7 @@ struct flag_bit {
 
 struct flags_type {
 	const char *id;
-	uint8_t feature;
+	uint8_t size;		/* bytes; 0: as wide as the layout's system registers */
 	const struct flag_bit *bits;
 	int nr_bits;
 };
@@ -62,14 +65,22 @@ static const struct flag_bit efer_bits[] = {
 	{ "LMSLE", 13 }, { "FFXSR", 14 }, { "TCE", 15 },
 };
 
-#define FLAGS(id, feat, tab) { id, feat, tab, (int)(sizeof(tab) / sizeof(tab[0])) }
+/* XCR0: the state components XSAVE manages and the OS has enabled. */
+static const struct flag_bit xcr0_bits[] = {
+	{ "X87", 0 }, { "SSE", 1 }, { "AVX", 2 }, { "BNDREGS", 3 }, { "BNDCSR", 4 },
+	{ "OPMASK", 5 }, { "ZMM_HI256", 6 }, { "HI16_ZMM", 7 }, { "PKRU", 9 },
+	{ "TILECFG", 17 }, { "TILEDATA", 18 },
+};
+
+#define FLAGS(id, size, tab) { id, size, tab, (int)(sizeof(tab) / sizeof(tab[0])) }
 
 static const struct flags_type flags_types[] = {
-	FLAGS("i386_eflags", FEAT_CORE, eflags_bits),
-	FLAGS("i386_mxcsr", FEAT_SSE, mxcsr_bits),
-	FLAGS("kvmstub_cr0", FEAT_SYSTEM, cr0_bits),
-	FLAGS("kvmstub_cr4", FEAT_SYSTEM, cr4_bits),
-	FLAGS("kvmstub_efer", FEAT_SYSTEM, efer_bits),
+	FLAGS("i386_eflags", 4, eflags_bits),
+	FLAGS("i386_mxcsr", 4, mxcsr_bits),
+	FLAGS("kvmstub_cr0", 0, cr0_bits),
+	FLAGS("kvmstub_cr4", 0, cr4_bits),
+	FLAGS("kvmstub_efer", 0, efer_bits),
+	FLAGS("kvmstub_xcr0", 8, xcr0_bits),
 };
 
 /* The 128-bit SSE register seen as each of its lane layouts. */
@@ -89,6 +100,9 @@ static const char vec128_types[] =
 	"      <field name=\"v2_int64\" type=\"v2i64\"/>\n"
 	"      <field name=\"uint128\" type=\"uint128\"/>\n"
 	"    </union>\n";
+/* zmm0h-zmm31h: bits 256-511, as gdb's own avx512 feature types them. */
+static const char v2ui128_type[] =
+	"    <vector id=\"v2ui128\" type=\"uint128\" count=\"2\"/>\n";
 /* A bounded text builder: stops writing at cap, remembers it overflowed. */
 struct xbuf {
 	char *p;
@@ -131,15 +145,27 @@ size_t regs__eflags_str(uint64_t rflags, char *out, size_t cap)
 	return b.len;
 }
 
-/* The system feature's flag types are as wide as its registers (8 bytes in
- * the x86-64 layout); eflags and mxcsr are 4 bytes in both. */
-static void xml_types(struct xbuf *b, const struct regs_layout *L, int feature)
+/* Whether a described register of feature uses the type id. */
+static bool feature_uses(const struct regs_layout *L, int feature, uint32_t xf, const char *id)
+{
+	for (int i = 0; i < L->nr; i++)
+		if (L->regs[i].feature == feature && regs_layout__described(L, i, xf) &&
+		    strcmp(L->regs[i].type, id) == 0)
+			return true;
+	return false;
+}
+
+/* The types a feature's registers use (gdb looks a type up in the feature
+ * that uses it).  The system feature's flag types are as wide as its
+ * registers (8 bytes in the x86-64 layout); eflags and mxcsr are 4 bytes
+ * in both, xcr0 8. */
+static void xml_types(struct xbuf *b, const struct regs_layout *L, int feature, uint32_t xf)
 {
 	for (size_t i = 0; i < sizeof(flags_types) / sizeof(flags_types[0]); i++) {
 		const struct flags_type *f = &flags_types[i];
-		int size = f->feature == FEAT_SYSTEM && L->wide ? 8 : 4;
+		int size = f->size ? f->size : L->wide ? 8 : 4;
 
-		if (f->feature != feature)
+		if (!feature_uses(L, feature, xf, f->id))
 			continue;
 		xput(b, "    <flags id=\"%s\" size=\"%d\">\n", f->id, size);
 		for (int j = 0; j < f->nr_bits; j++)
@@ -147,15 +173,16 @@ static void xml_types(struct xbuf *b, const struct regs_layout *L, int feature)
 			     f->bits[j].name, f->bits[j].bit, f->bits[j].bit);
 		xput(b, "    </flags>\n");
 	}
-	if (feature == FEAT_SSE)
+	if (feature_uses(L, feature, xf, "vec128"))
 		xput(b, "%s", vec128_types);
+	if (feature_uses(L, feature, xf, "v2ui128"))
+		xput(b, "%s", v2ui128_type);
 }
 
 size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_regs *r,
-			       char *out, size_t cap)
+			       uint32_t xfeatures, char *out, size_t cap)
 {
 	struct xbuf b = { .p = out, .cap = cap };
-	int feature = -1;
 	const char *arch;
 
 	if (cap == 0)
@@ -172,20 +199,28 @@ size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_
 		 "<target version=\"1.0\">\n"
 		 "  <architecture>%s</architecture>\n"
 		 "  <osabi>none</osabi>\n", arch);
-	for (int i = 0; i < L->nr; i++) {
-		const struct reg_desc *d = &L->regs[i];
+	/* Feature by feature: the x87 registers are the core feature's
+	 * though they are numbered after the system registers. */
+	for (int feature = 0; feature < NR_FEATURES; feature++) {
+		bool open = false;
 
-		if (d->feature != feature) {
-			if (feature >= 0)
-				xput(&b, "  </feature>\n");
-			feature = d->feature;
-			xput(&b, "  <feature name=\"%s\">\n", feature_names[feature]);
-			xml_types(&b, L, feature);
+		for (int i = 0; i < L->nr; i++) {
+			const struct reg_desc *d = &L->regs[i];
+
+			if (d->feature != feature || !regs_layout__described(L, i, xfeatures))
+				continue;
+			if (!open) {
+				xput(&b, "  <feature name=\"%s\">\n", feature_names[feature]);
+				xml_types(&b, L, feature, xfeatures);
+				open = true;
+			}
+			xput(&b, "    <reg name=\"%s\" bitsize=\"%u\" type=\"%s\" regnum=\"%d\""
+				 " group=\"%s\"/>\n", d->name, d->bits, d->type, i, d->group);
 		}
-		xput(&b, "    <reg name=\"%s\" bitsize=\"%u\" type=\"%s\" regnum=\"%d\""
-			 " group=\"%s\"/>\n", d->name, d->bits, d->type, i, d->group);
+		if (open)
+			xput(&b, "  </feature>\n");
 	}
-	xput(&b, "  </feature>\n</target>\n");
+	xput(&b, "</target>\n");
 	if (b.overflow) {
 		out[0] = '\0';
 		return 0;

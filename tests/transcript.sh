@@ -18,7 +18,10 @@
 #     (default target remote; connect=connect64 for the 64-bit layout);
 #   - "<!-- transcript: shell -->" instead runs each "$ COMMAND" line of the
 #     block with bash in the top directory and puts its output under it
-#     (carriage returns left out, as a terminal shows them).
+#     (carriage returns left out, as a terminal shows them);
+#   - vary= lists, commas between them, extended regular expressions
+#     without blanks for what changes from run to run (a timer's count, the
+#     TSC): the check compares the rest, --update writes what was printed.
 #
 # gdb runs in batch mode with `set trace-commands on`; a traced command
 # "+CMD" is shown as "(gdb) CMD", the lines gdb traces inside user-defined
@@ -33,13 +36,14 @@ GDB=${GDB:-gdb}
 transcript_marker() {
 	local line=$1 word
 	[[ $line =~ ^\<!--\ transcript:\ (.*)\ --\>$ ]] || return 1
-	TR_NAME= TR_IMAGE= TR_ELF= TR_ARGS=() TR_CONNECT="target remote"
+	TR_NAME= TR_IMAGE= TR_ELF= TR_ARGS=() TR_CONNECT="target remote" TR_VARY=()
 	for word in ${BASH_REMATCH[1]}; do
 		case $word in
 		image=*) TR_IMAGE=${word#image=} ;;
 		elf=*)   TR_ELF=${word#elf=} ;;
 		args=*)  IFS=, read -r -a TR_ARGS <<<"${word#args=}" ;;
 		connect=*) TR_CONNECT=${word#connect=} ;;
+		vary=*)  IFS=, read -r -a TR_VARY <<<"${word#vary=}" ;;
 		*=*)     echo "transcript marker: unknown key in '$word'" >&2; return 2 ;;
 		*)       [ -z "$TR_NAME" ] || { echo "transcript marker: two names" >&2; return 2; }
 			 TR_NAME=$word ;;
@@ -52,6 +56,16 @@ transcript_marker() {
 			{ echo "transcript $TR_NAME: no image= (nor --disk/--floppy)" >&2; return 2; }
 	fi
 	return 0
+}
+
+# transcript_masked FILE: FILE with every match of the marker's vary=
+# expressions replaced by "<varies>", for the comparison.
+transcript_masked() {
+	local args=() re
+	for re in "${TR_VARY[@]}"; do
+		args+=(-e "s/$re/<varies>/g")
+	done
+	if [ ${#args[@]} -eq 0 ]; then cat "$1"; else sed -E "${args[@]}" "$1"; fi
 }
 
 # transcript_render RAW: gdb's traced output as the README shows it.

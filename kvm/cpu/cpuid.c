@@ -60,6 +60,8 @@ int cpu__set_cpuid(struct cpu *c, int kvm_fd, int id, int nr, char *err, size_t 
 		r = KVM_IOCTL(c->fd, KVM_SET_CPUID2, cpuid);
 		if (r < 0)
 			kvm__ioctl_error(err, errlen, "KVM_SET_CPUID2", r);
+		else
+			cpu__fpu_features(c, cpuid);
 	}
 	free(cpuid);
 	return r < 0 ? r : 0;

@@ -1,7 +1,8 @@
 /*
  * regs.c - a vCPU's registers (cpu.h): its fd and kvm_run area, KVM's
  * kvm_regs/kvm_sregs through the per-stop cache and kvm_run's synced
- * copy, to and from struct target_regs, and the power-on state.
+ * copy, to and from struct target_regs, and the power-on state.  The
+ * x87/SSE/AVX image of fpu.c is cached and dropped with them.
  */
 #include "cpu.h"
 
@@ -21,6 +22,7 @@ static void cache_forget(struct cpu *c)
 {
 	c->regs_cached = false;
 	c->sregs_cached = false;
+	c->xs.cached = false;		/* the x87/SSE/AVX image (fpu.c) */
 }
 
 /* A write: neither the cache nor kvm_run's copy of the last exit holds. */
@@ -83,11 +85,15 @@ int cpu__open(struct cpu *c, int kvm_fd, int vm_fd, int id, size_t run_size,
 	}
 	c->run_size = run_size;
 	sync_init(c, kvm_fd);
-	return 0;
+	r = cpu__fpu_open(c, kvm_fd, vm_fd);
+	if (r < 0)
+		snprintf(err, errlen, "cannot allocate the vCPU's XSAVE image: %s", strerror(-r));
+	return r;
 }
 
 void cpu__close(struct cpu *c)
 {
+	cpu__fpu_close(c);
 	if (c->run)
 		munmap(c->run, c->run_size);
 	c->run = NULL;

@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "../host/helper.h"
 #include "../host/ioctl.h"
@@ -226,6 +227,113 @@ static int irqchip_load(void *st, const void *buf, size_t len)
 		return -EINVAL;
 	irqchip_settle(ic);
 	return set_chips(ic, s->chips, ic->pit ? &s->pit : NULL, err, sizeof(err));
+}
+
+/* ---- what monitor pic and monitor pit show ---- */
+
+static void pic_to_target(const struct kvm_pic_state *k, struct target_pic *p)
+{
+	p->irr = k->irr;
+	p->isr = k->isr;
+	p->imr = k->imr;
+	p->vector_base = k->irq_base;
+	p->elcr = k->elcr;
+	/* priority_add is the IRQ of highest priority; the lowest is the
+	 * one before it (7 after reset). */
+	p->lowest = (uint8_t)((k->priority_add + 7) & 7);
+	p->init_state = k->init_state;
+	p->auto_eoi = k->auto_eoi;
+	p->special_mask = k->special_mask;
+	p->poll = k->poll;
+	p->read_isr = k->read_reg_select;
+	p->special_fully_nested = k->special_fully_nested_mode;
+	p->init4 = k->init4;
+}
+
+int irqchip__pic(const struct devices *d, struct target_pic pic[2])
+{
+	struct irqchip *ic = devices__state(d, &irqchip_device);
+	struct kvm_irqchip chip;
+	int r;
+
+	if (!ic || !ic->on)
+		return -ENODEV;
+	for (int i = 0; i < 2; i++) {
+		memset(&chip, 0, sizeof(chip));
+		chip.chip_id = (uint32_t)(i == 0 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE);
+		r = KVM_IOCTL(ic->vm_fd, KVM_GET_IRQCHIP, &chip);
+		if (r < 0)
+			return r;
+		pic_to_target(&chip.chip.pic, &pic[i]);
+	}
+	return 0;
+}
+
+#define PIT_HZ		1193182ull	/* the 8254's input clock */
+
+/*
+ * The count now, of channels 1 and 2.  KVM keeps the time their count was
+ * loaded (count_load_time, CLOCK_MONOTONIC) and a latch computes the count
+ * from the time since: one decrement per clock, the reload value again at
+ * zero in the periodic modes 2 and 3 (mode 3 counts by two); in modes 0,
+ * 1, 4 and 5 the counter runs on through zero.  Channel 0 is timed by the
+ * host timer behind IRQ 0 instead, whose phase KVM_GET_PIT2 does not
+ * give: its count_load_time is not when its count was loaded (measured:
+ * 0.1 to 18 ms off), so its count now is not known here.
+ */
+static uint16_t pit_now(const struct kvm_pit_channel_state *c, int64_t now_ns)
+{
+	uint64_t count = c->count ? c->count : 0x10000;
+	uint64_t elapsed = now_ns > c->count_load_time ? (uint64_t)(now_ns - c->count_load_time) : 0;
+	uint64_t ticks = elapsed / 1000000000ull * PIT_HZ +
+			 elapsed % 1000000000ull * PIT_HZ / 1000000000ull;
+
+	switch (c->mode) {
+	case 2:
+		return (uint16_t)(count - ticks % count);
+	case 3:
+		return (uint16_t)(count - (2 * ticks) % count);
+	default:
+		return (uint16_t)((count - ticks) & 0xffff);
+	}
+}
+
+int irqchip__pit(struct devices *d, struct target_pit *pit)
+{
+	struct irqchip *ic = devices__state(d, &irqchip_device);
+	struct kvm_pit_state2 k;
+	struct timespec ts;
+	int64_t now;
+	int r;
+
+	if (!ic || !ic->pit)
+		return -ENODEV;
+	irqchip_settle(ic);	/* KVM_GET_PIT2 would wait for the reinject set-up */
+	r = KVM_IOCTL(ic->vm_fd, KVM_GET_PIT2, &k);
+	if (r < 0)
+		return r;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	memset(pit, 0, sizeof(*pit));
+	for (int i = 0; i < 3; i++) {
+		const struct kvm_pit_channel_state *c = &k.channels[i];
+		struct target_pit_channel *t = &pit->ch[i];
+
+		t->count = c->count ? c->count : 0x10000;
+		t->now_known = i != 0;
+		t->now = t->now_known ? pit_now(c, now) : 0;
+		t->latched_count = c->latched_count;
+		t->count_latched = c->count_latched;
+		t->status = c->status;
+		t->status_latched = c->status_latched;
+		t->mode = c->mode;
+		t->rw_mode = c->rw_mode;
+		t->bcd = c->bcd;
+		t->gate = c->gate;
+	}
+	pit->hpet_legacy = k.flags & KVM_PIT_FLAGS_HPET_LEGACY;
+	pit->speaker_data = k.flags & KVM_PIT_FLAGS_SPEAKER_DATA_ON;
+	return 0;
 }
 
 void irqchip__line(int vm_fd, unsigned int irq, bool level)

@@ -7,11 +7,16 @@
 
 #include <stdbool.h>
 
+#include "../../stub/target.h"
 #include "device.h"
 
 /* KVM's PICs, I/O APIC and local APICs exist (KVM_CREATE_IRQCHIP): hlt
  * sleeps in KVM, and the APs wait for INIT and SIPI. */
 bool irqchip__on(const struct devices *d);
+/* The two 8259s (master, slave) and the 8254 as KVM holds them now, for
+ * monitor pic and pit; -ENODEV without them. */
+int irqchip__pic(const struct devices *d, struct target_pic pic[2]);
+int irqchip__pit(struct devices *d, struct target_pit *pit);
 /* The vectors the in-kernel PICs can interrupt with now (their unmasked
  * lines, those requested first; the slave's when the cascade is
  * unmasked), at most max: how many.  0 without PICs. */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../debug/dregs.h"
+#include "inline_step.h"
 #include "vcpu.h"
 #include "watchdog.h"
 
@@ -115,6 +116,35 @@ static bool runs(const struct target_resume *how, int cpu)
 	return !how->alone || how->cpu == cpu;
 }
 
+/*
+ * The step of the only vCPU, run in this thread (inline_step.c): the same
+ * bookkeeping as a resume of one vCPU and its thread's parking, around
+ * vcpu__exec here.  Caller holds x->lock, which is dropped while it runs
+ * (the vCPU counts as running meanwhile, as in its own thread).
+ */
+static void resume_inline(struct exec *x, struct vcpu *v, const struct target_resume *how)
+{
+	struct target_stop stop;
+
+	v->wd.asleep = ASLEEP_NO;
+	v->wd.asleep_ticks = 0;
+	v->in_resume = true;
+	x->as.nr_running = 1;
+	x->as.nr_in_resume = 1;
+	v->state = VCPU_RUNNING;
+	v->kicked = false;
+	v->user_kick = false;
+	v->cpu.run->immediate_exit = 0;
+	pthread_mutex_unlock(&x->lock);
+	inline_step__run(v, how, &stop);
+	pthread_mutex_lock(&x->lock);
+	v->stop = stop;
+	v->state = VCPU_PARKED;
+	v->cpu.run->immediate_exit = 0;
+	allstop__parked(v);
+	pthread_cond_broadcast(&v->parked_cond);
+}
+
 int allstop__resume(struct exec *x, const struct target_resume *how)
 {
 	struct target_resume others = {
@@ -122,6 +152,7 @@ int allstop__resume(struct exec *x, const struct target_resume *how)
 		.bp_filter = how->kind == RESUME_CONTINUE ? how->bp_filter : NULL,
 		.bp_filter_ctx = how->bp_filter_ctx,
 	}, all;
+	bool prev_step;
 
 	if (how->kind == RESUME_CONTINUE && !how->alone &&
 	    (how->cpu < 0 || how->cpu >= x->nr_vcpus)) {
@@ -163,6 +194,14 @@ int allstop__resume(struct exec *x, const struct target_resume *how)
 		}
 	}
 	dregs__assign(x->bpm, x->wm);	/* the debug registers, the same on every vCPU */
+	/* A step of the only vCPU after a step: here, not in its thread. */
+	prev_step = x->vcpus[how->cpu].prev_step;
+	x->vcpus[how->cpu].prev_step = how->kind == RESUME_STEP;
+	if (inline_step__wanted(x, &x->vcpus[how->cpu], how, prev_step)) {
+		resume_inline(x, &x->vcpus[how->cpu], how);
+		pthread_mutex_unlock(&x->lock);
+		return 0;
+	}
 	x->as.nr_running = 0;
 	for (int i = 0; i < x->nr_vcpus; i++) {
 		struct vcpu *v = &x->vcpus[i];

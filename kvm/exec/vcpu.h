@@ -41,6 +41,7 @@ struct vcpu {
 	bool kicked;			/* interrupt() asked for a stop (not the watchdog) */
 	bool user_kick;			/* ... and it was gdb's Ctrl-C, not the all-stop */
 	bool in_resume;			/* runs in the current resume */
+	bool prev_step;			/* its last resume was a step (inline_step.c) */
 	struct watchdog_state wd;	/* the halt watchdog's (watchdog.h) */
 
 	/* The vCPU thread's own: */

@@ -136,6 +136,16 @@ def bench_stepi(n, name, start=None):
     _out(name, n / dt)
 
 
+def bench_regs(n, name, reg="eax"):
+    """maint flush register-cache, then p $reg, n times: register reads a
+    second (a 'g' packet for eax, a 'p' packet for st0)."""
+    t0 = time.perf_counter()
+    for _ in range(n):
+        _run("maintenance flush register-cache")
+        _run("p $%s" % reg)
+    _out(name, n / (time.perf_counter() - t0))
+
+
 def bench_dump(size, name):
     """dump binary memory of size bytes from 0: MiB/s."""
     path = os.environ.get("BENCH_DUMP", "/tmp/kvmstub-bench.dump")

@@ -74,16 +74,18 @@ free_port() {
 }
 
 # server_argv SYSTEM IMAGE: SRV_ARGV, the command line of kvmstub or QEMU
-# halted at the reset vector and listening for gdb on a new $PORT.
+# halted at the reset vector and listening for gdb on a new $PORT ($PIN in
+# front: taskset, or nothing).
+PIN=()
 server_argv() {
 	local sys=$1 image=$2
 	PORT=$(free_port)
 	case $sys in
 	kvmstub)
-		SRV_ARGV=("$KVMSTUB" --listen "127.0.0.1:$PORT" --serial none "${SRV_EXTRA[@]}" "$image")
+		SRV_ARGV=("${PIN[@]}" "$KVMSTUB" --listen "127.0.0.1:$PORT" --serial none "${SRV_EXTRA[@]}" "$image")
 		;;
 	qemu)
-		SRV_ARGV=("$QEMU" -enable-kvm -cpu host,-arch-capabilities -nographic -monitor none
+		SRV_ARGV=("${PIN[@]}" "$QEMU" -enable-kvm -cpu host,-arch-capabilities -nographic -monitor none
 			-serial none -S -gdb "tcp:127.0.0.1:$PORT" -m 16M -bios "$image"
 			-device isa-debug-exit,iobase=0xf4,iosize=1)
 		;;
@@ -135,7 +137,8 @@ gdb_bench() {
 		args+=(-ex "python $call")
 	done
 	BENCH_BREAK=$([ "$sys" = qemu ] && echo hbreak || echo break) \
-	BENCH_DUMP=$T/dump BENCH_SERVER_PID=$SRV_PID timeout -k 5 120 gdb -nx -batch "${args[@]}" >"$T/gdb.out" 2>&1
+	BENCH_DUMP=$T/dump BENCH_SERVER_PID=$SRV_PID timeout -k 5 120 "${PIN[@]}" gdb -nx -batch \
+		"${args[@]}" >"$T/gdb.out" 2>&1
 	grep '^BENCH-ERROR' "$T/gdb.out" >&2 && broken "$sys: $*"
 	if ! grep -q '^BENCH ' "$T/gdb.out"; then
 		tail -5 "$T/gdb.out" >&2
@@ -176,11 +179,13 @@ run_attach() {
 	fi
 }
 
-# Real mode (kernel1): stepi, memory dumps, interrupt, peak memory.
+# Real mode (kernel1): stepi, register reads, memory dumps, interrupt,
+# peak memory.
 run_real() {
 	local sys=$1 hwm
 	server_start "$sys" guests/kernel1.bin
 	gdb_bench "$sys" - "bench_stepi(2000, 'stepi_real')" \
+		"bench_regs(1000, 'regs_g', 'eax')" "bench_regs(1000, 'regs_p_st0', 'st0')" \
 		"bench_dump(1 << 20, 'dump_1m')" "bench_dump(16 << 20, 'dump_16m')" \
 		"bench_interrupt('interrupt')"
 	hwm=$(server_hwm)
@@ -195,6 +200,27 @@ run_protected() {
 	gdb_bench "$sys" guests/counter.elf "bench_stepi(2000, 'stepi_prot', '$LOOP')" \
 		"bench_bp('$LOOP', 200, 'bp_hits')"
 	server_stop
+}
+
+# Without an ELF file, as a user debugging a firmware blob has it: stepi
+# in protected mode, and breakpoint round trips.
+run_noelf() {
+	local sys=$1
+	server_start "$sys" guests/counter.bin
+	gdb_bench "$sys" - "bench_stepi(2000, 'stepi_prot_noelf', '$LOOP')" \
+		"bench_bp('$LOOP', 200, 'bp_hits_noelf')"
+	server_stop
+}
+
+# The daemon and gdb on one CPU (taskset -c 0): a wake-up across CPUs
+# costs more than a step on these machines.
+run_one_cpu() {
+	local sys=$1
+	PIN=(taskset -c 0)
+	server_start "$sys" guests/kernel1.bin
+	gdb_bench "$sys" - "bench_stepi(2000, 'stepi_real_1cpu')"
+	server_stop
+	PIN=()
 }
 
 run_cond() {
@@ -251,6 +277,10 @@ run_limit() {
 	out=$("$LIMIT" --start "$LOOP" bp-over 20000 guests/counter.bin) ||
 		{ broken "kvm_limit bp-over"; return; }
 	record cond_hits limit "$(echo "$out" | awk '{ print $(NF-1) }')"
+	out=$("$LIMIT" kick 40 guests/kernel1.bin) || { broken "kvm_limit kick"; return; }
+	record kick_real limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "median") print $(i+1) }')"
+	out=$("$LIMIT" --start "$LOOP" kick 40 guests/counter.bin) || { broken "kvm_limit kick"; return; }
+	record kick_prot limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "median") print $(i+1) }')"
 	out=$("$LIMIT" run guests/counter.bin) || { broken "kvm_limit run"; return; }
 	record loop_s limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($i == "after") print $(i+1) }')"
 	record loop_cpu limit "$(echo "$out" | awk '{ for (i = 1; i < NF; i++) if ($(i+2) == "CPU") print $i }')"
@@ -290,9 +320,14 @@ start|... of which the daemon's start, to listening|ms
 attach_cold|attach from one shell line (gdb's start-up included)|ms
 stepi_real|stepi, real mode (stepi 2000)|instr/s
 stepi_prot|stepi, protected mode (stepi 2000)|instr/s
+stepi_prot_noelf|stepi, protected mode, no ELF file|instr/s
+stepi_real_1cpu|stepi, real mode, daemon and gdb on one CPU (taskset)|instr/s
+regs_g|register read after a cache flush ('g': p \$eax)|reads/s
+regs_p_st0|x87 register read after a cache flush ('p': p \$st0)|reads/s
 dump_1m|memory dump 1 MiB|MiB/s
 dump_16m|memory dump 16 MiB|MiB/s
 bp_hits|breakpoint round trip (200 continues)|hits/s
+bp_hits_noelf|breakpoint round trip, no ELF file|hits/s
 cond_hits|conditional breakpoint (\$eax == N)|hits/s
 interrupt|interrupt (Ctrl-C to stop shown)|ms
 rss|peak resident memory, 16 MiB guest|MiB
@@ -307,6 +342,8 @@ step_real|KVM limit: single-step exits, real mode|exits/s
 stepregs_real|KVM limit: step + GET_REGS + GET_SREGS, real mode|exits/s
 step_prot|KVM limit: single-step exits, protected mode|exits/s
 stepregs_prot|KVM limit: step + GET_REGS + GET_SREGS, protected mode|exits/s
+kick_real|KVM limit: a kick (immediate_exit, SIGUSR1) until KVM_RUN returns, real mode|us
+kick_prot|KVM limit: the same, protected mode|us
 rec_speed|recording (--record), the counter loop|instr/s
 rec_insns|... instructions recorded|instr
 rstepi|reverse-stepi (median of 200)|ms
@@ -456,6 +493,8 @@ for i in $(seq 1 "$RUNS"); do
 		run_attach "$sys"
 		run_real "$sys"
 		run_protected "$sys"
+		run_noelf "$sys"
+		run_one_cpu "$sys"
 		n=COND_N_$sys
 		run_cond "$sys" "${!n}"
 		run_next "$sys"

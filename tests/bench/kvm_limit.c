@@ -21,6 +21,11 @@
  *                                               at ADDR (a loop), each
  *                                               stepped over: what a false
  *                                               condition costs at least
+ *   kvm_limit [--start ADDR] kick N IMAGE       N kicks of the running
+ *                                               vCPU as kvmstub kicks it
+ *                                               (immediate_exit, SIGUSR1
+ *                                               from another thread): the
+ *                                               time until KVM_RUN returns
  *
  * --start ADDR first runs to linear ADDR (a debug register breakpoint, not
  * counted), e.g. to step in protected mode.  Output is one line:
@@ -30,6 +35,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -338,12 +345,96 @@ static int do_run(struct box *b, bool dr, uint64_t addr)
 	return 0;
 }
 
+/* The kicker: a few ms apart, the kick kvmstub gives (allstop__interrupt,
+ * vcpu__kick): immediate_exit, then the signal to the vCPU's thread. */
+struct kicker {
+	struct box *b;
+	pthread_t vcpu_thread;
+	long n;
+	double *sent;
+	long sent_n;			/* kicks sent so far */
+	long done;			/* ... and seen by the vCPU thread */
+};
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *kick_thread(void *arg)
+{
+	struct kicker *k = arg;
+
+	for (long i = 0; i < k->n; i++) {
+		struct timespec ts = { 0, (2 + i % 3) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		while (__atomic_load_n(&k->done, __ATOMIC_ACQUIRE) < i)
+			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+		k->sent[i] = now();
+		__atomic_store_n(&k->sent_n, i + 1, __ATOMIC_RELEASE);
+		k->b->run->immediate_exit = 1;
+		pthread_kill(k->vcpu_thread, SIGUSR1);
+	}
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int do_kick(struct box *b, long n)
+{
+	struct kicker k = { .b = b, .vcpu_thread = pthread_self(), .n = n };
+	struct sigaction sa;
+	double *lat = calloc((size_t)n, sizeof(double));
+	pthread_t t;
+	long slow = 0;
+
+	k.sent = calloc((size_t)n, sizeof(double));
+	if (!lat || !k.sent)
+		return fail("calloc");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pthread_create(&t, NULL, kick_thread, &k))
+		return fail("pthread_create");
+	for (long i = 0; i < n; i++) {
+		int r;
+
+		/* KVM_RUN until it returns for this kick (an exit, or an EINTR
+		 * from before it was sent, goes on). */
+		for (;;) {
+			r = ioctl(b->cpu, KVM_RUN, 0);
+			if (r == 0 && b->run->exit_reason == KVM_EXIT_IO)
+				port_io(b);
+			if (r < 0 && errno == EINTR &&
+			    __atomic_load_n(&k.sent_n, __ATOMIC_ACQUIRE) > i)
+				break;
+		}
+		lat[i] = (now() - k.sent[i]) * 1e6;
+		b->run->immediate_exit = 0;
+		__atomic_store_n(&k.done, i + 1, __ATOMIC_RELEASE);
+	}
+	pthread_join(t, NULL);
+	for (long i = 0; i < n; i++)
+		slow += lat[i] > 2000;
+	qsort(lat, (size_t)n, sizeof(double), cmp_double);
+	printf("kick: %ld kicks, until KVM_RUN returned: min %.0f us, median %.0f us, max %.0f us, "
+	       "%ld over 2 ms\n", n, lat[0], lat[n / 2], lat[n - 1], slow);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: kvm_limit [--start ADDR] step|step-regs N IMAGE\n"
 			"       kvm_limit --start ADDR bp-over N IMAGE\n"
 			"       kvm_limit run IMAGE\n"
-			"       kvm_limit run-dr ADDR IMAGE\n");
+			"       kvm_limit run-dr ADDR IMAGE\n"
+			"       kvm_limit [--start ADDR] kick N IMAGE\n");
 	return 2;
 }
 
@@ -365,7 +456,7 @@ int main(int argc, char **argv)
 		return usage();
 	mode = argv[i++];
 	if (!strcmp(mode, "step") || !strcmp(mode, "step-regs") || !strcmp(mode, "run-dr") ||
-	    !strcmp(mode, "bp-over")) {
+	    !strcmp(mode, "bp-over") || !strcmp(mode, "kick")) {
 		if (i + 2 != argc)
 			return usage();
 		if (!strcmp(mode, "run-dr"))
@@ -388,5 +479,7 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(mode, "bp-over"))
 		return have_start ? do_bp_over(&b, n, start) : usage();
+	if (!strcmp(mode, "kick"))
+		return do_kick(&b, n);
 	return do_step(&b, n, !strcmp(mode, "step-regs"));
 }

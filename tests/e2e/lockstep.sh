@@ -34,7 +34,7 @@ trap - TERM INT
 cat "$T/out"
 # One line per image and phase, and the summary: a run that printed
 # nothing for an image did not check it.
-for image in serial protected long paging selfmod counter cloop lockstep lockstep-hlt \
+for image in serial protected long paging selfmod counter cloop fpu lockstep lockstep-hlt \
 		kvmstub-bios seabios seabios-256k bochs-bios ovmf; do
 	expect "$T/out" "^$image +steps " "no lockstep line for $image"
 done

@@ -1,9 +1,10 @@
 # long under gdb: the walk-through (gdbscripts/lesson-long.gdb) follows the
 # guest from the reset vector into 64-bit code with the 64-bit register
 # layout, and `info registers rip` equals the symbol's address; then a
-# session attaches to a guest that is ALREADY in long mode (--arch auto: the
-# first gdb sees the 32-bit layout, disconnects at a breakpoint in 64-bit
-# code, and a new gdb gets the 64-bit layout with the right registers).
+# session attaches to a guest that is ALREADY in long mode (--arch auto, the
+# default: the first gdb follows the guest into 64-bit code, where kvmstub
+# switches it to the 64-bit layout, and disconnects at a breakpoint there;
+# a new gdb gets the 64-bit layout with the right registers).
 . "$(dirname "$0")/lib.sh"
 need_kvm
 need_gdb
@@ -42,13 +43,11 @@ daemon_start --arch auto guests/long.bin
 gdb_run "$T/a1" "$ELF" <<EOF
 break *lm_entry
 continue
-info registers eip
+info registers rip
 disconnect
 EOF
 cat "$T/a1"
-expect "$T/a1" "^eip +$lm " "first session (32-bit layout): eip"
-expect "$T/a1" "note: the guest is in long mode, but this session has the 32-bit register" \
-	"the hint to reconnect"
+expect "$T/a1" "^rip +$lm " "first session (switched to the 64-bit layout): rip"
 gdb64_run "$T/a2" "$ELF" <<EOF
 info registers rip rsp cs
 p/x \$efer

@@ -53,8 +53,10 @@ while [ $i -lt $n ]; do
 	mapfile -t actual <"$T/actual.txt"
 	new+=("${actual[@]}")
 	checked=$((checked + 1))
+	transcript_masked "$T/expected.txt" >"$T/expected.cmp"
+	transcript_masked "$T/actual.txt" >"$T/actual.cmp"
 	if ! diff -u --label "README.md (line $((start + 1)), $TR_NAME)" \
-		--label "what $GDB and kvmstub print now" "$T/expected.txt" "$T/actual.txt" \
+		--label "what $GDB and kvmstub print now" "$T/expected.cmp" "$T/actual.cmp" \
 		>"$T/diff.txt"; then
 		differ=$((differ + 1))
 		[ $update = 1 ] || cat "$T/diff.txt"

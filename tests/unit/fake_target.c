@@ -102,7 +102,37 @@ static int ft_get_regs(struct target *t, int cpu, struct target_regs *regs)
 
 	if (!fake_cpu_ok(ft, cpu))
 		return -EINVAL;
+	ft->nr_get_regs++;
 	*regs = ft->regs[cpu];
+	return 0;
+}
+
+static uint32_t ft_xfeatures(struct target *t)
+{
+	return to_fake(t)->xfeatures;
+}
+
+static int ft_get_fpu(struct target *t, int cpu, struct target_fpu *fpu)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	ft->nr_get_fpu++;
+	*fpu = ft->fpu[cpu];
+	return 0;
+}
+
+static int ft_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	ft->nr_set_fpu++;
+	if (ft->set_fpu_err)
+		return ft->set_fpu_err;
+	ft->fpu[cpu] = *fpu;
 	return 0;
 }
 
@@ -113,6 +143,73 @@ static int ft_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	if (!fake_cpu_ok(ft, cpu))
 		return -EINVAL;
 	ft->regs[cpu] = *regs;
+	return 0;
+}
+
+static int fake_msr_slot(struct fake_target *ft, uint32_t index)
+{
+	for (int i = 0; i < ft->nr_msrs; i++)
+		if (ft->msrs[i].index == index)
+			return i;
+	return -1;
+}
+
+static int ft_get_msr(struct target *t, int cpu, uint32_t index, uint64_t *val)
+{
+	struct fake_target *ft = to_fake(t);
+	int i = fake_msr_slot(ft, index);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (i < 0)
+		return -ENOENT;
+	*val = ft->msrs[i].val;
+	return 0;
+}
+
+static int ft_set_msr(struct target *t, int cpu, uint32_t index, uint64_t val)
+{
+	struct fake_target *ft = to_fake(t);
+	int i = fake_msr_slot(ft, index);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (i < 0 || index == ft->msr_read_only)
+		return -ENOENT;
+	ft->msrs[i].val = val;
+	return 0;
+}
+
+static int ft_get_lapic(struct target *t, int cpu, uint8_t *regs)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (!fake_cpu_ok(ft, cpu))
+		return -EINVAL;
+	if (ft->no_irqchip)
+		return -ENODEV;
+	memcpy(regs, ft->lapic[cpu], TARGET_LAPIC_SIZE);
+	return 0;
+}
+
+static int ft_get_pic(struct target *t, struct target_pic pic[2])
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (ft->no_irqchip)
+		return -ENODEV;
+	pic[0] = ft->pic[0];
+	pic[1] = ft->pic[1];
+	return 0;
+}
+
+static int ft_get_pit(struct target *t, struct target_pit *pit)
+{
+	struct fake_target *ft = to_fake(t);
+
+	if (ft->no_irqchip)
+		return -ENODEV;
+	*pit = ft->pit;
 	return 0;
 }
 
@@ -447,6 +544,9 @@ static const struct target_ops fake_ops = {
 	.read_mem	= ft_read_mem,
 	.write_mem	= ft_write_mem,
 	.translate	= ft_translate,
+	.xfeatures	= ft_xfeatures,
+	.get_fpu	= ft_get_fpu,
+	.set_fpu	= ft_set_fpu,
 	.insert_bp	= ft_insert_bp,
 	.remove_bp	= ft_remove_bp,
 	.resume		= ft_resume,
@@ -456,6 +556,11 @@ static const struct target_ops fake_ops = {
 	.is_running	= ft_is_running,
 	.reset		= ft_reset,
 	.remove_all_bps	= ft_remove_all_bps,
+	.get_msr	= ft_get_msr,
+	.set_msr	= ft_set_msr,
+	.get_lapic	= ft_get_lapic,
+	.get_pic	= ft_get_pic,
+	.get_pit	= ft_get_pit,
 	.describe_cpu	= ft_describe_cpu,
 	.describe	= ft_describe,
 	.memory_map	= ft_memory_map,
@@ -480,6 +585,13 @@ struct fake_target *fake_target__new(size_t mem_size)
 	ft->mem_size = mem_size;
 	ft->nr_cpus = 1;
 	ft->hw_slots = 4;
+	ft->xfeatures = TARGET_XF_X87 | TARGET_XF_SSE;
+	for (int i = 0; i < FAKE_MAX_CPUS; i++) {
+		ft->fpu[i].fcw = 0x37f;		/* as after FNINIT */
+		ft->fpu[i].ftw = 0xffff;
+		ft->fpu[i].mxcsr = 0x1f80;
+		ft->fpu[i].mxcsr_mask = 0xffff;
+	}
 	ft->target.ops = &fake_ops;
 	ft->target.priv = ft;
 	fake_reset(ft);

@@ -24,6 +24,22 @@ struct fake_target {
 	struct target target;
 	int nr_cpus;
 	struct target_regs regs[4];
+	/* The extended state: xfeatures says which parts exist (x87 and SSE
+	 * after fake_target__new); get_fpu counts its reads. */
+	struct target_fpu fpu[4];
+	uint32_t xfeatures;
+	int nr_get_fpu, nr_set_fpu, nr_get_regs;
+	int set_fpu_err;		/* set_fpu fails with this (0: it works) */
+	/* MSRs (get_msr/set_msr): those in the list exist; set_msr refuses
+	 * msr_read_only.  The local APICs, the PICs and the PIT as given;
+	 * no_irqchip makes their ops say -ENODEV. */
+	struct { uint32_t index; uint64_t val; } msrs[16];
+	int nr_msrs;
+	uint32_t msr_read_only;
+	uint8_t lapic[4][TARGET_LAPIC_SIZE];
+	struct target_pic pic[2];
+	struct target_pit pit;
+	bool no_irqchip;
 	uint8_t *mem;
 	size_t mem_size;
 	struct fake_bp bps[FAKE_MAX_BPS];

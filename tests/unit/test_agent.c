@@ -196,8 +196,8 @@ static void test_registers(void **state)
 	assert_int_equal(VAL(f, 0x26, 0, 3, 0x27), 0x34567890);
 	/* reg 8 is gdb's $pc: linear */
 	assert_int_equal(VAL(f, 0x26, 0, 8, 0x27), 0xf003f);
-	/* reg 41 is the raw ip */
-	assert_int_equal(VAL(f, 0x26, 0, 41, 0x27), 0x3f);
+	/* reg 16 is the raw ip */
+	assert_int_equal(VAL(f, 0x26, 0, 16, 0x27), 0x3f);
 }
 
 static void test_memory(void **state)
@@ -305,7 +305,8 @@ static void test_runtime_errors(void **state)
 	assert_int_equal(RUN(f, &res, 0xff), -EINVAL);
 	assert_int_equal(RUN(f, &res, 0x0c), -EOPNOTSUPP);
 	assert_int_equal(RUN(f, &res, 0x22, 1, 0x2a, 0, 0x27), -EINVAL);
-	assert_int_equal(RUN(f, &res, 0x26, 0, 20, 0x27), -ENOENT);	/* x87: unavailable */
+	/* st2: the extended state is not read in a condition */
+	assert_int_equal(RUN(f, &res, 0x26, 0, 40, 0x27), -ENOENT);
 	assert_int_equal(agent__eval(&f->ctx, CODE(0x27), AGENT_MAX_LEN + 1, &res), -EINVAL);
 }
 
@@ -348,7 +349,8 @@ static void test_verify(void **state)
 	assert_int_equal(VERIFY(0x22, 1, 0x20, 0, 1, 0x27), -EINVAL);
 	assert_int_equal(VERIFY(0x22, 1, 0x20, 0, 5, 0x27), 0);
 	/* Registers gdb cannot read from us; register numbers out of range. */
-	assert_int_equal(VERIFY(0x26, 0, 16, 0x27), -EOPNOTSUPP);	/* st0 */
+	assert_int_equal(VERIFY(0x26, 0, 38, 0x27), -EOPNOTSUPP);	/* st0 */
+	assert_int_equal(VERIFY(0x26, 0, 62, 0x27), -EOPNOTSUPP);	/* mxcsr */
 	assert_int_equal(VERIFY(0x26, 0xff, 0xff, 0x27), -EOPNOTSUPP);
 	assert_int_equal(VERIFY(0x26, 0, 0, 0x27), 0);
 	/* Zero-bit extensions. */

@@ -44,7 +44,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.listen.port, 1234);
 	assert_false(o.no_gdb || o.once || o.verbose || o.probe || o.allow_remote);
 	assert_int_equal(o.arch, REGS_ARCH_I386);
-	assert_false(o.arch_auto);
+	assert_true(o.arch_auto);		/* --arch auto is the default */
 }
 
 /* Issue 15: the boot protocols' and drives' options. */
@@ -114,6 +114,7 @@ static void test_arch(void **state)
 	assert_false(o.arch_auto);
 	assert_int_equal(PARSE(&o, err, "--arch=i386", "x.bin"), 0);
 	assert_int_equal(o.arch, REGS_ARCH_I386);
+	assert_false(o.arch_auto);
 	assert_int_equal(PARSE(&o, err, "--arch=auto", "x.bin"), 0);
 	assert_true(o.arch_auto);
 	assert_int_equal(o.arch, REGS_ARCH_I386);

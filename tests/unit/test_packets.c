@@ -90,6 +90,33 @@ static enum session_action act(struct fixture *f, const char *pkt)
 	return packets__dispatch(f->s, pkt, strlen(pkt));
 }
 
+
+/* A T stop reply as the session sends it: base, then the stack pointer,
+ * the frame pointer and the linear pc of the thread it names, from the
+ * fake target's registers ("04:...;05:...;08:...;", little-endian). */
+static const char *T(struct fixture *f, const char *base)
+{
+	static char out[4][256];
+	static int k;
+	char *o = out[k++ % 4];
+	const struct target_regs *r;
+	const char *th = strstr(base, "thread:");
+	static const int nums[3] = { 4, 5, 8 };
+	uint32_t v[3];
+	size_t n;
+
+	assert_non_null(th);
+	r = &f->ft->regs[strtol(th + 7, NULL, 16) - 1];
+	v[0] = (uint32_t)r->gpr[GPR_SP];
+	v[1] = (uint32_t)r->gpr[GPR_BP];
+	v[2] = (uint32_t)(r->seg[SEG_CS].base + r->rip);
+	n = (size_t)snprintf(o, 256, "%s", base);
+	for (int i = 0; i < 3; i++)
+		n += (size_t)snprintf(o + n, 256 - n, "%02x:%02x%02x%02x%02x;", nums[i],
+				      v[i] & 0xff, (v[i] >> 8) & 0xff, (v[i] >> 16) & 0xff, v[i] >> 24);
+	return o;
+}
+
 /* ---- connection ---- */
 
 static void test_supported(void **state)
@@ -155,7 +182,7 @@ static void test_status(void **state)
 	struct fixture *f = *state;
 	struct target_stop st = { .reason = STOP_EXITED, .exit_status = 0x142 };
 
-	assert_string_equal(req(f, "?"), "T05thread:01;");
+	assert_string_equal(req(f, "?"), T(f, "T05thread:01;"));
 	/* After the guest ended: W and the low 8 bits of the status. */
 	fake_target__queue_stop(f->ft, &st);
 	assert_int_equal(act(f, "c"), SESSION_OK);
@@ -165,6 +192,29 @@ static void test_status(void **state)
 	/* Nothing runs any more. */
 	assert_string_equal(req(f, "c"), "E01");
 	assert_string_equal(req(f, "s"), "E01");
+}
+
+/* Every T reply carries what gdb reads at each stop: the stack and frame
+ * pointers and the pc, in the session's layout, so that a stepi needs no
+ * 'g' after it. */
+static void test_stop_reply_registers(void **state)
+{
+	struct fixture *f = *state;
+	struct target_regs *r = &f->ft->regs[0];
+
+	r->gpr[GPR_SP] = 0x7c00;
+	r->gpr[GPR_BP] = 0x12345678;
+	assert_string_equal(req(f, "?"), "T05thread:01;04:007c0000;05:78563412;08:f0ff0f00;");
+	/* x86-64: rbp (6), rsp (7), rip (0x10), 64 bits each. */
+	f->s->layout = regs__layout(REGS_ARCH_X86_64);
+	r->gpr[GPR_SP] = 0xffff800000001000ull;
+	r->gpr[GPR_BP] = 0x1122334455667788ull;
+	r->efer = X86_EFER_LMA | X86_EFER_LME;
+	r->cr0 |= X86_CR0_PE | X86_CR0_PG;
+	r->seg[SEG_CS].l = 1;
+	r->rip = 0xffffffff81000000ull;
+	assert_string_equal(req(f, "?"), "T05thread:01;06:8877665544332211;07:0010000000"
+			    "80ffff;10:00000081ffffffff;");
 }
 
 static void test_status_while_running(void **state)
@@ -181,8 +231,8 @@ static void test_status_while_running(void **state)
 	f->s->out_len = 0;
 	session__target_event(f->s);
 	f->s->out[f->s->out_len] = '\0';
-	assert_non_null(strstr((char *)f->s->out, "$T02thread:01;#"));
-	assert_string_equal(req(f, "?"), "T02thread:01;");
+	assert_non_null(strstr((char *)f->s->out, "$T02thread:01;04:"));
+	assert_string_equal(req(f, "?"), T(f, "T02thread:01;"));
 }
 
 /* ---- registers ---- */
@@ -252,10 +302,14 @@ static void test_p_P(void **state)
 	assert_int_equal(f->ft->regs[0].gpr[GPR_AX], 0xdeadbeef);
 	assert_string_equal(req(f, "p0"), "efbeadde");
 
-	/* Every register the layout has can be read. */
+	/* Every register the description has can be read (the fake has
+	 * x87 and SSE); the others are not there. */
 	for (int i = 0; i < regs__count(); i++) {
 		snprintf(pkt, sizeof(pkt), "p%x", i);
-		assert_int_equal(strlen(req(f, pkt)), 2 * (size_t)regs__size(i));
+		if (regs_layout__described(NULL, i, f->ft->xfeatures))
+			assert_int_equal(strlen(req(f, pkt)), 2 * (size_t)regs__size(i));
+		else
+			assert_string_equal(req(f, pkt), "E45");
 	}
 	/* Out of range, malformed. */
 	snprintf(want, sizeof(want), "p%x", regs__count());
@@ -663,9 +717,9 @@ static void test_stop_names_thread(void **state)
 	f->s->out_len = 0;
 	session__target_event(f->s);
 	f->s->out[f->s->out_len] = '\0';
-	assert_non_null(strstr((char *)f->s->out, "$T05thread:03;#"));
+	assert_non_null(strstr((char *)f->s->out, "$T05thread:03;04:"));
 	assert_string_equal(req(f, "qC"), "QC03");
-	assert_string_equal(req(f, "?"), "T05thread:03;");
+	assert_string_equal(req(f, "?"), T(f, "T05thread:03;"));
 	st.cpu = 3;
 	st.reason = STOP_WATCH;
 	st.watch_kind = BP_WATCH_WRITE;
@@ -675,7 +729,7 @@ static void test_stop_names_thread(void **state)
 	f->s->out_len = 0;
 	session__target_event(f->s);
 	f->s->out[f->s->out_len] = '\0';
-	assert_non_null(strstr((char *)f->s->out, "$T05watch:7004;thread:04;#"));
+	assert_non_null(strstr((char *)f->s->out, "$T05watch:7004;thread:04;04:"));
 	assert_string_equal(req(f, "qC"), "QC04");
 	/* Registers now come from thread 4 (Hg follows the stop). */
 	f->ft->regs[3].gpr[GPR_BX] = 0x3;
@@ -1096,7 +1150,7 @@ static void test_detach_kill(void **state)
 	f->s->reply[f->s->reply_len] = '\0';
 	assert_string_equal(f->s->reply, "OK");
 	assert_int_equal(f->ft->nr_resets, 2);
-	assert_string_equal(req(f, "?"), "T05thread:01;");
+	assert_string_equal(req(f, "?"), T(f, "T05thread:01;"));
 }
 
 /* A detach after a fault leaves the guest where it faulted: it cannot run on. */
@@ -1121,6 +1175,7 @@ static void test_detach_after_fault(void **state)
 static void test_extended(void **state)
 {
 	struct fixture *f = *state;
+	const char *reply;
 
 	/* Only in extended mode. */
 	assert_string_equal(req(f, "vRun;"), "E.vRun is for extended-remote (gdb: target extended-remote)");
@@ -1138,11 +1193,12 @@ static void test_extended(void **state)
 	f->ft->regs[0].rip = 0x1234;
 	f->s->exited = true;
 	f->s->killed = true;
-	assert_string_equal(req(f, "vRun;"), "T05thread:01;");
+	reply = req(f, "vRun;");	/* first: it resets the registers T reads */
+	assert_string_equal(reply, T(f, "T05thread:01;"));
 	assert_int_equal(f->ft->nr_resets, 1);
 	assert_int_equal(f->ft->regs[0].rip, 0xfff0);
 	assert_false(f->s->exited);
-	assert_string_equal(req(f, "?"), "T05thread:01;");
+	assert_string_equal(req(f, "?"), T(f, "T05thread:01;"));
 	/* R: the same, with no reply. */
 	assert_int_equal(act(f, "R00"), SESSION_OK);
 	assert_true(f->s->no_reply);
@@ -1242,6 +1298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_ack_and_constants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_reply_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_g_G_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_p_P, setup, teardown),
