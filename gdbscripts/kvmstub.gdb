@@ -345,6 +345,32 @@ define hook-jump
   kvmstub-arch-auto
 end
 
+# A monitor command may change the guest behind gdb's back (monitor
+# snapshot restore puts back registers and memory; monitor reset too):
+# gdb keeps both while the guest is stopped, so after every monitor
+# command it forgets what it had and reads them afresh at the next look.
+define hookpost-monitor
+  maintenance flush register-cache
+  maintenance flush dcache
+end
+document hookpost-monitor
+Run by gdb after every monitor command: forget the registers and memory
+gdb had cached (a snapshot restore or a reset changed them).
+end
+
+# Reverse execution: gdb asks for it only of a target that offered it
+# when gdb connected (kvmstub --record does); after monitor record on,
+# gdb must be told that the packets are there.
+define reverse-on
+  monitor record on
+  set remote reverse-step-packet on
+  set remote reverse-continue-packet on
+end
+document reverse-on
+Start recording in kvmstub (monitor record on) and let gdb's reverse-stepi,
+reverse-continue, reverse-next, reverse-finish use it.
+end
+
 # Last, as it fails to load in a gdb without Python (and only this part).
 python
 gdb.set_convenience_variable("_kvmstub_py", 1)

@@ -12,14 +12,17 @@
 #include "machine_priv.h"
 
 #include "cpu/power_on.h"
+#include "dev/irqchip.h"
 #include "exec/allstop.h"
 #include "exec/thread.h"
 #include "host/helper.h"
 #include "host/log.h"
 #include "host/vm.h"
+#include "snap/crc32.h"
 
 _Static_assert(MACHINE_MEM_MAX == MEM_RAM_MAX, "machine.h and the memory map disagree");
 _Static_assert(MACHINE_IMAGE_MAX == MEM_FW_MAX, "machine.h and the memory map disagree");
+_Static_assert(MACHINE_MAX_VCPUS <= SNAP_MAX_CPUS, "a snapshot holds fewer vCPUs than --smp makes");
 
 #define REAL_MODE_TOP	0x100000ull
 
@@ -156,7 +159,7 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 		r = vcpu__reset_debug(v, err, errlen);
 		if (r < 0)
 			return r;
-		r = power_on__restore(&v->power_on, v->cpu.fd, err, errlen);
+		r = cpu_state__restore(&v->power_on, v->cpu.fd, CPU_STATE_ALL, err, errlen);
 		if (r < 0)
 			return r;
 		r = cpu__reset(&v->cpu, &v->power_on.sregs, &entry, err, errlen);
@@ -166,6 +169,130 @@ int machine__power_on(struct machine *m, char *err, size_t errlen)
 	}
 	allstop__clear(&m->x);
 	return 0;
+}
+
+/* What a snapshot takes from and puts back to. */
+static void snap_machine(struct machine *m, struct snap_machine *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->kvm_fd = m->kvm_fd;
+	sm->nr_cpus = m->x.nr_vcpus;
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		sm->cpus[i] = &m->vcpus[i].cpu;
+		sm->owed[i] = &m->vcpus[i].owed;
+	}
+	sm->irqchip = irqchip__on(&m->devs);
+	sm->mem = &m->mem;
+	sm->devs = &m->devs;
+	sm->bpm = &m->bpm;
+	sm->id = m->snap_id;
+}
+
+/* What this machine's snapshots belong to: its image (by name, size and
+ * CRC-32), memory sizes, vCPUs. */
+static void snap_identity(struct machine *m)
+{
+	struct snap_id *id = &m->snap_id;
+	const char *base;
+
+	memset(id, 0, sizeof(*id));
+	id->ram_size = m->mem.ram_size;
+	id->fw_size = m->mem.fw_size;
+	id->nr_cpus = (uint32_t)m->x.nr_vcpus;
+	if (!m->have_img)
+		return;
+	base = strrchr(m->img.path, '/');
+	snprintf(id->image, sizeof(id->image), "%s", base ? base + 1 : m->img.path);
+	id->image_size = m->img.size;
+	id->image_crc = crc32__update(0, m->img.data, m->img.size);
+}
+
+int machine__snapshot(struct machine *m, enum target_snap_op op, const char *name,
+		      const char *file, char *msg, size_t len)
+{
+	struct snap_machine sm;
+	char err[256];
+	int r;
+
+	msg[0] = '\0';
+	snap_machine(m, &sm);
+	switch (op) {
+	case TARGET_SNAP_SAVE:
+		if (record__past(&m->rec)) {
+			/* Registers and memory are the past's, the devices the end's. */
+			snprintf(msg, len, "the machine is in the past of the record log: its "
+				 "devices are as at the end of the log; go forward to the end "
+				 "(continue) or monitor record off first");
+			return -EBUSY;
+		}
+		return snap__save(&m->snaps, &sm, name, msg, len);
+	case TARGET_SNAP_DELETE:
+		return snap__delete(&m->snaps, name, msg, len);
+	case TARGET_SNAP_LIST:
+		return snap__list(&m->snaps, msg, len);
+	case TARGET_SNAP_WRITE:
+		return snap__write(&m->snaps, name, file, msg, len);
+	case TARGET_SNAP_RESTORE:
+	case TARGET_SNAP_LOAD:
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* Guest debugging off and nothing owed, as at power-on; the snapshot
+	 * then says what the guest's own TF and owed events were. */
+	for (int i = 0; i < m->x.nr_vcpus; i++) {
+		r = vcpu__reset_debug(&m->vcpus[i], err, sizeof(err));
+		if (r < 0) {
+			snprintf(msg, len, "%s", err);
+			return r;
+		}
+	}
+	r = op == TARGET_SNAP_LOAD ? snap__load(&m->snaps, &sm, file, msg, len) :
+	     snap__restore(&m->snaps, &sm, name, msg, len);
+	for (int i = 0; i < m->x.nr_vcpus; i++)
+		initial_stop(&m->vcpus[i]);
+	allstop__clear(&m->x);
+	if (r == 0 && m->rec.on) {
+		/* The log was of another past: it starts again here. */
+		size_t n = strlen(msg);
+
+		record__rebase(&m->rec, &m->vcpus[0].cpu, err, sizeof(err));
+		snprintf(msg + n, len - n, "the record log starts again here\n");
+	}
+	return r;
+}
+
+int machine__record(struct machine *m, enum target_rec_op op, uint64_t arg, char *msg,
+		    size_t len)
+{
+	struct recorder *rec = &m->rec;
+
+	msg[0] = '\0';
+	switch (op) {
+	case TARGET_REC_QUERY:
+		return rec->on ? 1 : 0;
+	case TARGET_REC_ON:
+		if (m->x.nr_vcpus > 1) {
+			snprintf(msg, len, "recording needs a machine of one vCPU; this one has %d "
+				 "(--smp): the order in which several vCPUs touch memory is not "
+				 "recorded", m->x.nr_vcpus);
+			return -EOPNOTSUPP;
+		}
+		return record__start(rec, &m->vcpus[0].cpu, msg, len);
+	case TARGET_REC_OFF:
+		snprintf(msg, len, rec->on ? "recording: off (the log is dropped%s)" :
+			 "recording was off%s", record__past(rec) ?
+			 "; the guest goes on from here, in the past: devices as at the end" : "");
+		record__stop(rec);
+		return 0;
+	case TARGET_REC_STATUS:
+		record__status(rec, msg, len);
+		return 0;
+	case TARGET_REC_LIMIT:
+	case TARGET_REC_LIMIT_BYTES:
+		return record__limit(rec, arg, op == TARGET_REC_LIMIT_BYTES, msg, len);
+	}
+	return -EINVAL;
 }
 
 /*
@@ -319,6 +446,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	m->x.bpm = &m->bpm;
 	m->x.wm = &m->wm;
 	m->x.so = &m->so;
+	m->x.rec = &m->rec;
+	record__init(&m->rec, &m->mem, &m->bpm, &m->wm, cfg->log);
 	m->x.log = cfg->log;
 	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
 	 * waiting for INIT and SIPI. */
@@ -331,6 +460,8 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	r = machine__power_on(m, err, errlen);
 	if (r < 0)
 		goto fail;
+	snap__init(&m->snaps, cfg->snapshot_dir, cfg->log);
+	snap_identity(m);
 	for (int i = 0; i < m->x.nr_vcpus; i++) {
 		r = thread__start(&m->vcpus[i], err, errlen);
 		if (r < 0)
@@ -366,6 +497,8 @@ void machine__destroy(struct machine *m)
 		thread__stop(&m->vcpus[i]);
 	for (int i = 0; i < m->x.nr_vcpus; i++)
 		vcpu__destroy(&m->vcpus[i]);
+	snap__free(&m->snaps);
+	record__free(&m->rec);
 	devices__destroy(&m->devs);
 	memory__free(&m->mem);
 	if (m->x.event_fd >= 0)

@@ -59,6 +59,9 @@ struct machine_config {
 	 * terminal, whose key presses reach the keyboard and COM1; -1 none. */
 	int serial_in_fd;
 	int console_fd;
+	/* Snapshots: --snapshot-dir DIR keeps each saved one as a file there
+	 * too (NULL: memory only). */
+	const char *snapshot_dir;
 };
 
 struct machine;

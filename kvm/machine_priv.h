@@ -24,6 +24,8 @@
 #include "host/probe.h"
 #include "machine.h"
 #include "mem/memory.h"
+#include "record/record.h"
+#include "snap/snap.h"
 
 #define MACHINE_MAX_CPUS	MACHINE_MAX_VCPUS	/* machine.h: --smp's ceiling */
 
@@ -52,6 +54,9 @@ struct machine {
 	struct bp_manager bpm;		/* debug/breakpoints.h */
 	struct watch_manager wm;	/* debug/watch.h */
 	struct step_opts so;		/* debug/view.h */
+	struct snap_store snaps;	/* snap/snap.h */
+	struct snap_id snap_id;		/* ... what this machine's snapshots belong to */
+	struct recorder rec;		/* record/record.h: the log for reverse execution */
 	struct exec x;			/* the vCPU threads (exec/exec.h): x.nr_vcpus of vcpus */
 	struct vcpu vcpus[MACHINE_MAX_CPUS];
 	struct target target;
@@ -64,6 +69,17 @@ struct machine {
 int machine__settle(struct machine *m);
 /* Reload the image into cleared memory and put every vCPU at its reset state. */
 int machine__power_on(struct machine *m, char *err, size_t errlen);
+
+/* monitor snapshot and --restore, with every vCPU parked: the vCPUs are
+ * stopped where a restored snapshot was taken, with nothing owed to the
+ * guest but what it holds.  0 or -errno, what was done or why not in msg. */
+int machine__snapshot(struct machine *m, enum target_snap_op op, const char *name,
+		      const char *file, char *msg, size_t len);
+
+/* monitor record and --record, with every vCPU parked (machine.c).
+ * 0 (QUERY: 1 when on) or -errno, what was done or why not in msg. */
+int machine__record(struct machine *m, enum target_rec_op op, uint64_t arg, char *msg,
+		    size_t len);
 
 /* target.c */
 extern const struct target_ops machine_target_ops;

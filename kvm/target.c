@@ -82,6 +82,8 @@ static int op_set_regs(struct target *t, int cpu, const struct target_regs *regs
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
+	if (v && record__past(&M(t)->rec))
+		return -EROFS;	/* the past is what the guest did: not changed */
 	return v ? cpu__set(&v->cpu, regs) : err;
 }
 
@@ -167,6 +169,8 @@ static ssize_t op_write_mem(struct target *t, int cpu, enum target_space space, 
 		return err;
 	if (!all_parked(M(t)))
 		return -EBUSY;
+	if (record__past(&M(t)->rec))
+		return -EROFS;
 	return bp__access(&M(t)->bpm, &v->cpu, &M(t)->mem, space, addr, (void *)buf, len, true);
 }
 
@@ -211,7 +215,11 @@ static int op_resume(struct target *t, const struct target_resume *how)
 {
 	int r = machine__settle(M(t));
 
-	return r < 0 ? r : allstop__resume(&M(t)->x, how);
+	if (r < 0)
+		return r;
+	if (how->reverse && !M(t)->rec.on)
+		return -EINVAL;		/* nothing recorded to go back through */
+	return allstop__resume(&M(t)->x, how);
 }
 
 static int op_interrupt(struct target *t)
@@ -249,6 +257,8 @@ static int op_reset(struct target *t)
 	r = machine__power_on(m, err, sizeof(err));
 	if (r < 0)
 		log__say(m->cfg.log, "reset: %s", err);
+	if (r == 0 && record__rebase(&m->rec, &m->vcpus[0].cpu, err, sizeof(err)) < 0)
+		log__say(m->cfg.log, "reset: recording: %s", err);
 	return r;
 }
 
@@ -411,6 +421,36 @@ static int op_send_keys(struct target *t, const char *keys, size_t len, bool nam
 		       keyboard__type(k, keys, len, err, errlen);
 }
 
+static int op_snapshot(struct target *t, enum target_snap_op op, const char *name,
+		       const char *file, char *msg, size_t len)
+{
+	struct machine *m = M(t);
+	int r = machine__settle(m);
+
+	if (r < 0)
+		return r;
+	if (!all_parked(m)) {
+		snprintf(msg, len, "the guest runs: stop it first");
+		return -EBUSY;
+	}
+	return machine__snapshot(m, op, name, file, msg, len);
+}
+
+static int op_record(struct target *t, enum target_rec_op op, uint64_t arg, char *msg,
+		     size_t len)
+{
+	struct machine *m = M(t);
+	int r = machine__settle(m);
+
+	if (r < 0)
+		return r;
+	if (op != TARGET_REC_QUERY && !all_parked(m)) {
+		snprintf(msg, len, "the guest runs: stop it first");
+		return -EBUSY;
+	}
+	return machine__record(m, op, arg, msg, len);
+}
+
 const struct target_ops machine_target_ops = {
 	.nr_cpus = op_nr_cpus,
 	.get_regs = op_get_regs,
@@ -441,4 +481,6 @@ const struct target_ops machine_target_ops = {
 	.set_option = op_set_option,
 	.screen = op_screen,
 	.send_keys = op_send_keys,
+	.snapshot = op_snapshot,
+	.record = op_record,
 };

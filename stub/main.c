@@ -90,6 +90,31 @@ static int open_inputs(const struct options *o, struct machine_config *mc)
 	return 0;
 }
 
+/* --restore FILE: the machine as the snapshot in FILE left it. */
+static int restore(struct target *t, const char *path)
+{
+	char msg[1024];
+	size_t n;
+	int r = t->ops->snapshot(t, TARGET_SNAP_LOAD, NULL, path, msg, sizeof(msg));
+
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	fprintf(stderr, "kvmstub: %s%s\n", r < 0 ? "--restore: " : "", msg);
+	return r;
+}
+
+/* --record: recording from the first instruction. */
+static int record_on(struct target *t)
+{
+	char msg[512];
+	int r = t->ops->record(t, TARGET_REC_ON, 0, msg, sizeof(msg));
+
+	if (r < 0)
+		fprintf(stderr, "kvmstub: --record: %s\n", msg);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct machine_config mc = { 0 };
@@ -146,6 +171,7 @@ int main(int argc, char **argv)
 	mc.disk_rw = o.disk_rw;
 	mc.floppy_path = o.floppy;
 	mc.bios_path = o.bios;
+	mc.snapshot_dir = o.snapshot_dir;
 	mc.serial_fd = open_serial(&o);
 	if (mc.serial_fd == -2)
 		return 1;
@@ -154,6 +180,14 @@ int main(int argc, char **argv)
 		return 1;
 	if (machine__create(&mc, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kvmstub: %s\n", err);
+		return 1;
+	}
+	if (o.restore && restore(machine__target(m), o.restore) < 0) {
+		machine__destroy(m);
+		return 1;
+	}
+	if (o.record && record_on(machine__target(m)) < 0) {
+		machine__destroy(m);
 		return 1;
 	}
 

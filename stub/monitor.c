@@ -10,29 +10,12 @@
 #include <string.h>
 
 #include "monitor.h"
+#include "monitor_priv.h"
 #include "pagetable.h"
 #include "regs.h"
 #include "session.h"
 #include "sysview.h"
 
-/* The output of one command: bounded, always NUL-terminated. */
-struct mon_out {
-	char *p;
-	size_t cap, len;
-};
-
-struct mon_cmd {
-	const char *name;
-	const char *args;	/* usage of the arguments, "" for none */
-	const char *help;
-	/* args: the rest of the line, leading blanks skipped, never NULL. */
-	int (*run)(struct session *s, const struct mon_cmd *cmd, const char *args,
-		   struct mon_out *o);
-};
-
-#define MON_HANDLER(fn) \
-	static int fn(struct session *s, const struct mon_cmd *cmd, const char *args, \
-		      struct mon_out *o)
 
 MON_HANDLER(cmd_help);
 MON_HANDLER(cmd_info);
@@ -88,6 +71,10 @@ static const struct mon_cmd mon_cmds[] = {
 	  cmd_key },
 	{ "sendkey", "KEY[-KEY...]", "press keys together, release them: ctrl-alt-del, f1, up",
 	  cmd_sendkey },
+	{ "snapshot", "VERB [NAME]", "the whole machine by name: save, restore, delete NAME; "
+	  "list; write NAME FILE", monitor__snapshot },
+	{ "record", "on|off|status|limit N", "log each instruction for reverse-stepi and "
+	  "reverse-continue (one vCPU)", monitor__record },
 };
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))

@@ -184,6 +184,14 @@ void options__usage(FILE *out)
 "  --screen DEST        show the 80x25 text screen (0xb8000) as it changes, at\n"
 "                       most 20 times a second: stdout, or a FILE that always\n"
 "                       holds the last picture\n"
+"  --snapshot-dir DIR   keep every snapshot saved (monitor snapshot save NAME)\n"
+"                       as DIR/NAME.kvmsnap too, and find those files by name\n"
+"  --restore FILE       start from the snapshot in FILE (monitor snapshot write,\n"
+"                       or --snapshot-dir) instead of power-on; refused, with\n"
+"                       the reason, when it was taken of another image, RAM\n"
+"                       size or number of vCPUs\n"
+"  --record             record from the first instruction, for gdb's reverse\n"
+"                       execution (reverse-stepi, reverse-continue; one vCPU)\n"
 "  --listen ADDR        where gdb connects (default 127.0.0.1:1234): HOST:PORT,\n"
 "                       :PORT, PORT, or unix:PATH; port 0 picks a free port\n"
 "  --allow-remote       allow --listen on a non-loopback address (anyone who\n"
@@ -202,7 +210,7 @@ void options__usage(FILE *out)
 /* Long options; each either takes a value or is a flag. */
 enum opt_id {
 	OPT_MEMORY, OPT_SMP, OPT_APPEND, OPT_MODULE, OPT_DISK, OPT_FLOPPY, OPT_BIOS, OPT_SCREEN,
-	OPT_SERIAL_IN,
+	OPT_SERIAL_IN, OPT_SNAPSHOT_DIR, OPT_RESTORE, OPT_RECORD,
 	OPT_LOAD, OPT_RESET, OPT_ARCH, OPT_SERIAL, OPT_LISTEN, OPT_ALLOW_REMOTE,
 	OPT_NO_GDB, OPT_ONCE, OPT_VERBOSE, OPT_PROBE, OPT_HELP, OPT_VERSION,
 };
@@ -226,6 +234,9 @@ static const struct {
 	{ "floppy",	  0,   true,  OPT_FLOPPY },
 	{ "bios",	  0,   true,  OPT_BIOS },
 	{ "screen",	  0,   true,  OPT_SCREEN },
+	{ "snapshot-dir", 0,   true,  OPT_SNAPSHOT_DIR },
+	{ "restore",	  0,   true,  OPT_RESTORE },
+	{ "record",	  0,   false, OPT_RECORD },
 	{ "listen",	  'l', true,  OPT_LISTEN },
 	{ "allow-remote", 0,   false, OPT_ALLOW_REMOTE },
 	{ "no-gdb",	  0,   false, OPT_NO_GDB },
@@ -383,6 +394,19 @@ static int apply(struct options *o, enum opt_id id, const char *name, const char
 		if (!*val)
 			return fail(err, errlen, "--serial-in: empty file name");
 		o->serial_in = val;
+		return 0;
+	case OPT_SNAPSHOT_DIR:
+		if (!*val)
+			return fail(err, errlen, "--snapshot-dir: empty directory name");
+		o->snapshot_dir = val;
+		return 0;
+	case OPT_RESTORE:
+		if (!*val)
+			return fail(err, errlen, "--restore: empty file name");
+		o->restore = val;
+		return 0;
+	case OPT_RECORD:
+		o->record = true;
 		return 0;
 	case OPT_ALLOW_REMOTE:
 		o->allow_remote = true;

@@ -63,6 +63,9 @@ struct options {
 	enum screen_kind screen;	/* --screen stdout|FILE */
 	const char *screen_path;
 	const char *serial_in;		/* --serial-in FILE */
+	const char *snapshot_dir;	/* --snapshot-dir DIR */
+	const char *restore;		/* --restore FILE */
+	bool record;			/* --record */
 };
 
 #define OPTIONS_DEFAULT_HOST	"127.0.0.1"

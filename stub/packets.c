@@ -36,6 +36,11 @@ static bool has_feature(const char *list, size_t len, const char *token)
 
 static enum session_action pk_supported(struct session *s, const char *a, size_t len)
 {
+	struct target *t = s->target;
+	char msg[8];
+	/* Reverse execution only while the machine records (--record). */
+	bool rev = t->ops->record && t->ops->record(t, TARGET_REC_QUERY, 0, msg, sizeof(msg)) == 1;
+
 	s->gdb_swbreak = has_feature(a, len, "swbreak+");
 	s->gdb_hwbreak = has_feature(a, len, "hwbreak+");
 	s->gdb_error_message = has_feature(a, len, "error-message+");
@@ -44,8 +49,9 @@ static enum session_action pk_supported(struct session *s, const char *a, size_t
 	s->gdb_exec_events = has_feature(a, len, "exec-events+");
 	return pkt__reply_fmt(s, "PacketSize=%x;QStartNoAckMode+;swbreak+;hwbreak+;"
 			 "qXfer:features:read+;qXfer:memory-map:read+;vContSupported+;"
-			 "ConditionalBreakpoints+%s", RSP_PACKET_SIZE,
-			 s->arch_auto ? ";exec-events+" : "");
+			 "ConditionalBreakpoints+"
+			 "%s%s", RSP_PACKET_SIZE, s->arch_auto ? ";exec-events+" : "",
+			 rev ? ";ReverseStep+;ReverseContinue+" : "");
 }
 
 static enum session_action pk_no_ack(struct session *s, const char *a, size_t len)
@@ -237,6 +243,8 @@ static const struct packet_desc packet_table[] = {
 	{ "X", PACKET_PREFIX, pkt__write_mem_bin, "write memory (binary)" },
 	{ "c", PACKET_PREFIX, pkt__continue, "continue" },
 	{ "s", PACKET_PREFIX, pkt__step, "single step" },
+	{ "bs", PACKET_EXACT, pkt__reverse_step, "step one instruction backwards (recording)" },
+	{ "bc", PACKET_EXACT, pkt__reverse_continue, "continue backwards (recording)" },
 	{ "C", PACKET_PREFIX, pkt__continue_sig, "continue with a signal (ignored)" },
 	{ "S", PACKET_PREFIX, pkt__step_sig, "step with a signal (ignored)" },
 	{ "vCont?", PACKET_EXACT, pkt__vcont_query, "which vCont actions exist" },

@@ -60,6 +60,8 @@ enum session_action pkt__monitor(struct session *s, const char *args, size_t len
 /* resuming, breakpoints, leaving, extended-remote (packets_run.c) */
 enum session_action pkt__continue(struct session *s, const char *args, size_t len);
 enum session_action pkt__step(struct session *s, const char *args, size_t len);
+enum session_action pkt__reverse_step(struct session *s, const char *args, size_t len);
+enum session_action pkt__reverse_continue(struct session *s, const char *args, size_t len);
 enum session_action pkt__continue_sig(struct session *s, const char *args, size_t len);
 enum session_action pkt__step_sig(struct session *s, const char *args, size_t len);
 enum session_action pkt__vcont_query(struct session *s, const char *args, size_t len);

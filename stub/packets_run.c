@@ -95,6 +95,30 @@ enum session_action pkt__step(struct session *s, const char *a, size_t len)
 	return resume_at(s, RESUME_STEP, a, a + len);
 }
 
+/* bs, bc: backwards through the record log; an error when not recording. */
+static enum session_action reverse(struct session *s, enum target_resume_kind kind)
+{
+	struct target_resume how = { .kind = kind, .cpu = step_cpu(s), .reverse = true };
+
+	if (how.cpu < 0)
+		how.cpu = 0;
+	return do_resume(s, &how);
+}
+
+enum session_action pkt__reverse_step(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	return reverse(s, RESUME_STEP);
+}
+
+enum session_action pkt__reverse_continue(struct session *s, const char *a, size_t len)
+{
+	(void)a;
+	(void)len;
+	return reverse(s, RESUME_CONTINUE);
+}
+
 /* "C sig[;addr]" / "S sig[;addr]": the signal means nothing to a bare CPU. */
 static enum session_action resume_sig(struct session *s, enum target_resume_kind kind,
 				      const char *a, size_t len)

@@ -433,6 +433,9 @@ size_t session__stop_reply(const struct session *s, const struct target_stop *st
 		n = snprintf(out, cap, "T05thread:%02x;", tid);
 		break;
 	}
+	if (n >= 0 && (size_t)n < cap && stop->replaylog != REPLAYLOG_NONE && out[0] == 'T')
+		n += snprintf(out + n, cap - (size_t)n, "replaylog:%s;",
+			      stop->replaylog == REPLAYLOG_BEGIN ? "begin" : "end");
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
 	if (stop->reason != STOP_EXITED)

@@ -187,6 +187,11 @@ struct target_resume {
 	 * a stop it reported after asking has stop->filtered set. */
 	bool (*bp_filter)(void *ctx, const struct target_stop *stop);
 	void *bp_filter_ctx;
+	/* Backwards through the record log (gdb's bs, bc; target_ops.record
+	 * on): STEP undoes one instruction, CONTINUE runs back to a
+	 * breakpoint, a write watchpoint or the start of the log.  -EINVAL
+	 * when not recording. */
+	bool reverse;
 };
 
 enum target_stop_reason {
@@ -201,6 +206,13 @@ enum target_stop_reason {
 	STOP_MODE_CHANGE,	/* the CPU mode changed (monitor stop-on-mode): SIGTRAP, message */
 };
 
+/* A stop at an end of the record log (the stop reply's replaylog). */
+enum target_replaylog {
+	REPLAYLOG_NONE,
+	REPLAYLOG_BEGIN,	/* going back reached the oldest instruction kept */
+	REPLAYLOG_END,
+};
+
 struct target_stop {
 	enum target_stop_reason reason;
 	int cpu;
@@ -208,6 +220,7 @@ struct target_stop {
 	enum target_bp_kind watch_kind;
 	int exit_status;
 	bool filtered;		/* the resume's bp_filter said this hit stops */
+	enum target_replaylog replaylog;	/* at an end of the record log */
 	char message[256];	/* human-readable, "" when nothing to add */
 };
 
@@ -215,6 +228,26 @@ struct target_stop {
 struct target_region {
 	uint64_t start, length;
 	bool rom;		/* firmware: gdb then prefers hardware breakpoints */
+};
+
+/* What monitor snapshot asks of the target (target_ops.snapshot). */
+enum target_snap_op {
+	TARGET_SNAP_SAVE,	/* the whole machine as name */
+	TARGET_SNAP_RESTORE,	/* name back into the machine */
+	TARGET_SNAP_DELETE,	/* name forgotten */
+	TARGET_SNAP_LIST,	/* the snapshots there are */
+	TARGET_SNAP_WRITE,	/* name into the file */
+	TARGET_SNAP_LOAD,	/* the file read and restored (--restore) */
+};
+
+/* What monitor record and --record ask of the target (target_ops.record). */
+enum target_rec_op {
+	TARGET_REC_ON,		/* start recording (one vCPU) */
+	TARGET_REC_OFF,		/* stop, and forget the log */
+	TARGET_REC_STATUS,	/* how far back the log reaches, what it costs */
+	TARGET_REC_LIMIT,	/* arg: the most instructions kept */
+	TARGET_REC_LIMIT_BYTES,	/* arg: the most bytes kept */
+	TARGET_REC_QUERY,	/* 1 when recording, else 0 (nothing in msg) */
 };
 
 struct target;
@@ -310,6 +343,22 @@ struct target_ops {
 	 * Optional. */
 	int (*send_keys)(struct target *t, const char *keys, size_t len, bool named, char *err,
 			 size_t errlen);
+	/* Snapshots of the whole machine (monitor snapshot, --restore): name
+	 * for all but LIST and LOAD, file for WRITE and LOAD.  The vCPUs must
+	 * be stopped (-EBUSY).  msg gets what was done, or why not (a file of
+	 * another image, a name not known): 0 or -errno.  After a restore the
+	 * vCPUs are stopped where the snapshot was taken; breakpoints and
+	 * watchpoints stay as they are.  Optional (NULL). */
+	int (*snapshot)(struct target *t, enum target_snap_op op, const char *name,
+			const char *file, char *msg, size_t len);
+	/* Recording for reverse execution (monitor record, --record): the
+	 * vCPUs must be stopped (-EBUSY); several vCPUs are refused
+	 * (-EOPNOTSUPP, why in msg).  0 (1 for QUERY while on) or -errno;
+	 * what was done or why not in msg.  While in the past (after a
+	 * reverse resume), register and memory writes are refused (-EROFS).
+	 * Optional (NULL). */
+	int (*record)(struct target *t, enum target_rec_op op, uint64_t arg, char *msg,
+		      size_t len);
 };
 
 struct target {

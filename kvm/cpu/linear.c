@@ -110,6 +110,8 @@ static size_t phys_access(struct memory *mem, uint64_t gpa, uint8_t *buf, size_t
 			copy->write(copy->ctx, host, buf + done, n);
 		else if (write)
 			memcpy(host, buf + done, n);
+		if (write)
+			memory__touched(mem, host, n);	/* no dirty log sees the daemon's writes */
 		else if (copy && copy->read)
 			copy->read(copy->ctx, host, buf + done, n);
 		else

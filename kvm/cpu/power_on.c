@@ -1,11 +1,20 @@
 /*
- * power_on.c - a vCPU's power-on state beyond its registers: the x87/SSE/
- * AVX state, XCR0, the debug registers, pending events and every MSR KVM
- * saves, as KVM gives them at creation, kept and put back at each reset
- * (monitor reset, k, vKill: machine__power_on), and with the in-kernel
- * irqchip its local APIC and MP state.  cpu__reset sets the general and
- * system registers from the sregs kept here.  Without this, a reset left the FPU, MSRs such as
- * SYSENTER or LSTAR, DR7 or a pending exception as the guest had them.
+ * power_on.c - a vCPU's whole state as KVM holds it: the system registers
+ * (and the general ones when asked), the x87/SSE/AVX state, XCR0, the
+ * debug registers, pending events and every MSR KVM saves, and with the
+ * in-kernel irqchip its local APIC and MP state.
+ *
+ * Taken once from the new vCPU, it is the power-on state, put back at each
+ * reset (monitor reset, k, vKill: machine__power_on); cpu__reset then sets
+ * the general and system registers from the sregs kept here.  Without
+ * this, a reset left the FPU, MSRs such as SYSENTER or LSTAR, DR7 or a
+ * pending exception as the guest had them.  Taken with the registers, it
+ * is a vCPU's part of a snapshot (snap/), and what the recorder puts back
+ * when it leaves its log for the live machine (record/).
+ *
+ * The order of restoring matters: KVM_SET_REGS drops a pending exception
+ * and KVM_SET_SREGS queues the interrupt its bitmap names, so the vCPU
+ * events come after both, and the local APIC before the MP state.
  */
 #include "power_on.h"
 
@@ -79,11 +88,19 @@ static void msrs_each(int fd, struct kvm_msrs *msrs, unsigned long req)
 	free(part);
 }
 
-int power_on__save(struct power_on *p, int kvm_fd, int fd, bool irqchip, char *err, size_t errlen)
+int cpu_state__save(struct cpu_state *p, int kvm_fd, int fd, bool irqchip, bool with_regs,
+		    char *err, size_t errlen)
 {
 	struct kvm_msr_list *list;
 	int r;
 
+	memset(p, 0, sizeof(*p));
+	if (with_regs) {
+		r = KVM_IOCTL(fd, KVM_GET_REGS, &p->regs);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_GET_REGS", r), r);
+		p->regs_ok = true;
+	}
 	r = KVM_IOCTL(fd, KVM_GET_SREGS, &p->sregs);
 	if (r < 0) {
 		kvm__ioctl_error(err, errlen, "KVM_GET_SREGS", r);
@@ -121,44 +138,75 @@ int power_on__save(struct power_on *p, int kvm_fd, int fd, bool irqchip, char *e
 	return 0;
 }
 
-int power_on__restore(const struct power_on *p, int fd, char *err, size_t errlen)
+int cpu_state__restore(const struct cpu_state *p, int fd, unsigned int parts, char *err,
+		       size_t errlen)
 {
 	int r = 0;
 
-	if (p->xsave_ok)
-		r = KVM_IOCTL(fd, KVM_SET_XSAVE, &p->xsave);
-	if (r < 0)
-		return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_XSAVE", r), r);
-	if (p->fpu_ok)
-		r = KVM_IOCTL(fd, KVM_SET_FPU, &p->fpu);
-	if (r < 0)
-		return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_FPU", r), r);
-	if (p->xcrs_ok)
-		r = KVM_IOCTL(fd, KVM_SET_XCRS, &p->xcrs);
-	if (r < 0)
-		return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_XCRS", r), r);
-	if (p->dregs_ok)
-		r = KVM_IOCTL(fd, KVM_SET_DEBUGREGS, &p->dregs);
-	if (r < 0)
-		return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_DEBUGREGS", r), r);
-	if (p->events_ok)
+	if (p->regs_ok && (parts & CPU_STATE_REGS)) {
+		r = KVM_IOCTL(fd, KVM_SET_SREGS, &p->sregs);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_SREGS", r), r);
+		r = KVM_IOCTL(fd, KVM_SET_REGS, &p->regs);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_REGS", r), r);
+	}
+	if (parts & CPU_STATE_FPU) {
+		if (p->xsave_ok)
+			r = KVM_IOCTL(fd, KVM_SET_XSAVE, &p->xsave);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_XSAVE", r), r);
+		if (p->fpu_ok)
+			r = KVM_IOCTL(fd, KVM_SET_FPU, &p->fpu);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_FPU", r), r);
+		if (p->xcrs_ok)
+			r = KVM_IOCTL(fd, KVM_SET_XCRS, &p->xcrs);
+		if (r < 0)
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_XCRS", r), r);
+	}
+	if (parts & CPU_STATE_OTHER) {
+		if (p->msrs)
+			msrs_each(fd, p->msrs, KVM_SET_MSRS);
+		if (p->lapic_ok) {
+			r = KVM_IOCTL(fd, KVM_SET_LAPIC, &p->lapic);
+			if (r < 0)
+				return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_LAPIC", r), r);
+			r = KVM_IOCTL(fd, KVM_SET_MP_STATE, &p->mp);
+			if (r < 0)
+				return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_MP_STATE", r), r);
+		}
+	}
+	if ((parts & CPU_STATE_EVENTS) && p->events_ok) {
 		r = KVM_IOCTL(fd, KVM_SET_VCPU_EVENTS, &p->events);
-	if (r < 0)
-		return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_VCPU_EVENTS", r), r);
-	if (p->msrs)
-		msrs_each(fd, p->msrs, KVM_SET_MSRS);
-	if (p->lapic_ok) {
-		r = KVM_IOCTL(fd, KVM_SET_LAPIC, &p->lapic);
 		if (r < 0)
-			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_LAPIC", r), r);
-		r = KVM_IOCTL(fd, KVM_SET_MP_STATE, &p->mp);
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_VCPU_EVENTS", r), r);
+	}
+	if ((parts & CPU_STATE_OTHER) && p->dregs_ok) {
+		r = KVM_IOCTL(fd, KVM_SET_DEBUGREGS, &p->dregs);
 		if (r < 0)
-			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_MP_STATE", r), r);
+			return (int)(kvm__ioctl_error(err, errlen, "KVM_SET_DEBUGREGS", r), r);
 	}
 	return 0;
 }
 
-void power_on__free(struct power_on *p)
+int cpu_state__copy(struct cpu_state *dst, const struct cpu_state *src)
+{
+	size_t n;
+
+	*dst = *src;
+	dst->msrs = NULL;
+	if (!src->msrs)
+		return 0;
+	n = sizeof(*src->msrs) + src->msrs->nmsrs * sizeof(src->msrs->entries[0]);
+	dst->msrs = malloc(n);
+	if (!dst->msrs)
+		return -ENOMEM;
+	memcpy(dst->msrs, src->msrs, n);
+	return 0;
+}
+
+void cpu_state__free(struct cpu_state *p)
 {
 	free(p->msrs);
 	p->msrs = NULL;

@@ -387,8 +387,19 @@ void step__begin(const struct dview *d)
 		d->cpu->guest_tf = r.rflags & RFLAGS_TF;
 }
 
+/* The handlers of the interrupts that may come: where the run stops. */
+static void add_irqs(const struct dview *d, const struct kvm_sregs *s, uint64_t pc,
+		     const int *irq_vecs, int nirq, struct kvm_guest_debug *dbg)
+{
+	uint64_t h;
+
+	for (int i = 0; i < nirq; i++)
+		if (gate_target(d, s, irq_vecs[i], &h))
+			add_dr(dbg, h, pc);
+}
+
 void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
-	       struct kvm_guest_debug *dbg)
+	       struct kvm_guest_debug *dbg, const int *irq_vecs, int nirq)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -412,6 +423,7 @@ void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
 	if (si->known && si->op == 0xF4 && !d->owed->inject_db &&
 	    add_dr(dbg, si->pc + si->len, si->pc)) {
 		dbg->control &= ~(uint32_t)(KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ);
+		add_irqs(d, &s, si->pc, irq_vecs, nirq, dbg);
 		return;
 	}
 	/* popf and iret load TF: where the host's single-step trap is lost
@@ -424,6 +436,7 @@ void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
 		add_dr(dbg, h, si->pc);
 	if (si->vec >= 0 && gate_target(d, &s, si->vec, &h))
 		add_dr(dbg, h, si->pc);
+	add_irqs(d, &s, si->pc, irq_vecs, nirq, dbg);
 	if (gate_target(d, &s, VEC_GP, &h))
 		add_dr(dbg, h, si->pc);
 	if ((s.cr0 & X86_CR0_PG) && gate_target(d, &s, VEC_PF, &h))

@@ -37,9 +37,14 @@ void step__begin(const struct dview *d);
 /* Before a stepping KVM_RUN: decode the instruction at the pc, add
  * execute breakpoints at the handlers it may enter (and after a popf or
  * iret), run a hlt through, and with per_iteration run one iteration of a
- * rep string instruction (its count set to 1 for the run). */
+ * rep string instruction (its count set to 1 for the run).  irq_vecs (n
+ * of them, or none): the interrupt vectors that may come during the run
+ * (the recorder's: a step that takes an interrupt then stops at its
+ * handler's first instruction, as the CPU's trap flag would, where the
+ * host would run that instruction too; as many as debug registers are
+ * left). */
 void step__arm(const struct dview *d, bool per_iteration, struct step_insn *si,
-	       struct kvm_guest_debug *dbg);
+	       struct kvm_guest_debug *dbg, const int *irq_vecs, int nirq);
 /* A continue's step of a rep string instruction, one turn at a time
  * (watch_step.c wants it): decoded into si, its count set to 1 as for
  * stepi; true when so.  step__rep_end puts the count back. */

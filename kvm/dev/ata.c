@@ -20,6 +20,9 @@
  * memory, the file is never changed) unless --disk FILE,rw, then shared
  * (writes reach the file; flushed by FLUSH CACHE and at the end).  Its
  * size must be whole 512-byte sectors, and not 0.
+ *
+ * A snapshot saves both channels' registers and the sector being moved
+ * (ata_save); the images' contents are not machine state it keeps.
  */
 #include "device.h"
 
@@ -489,6 +492,76 @@ static int ata_create(void *st, const struct dev_env *env, char *err, size_t err
 	return r ? r : ata_reset(a, err, errlen);
 }
 
+/* One channel as a snapshot keeps it (ata_save): its registers and the
+ * transfer under way; not the image, which is the drive's. */
+struct channel_saved {
+	uint8_t error, features, count[2], lba[3][2], device, status, control;
+	uint8_t xfer;
+	uint8_t buf[SECTOR];
+	uint32_t pos, left;
+	uint64_t sector;
+	uint8_t line;
+};
+
+static ssize_t ata_save(void *st, void *buf, size_t len)
+{
+	struct ata *a = st;
+	struct channel_saved *out = buf;
+
+	if (!buf || len < 2 * sizeof(*out))
+		return (ssize_t)(2 * sizeof(*out));
+	memset(out, 0, 2 * sizeof(*out));
+	for (int i = 0; i < 2; i++) {
+		const struct channel *c = &a->ch[i];
+		struct channel_saved *o = &out[i];
+
+		o->error = c->error;
+		o->features = c->features;
+		memcpy(o->count, c->count, sizeof(o->count));
+		memcpy(o->lba, c->lba, sizeof(o->lba));
+		o->device = c->device;
+		o->status = c->status;
+		o->control = c->control;
+		o->xfer = (uint8_t)c->xfer;
+		memcpy(o->buf, c->buf, SECTOR);
+		o->pos = c->pos;
+		o->left = c->left;
+		o->sector = c->sector;
+		o->line = c->line;
+	}
+	return (ssize_t)(2 * sizeof(*out));
+}
+
+static int ata_load(void *st, const void *buf, size_t len)
+{
+	struct ata *a = st;
+	const struct channel_saved *in = buf;
+
+	if (len != 2 * sizeof(*in))
+		return -EINVAL;
+	for (int i = 0; i < 2; i++) {
+		struct channel *c = &a->ch[i];
+		const struct channel_saved *o = &in[i];
+
+		if (o->xfer > XFER_IDENTIFY || o->pos > SECTOR)
+			return -EINVAL;
+		c->error = o->error;
+		c->features = o->features;
+		memcpy(c->count, o->count, sizeof(c->count));
+		memcpy(c->lba, o->lba, sizeof(c->lba));
+		c->device = o->device;
+		c->status = o->status;
+		c->control = o->control;
+		c->xfer = (enum xfer)o->xfer;
+		memcpy(c->buf, o->buf, SECTOR);
+		c->pos = o->pos;
+		c->left = o->left;
+		c->sector = o->sector;
+		set_irq(a, c, o->line);
+	}
+	return 0;
+}
+
 static void ata_destroy(void *st)
 {
 	struct ata *a = st;
@@ -517,4 +590,6 @@ const struct device ata_device = {
 	.in_wide = ata_in_wide,
 	.out_wide = ata_out_wide,
 	.reset = ata_reset,
+	.save = ata_save,
+	.load = ata_load,
 };

@@ -106,6 +106,13 @@ bool devices__io(struct devices *d, int cpu, struct kvm_run *run, int *status);
 /* A KVM_EXIT_MMIO at an address with no memory: the device that claims
  * it, else nothing is there (reads see 0xFF, writes are dropped). */
 void devices__mmio(struct devices *d, int cpu, struct kvm_run *run);
+/* Snapshots: the table's devices by number, 0 .. d->nr - 1.  save
+ * returns the size of device i's state (buf NULL: only the size; 0 for a
+ * device with none) or -errno; load takes what save gave, -EINVAL when it
+ * is not that (another size, a value the device cannot hold). */
+const char *devices__name(const struct devices *d, int i);
+ssize_t devices__save(struct devices *d, int i, void *buf, size_t len);
+int devices__load(struct devices *d, int i, const void *buf, size_t len);
 /* The state of the table's device dev, or NULL when it is not created. */
 void *devices__state(const struct devices *d, const struct device *dev);
 

@@ -92,6 +92,40 @@ int devices__reset(struct devices *d, char *err, size_t errlen)
 	return 0;
 }
 
+const char *devices__name(const struct devices *d, int i)
+{
+	return i >= 0 && i < d->nr ? table[i]->name : NULL;
+}
+
+/* Under the table's lock: no vCPU is in a device meanwhile. */
+ssize_t devices__save(struct devices *d, int i, void *buf, size_t len)
+{
+	ssize_t r;
+
+	if (i < 0 || i >= d->nr)
+		return -EINVAL;
+	if (!table[i]->save)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	r = table[i]->save(d->state[i], buf, len);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+int devices__load(struct devices *d, int i, const void *buf, size_t len)
+{
+	int r;
+
+	if (i < 0 || i >= d->nr)
+		return -EINVAL;
+	if (!table[i]->load)
+		return len == 0 ? 0 : -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	r = table[i]->load(d->state[i], buf, len);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
 void *devices__state(const struct devices *d, const struct device *dev)
 {
 	for (int i = 0; i < d->nr; i++)

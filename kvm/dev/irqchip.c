@@ -344,6 +344,37 @@ void irqchip__line(int vm_fd, unsigned int irq, bool level)
 		KVM_IOCTL(vm_fd, KVM_IRQ_LINE, &l);
 }
 
+/* One PIC's unmasked lines as vectors, those requested first. */
+static int pic_vectors(const struct kvm_pic_state *p, uint8_t skip, int *vecs, int n, int max)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int irq = 0; irq < 8 && n < max; irq++) {
+			uint8_t bit = (uint8_t)(1u << irq);
+			bool req = p->irr & bit;
+
+			if ((p->imr & bit) || (skip & bit) || req != (pass == 0))
+				continue;
+			vecs[n++] = (p->irq_base + irq) & 0xFF;
+		}
+	}
+	return n;
+}
+
+int irqchip__pic_vectors(int vm_fd, int *vecs, int max)
+{
+	struct kvm_irqchip m = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+	struct kvm_irqchip sl = { .chip_id = KVM_IRQCHIP_PIC_SLAVE };
+	int n;
+
+	if (vm_fd < 0 || KVM_IOCTL(vm_fd, KVM_GET_IRQCHIP, &m) < 0)
+		return 0;
+	/* IRQ 2 is the slave's cascade: its lines instead. */
+	n = pic_vectors(&m.chip.pic, 0x04, vecs, 0, max);
+	if (!(m.chip.pic.imr & 0x04) && KVM_IOCTL(vm_fd, KVM_GET_IRQCHIP, &sl) == 0)
+		n = pic_vectors(&sl.chip.pic, 0, vecs, n, max);
+	return n;
+}
+
 bool irqchip__on(const struct devices *d)
 {
 	const struct irqchip *ic = devices__state(d, &irqchip_device);

@@ -17,6 +17,10 @@ bool irqchip__on(const struct devices *d);
  * monitor pic and pit; -ENODEV without them. */
 int irqchip__pic(const struct devices *d, struct target_pic pic[2]);
 int irqchip__pit(struct devices *d, struct target_pit *pit);
+/* The vectors the in-kernel PICs can interrupt with now (their unmasked
+ * lines, those requested first; the slave's when the cascade is
+ * unmasked), at most max: how many.  0 without PICs. */
+int irqchip__pic_vectors(int vm_fd, int *vecs, int max);
 /* An ISA interrupt line of the in-kernel PICs and I/O APIC at level
  * (KVM_IRQ_LINE): the PICs take a rise as an interrupt.  Nothing without
  * the in-kernel irqchip (vm_fd < 0). */

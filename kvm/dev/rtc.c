@@ -421,29 +421,46 @@ static int rtc_reset(void *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* What a snapshot keeps: the CMOS bytes, the index, the guest's offset
+ * from the host's clock, its time while SET holds it, and the second of
+ * the last update interrupt. */
+struct rtc_saved {
+	uint8_t cmos[128];
+	uint8_t index;
+	int64_t offset, frozen, last_second;
+};
+
 static ssize_t rtc_save(void *st, void *buf, size_t len)
 {
 	struct rtc *r = st;
-	size_t n = sizeof(r->cmos) + sizeof(r->offset);
+	struct rtc_saved *o = buf;
 
-	if (buf && len >= n) {
+	if (buf && len >= sizeof(*o)) {
+		memset(o, 0, sizeof(*o));
 		pthread_mutex_lock(&r->lock);
-		memcpy(buf, r->cmos, sizeof(r->cmos));
-		memcpy((uint8_t *)buf + sizeof(r->cmos), &r->offset, sizeof(r->offset));
+		memcpy(o->cmos, r->cmos, sizeof(r->cmos));
+		o->index = r->index;
+		o->offset = r->offset;
+		o->frozen = r->frozen;
+		o->last_second = r->last_second;
 		pthread_mutex_unlock(&r->lock);
 	}
-	return (ssize_t)n;
+	return (ssize_t)sizeof(*o);
 }
 
 static int rtc_load(void *st, const void *buf, size_t len)
 {
 	struct rtc *r = st;
+	const struct rtc_saved *o = buf;
 
-	if (len != sizeof(r->cmos) + sizeof(r->offset))
+	if (len != sizeof(*o))
 		return -EINVAL;
 	pthread_mutex_lock(&r->lock);
-	memcpy(r->cmos, buf, sizeof(r->cmos));
-	memcpy(&r->offset, (const uint8_t *)buf + sizeof(r->cmos), sizeof(r->offset));
+	memcpy(r->cmos, o->cmos, sizeof(r->cmos));
+	r->index = o->index & 0x7F;
+	r->offset = o->offset;
+	r->frozen = o->frozen;
+	r->last_second = o->last_second;
 	update_irq(r);
 	pthread_cond_signal(&r->wake);
 	pthread_mutex_unlock(&r->lock);

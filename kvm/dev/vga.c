@@ -332,15 +332,21 @@ static int vga_out(void *st, uint16_t port, uint8_t val)
 	return 0;
 }
 
+/* What a snapshot keeps: the CRT controller's registers, its index, the
+ * miscellaneous output register and the retrace bit 0x3da shows next. */
 static ssize_t vga_save(void *st, void *buf, size_t len)
 {
 	struct vga *v = st;
-	size_t n = sizeof(v->crtc) + 2;
+	size_t n = sizeof(v->crtc) + 3;
+	uint8_t *b = buf;
 
 	if (buf && len >= n) {
-		memcpy(buf, v->crtc, sizeof(v->crtc));
-		((uint8_t *)buf)[sizeof(v->crtc)] = v->index;
-		((uint8_t *)buf)[sizeof(v->crtc) + 1] = v->misc;
+		pthread_mutex_lock(&v->lock);
+		memcpy(b, v->crtc, sizeof(v->crtc));
+		b[sizeof(v->crtc)] = v->index;
+		b[sizeof(v->crtc) + 1] = v->misc;
+		b[sizeof(v->crtc) + 2] = v->retrace;
+		pthread_mutex_unlock(&v->lock);
 	}
 	return (ssize_t)n;
 }
@@ -348,13 +354,15 @@ static ssize_t vga_save(void *st, void *buf, size_t len)
 static int vga_load(void *st, const void *buf, size_t len)
 {
 	struct vga *v = st;
+	const uint8_t *b = buf;
 
-	if (len != sizeof(v->crtc) + 2)
+	if (len != sizeof(v->crtc) + 3)
 		return -EINVAL;
 	pthread_mutex_lock(&v->lock);
-	memcpy(v->crtc, buf, sizeof(v->crtc));
-	v->index = ((const uint8_t *)buf)[sizeof(v->crtc)];
-	v->misc = ((const uint8_t *)buf)[sizeof(v->crtc) + 1];
+	memcpy(v->crtc, b, sizeof(v->crtc));
+	v->index = b[sizeof(v->crtc)];
+	v->misc = b[sizeof(v->crtc) + 1];
+	v->retrace = b[sizeof(v->crtc) + 2] != 0;
 	pthread_mutex_unlock(&v->lock);
 	return 0;
 }

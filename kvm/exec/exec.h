@@ -23,6 +23,7 @@
 #include "../dev/device.h"
 #include "../host/probe.h"
 #include "../mem/memory.h"
+#include "../record/record.h"
 
 struct allstop {			/* allstop.c, under x->lock */
 	int nr_running;		/* vCPUs of this resume not parked yet */
@@ -58,6 +59,7 @@ struct exec {
 	struct bp_manager *bpm;
 	struct watch_manager *wm;
 	struct step_opts *so;
+	struct recorder *rec;		/* record/record.h: reverse execution */
 	FILE *log;
 };
 

@@ -22,7 +22,7 @@ void run__arm(const struct run_arm_in *in, struct run_arm *out)
 	bool gdb_step = in->kind != RESUME_CONTINUE;
 
 	out->step = gdb_step || in->mode_watch || in->guest_tf || in->past_bp || in->compare ||
-		    in->watch_step;
+		    in->watch_step || in->record;
 	out->insn_rules = out->step;
 	out->ends_in_stop = gdb_step || in->past_bp;
 	out->irqs = !out->step || !in->blockirq || in->step_irq ||

@@ -22,6 +22,7 @@ struct run_arm_in {
 	bool at_start;		/* nothing executed yet at this pc in this resume */
 	bool blockirq;		/* the host has KVM_GUESTDBG_BLOCKIRQ */
 	bool step_irq;		/* monitor step-irq on: gdb's steps let interrupts in */
+	bool record;		/* recording (record/): every instruction is stepped and logged */
 };
 
 struct run_arm {

@@ -31,6 +31,7 @@
 #include "../debug/step.h"
 #include "../debug/stops.h"
 #include "../debug/watch_step.h"
+#include "../dev/irqchip.h"
 #include "../host/ioctl.h"
 #include "../host/log.h"
 #include "run_arm.h"
@@ -242,6 +243,7 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		.at_start = rs->at_start,
 		.blockirq = v->x->so->blockirq,
 		.step_irq = v->x->so->step_irq,
+		.record = v->x->rec && v->x->rec->on,
 	};
 	struct kvm_guest_debug dbg;
 	struct bp *lifted = NULL;
@@ -255,13 +257,24 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	if (!rs->arm.irqs)
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
-	if (rs->arm.insn_rules)
-		step__arm(&v->dv, rs->how->kind == RESUME_STEP, &rs->si, &dbg);
+	if (rs->arm.insn_rules) {
+		int vecs[16], nirq = 0;
+		struct kvm_regs kr;
+
+		/* Recording: an interrupt is an instruction boundary of its own. */
+		if (in.record && rs->arm.irqs && v->dv.irqchip && cpu__regs(&v->cpu, &kr) == 0 &&
+		    (kr.rflags & X86_RFLAGS_IF))
+			nirq = irqchip__pic_vectors(v->x->vm_fd, vecs, 16);
+		step__arm(&v->dv, rs->how->kind == RESUME_STEP || in.record, &rs->si, &dbg, vecs,
+			  nirq);
+	}
 	v->look.armed = false;
 	if (rs->arm.step && in.watch_step && watch_step__before(&v->dv, &v->look) &&
 	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
 		watch_step__before(&v->dv, &v->look);	/* one turn of the rep, looked at again */
 	step__frame_begin(&v->dv, &rs->ist, rs->arm.step);
+	if (in.record)
+		record__predict(v->x->rec);	/* a register-only step needs no dirty log */
 	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
 	if (v->owed.inject_bp)
@@ -364,6 +377,10 @@ static enum verdict on_debug(struct vcpu *v, struct resume *rs, const struct deb
 	if (step__rep_end(&v->dv, &rs->si) && cpu__pc(&v->cpu, &fixed.pc) == 0)
 		ev = &fixed;
 	step__frame_done(&v->dv, &rs->ist);
+	/* Recording: what the instruction (or the turn of a rep) changed,
+	 * as the guest sees it (after the fixes just above). */
+	if (v->x->rec && v->x->rec->on)
+		record__note(v->x->rec, &v->cpu, REC_INSN);
 	/* A watchpoint served by stepping: what the instruction just did. */
 	hit = ev->exception == 1 ? watch_step__after(&v->dv, &v->look) : NULL;
 	if (hit) {
@@ -589,11 +606,83 @@ static bool run_until_stop(struct vcpu *v, const struct target_resume *how,
 	return vd == RUN_QUIT;
 }
 
+/* gdb's Ctrl-C during a long move in the record log. */
+static bool kick_asked(void *ctx)
+{
+	struct vcpu *v = ctx;
+	bool k;
+
+	pthread_mutex_lock(&v->x->lock);
+	k = v->kicked || v->quit;
+	pthread_mutex_unlock(&v->x->lock);
+	return k;
+}
+
+/*
+ * Backwards, or forwards in the past: a move in the record log
+ * (record/replay.c), nothing run in KVM.  true when the move is the whole
+ * resume (stop filled); false when it reached the end of the log and the
+ * rest runs live.  A breakpoint the resume's bp_filter calls false is
+ * moved past, as a live run does.
+ */
+static bool replay(struct vcpu *v, const struct target_resume *how, struct target_stop *stop,
+		   bool *quit)
+{
+	struct recorder *rec = v->x->rec;
+	struct rec_result res;
+
+	for (;;) {
+		record__move(rec, &v->cpu, how, kick_asked, v, &res);
+		switch (res.end) {
+		case REC_END_LIVE:
+			if (how->kind == RESUME_STEP && res.moved)
+				break;		/* the step was the log's last instruction */
+			return false;
+		case REC_END_STEP:
+			break;
+		case REC_END_BEGIN:
+			stops__here(&v->dv, stop, STOP_STEP);
+			stop->replaylog = REPLAYLOG_BEGIN;
+			return true;
+		case REC_END_BP:
+			stops__bp(&v->dv, stop, res.bp);
+			if (bp_stops(v, how, stop))
+				return true;
+			memset(stop, 0, sizeof(*stop));
+			continue;	/* a false condition: on through the log */
+		case REC_END_WATCH:
+			stops__watch(&v->dv, res.watch, stop);
+			return true;
+		case REC_END_INTERRUPT:
+			*quit = vcpu__take_kick(v) == KICK_QUIT;
+			stops__here(&v->dv, stop, STOP_INTERRUPT);
+			return true;
+		case REC_END_FAULT:
+			stops__fault(&v->dv, stop, res.msg);
+			return true;
+		}
+		stops__here(&v->dv, stop, STOP_STEP);
+		return true;
+	}
+}
+
 /* Run until a stop; return true when the thread must quit instead. */
 bool vcpu__exec(struct vcpu *v, const struct target_resume *how, struct target_stop *stop)
 {
-	bool quit = run_until_stop(v, how, stop);
+	struct recorder *rec = v->x->rec;
+	bool quit = false;
 
+	if (rec && rec->on && (how->reverse || record__past(rec)) && replay(v, how, stop, &quit)) {
+		cpu__cache_on(&v->cpu);
+		return quit;
+	}
+	if (rec && rec->on)
+		record__note(rec, &v->cpu, REC_EDIT);	/* gdb's writes since the last stop */
+	quit = run_until_stop(v, how, stop);
+	if (rec && rec->on)
+		record__note(rec, &v->cpu, REC_INSN);	/* the last instruction (hlt, a fault) */
+	if (rec && !stop->message[0])
+		record__tell(rec, stop->message, sizeof(stop->message));
 	cpu__cache_on(&v->cpu);		/* parked again: one read serves the stop */
 	return quit;
 }

@@ -41,7 +41,8 @@ int vcpu__init(struct exec *x, struct vcpu *v, int id, char *err, size_t errlen)
 	r = cpu__set_cpuid(&v->cpu, x->kvm_fd, id, x->nr_cpus, err, errlen);
 	if (r < 0)
 		return r;
-	return power_on__save(&v->power_on, x->kvm_fd, v->cpu.fd, irqchip__on(x->devs), err, errlen);
+	return cpu_state__save(&v->power_on, x->kvm_fd, v->cpu.fd, irqchip__on(x->devs), false, err,
+			       errlen);
 }
 
 void vcpu__start(struct vcpu *v, const struct target_resume *how)
@@ -128,7 +129,7 @@ void vcpu__destroy(struct vcpu *v)
 	cpu__close(&v->cpu);
 	pthread_cond_destroy(&v->cmd_cond);
 	pthread_cond_destroy(&v->parked_cond);
-	power_on__free(&v->power_on);
+	cpu_state__free(&v->power_on);
 	watch_step__free(&v->look);
 	v->x = NULL;
 }

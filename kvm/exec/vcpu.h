@@ -25,7 +25,7 @@ struct vcpu {
 	struct exec *x;			/* the machine's execution layer */
 	int id;
 	struct cpu cpu;			/* its architectural state (cpu/cpu.h) */
-	struct power_on power_on;	/* ... and KVM's at creation (cpu/power_on.h) */
+	struct cpu_state power_on;	/* ... and KVM's at creation (cpu/power_on.h) */
 	pthread_t thread;
 	bool thread_started;
 

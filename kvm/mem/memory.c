@@ -17,12 +17,16 @@
  *
  * KVM's memory slots are the views, one each, but for the range whose
  * writes are logged (the VGA text buffer, with --screen): that part of its
- * view is a slot of its own, with KVM_MEM_LOG_DIRTY_PAGES.
+ * view is a slot of its own, with KVM_MEM_LOG_DIRTY_PAGES.  While snapshots
+ * or the recorder want to know every page written (memory__log_all), every
+ * slot has it.  KVM's log of a slot is cleared when it is read, so each
+ * read goes to every user's bitmap at once; each user takes its own.
  */
 #include "memory.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -85,6 +89,10 @@ static int install_slots(struct memory *mem, char *err, size_t errlen)
 		const struct mem_slot *v = &mem->views[i];
 		uint64_t end = v->gpa + v->size;
 
+		if (mem->nr_log_all > 0) {
+			want(next, &nr, v, v->gpa, v->size, KVM_MEM_LOG_DIRTY_PAGES);
+			continue;
+		}
 		if (!mem->log_len || end <= lb || v->gpa >= le) {
 			want(next, &nr, v, v->gpa, v->size, 0);
 			continue;
@@ -114,6 +122,72 @@ static int install_slots(struct memory *mem, char *err, size_t errlen)
 		mem->nr_slots = i + 1;
 	}
 	return 0;
+}
+
+#define WORDS(bits)	(((bits) + 63) / 64)
+
+uint64_t memory__page_index(const struct memory *mem, const uint8_t *host)
+{
+	if (host >= mem->ram && host < mem->ram + mem->ram_size)
+		return (uint64_t)(host - mem->ram) / MEM_PAGE;
+	return mem->ram_pages + (uint64_t)(host - mem->fw) / MEM_PAGE;
+}
+
+uint8_t *memory__page(const struct memory *mem, uint64_t i)
+{
+	if (i < mem->ram_pages)
+		return mem->ram + i * MEM_PAGE;
+	if (i < mem->nr_pages)
+		return mem->fw + (i - mem->ram_pages) * MEM_PAGE;
+	return NULL;
+}
+
+/* Every user counts pages [first, first + n) as written; under lock. */
+static void mark(struct memory *mem, uint64_t first, uint64_t n)
+{
+	for (int u = 0; u < MEM_NR_DIRTY; u++) {
+		uint64_t *b = mem->dirty[u];
+
+		if (!b)
+			continue;
+		for (uint64_t i = first; i < first + n && i < mem->nr_pages; i++)
+			b[i / 64] |= 1ull << (i % 64);
+	}
+}
+
+static void mark_all(struct memory *mem)
+{
+	mark(mem, 0, mem->nr_pages);
+}
+
+/* KVM's logs of the logged slots, to every user; under lock. */
+static int fetch_logs(struct memory *mem)
+{
+	int r = 0;
+
+	for (int i = 0; i < mem->nr_slots; i++) {
+		const struct mem_slot *s = &mem->slots[i];
+		uint64_t words = WORDS(s->size / MEM_PAGE), base;
+		struct kvm_dirty_log log = { .slot = s->id, .dirty_bitmap = mem->scratch };
+
+		if (!(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+			continue;
+		r = KVM_IOCTL(mem->vm_fd, KVM_GET_DIRTY_LOG, &log);
+		if (r < 0)
+			break;
+		base = memory__page_index(mem, s->host);
+		for (uint64_t w = 0; w < words; w++) {
+			uint64_t bits = mem->scratch[w];
+
+			while (bits) {
+				int b = __builtin_ctzll(bits);
+
+				bits &= bits - 1;
+				mark(mem, base + w * 64 + (uint64_t)b, 1);
+			}
+		}
+	}
+	return r;
 }
 
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max)
@@ -163,6 +237,14 @@ int memory__init(struct memory *mem, int vm_fd, uint64_t ram_size, uint64_t fw_s
 		snprintf(err, errlen, "cannot allocate the firmware window: %s", strerror(errno));
 		return r;
 	}
+	mem->ram_pages = (ram_size + MEM_PAGE - 1) / MEM_PAGE;
+	mem->nr_pages = mem->ram_pages + (fw_size + MEM_PAGE - 1) / MEM_PAGE;
+	/* A slot's log is at most as long as all of memory's. */
+	mem->scratch = calloc(WORDS(mem->nr_pages), sizeof(uint64_t));
+	if (!mem->scratch) {
+		snprintf(err, errlen, "out of memory for the dirty-page logs");
+		return -ENOMEM;
+	}
 	mem->vm_fd = vm_fd;
 	r = KVM_IOCTL(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
 	mem->max_slots = r > 0 && r < MEM_MAX_SLOTS ? (uint32_t)r : MEM_MAX_SLOTS;
@@ -186,7 +268,25 @@ void memory__free(struct memory *mem)
 	mem->ram = mem->fw = NULL;
 	mem->nr_slots = 0;
 	mem->nr_views = 0;
+	for (int u = 0; u < MEM_NR_DIRTY; u++) {
+		free(mem->dirty[u]);
+		mem->dirty[u] = NULL;
+	}
+	free(mem->scratch);
+	mem->scratch = NULL;
 	pthread_mutex_destroy(&mem->lock);
+}
+
+/* New slots: what KVM logged in the old ones first, then everything, for
+ * the writes between that read and the new slots.  Under lock. */
+static int reinstall(struct memory *mem, char *err, size_t errlen)
+{
+	int r;
+
+	fetch_logs(mem);
+	r = install_slots(mem, err, errlen);
+	mark_all(mem);
+	return r;
 }
 
 int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err, size_t errlen)
@@ -200,37 +300,106 @@ int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err,
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&mem->lock);
+	if (!mem->dirty[MEM_DIRTY_SCREEN])
+		mem->dirty[MEM_DIRTY_SCREEN] = calloc(WORDS(mem->nr_pages), sizeof(uint64_t));
+	if (!mem->dirty[MEM_DIRTY_SCREEN]) {
+		pthread_mutex_unlock(&mem->lock);
+		snprintf(err, errlen, "out of memory for the dirty-page log");
+		return -ENOMEM;
+	}
 	mem->log_base = gpa;
 	mem->log_len = len;
-	r = install_slots(mem, err, errlen);
-	mem->log_lost = true;
+	r = reinstall(mem, err, errlen);
 	pthread_mutex_unlock(&mem->lock);
 	return r;
 }
 
 int memory__dirty(struct memory *mem, uint64_t *bits)
 {
-	uint64_t npages = mem->log_len / MEM_PAGE;
-	int r = 0;
+	uint64_t first = mem->log_base / MEM_PAGE, npages = mem->log_len / MEM_PAGE;
+	uint64_t *b;
+	int r;
 
 	*bits = 0;
 	pthread_mutex_lock(&mem->lock);
-	for (int i = 0; i < mem->nr_slots && r == 0; i++) {
-		const struct mem_slot *s = &mem->slots[i];
-		uint64_t map[2] = { 0, 0 };	/* the logged slot is at most 64 pages */
-		struct kvm_dirty_log log = { .slot = s->id, .dirty_bitmap = map };
+	b = mem->dirty[MEM_DIRTY_SCREEN];
+	r = b ? fetch_logs(mem) : -EINVAL;
+	for (uint64_t i = 0; b && i < npages; i++) {
+		uint64_t p = first + i;
 
-		if (!(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
-			continue;
-		r = KVM_IOCTL(mem->vm_fd, KVM_GET_DIRTY_LOG, &log);
-		if (r == 0)
-			*bits |= map[0] << ((s->gpa - mem->log_base) / MEM_PAGE);
+		if (b[p / 64] & (1ull << (p % 64)))
+			*bits |= 1ull << i;
+		b[p / 64] &= ~(1ull << (p % 64));
 	}
-	if (mem->log_lost)
-		*bits = npages >= 64 ? ~0ull : (1ull << npages) - 1;
-	mem->log_lost = false;
 	pthread_mutex_unlock(&mem->lock);
 	return r < 0 ? r : 0;
+}
+
+int memory__log_all(struct memory *mem, enum mem_dirty_user who, bool on, char *err,
+		    size_t errlen)
+{
+	int r = 0;
+
+	if (who == MEM_DIRTY_SCREEN || who >= MEM_NR_DIRTY)
+		return -EINVAL;
+	pthread_mutex_lock(&mem->lock);
+	if (on && !mem->dirty[who]) {
+		mem->dirty[who] = calloc(WORDS(mem->nr_pages), sizeof(uint64_t));
+		if (!mem->dirty[who]) {
+			pthread_mutex_unlock(&mem->lock);
+			snprintf(err, errlen, "out of memory for the dirty-page log");
+			return -ENOMEM;
+		}
+		if (mem->nr_log_all++ == 0)
+			r = reinstall(mem, err, errlen);	/* marks everything */
+		else
+			mark(mem, 0, mem->nr_pages);
+		if (r < 0) {
+			mem->nr_log_all--;
+			free(mem->dirty[who]);
+			mem->dirty[who] = NULL;
+		}
+	} else if (!on && mem->dirty[who]) {
+		free(mem->dirty[who]);
+		mem->dirty[who] = NULL;
+		if (--mem->nr_log_all == 0)
+			r = reinstall(mem, err, errlen);
+	}
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+int memory__take_dirty(struct memory *mem, enum mem_dirty_user who, uint64_t *bits)
+{
+	uint64_t words = WORDS(mem->nr_pages);
+	int r;
+
+	if (who >= MEM_NR_DIRTY)
+		return -EINVAL;
+	pthread_mutex_lock(&mem->lock);
+	if (!mem->dirty[who]) {
+		pthread_mutex_unlock(&mem->lock);
+		return -EINVAL;
+	}
+	r = fetch_logs(mem);
+	for (uint64_t w = 0; w < words; w++)
+		bits[w] |= mem->dirty[who][w];
+	memset(mem->dirty[who], 0, words * sizeof(uint64_t));
+	pthread_mutex_unlock(&mem->lock);
+	return r < 0 ? r : 0;
+}
+
+void memory__touched(struct memory *mem, const uint8_t *host, size_t len)
+{
+	uint64_t first, last;
+
+	if (!len)
+		return;
+	first = memory__page_index(mem, host);
+	last = memory__page_index(mem, host + len - 1);
+	pthread_mutex_lock(&mem->lock);
+	mark(mem, first, last - first + 1);
+	pthread_mutex_unlock(&mem->lock);
 }
 
 /* Back to all zeroes, as at power-on (before the image is loaded again). */
@@ -240,7 +409,9 @@ void memory__clear(struct memory *mem)
 	if (madvise(mem->ram, mem->ram_size, MADV_DONTNEED) < 0)
 		memset(mem->ram, 0, mem->ram_size);
 	memset(mem->fw, 0, mem->fw_size);
-	mem->log_lost = true;
+	pthread_mutex_lock(&mem->lock);
+	mark_all(mem);
+	pthread_mutex_unlock(&mem->lock);
 }
 
 uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
@@ -259,7 +430,7 @@ uint8_t *memory__host(const struct memory *mem, uint64_t gpa, uint64_t *avail)
 
 /* Copy to or from guest-physical memory, stopping at the first byte that
  * is in no view; returns the count copied. */
-static size_t copy(const struct memory *mem, uint64_t gpa, void *buf, size_t len, bool write)
+static size_t copy(struct memory *mem, uint64_t gpa, void *buf, size_t len, bool write)
 {
 	size_t done = 0;
 
@@ -272,9 +443,10 @@ static size_t copy(const struct memory *mem, uint64_t gpa, void *buf, size_t len
 			break;
 		if (n > avail)
 			n = (size_t)avail;
-		if (write)
+		if (write) {
 			memcpy(host, (uint8_t *)buf + done, n);
-		else
+			memory__touched(mem, host, n);	/* not the guest's write: no log saw it */
+		} else
 			memcpy((uint8_t *)buf + done, host, n);
 		done += n;
 	}
@@ -283,14 +455,11 @@ static size_t copy(const struct memory *mem, uint64_t gpa, void *buf, size_t len
 
 size_t memory__read(const struct memory *mem, uint64_t gpa, void *buf, size_t len)
 {
-	return copy(mem, gpa, buf, len, false);
+	return copy((struct memory *)mem, gpa, buf, len, false);
 }
 
 size_t memory__write(struct memory *mem, uint64_t gpa, const void *buf, size_t len)
 {
-	/* Not the guest's own write: KVM's log does not see it. */
-	if (mem->log_len && gpa < mem->log_base + mem->log_len && gpa + len > mem->log_base)
-		mem->log_lost = true;
 	return copy(mem, gpa, (void *)buf, len, true);
 }
 

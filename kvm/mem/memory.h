@@ -1,6 +1,6 @@
 /*
  * memory.h - guest memory (memory.c): the guest-physical map, KVM's memory
- * slots, host pointers.
+ * slots, host pointers, and which pages were written (dirty logging).
  *
  *   0x00000000 - 0x000DFFFF   RAM
  *   0x000E0000 - 0x000FFFFF   the last 128 KiB of the firmware
@@ -33,6 +33,15 @@
 #define MEM_MAX_VIEWS		4	/* RAM low, RAM high, firmware top, firmware alias */
 #define MEM_MAX_SLOTS		(MEM_MAX_VIEWS + 2)	/* a view each, the logged range cut out */
 
+/*
+ * Who wants to know which pages were written (memory__take_dirty): the
+ * screen (its text buffer, memory__log_dirty), snapshots and the recorder
+ * (all of memory, memory__log_all).  Pages are numbered by their host
+ * bytes: RAM's page i is i, the firmware's page j is RAM's pages + j (so
+ * the firmware's two views are one page).
+ */
+enum mem_dirty_user { MEM_DIRTY_SCREEN, MEM_DIRTY_SNAP, MEM_DIRTY_RECORD, MEM_NR_DIRTY };
+
 /* One guest-physical range backed by host memory: a view of the map, or a KVM slot. */
 struct mem_slot {
 	uint64_t gpa, size;
@@ -54,11 +63,18 @@ struct memory {
 	struct mem_slot slots[MEM_MAX_SLOTS];
 	int nr_slots;
 	uint32_t max_slots;		/* KVM_CAP_NR_MEMSLOTS, at most MEM_MAX_SLOTS */
-	/* Dirty-page logging of one range (the VGA text buffer): its slots
-	 * have KVM_MEM_LOG_DIRTY_PAGES.  lock keeps the slots still while
-	 * another thread reads their logs. */
+	/* Dirty-page logging: of one range (the VGA text buffer), whose
+	 * slot has KVM_MEM_LOG_DIRTY_PAGES, and of every slot while someone
+	 * wants all of memory (log_all).  Each user's bitmap gathers the
+	 * pages written since it last took them: KVM's logs (each read of
+	 * them goes to every user) and the daemon's own writes
+	 * (memory__touched).  lock keeps the slots and bitmaps still while
+	 * another thread reads the logs. */
 	uint64_t log_base, log_len;
-	bool log_lost;			/* the slots or memory changed behind the log */
+	uint64_t ram_pages, nr_pages;	/* the page numbers: RAM's, then the firmware's */
+	int nr_log_all;			/* users of all of memory: every slot is logged */
+	uint64_t *dirty[MEM_NR_DIRTY];	/* per user, nr_pages bits; NULL: not a user */
+	uint64_t *scratch;		/* one slot's log from KVM */
 	pthread_mutex_t lock;
 };
 
@@ -84,6 +100,23 @@ int memory__log_dirty(struct memory *mem, uint64_t gpa, uint64_t len, char *err,
  * memory changed meanwhile (a reset, a write from gdb).
  * From any thread.  0 or -errno. */
 int memory__dirty(struct memory *mem, uint64_t *bits);
+/* who (MEM_DIRTY_SNAP, MEM_DIRTY_RECORD) starts wanting to know which
+ * pages of all memory are written: every slot gets logged; at first every
+ * page counts as written.  Only while no vCPU runs.  0 or -errno with a
+ * message; on false, who stops (the slots lose their logs when no one is
+ * left). */
+int memory__log_all(struct memory *mem, enum mem_dirty_user who, bool on, char *err,
+		    size_t errlen);
+/* The pages written since who last asked, added to bits (nr_pages bits,
+ * as uint64_t words), and forgotten for who.  From any thread.  0 or -errno. */
+int memory__take_dirty(struct memory *mem, enum mem_dirty_user who, uint64_t *bits);
+/* The daemon itself wrote len bytes at host (guest memory): every user
+ * counts those pages as written, as KVM's logs do not. */
+void memory__touched(struct memory *mem, const uint8_t *host, size_t len);
+/* Page number i's host bytes (MEM_PAGE of them), or NULL past the end. */
+uint8_t *memory__page(const struct memory *mem, uint64_t i);
+/* The page number of host bytes in guest memory. */
+uint64_t memory__page_index(const struct memory *mem, const uint8_t *host);
 /* The guest-physical addresses that show the same host byte as gpa (gpa
  * itself first; the firmware is seen twice).  Returns how many, at most max. */
 int memory__aliases(const struct memory *mem, uint64_t gpa, uint64_t *gpas, int max);

@@ -274,3 +274,59 @@ def bench_loop(addr, name):
         _out(name.replace("_s", "_cpu"), cpu)
     if exits0 is not None and exits1 is not None:
         _out(name.replace("_s", "_exits"), exits1 - exits0)
+
+def _record_status():
+    """monitor record status: (instructions in the log, bytes an instruction)."""
+    n = per = None
+    for line in gdb.execute("monitor record status", to_string=True).splitlines():
+        if line.startswith("log: "):
+            n = int(line.split()[1].rstrip(","))
+            per = float(line.split("(")[1].split()[0])
+    return n, per
+
+
+def bench_record(loop, start, n_turns, name):
+    """kvmstub --record, the counter guest: continue through n_turns turns
+    of its loop recording (instructions a second), then reverse-stepi
+    (ms each, the median of 200), then reverse-continue across the whole
+    log to a breakpoint at its start (s), and the bytes a recorded
+    instruction costs."""
+    _run("break *%s if $eax == 10" % loop)
+    _run("continue")
+    _run("delete")
+    n0, _ = _record_status()
+    _run("tbreak *%s if $eax == %d" % (loop, 10 + n_turns))
+    dt = _timed("continue")
+    n1, per = _record_status()
+    if _reg("eax") != 10 + n_turns or n1 is None:
+        _err("record: stopped with eax %d" % _reg("eax"))
+        return
+    _out(name + "_speed", (n1 - n0) / dt)
+    _out(name + "_insns", n1)
+    _out(name + "_bytes", per)
+    times = []
+    for _ in range(200):
+        times.append(_timed("reverse-stepi"))
+    times.sort()
+    _out("rstepi", times[len(times) // 2] * 1000.0)
+    _run("break *%s" % start)
+    dt = _timed("reverse-continue")
+    if _pc() != int(start, 0):
+        _err("reverse-continue stopped at 0x%x, not %s" % (_pc(), start))
+        return
+    _out("rcont", dt)
+
+
+def bench_record_bytes(name, until=None, steps=0):
+    """Bytes a recorded instruction costs: to the breakpoint until, or
+    steps stepi."""
+    if until:
+        _run("break *%s" % until)
+        _run("continue")
+    if steps:
+        _run("stepi %d" % steps)
+    n, per = _record_status()
+    if not n:
+        _err("%s: nothing recorded" % name)
+        return
+    _out(name, per)

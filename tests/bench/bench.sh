@@ -24,6 +24,7 @@ T=$(mktemp -d /tmp/kvmstub-bench.XXXXXX)
 RES=$T/results			# lines: "figure system value"
 SRV_PID=
 SRV_ARGV=()
+SRV_EXTRA=()			# more kvmstub options (run_record: --record)
 PORT=
 BROKEN=0
 
@@ -81,7 +82,7 @@ server_argv() {
 	PORT=$(free_port)
 	case $sys in
 	kvmstub)
-		SRV_ARGV=("${PIN[@]}" "$KVMSTUB" --listen "127.0.0.1:$PORT" --serial none "$image")
+		SRV_ARGV=("${PIN[@]}" "$KVMSTUB" --listen "127.0.0.1:$PORT" --serial none "${SRV_EXTRA[@]}" "$image")
 		;;
 	qemu)
 		SRV_ARGV=("${PIN[@]}" "$QEMU" -enable-kvm -cpu host,-arch-capabilities -nographic -monitor none
@@ -342,7 +343,14 @@ stepregs_real|KVM limit: step + GET_REGS + GET_SREGS, real mode|exits/s
 step_prot|KVM limit: single-step exits, protected mode|exits/s
 stepregs_prot|KVM limit: step + GET_REGS + GET_SREGS, protected mode|exits/s
 kick_real|KVM limit: a kick (immediate_exit, SIGUSR1) until KVM_RUN returns, real mode|us
-kick_prot|KVM limit: the same, protected mode|us"
+kick_prot|KVM limit: the same, protected mode|us
+rec_speed|recording (--record), the counter loop|instr/s
+rec_insns|... instructions recorded|instr
+rstepi|reverse-stepi (median of 200)|ms
+rcont|reverse-continue across the whole log to a breakpoint at its start|s
+rec_bytes|bytes a recorded instruction, counter guest|bytes
+rec_bytes_paging|bytes a recorded instruction, paging guest (5000 stepi)|bytes
+rec_bytes_interrupts|bytes a recorded instruction, interrupts guest (to its end)|bytes"
 
 SYSTEMS="kvmstub qemu limit"
 
@@ -407,6 +415,12 @@ summary() {
 			"at bare KVM's $(awk -v r="$sp" 'BEGIN { printf "%.1f", 1e6 / r }') us a round trip" \
 			"that is $(awk -v e="$ex" -v r="$sp" -v t="$kl" 'BEGIN { printf "%.3f%%", e / r / t * 100 }')" \
 			"of the loop's time"
+	local rs rb
+	rs=$(stats rec_speed kvmstub | cut -d' ' -f1)
+	rb=$(stats step_prot limit | cut -d' ' -f1)
+	[ -n "$rs" ] && [ -n "$rb" ] && echo "recording: $(fmt "$rs") instr/s," \
+		"$(awk -v a="$rs" -v b="$rb" 'BEGIN { printf "%.2f", a / b }') of bare KVM's" \
+		"single-step exits (protected mode: $(fmt "$rb") a second)"
 	local sr ss
 	for m in real prot; do
 		sr=$(stats "stepi_$m" kvmstub | cut -d' ' -f1)
@@ -420,6 +434,27 @@ summary() {
 		"$(nproc) CPUs, Linux $(uname -r); $(gdb --version | head -1)${HAVE_QEMU:+; $($QEMU --version | head -1)}"
 	echo "KVM: $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && echo 'hardware-assisted (VMX/SVM)' ||
 		echo 'no VMX/SVM in the CPU flags (nested or emulated KVM, e.g. kvm-pvm)')"
+}
+
+# Recording (kvmstub --record): once, its 1,000,000-instruction log
+# being the point: the speed, reverse-stepi, reverse-continue across the
+# log to a breakpoint at its start, bytes a recorded instruction for the
+# counter, paging and interrupts guests.
+run_record() {
+	local img
+	SRV_EXTRA=(--record)
+	server_start kvmstub guests/counter.bin
+	gdb_bench kvmstub guests/counter.elf \
+		"bench_record('$LOOP', '$(sym guests/counter.elf pm_entry)', 150000, 'rec')"
+	server_stop
+	server_start kvmstub guests/paging.bin
+	gdb_bench kvmstub guests/paging.elf "bench_record_bytes('rec_bytes_paging', steps=5000)"
+	server_stop
+	server_start kvmstub guests/interrupts.bin
+	gdb_bench kvmstub guests/interrupts.elf \
+		"bench_record_bytes('rec_bytes_interrupts', until='$(sym guests/interrupts.elf done)')"
+	server_stop
+	SRV_EXTRA=()
 }
 
 # ---- main ----
@@ -466,6 +501,8 @@ for i in $(seq 1 "$RUNS"); do
 	done
 	run_loop "$i"
 done
+echo "bench: recording (once)"
+run_record
 for sys in $SYS_RUN; do
 	n=COND_N_$sys
 	echo "bench: conditional breakpoint N for $(sysname "$sys"): ${!n}"

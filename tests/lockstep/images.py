@@ -18,6 +18,10 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 EXCLUDED = {
     "interrupts": "takes timer interrupts (PIT): their arrival differs by machine",
     "stepping": "takes timer interrupts (PIT, at step_hlt_irq): their arrival differs by machine",
+    # Lesson 14's bug is a data segment's limit (64 KiB, G clear): the
+    # CPU faults on the store above it, QEMU's software CPU does not check
+    # data segment limits and goes on (the traces agree up to that store).
+    "backwards": "its bug is a data segment limit, which QEMU's software CPU does not check",
 }
 # Guests that do not start at the reset vector: boot sectors (disks, which
 # the BIOS loads to 0000:7C00) and multiboot kernels (ELF files, started at

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-LAYERS = ["host", "mem", "cpu", "dev", "boot", "debug", "exec", "."]
+LAYERS = ["host", "mem", "cpu", "dev", "boot", "debug", "snap", "record", "exec", "."]
 ROOT = "kvm"
 
 

@@ -345,6 +345,8 @@ static int ft_resume(struct target *t, const struct target_resume *how)
 		return -EINVAL;
 	if (how->past_bp && (ft->no_past_bp || how->kind != RESUME_CONTINUE))
 		return -EOPNOTSUPP;
+	if (how->reverse && !ft->recording)
+		return -EINVAL;		/* as the machine: nothing recorded to go back through */
 	ft->last_resume = *how;
 	ft->nr_resumes++;
 
@@ -505,6 +507,36 @@ static int ft_memory_map(struct target *t, struct target_region *regions, int ma
 	return n;
 }
 
+/* monitor snapshot: what was asked is kept; snap_ret is the answer. */
+static int ft_snapshot(struct target *t, enum target_snap_op op, const char *name,
+		       const char *file, char *msg, size_t len)
+{
+	struct fake_target *ft = t->priv;
+
+	ft->nr_snaps++;
+	ft->snap_op = op;
+	snprintf(ft->snap_name, sizeof(ft->snap_name), "%s", name ? name : "(none)");
+	snprintf(ft->snap_file, sizeof(ft->snap_file), "%s", file ? file : "(none)");
+	snprintf(msg, len, "fake snapshot %d %s %s", (int)op, ft->snap_name, ft->snap_file);
+	return ft->snap_ret;
+}
+
+/* monitor record: on and off kept; QUERY answers it. */
+static int ft_record(struct target *t, enum target_rec_op op, uint64_t arg, char *msg,
+		     size_t len)
+{
+	struct fake_target *ft = t->priv;
+
+	(void)arg;
+	msg[0] = '\0';
+	if (op == TARGET_REC_QUERY)
+		return ft->recording ? 1 : 0;
+	if (op == TARGET_REC_ON || op == TARGET_REC_OFF)
+		ft->recording = op == TARGET_REC_ON;
+	snprintf(msg, len, "fake record %d", (int)op);
+	return 0;
+}
+
 static const struct target_ops fake_ops = {
 	.nr_cpus	= ft_nr_cpus,
 	.get_regs	= ft_get_regs,
@@ -533,6 +565,8 @@ static const struct target_ops fake_ops = {
 	.describe	= ft_describe,
 	.memory_map	= ft_memory_map,
 	.set_option	= ft_set_option,
+	.snapshot	= ft_snapshot,
+	.record		= ft_record,
 };
 
 struct fake_target *fake_target__new(size_t mem_size)

@@ -54,6 +54,12 @@ struct fake_target {
 	struct target_resume last_resume;	/* kind, cpu, range and alone of the last resume */
 	bool no_past_bp;		/* resume() refuses past_bp (-EOPNOTSUPP) */
 	int nr_resumes, nr_resets, nr_interrupts, nr_remove_alls;
+	/* snapshot(): the last op asked, its name and file, and what it answers */
+	int nr_snaps;
+	enum target_snap_op snap_op;
+	char snap_name[64], snap_file[256];
+	int snap_ret;
+	bool recording;			/* record(): on; resume() refuses reverse without it */
 };
 
 /* mem_size bytes of zeroed memory; real-mode reset state (CS f000:fff0). */

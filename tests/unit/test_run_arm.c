@@ -31,6 +31,22 @@ static void test_continue(void **state)
 	assert_false(a.lift);
 }
 
+/* Recording (record/): a continue steps every instruction, by stepi's
+ * rules, with interrupts let in as they come; it still ends at a stop
+ * only where a continue would. */
+static void test_record(void **state)
+{
+	struct run_arm a = arm((struct run_arm_in){ .kind = RESUME_CONTINUE, .at_start = true,
+						    .blockirq = true, .record = true });
+
+	(void)state;
+	assert_true(a.step);
+	assert_true(a.insn_rules);
+	assert_false(a.ends_in_stop);
+	assert_true(a.irqs);
+	assert_true(a.lift);
+}
+
 /* gdb's stepi: one instruction by stepi's rules, interrupts blocked where
  * the host can, our int3 under the pc lifted for the first run only. */
 static void test_gdb_step(void **state)
@@ -106,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_continue),
+		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_gdb_step),
 		cmocka_unit_test(test_step_irq),
 		cmocka_unit_test(test_past_bp),

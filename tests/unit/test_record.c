@@ -1,0 +1,184 @@
+/*
+ * test_record.c - the record log (kvm/record/record.c) without KVM: a
+ * vCPU whose registers come from its cache, memory of a few pages whose
+ * writes are announced as the daemon's (memory__touched, which every
+ * dirty-log user sees).  Each note becomes an entry of what changed; the
+ * entries undone newest first give back every register and byte of the
+ * start, redone oldest first those of the end; our int3 bytes stay out
+ * of the log; the limit drops the oldest and says so once.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../kvm/record/record.h"
+
+#define PAGES	8
+
+struct fixture {
+	struct memory mem;
+	struct bp_manager bpm;
+	struct watch_manager wm;
+	struct cpu cpu;
+	struct host_caps caps;
+	struct recorder rec;
+	uint8_t *ram;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char msg[256];
+
+	f->ram = calloc(PAGES, MEM_PAGE);
+	f->mem.ram = f->ram;
+	f->mem.ram_size = PAGES * MEM_PAGE;
+	f->mem.ram_pages = PAGES;
+	f->mem.nr_pages = PAGES;
+	pthread_mutex_init(&f->mem.lock, NULL);
+	bp__init(&f->bpm, &f->caps, NULL);
+	f->cpu.fd = -1;
+	f->cpu.regs_cached = f->cpu.sregs_cached = true;
+	f->cpu.regs_cache.rip = 0xfff0;
+	f->cpu.sregs_cache.cs.base = 0xf0000;
+	memset(f->ram + 2 * MEM_PAGE, 0x11, MEM_PAGE);
+	record__init(&f->rec, &f->mem, &f->bpm, &f->wm, NULL);
+	assert_int_equal(record__start(&f->rec, &f->cpu, msg, sizeof(msg)), 0);
+	assert_true(f->rec.on);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	record__free(&f->rec);
+	pthread_mutex_destroy(&f->mem.lock);
+	free(f->ram);
+	free(f);
+	return 0;
+}
+
+/* The guest's write of n bytes at gpa (seen as the dirty log would). */
+static void poke(struct fixture *f, uint64_t gpa, uint8_t val, size_t n)
+{
+	memset(f->ram + gpa, val, n);
+	memory__touched(&f->mem, f->ram + gpa, n);
+}
+
+/* Three instructions, an edit between them; undone and redone. */
+static void test_undo_redo(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_regs r0 = f->cpu.regs_cache, r3;
+	struct kvm_sregs s0 = f->cpu.sregs_cache, s3;
+	uint8_t *start = malloc(PAGES * MEM_PAGE), *end = malloc(PAGES * MEM_PAGE);
+
+	memcpy(start, f->ram, PAGES * MEM_PAGE);
+	f->cpu.regs_cache.rip += 2;
+	f->cpu.regs_cache.rax = 7;
+	poke(f, 2 * MEM_PAGE + 100, 0x22, 4);
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	f->cpu.regs_cache.rbx = 0xdead;		/* gdb's set $ebx */
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_EDIT), 0);
+	f->cpu.regs_cache.rip += 3;
+	f->cpu.sregs_cache.cr0 |= 1;		/* into protected mode */
+	poke(f, 5 * MEM_PAGE + 4090, 0x33, 6);	/* across a page's end */
+	poke(f, 2 * MEM_PAGE + 3000, 0x44, 1);
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);	/* nothing changed */
+	f->cpu.regs_cache.rip += 1;
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	assert_int_equal(f->rec.count, 4);
+	assert_int_equal(f->rec.insns, 3);
+	assert_int_equal(f->rec.pos, 4);
+	memcpy(end, f->ram, PAGES * MEM_PAGE);
+	r3 = f->rec.cur_regs;
+	s3 = f->rec.cur_sregs;
+
+	for (uint64_t k = f->rec.count; k-- > 0;)
+		record__apply(&f->rec, record__entry(&f->rec, k), &f->rec.cur_regs,
+			      &f->rec.cur_sregs);
+	assert_memory_equal(&f->rec.cur_regs, &r0, sizeof(r0));
+	assert_memory_equal(&f->rec.cur_sregs, &s0, sizeof(s0));
+	assert_memory_equal(f->ram, start, PAGES * MEM_PAGE);
+	assert_memory_equal(f->rec.shadow, start, PAGES * MEM_PAGE);
+	for (uint64_t k = 0; k < f->rec.count; k++)
+		record__apply(&f->rec, record__entry(&f->rec, k), &f->rec.cur_regs,
+			      &f->rec.cur_sregs);
+	assert_memory_equal(&f->rec.cur_regs, &r3, sizeof(r3));
+	assert_memory_equal(&f->rec.cur_sregs, &s3, sizeof(s3));
+	assert_memory_equal(f->ram, end, PAGES * MEM_PAGE);
+	free(start);
+	free(end);
+}
+
+/* Memory written in the past by someone else (KVM_TRANSLATE's accessed
+ * bits) is put back as the log says it was. */
+static void test_settle_in_the_past(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cpu.regs_cache.rip += 2;
+	poke(f, 3 * MEM_PAGE, 0x55, 8);
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	record__apply(&f->rec, record__entry(&f->rec, 0), &f->rec.cur_regs, &f->rec.cur_sregs);
+	f->rec.pos = 0;
+	assert_int_equal(f->ram[3 * MEM_PAGE], 0);
+	poke(f, 3 * MEM_PAGE + 16, 0x20, 1);	/* a stray write, in the past */
+	record__settle(&f->rec, &f->cpu);
+	assert_int_equal(f->ram[3 * MEM_PAGE + 16], 0);
+	record__apply(&f->rec, record__entry(&f->rec, 0), &f->rec.cur_regs, &f->rec.cur_sregs);
+	f->rec.pos = 1;
+	assert_int_equal(f->ram[3 * MEM_PAGE], 0x55);
+	assert_int_equal(f->ram[3 * MEM_PAGE + 16], 0);
+}
+
+/* The limit: the oldest go, counted, told once. */
+static void test_limit(void **state)
+{
+	struct fixture *f = *state;
+	char msg[256];
+
+	assert_int_equal(record__limit(&f->rec, 0, false, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(record__limit(&f->rec, 3, false, msg, sizeof(msg)), 0);
+	for (int i = 0; i < 10; i++) {
+		f->cpu.regs_cache.rip += 1;
+		poke(f, (uint64_t)i * 8, (uint8_t)(i + 1), 8);
+		assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	}
+	assert_int_equal(f->rec.insns, 3);
+	assert_int_equal(f->rec.count, 3);
+	assert_int_equal(f->rec.dropped, 7);
+	record__tell(&f->rec, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "the oldest instructions are dropped"));
+	record__tell(&f->rec, msg, sizeof(msg));
+	assert_string_equal(msg, "");
+	record__status(&f->rec, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "7 of the oldest dropped"));
+	/* What is kept still undoes to the state three instructions back. */
+	for (uint64_t k = f->rec.count; k-- > 0;)
+		record__apply(&f->rec, record__entry(&f->rec, k), &f->rec.cur_regs,
+			      &f->rec.cur_sregs);
+	assert_int_equal(f->rec.cur_regs.rip, 0xfff0 + 7);
+	assert_int_equal(f->ram[7 * 8], 0);
+	assert_int_equal(f->ram[6 * 8], 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_undo_redo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settle_in_the_past, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
