@@ -79,29 +79,6 @@ static const struct mon_cmd mon_cmds[] = {
 
 #define NR_MON_CMDS (sizeof(mon_cmds) / sizeof(mon_cmds[0]))
 
-static void __attribute__((format(printf, 2, 3))) mon_print(struct mon_out *o,
-							      const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	/* Truncated output keeps what fitted. */
-	o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
-}
-
-static int usage(const struct mon_cmd *cmd, struct mon_out *o)
-{
-	mon_print(o, "usage: monitor %s%s%s\n", cmd->name, cmd->args[0] ? " " : "", cmd->args);
-	return -EINVAL;
-}
-
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -131,7 +108,7 @@ static int get_regs(struct session *s, struct target_regs *r, struct mon_out *o)
 	int ret = tgt(s)->ops->get_regs(tgt(s), s->g_cpu, r);
 
 	if (ret < 0)
-		mon_print(o, "cannot read the registers of vCPU %d: %s\n", s->g_cpu,
+		monitor__print(o, "cannot read the registers of vCPU %d: %s\n", s->g_cpu,
 			  strerror(-ret));
 	return ret;
 }
@@ -143,19 +120,19 @@ static int cmd_help(struct session *s, const struct mon_cmd *cmd, const char *ar
 
 	(void)s;
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	for (size_t i = 0; i < NR_MON_CMDS; i++) {
 		size_t w = strlen(mon_cmds[i].name) + 1 + strlen(mon_cmds[i].args);
 
 		if (w > width)
 			width = w;
 	}
-	mon_print(o, "kvmstub monitor commands (gdb: monitor COMMAND):\n");
+	monitor__print(o, "kvmstub monitor commands (gdb: monitor COMMAND):\n");
 	for (size_t i = 0; i < NR_MON_CMDS; i++) {
 		const struct mon_cmd *c = &mon_cmds[i];
 		int pad = (int)(width - strlen(c->name));
 
-		mon_print(o, "  %s %-*s  %s\n", c->name, pad - 1, c->args, c->help);
+		monitor__print(o, "  %s %-*s  %s\n", c->name, pad - 1, c->args, c->help);
 	}
 	return 0;
 }
@@ -167,20 +144,20 @@ static int cmd_info(struct session *s, const struct mon_cmd *cmd, const char *ar
 	int ret;
 
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	if (!t->ops->describe) {
-		mon_print(o, "this target has no description\n");
+		monitor__print(o, "this target has no description\n");
 		return 0;
 	}
 	ret = t->ops->describe(t, o->p + o->len, o->cap - o->len);
 	if (ret < 0) {
-		mon_print(o, "cannot describe the machine: %s\n", strerror(-ret));
+		monitor__print(o, "cannot describe the machine: %s\n", strerror(-ret));
 		return ret;
 	}
 	o->len += strnlen(o->p + o->len, o->cap - o->len - 1);
 	o->p[o->len] = '\0';
 	if (o->len > 0 && o->p[o->len - 1] != '\n')
-		mon_print(o, "\n");
+		monitor__print(o, "\n");
 	return 0;
 }
 
@@ -194,23 +171,23 @@ static int cmd_reset(struct session *s, const struct mon_cmd *cmd, const char *a
 	bool quiet = strcmp(args, "quiet") == 0;
 
 	if (args[0] && !quiet)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	ret = t->ops->reset(t);
 	if (ret < 0) {
-		mon_print(o, "machine reset failed: %s\n", strerror(-ret));
+		monitor__print(o, "machine reset failed: %s\n", strerror(-ret));
 		return ret;
 	}
 	session__machine_reset(s);
 	ret = get_regs(s, &r, o);
 	if (ret < 0)
 		return ret;
-	mon_print(o, "machine reset: vCPUs at the reset vector %04x:%04llx (linear 0x%08llx)\n",
+	monitor__print(o, "machine reset: vCPUs at the reset vector %04x:%04llx (linear 0x%08llx)\n",
 		  r.seg[SEG_CS].selector, (unsigned long long)r.rip,
 		  (unsigned long long)regs__linear_pc(&r));
 	/* gdb caches registers and memory while the target is stopped.  The
 	 * script's reset flushes them itself, and says quiet. */
 	if (!quiet)
-		mon_print(o, "gdb still shows its cached registers: run 'maint flush "
+		monitor__print(o, "gdb still shows its cached registers: run 'maint flush "
 			  "register-cache' (gdbscripts/kvmstub.gdb's 'reset' does both)\n");
 	return 0;
 }
@@ -233,7 +210,7 @@ static int show(struct session *s, struct mon_out *o, const char *what,
 	int ret = fn(tgt(s), s->g_cpu, o->p + o->len, o->cap - o->len);
 
 	if (take_text(o) == 0 && ret < 0)
-		mon_print(o, "%s: %s\n", what, strerror(-ret));
+		monitor__print(o, "%s: %s\n", what, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
 
@@ -241,7 +218,7 @@ static int cmd_mode(struct session *s, const struct mon_cmd *cmd, const char *ar
 		    struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show(s, o, "cannot show the CPU mode", sysview__show_mode);
 }
 
@@ -249,7 +226,7 @@ static int cmd_sregs(struct session *s, const struct mon_cmd *cmd, const char *a
 		     struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show(s, o, "cannot show the segment registers", sysview__show_sregs);
 }
 
@@ -257,7 +234,7 @@ static int cmd_gdt(struct session *s, const struct mon_cmd *cmd, const char *arg
 		   struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show(s, o, "cannot read the GDT", sysview__show_gdt);
 }
 
@@ -265,7 +242,7 @@ static int cmd_idt(struct session *s, const struct mon_cmd *cmd, const char *arg
 		   struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show(s, o, "cannot read the IDT", sysview__show_idt);
 }
 
@@ -276,16 +253,16 @@ static int cmd_xlate(struct session *s, const struct mon_cmd *cmd, const char *a
 	int ret;
 
 	if (!arg[0] || strpbrk(arg, " \t"))
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	ret = sysview__show_xlate(tgt(s), s->g_cpu, arg, o->p + o->len, o->cap - o->len);
 	if (take_text(o) == 0 && ret < 0) {
 		if (ret == -EINVAL)
-			mon_print(o, "xlate: cannot parse '%s' as a hex ADDR or SEL:OFF\n", arg);
+			monitor__print(o, "xlate: cannot parse '%s' as a hex ADDR or SEL:OFF\n", arg);
 		else
-			mon_print(o, "cannot translate %s: %s\n", arg, strerror(-ret));
+			monitor__print(o, "cannot translate %s: %s\n", arg, strerror(-ret));
 	}
 	if (ret == -EINVAL)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return ret < 0 ? ret : 0;
 }
 
@@ -293,7 +270,7 @@ static int cmd_pagetable(struct session *s, const struct mon_cmd *cmd, const cha
 			 struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show(s, o, "cannot walk the page tables", pagetable__show);
 }
 
@@ -316,11 +293,11 @@ static int cmd_msr(struct session *s, const struct mon_cmd *cmd, const char *arg
 		ret = sysview__show_msr_write(tgt(s), s->g_cpu, a1, a2, o->p + o->len,
 					      o->cap - o->len);
 	else
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	if (take_text(o) == 0 && ret < 0)
-		mon_print(o, "msr: %s\n", strerror(-ret));
+		monitor__print(o, "msr: %s\n", strerror(-ret));
 	if (ret == -EINVAL)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return ret < 0 ? ret : 0;
 }
 
@@ -331,7 +308,7 @@ static int show_machine(struct session *s, struct mon_out *o, const char *what,
 	int ret = fn(tgt(s), o->p + o->len, o->cap - o->len);
 
 	if (take_text(o) == 0 && ret < 0)
-		mon_print(o, "%s: %s\n", what, strerror(-ret));
+		monitor__print(o, "%s: %s\n", what, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
 
@@ -339,7 +316,7 @@ static int cmd_lapic(struct session *s, const struct mon_cmd *cmd, const char *a
 		     struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show_machine(s, o, "cannot show the local APICs", sysview__show_lapic);
 }
 
@@ -347,7 +324,7 @@ static int cmd_pic(struct session *s, const struct mon_cmd *cmd, const char *arg
 		   struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show_machine(s, o, "cannot show the PICs", sysview__show_pic);
 }
 
@@ -355,7 +332,7 @@ static int cmd_pit(struct session *s, const struct mon_cmd *cmd, const char *arg
 		   struct mon_out *o)
 {
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return show_machine(s, o, "cannot show the PIT", sysview__show_pit);
 }
 
@@ -375,10 +352,10 @@ static int cmd_phys(struct session *s, const struct mon_cmd *cmd, const char *ar
 	int on = parse_on_off(args);
 
 	if (args[0] && on < 0)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	if (on >= 0)
 		s->physical = on;
-	mon_print(o, "phys %s: memory packets use %s addresses\n", s->physical ? "on" : "off",
+	monitor__print(o, "phys %s: memory packets use %s addresses\n", s->physical ? "on" : "off",
 		  s->physical ? "guest-physical" : "linear");
 	return 0;
 }
@@ -397,24 +374,24 @@ static int target_switch(struct session *s, const struct mon_cmd *cmd, const cha
 	int ret;
 
 	if (args[0] && on < 0)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	if (!t->ops->set_option) {
-		mon_print(o, "%s is not supported by this target\n", cmd->name);
+		monitor__print(o, "%s is not supported by this target\n", cmd->name);
 		return -EOPNOTSUPP;
 	}
 	if (on >= 0) {
 		ret = t->ops->set_option(t, cmd->name, on);
 		if (ret == -ENOENT || ret == -EOPNOTSUPP) {
-			mon_print(o, "%s is not supported by this target\n", cmd->name);
+			monitor__print(o, "%s is not supported by this target\n", cmd->name);
 			return -EOPNOTSUPP;
 		}
 		if (ret < 0) {
-			mon_print(o, "cannot set %s: %s\n", cmd->name, strerror(-ret));
+			monitor__print(o, "cannot set %s: %s\n", cmd->name, strerror(-ret));
 			return ret;
 		}
 		*current = on;
 	}
-	mon_print(o, "%s %s: %s\n", cmd->name, *current ? "on" : "off",
+	monitor__print(o, "%s %s: %s\n", cmd->name, *current ? "on" : "off",
 		  *current ? on_means : off_means);
 	return 0;
 }
@@ -465,10 +442,10 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 		size_t i = s->switches.sw_break < 3 ? s->switches.sw_break : 0;
 
 		if (!t->ops->set_option) {
-			mon_print(o, "sw-break is not supported by this target\n");
+			monitor__print(o, "sw-break is not supported by this target\n");
 			return -EOPNOTSUPP;
 		}
-		mon_print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
+		monitor__print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
 			  modes[i].means);
 		return 0;
 	}
@@ -478,29 +455,29 @@ static int cmd_sw_break(struct session *s, const struct mon_cmd *cmd, const char
 		ret = t->ops->set_option ? t->ops->set_option(t, modes[i].option, modes[i].on) :
 			-ENOENT;
 		if (ret == -ENOENT) {
-			mon_print(o, "sw-break is not supported by this target\n");
+			monitor__print(o, "sw-break is not supported by this target\n");
 			return -EOPNOTSUPP;
 		}
 		if (ret == -EBUSY) {
-			mon_print(o, "cannot switch sw-break while software breakpoints are "
+			monitor__print(o, "cannot switch sw-break while software breakpoints are "
 				  "inserted or the guest runs: delete them first\n");
 			return ret;
 		}
 		if (ret == -EOPNOTSUPP) {
-			mon_print(o, "sw-break %s: this host stops at an int3 in no CPU mode "
+			monitor__print(o, "sw-break %s: this host stops at an int3 in no CPU mode "
 				  "(kvmstub --probe)\n", modes[i].arg);
 			return ret;
 		}
 		if (ret < 0) {
-			mon_print(o, "cannot set sw-break %s: %s\n", modes[i].arg, strerror(-ret));
+			monitor__print(o, "cannot set sw-break %s: %s\n", modes[i].arg, strerror(-ret));
 			return ret;
 		}
 		s->switches.sw_break = (uint8_t)i;
-		mon_print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
+		monitor__print(o, "sw-break %s: software breakpoints are %s\n", modes[i].arg,
 			  modes[i].means);
 		return 0;
 	}
-	return usage(cmd, o);
+	return monitor__usage(cmd, o);
 }
 
 /* What a stepi does on rep movs/stos/...: the target's "step-rep-whole". */
@@ -512,26 +489,26 @@ static int cmd_step_rep(struct session *s, const struct mon_cmd *cmd, const char
 	int ret;
 
 	if (!t->ops->set_option) {
-		mon_print(o, "step-rep is not supported by this target\n");
+		monitor__print(o, "step-rep is not supported by this target\n");
 		return -EOPNOTSUPP;
 	}
 	if (!args[0]) {
 		whole = s->switches.step_rep_whole;
 	} else if (!whole && strcmp(args, "iteration") != 0) {
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	} else {
 		ret = t->ops->set_option(t, "step-rep-whole", whole);
 		if (ret == -ENOENT || ret == -EOPNOTSUPP) {
-			mon_print(o, "step-rep is not supported by this target\n");
+			monitor__print(o, "step-rep is not supported by this target\n");
 			return -EOPNOTSUPP;
 		}
 		if (ret < 0) {
-			mon_print(o, "cannot set step-rep: %s\n", strerror(-ret));
+			monitor__print(o, "cannot set step-rep: %s\n", strerror(-ret));
 			return ret;
 		}
 		s->switches.step_rep_whole = whole;
 	}
-	mon_print(o, "step-rep %s: %s\n", whole ? "whole" : "iteration", whole ?
+	monitor__print(o, "step-rep %s: %s\n", whole ? "whole" : "iteration", whole ?
 		  "a stepi on a rep string instruction runs all its iterations" :
 		  "a stepi on a rep string instruction runs one iteration, as the CPU's "
 		  "single-step trap does (the pc stays on the rep until the count is done)");
@@ -546,14 +523,14 @@ static int cmd_screen(struct session *s, const struct mon_cmd *cmd, const char *
 	int ret;
 
 	if (args[0] && !ansi)
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	if (!t->ops->screen) {
-		mon_print(o, "this target has no screen\n");
+		monitor__print(o, "this target has no screen\n");
 		return -EOPNOTSUPP;
 	}
 	ret = t->ops->screen(t, ansi, o->p + o->len, o->cap - o->len);
 	if (ret < 0) {
-		mon_print(o, "cannot show the screen: %s\n", strerror(-ret));
+		monitor__print(o, "cannot show the screen: %s\n", strerror(-ret));
 		return ret;
 	}
 	take_text(o);
@@ -593,19 +570,19 @@ static int send_keys(struct session *s, const struct mon_cmd *cmd, const char *k
 	int ret;
 
 	if (!t->ops->send_keys) {
-		mon_print(o, "this target has no keyboard\n");
+		monitor__print(o, "this target has no keyboard\n");
 		return -EOPNOTSUPP;
 	}
 	ret = t->ops->send_keys(t, keys, len, named, err, sizeof(err));
 	if (ret == -EINVAL) {
-		mon_print(o, "monitor %s: %s\n", cmd->name, err);
+		monitor__print(o, "monitor %s: %s\n", cmd->name, err);
 		return ret;
 	}
 	if (ret < 0) {
-		mon_print(o, "monitor %s: %s\n", cmd->name, strerror(-ret));
+		monitor__print(o, "monitor %s: %s\n", cmd->name, strerror(-ret));
 		return ret;
 	}
-	mon_print(o, "%s: %zu key%s queued for the keyboard (IRQ 1)\n", cmd->name,
+	monitor__print(o, "%s: %zu key%s queued for the keyboard (IRQ 1)\n", cmd->name,
 		  named ? 1 : len, named || len == 1 ? "" : "s");
 	return 0;
 }
@@ -617,7 +594,7 @@ static int cmd_key(struct session *s, const struct mon_cmd *cmd, const char *arg
 	size_t n;
 
 	if (!args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	n = unescape(args, keys, sizeof(keys));
 	return send_keys(s, cmd, keys, n, false, o);
 }
@@ -626,7 +603,7 @@ static int cmd_sendkey(struct session *s, const struct mon_cmd *cmd, const char 
 		       struct mon_out *o)
 {
 	if (!args[0] || strpbrk(args, " \t"))
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	return send_keys(s, cmd, args, strlen(args), true, o);
 }
 
@@ -643,23 +620,23 @@ static int cmd_regs(struct session *s, const struct mon_cmd *cmd, const char *ar
 	int ret;
 
 	if (args[0])
-		return usage(cmd, o);
+		return monitor__usage(cmd, o);
 	ret = get_regs(s, &r, o);
 	if (ret < 0)
 		return ret;
 	mode = sysview__mode(&r);
 	/* Real mode reads best as the 16-bit seg:off a learner writes. */
-	mon_print(o, mode == MODE_REAL ? "CS:IP %04x:%04llx" : "CS:EIP %04x:%08llx",
+	monitor__print(o, mode == MODE_REAL ? "CS:IP %04x:%04llx" : "CS:EIP %04x:%08llx",
 		  r.seg[SEG_CS].selector, (unsigned long long)(r.rip & 0xffffffff));
-	mon_print(o, " linear 0x%08llx  mode %s\n", (unsigned long long)regs__linear_pc(&r),
+	monitor__print(o, " linear 0x%08llx  mode %s\n", (unsigned long long)regs__linear_pc(&r),
 		  sysview__mode_name(mode));
 	for (int i = 0; i < 8; i++)
-		mon_print(o, "%s %08llx%s", gpr_names[i],
+		monitor__print(o, "%s %08llx%s", gpr_names[i],
 			  (unsigned long long)(r.gpr[i] & 0xffffffff), i % 4 == 3 ? "\n" : "  ");
 	for (int i = 0; i < 6; i++)
-		mon_print(o, "%s %04x%s", seg_names[i], r.seg[i].selector, i == 5 ? "\n" : "  ");
+		monitor__print(o, "%s %04x%s", seg_names[i], r.seg[i].selector, i == 5 ? "\n" : "  ");
 	regs__eflags_str(r.rflags, flags, sizeof(flags));
-	mon_print(o, "eflags %08llx %s\n", (unsigned long long)(r.rflags & 0xffffffff), flags);
+	monitor__print(o, "eflags %08llx %s\n", (unsigned long long)(r.rflags & 0xffffffff), flags);
 	return 0;
 }
 
@@ -685,16 +662,16 @@ int monitor__run(struct session *s, const char *line, char *out, size_t cap)
 		while (is_blank(*args))
 			args++;
 		if (strlen(args) >= sizeof(rest)) {
-			mon_print(&o, "monitor %s: arguments too long\n", c->name);
+			monitor__print(&o, "monitor %s: arguments too long\n", c->name);
 			return -EINVAL;
 		}
 		return c->run(s, c, trim(args, rest, sizeof(rest)), &o);
 	}
 	if (n == 0) {
-		mon_print(&o, "no monitor command given; try 'monitor help'\n");
+		monitor__print(&o, "no monitor command given; try 'monitor help'\n");
 		return -EINVAL;
 	}
-	mon_print(&o, "unknown monitor command '%.*s'; try 'monitor help'\n",
+	monitor__print(&o, "unknown monitor command '%.*s'; try 'monitor help'\n",
 		  n > 64 ? 64 : (int)n, line);
 	return -ENOENT;
 }

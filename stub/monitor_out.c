@@ -1,7 +1,7 @@
 /*
- * monitor_out.c - a monitor command's output (monitor_priv.h) for the
- * commands kept in files of their own: bounded, NUL-terminated, what does
- * not fit left out.
+ * monitor_out.c - a monitor command's output (monitor_priv.h), for the
+ * table in monitor.c and the commands kept in files of their own: bounded,
+ * NUL-terminated, what does not fit left out.
  */
 #include <errno.h>
 #include <stdarg.h>

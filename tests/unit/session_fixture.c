@@ -39,6 +39,7 @@ const char *fixture__req(struct session *s, const void *pkt, size_t len)
 {
 	s->out_len = 0;
 	s->no_reply = false;
+	s->reply_len = 0;	/* a packet with no reply leaves "" */
 	packets__dispatch(s, (const char *)pkt, len);
 	assert_true(s->reply_len <= RSP_PACKET_SIZE);
 	s->reply[s->reply_len] = '\0';

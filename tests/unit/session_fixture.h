@@ -17,7 +17,8 @@
  * its target and vCPU set, as the monitor needs.  0, or -1 out of memory. */
 int fixture__open(struct fake_target **ft, struct session **s, bool attach);
 void fixture__close(struct fake_target *ft, struct session *s);
-/* Dispatch a packet of len bytes; the reply, NUL-terminated. */
+/* Dispatch a packet of len bytes; the reply, NUL-terminated ("" when
+ * the packet has none, as a resume). */
 const char *fixture__req(struct session *s, const void *pkt, size_t len);
 /* Fails the test, showing hay, unless needle is in it. */
 void fixture__assert_contains(const char *hay, const char *needle);

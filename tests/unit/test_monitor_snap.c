@@ -16,7 +16,7 @@
 
 #include "../../stub/monitor.h"
 #include "../../stub/session.h"
-#include "fake_target.h"
+#include "session_fixture.h"
 
 struct fixture {
 	struct fake_target *ft;
@@ -30,11 +30,8 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->ft = fake_target__new(4096);
-	f->s = calloc(1, sizeof(*f->s));
-	if (!f->ft || !f->s)
+	if (fixture__open(&f->ft, &f->s, false) < 0)
 		return -1;
-	f->s->target = &f->ft->target;
 	*state = f;
 	return 0;
 }
@@ -43,8 +40,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_target__free(f->ft);
-	free(f->s);
+	fixture__close(f->ft, f->s);
 	free(f);
 	return 0;
 }

@@ -19,7 +19,7 @@
 #include "../../stub/packets.h"
 #include "../../stub/rsp.h"
 #include "../../stub/session.h"
-#include "fake_target.h"
+#include "session_fixture.h"
 
 struct fixture {
 	struct fake_target *ft;
@@ -30,10 +30,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->ft = fake_target__new(64 * 1024);
-	f->s = calloc(1, sizeof(*f->s));
-	session__init(f->s, &f->ft->target, NULL);
-	session__attach(f->s);
+	assert_non_null(f);
+	assert_int_equal(fixture__open(&f->ft, &f->s, true), 0);
 	*state = f;
 	return 0;
 }
@@ -42,20 +40,14 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fake_target__free(f->ft);
-	free(f->s);
+	fixture__close(f->ft, f->s);
 	free(f);
 	return 0;
 }
 
 static const char *req(struct fixture *f, const char *pkt)
 {
-	f->s->out_len = 0;
-	f->s->no_reply = false;
-	f->s->reply_len = 0;
-	packets__dispatch(f->s, pkt, strlen(pkt));
-	f->s->reply[f->s->reply_len] = '\0';
-	return f->s->reply;
+	return fixture__req(f->s, pkt, strlen(pkt));
 }
 
 static void test_not_recording(void **state)
