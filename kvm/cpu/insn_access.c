@@ -1,7 +1,8 @@
 /*
  * insn_access.c - the memory an x86 instruction will access, from its
- * bytes and the registers: the entry point, the CPU mode, prefixes, ModRM
- * and SIB, and the address arithmetic every access goes through.
+ * bytes and the registers: the entry point, the CPU mode and the prefixes
+ * (ModRM, SIB and the address arithmetic every access goes through are
+ * insn_access_dec.c's).
  *
  * Why: a watchpoint served by stepping leaves the watched page in normal
  * service, so the CPU's own accesses (an interrupt's frame on a watched
@@ -25,7 +26,7 @@
  * checks hand-made encodings; tests/e2e/access_vs_cpu.c compares the
  * decoder with the bytes a KVM vCPU really reads and writes.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 #include <string.h>
 

@@ -17,7 +17,7 @@
  *  - MPX (0F 1A/1B), xsave and its family, VMX and SVM instructions, rsm,
  *    getsec, 3DNow!: unknown.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 static int no_access(struct dec *d, bool modrm, int immn)
 {

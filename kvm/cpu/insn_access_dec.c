@@ -1,11 +1,11 @@
 /*
- * insn_access_dec.c - the decoder's primitives (insn_access_priv.h): bytes
+ * insn_access_dec.c - the decoder's primitives (insn_access_dec.h): bytes
  * and immediates, ModRM/SIB effective addresses, segment bases and the
  * address-size wrap, memory the instruction reads as it decodes, and the
  * accesses it lists.  The opcode maps (insn_access_map1.c, _0f.c, _vec.c,
  * _sys.c) stand on these; insn_access.c, the entry, on them.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 #include <string.h>
 

@@ -17,7 +17,7 @@
  *    prefix, AMD honours it (a 16-bit push or pop, a rel16), so even the
  *    length differs.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 /* A ModRM instruction: size bytes of kind rw when r/m is memory, then
  * immn immediate bytes. */

@@ -33,7 +33,7 @@
  * a 32-bit operand size: those 6 bytes are INSN_MAYBE) and reads the
  * 4-byte vector at IDTR.base + 4 * n.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 #define DESC_ACCESSED_BYTE	5
 

@@ -14,7 +14,7 @@
  * with REX.W / VEX.W.  The VEX 0F 38 and 0F 3A maps (AVX2 gathers, masked
  * moves, FMA...) and EVEX are not modelled.
  */
-#include "insn_access_priv.h"
+#include "insn_access_dec.h"
 
 /* ---- x87 ---- */
 

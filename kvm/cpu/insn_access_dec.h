@@ -1,12 +1,14 @@
 /*
- * insn_access_priv.h - the decoder state that the files of the memory-access
- * decoder share (insn_access.c: prefixes, ModRM and the address arithmetic;
- * insn_access_map1.c, insn_access_0f.c: the opcode maps; insn_access_vec.c:
- * x87, SSE and VEX; insn_access_sys.c: stack, far transfers, interrupts and
- * descriptor tables).  Private to kvm/insn_access*.c.
+ * insn_access_dec.h - the decoder state that the files of the memory-access
+ * decoder share, its primitives (insn_access_dec.c: bytes, ModRM and SIB,
+ * the address arithmetic) and the opcode maps' entry points
+ * (insn_access_map1.c, insn_access_0f.c; insn_access_vec.c: x87, SSE and
+ * VEX; insn_access_sys.c: stack, far transfers, interrupts and descriptor
+ * tables), under insn_access.c, the entry: prefixes and the CPU mode.
+ * Private to kvm/cpu/insn_access*.c.
  */
-#ifndef KVMSTUB_INSN_ACCESS_PRIV_H
-#define KVMSTUB_INSN_ACCESS_PRIV_H
+#ifndef KVMSTUB_INSN_ACCESS_DEC_H
+#define KVMSTUB_INSN_ACCESS_DEC_H
 
 #include <errno.h>
 #include <stdbool.h>
