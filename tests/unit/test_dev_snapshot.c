@@ -20,89 +20,38 @@
 #include "../../kvm/dev/keyboard.h"
 #include "../../kvm/dev/serial.h"
 
+#include "device_fixture.h"
+
 #define MAX_READS	64
 
-struct fixture {
-	struct devices d;
-	struct host_caps caps;
-	struct memory mem;
-	char disk[64];
-	union {
-		struct kvm_run run;
-		uint8_t bytes[4096];
-	} u;
-};
+/* The short names these tests read with. */
+#define io dev_fixture__io
+#define outb dev_fixture__outb
+#define in dev_fixture__in
+
+static void fill(int s, uint8_t sector[512])
+{
+	for (int i = 0; i < 512; i++)
+		sector[i] = (uint8_t)(s * 16 + i);
+}
 
 static int setup(void **state)
 {
-	static struct fixture f;
-	char err[256];
-	uint8_t sector[512];
-	FILE *fp;
+	static struct dev_fixture f;
 
-	memset(&f, 0, sizeof(f));
-	snprintf(f.disk, sizeof(f.disk), "/tmp/test_dev_snapshot.XXXXXX");
-	close(mkstemp(f.disk));
-	fp = fopen(f.disk, "wb");
-	for (int s = 0; s < 8; s++) {
-		for (int i = 0; i < 512; i++)
-			sector[i] = (uint8_t)(s * 16 + i);
-		fwrite(sector, 1, sizeof(sector), fp);
-	}
-	fclose(fp);
-	f.mem.ram_size = 16ull << 20;
-	assert_int_equal(devices__create(&f.d, &(struct dev_env){ .kvm_fd = -1, .vm_fd = -1,
-			 .caps = &f.caps, .out_fd = -1, .devs = &f.d, .mem = &f.mem,
-			 .screen_fd = -1, .console_fd = -1, .serial_in_fd = -1,
-			 .disk_path = f.disk }, err, sizeof(err)), 0);
+	dev_fixture__open(&f, "test_dev_snapshot", 16ull << 20, fill);
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	devices__destroy(&f->d);
-	unlink(f->disk);
+	dev_fixture__close(*state);
 	return 0;
 }
 
-static uint8_t *io(struct fixture *f, bool out, uint16_t port, unsigned int size, uint32_t count)
-{
-	struct kvm_run *run = &f->u.run;
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
-	run->io.port = port;
-	run->io.size = (uint8_t)size;
-	run->io.count = count;
-	run->io.data_offset = 1024;
-	return f->u.bytes + 1024;
-}
-
-static uint32_t in(struct fixture *f, uint16_t port, unsigned int size)
-{
-	uint8_t *d = io(f, false, port, size, 1);
-	uint32_t v = 0;
-	int st;
-
-	devices__io(&f->d, 0, &f->u.run, &st);
-	memcpy(&v, d, size);
-	return v;
-}
-
-static void outb(struct fixture *f, uint16_t port, uint8_t v)
-{
-	uint8_t *d = io(f, true, port, 1, 1);
-	int st;
-
-	d[0] = v;
-	devices__io(&f->d, 0, &f->u.run, &st);
-}
-
 /* The device of the table whose name starts so. */
-static int dev_index(const struct fixture *f, const char *prefix)
+static int dev_index(const struct dev_fixture *f, const char *prefix)
 {
 	for (int i = 0; i < f->d.nr; i++)
 		if (!strncmp(devices__name(&f->d, i), prefix, strlen(prefix)))
@@ -117,7 +66,7 @@ struct rd {
 	uint8_t size;
 };
 
-static void reads(struct fixture *f, const struct rd *r, int n, uint32_t *got)
+static void reads(struct dev_fixture *f, const struct rd *r, int n, uint32_t *got)
 {
 	for (int i = 0; i < n; i++)
 		got[i] = in(f, r[i].port, r[i].size);
@@ -128,8 +77,8 @@ static void reads(struct fixture *f, const struct rd *r, int n, uint32_t *got)
  * same bytes), read again (the same answers).  A load of the wrong size
  * is refused and changes nothing.
  */
-static void round_trip(struct fixture *f, int dev, const struct rd *r, int n,
-		       void (*change)(struct fixture *f))
+static void round_trip(struct dev_fixture *f, int dev, const struct rd *r, int n,
+		       void (*change)(struct dev_fixture *f))
 {
 	uint8_t saved[4096], again[4096];
 	uint32_t before[MAX_READS], after[MAX_READS];
@@ -157,7 +106,7 @@ static void round_trip(struct fixture *f, int dev, const struct rd *r, int n,
 
 /* ---- COM1 ---- */
 
-static void serial_change(struct fixture *f)
+static void serial_change(struct dev_fixture *f)
 {
 	outb(f, 0x3FB, 0x1F);
 	outb(f, 0x3FF, 0x00);
@@ -167,7 +116,7 @@ static void serial_change(struct fixture *f)
 
 static void test_serial(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	struct serial *s = devices__state(&f->d, &serial_device);
 	static const struct rd r[] = {
 		{ 0x3FB, 1 }, { 0x3FC, 1 }, { 0x3FF, 1 }, { 0x3F9, 1 }, { 0x3FD, 1 },
@@ -192,7 +141,7 @@ static void test_serial(void **state)
 
 /* ---- the keyboard controller ---- */
 
-static void kbd_change(struct fixture *f)
+static void kbd_change(struct dev_fixture *f)
 {
 	struct keyboard *k = devices__state(&f->d, &keyboard_device);
 	char err[128];
@@ -205,7 +154,7 @@ static void kbd_change(struct fixture *f)
 
 static void test_keyboard(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	struct keyboard *k = devices__state(&f->d, &keyboard_device);
 	char err[128];
 	struct rd r[24];
@@ -230,7 +179,7 @@ static void test_keyboard(void **state)
 
 /* ---- the CMOS clock ---- */
 
-static void rtc_change(struct fixture *f)
+static void rtc_change(struct dev_fixture *f)
 {
 	outb(f, 0x70, 0x40);
 	outb(f, 0x71, 0x00);
@@ -243,7 +192,7 @@ static void rtc_change(struct fixture *f)
 
 static void test_rtc(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	static const struct rd r[] = {
 		{ 0x71, 1 }, { 0x71, 1 },
 	};
@@ -266,7 +215,7 @@ static void test_rtc(void **state)
 
 /* ---- the VGA screen's registers ---- */
 
-static void vga_change(struct fixture *f)
+static void vga_change(struct dev_fixture *f)
 {
 	outb(f, 0x3D4, 0x0E);
 	outb(f, 0x3D5, 0x00);
@@ -278,7 +227,7 @@ static void vga_change(struct fixture *f)
 
 static void test_vga(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	static const struct rd r[] = {
 		{ 0x3D4, 1 }, { 0x3D5, 1 }, { 0x3DA, 1 }, { 0x3DA, 1 }, { 0x3DA, 1 }, { 0x3CC, 1 },
 	};
@@ -296,7 +245,7 @@ static void test_vga(void **state)
 
 /* ---- the IDE disk, in the middle of a transfer ---- */
 
-static void ata_change(struct fixture *f)
+static void ata_change(struct dev_fixture *f)
 {
 	outb(f, 0x3F6, 0x04);			/* software reset */
 	outb(f, 0x3F6, 0x00);
@@ -305,7 +254,7 @@ static void ata_change(struct fixture *f)
 
 static void test_ata(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	struct rd r[40];
 	int n = 0;
 
@@ -334,7 +283,7 @@ static void test_ata(void **state)
 
 static void test_stateless(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 
 	/* The irqchip has none without KVM (no VM here); the debug console,
 	 * the exit port and the daemon's input have none at all. */

@@ -20,84 +20,39 @@
 #include "../../kvm/dev/serial.h"
 #include "../../kvm/dev/vga.h"
 
-struct fixture {
-	struct devices d;
-	struct host_caps caps;
-	struct memory mem;
-	char disk[64];
-	union {
-		struct kvm_run run;
-		uint8_t bytes[4096];
-	} u;
-};
+#include "device_fixture.h"
+
+/* The short names these tests read with. */
+#define io dev_fixture__io
+#define outb dev_fixture__outb
+
+static void fill(int s, uint8_t sector[512])
+{
+	memset(sector, 0x10 + s, 512);
+}
 
 static int setup(void **state)
 {
-	static struct fixture f;
-	char err[256];
-	uint8_t sector[512];
-	FILE *fp;
+	static struct dev_fixture f;
 
-	memset(&f, 0, sizeof(f));
-	snprintf(f.disk, sizeof(f.disk), "/tmp/test_pcdevices.XXXXXX");
-	close(mkstemp(f.disk));
-	fp = fopen(f.disk, "wb");
-	for (int s = 0; s < 8; s++) {
-		memset(sector, 0x10 + s, sizeof(sector));
-		fwrite(sector, 1, sizeof(sector), fp);
-	}
-	fclose(fp);
-	f.mem.ram_size = 32ull << 20;
-	assert_int_equal(devices__create(&f.d, &(struct dev_env){ .kvm_fd = -1, .vm_fd = -1,
-			 .caps = &f.caps, .out_fd = -1, .devs = &f.d, .mem = &f.mem,
-			 .screen_fd = -1, .console_fd = -1, .serial_in_fd = -1,
-			 .disk_path = f.disk }, err, sizeof(err)), 0);
+	dev_fixture__open(&f, "test_pcdevices", 32ull << 20, fill);
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	devices__destroy(&f->d);
-	unlink(f->disk);
+	dev_fixture__close(*state);
 	return 0;
 }
 
-static uint8_t *io(struct fixture *f, bool out, uint16_t port, unsigned int size, uint32_t count)
+static uint8_t inb(struct dev_fixture *f, uint16_t port)
 {
-	struct kvm_run *run = &f->u.run;
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
-	run->io.port = port;
-	run->io.size = (uint8_t)size;
-	run->io.count = count;
-	run->io.data_offset = 1024;
-	return f->u.bytes + 1024;
-}
-
-static uint8_t inb(struct fixture *f, uint16_t port)
-{
-	uint8_t *d = io(f, false, port, 1, 1);
-	int st;
-
-	devices__io(&f->d, 0, &f->u.run, &st);
-	return d[0];
-}
-
-static void outb(struct fixture *f, uint16_t port, uint8_t v)
-{
-	uint8_t *d = io(f, true, port, 1, 1);
-	int st;
-
-	d[0] = v;
-	devices__io(&f->d, 0, &f->u.run, &st);
+	return (uint8_t)dev_fixture__in(f, port, 1);
 }
 
 /* The keyboard's bytes as the guest reads them while OBF is set. */
-static int drain(struct fixture *f, uint8_t *got, int max)
+static int drain(struct dev_fixture *f, uint8_t *got, int max)
 {
 	int n = 0;
 
@@ -108,7 +63,7 @@ static int drain(struct fixture *f, uint8_t *got, int max)
 
 static void test_keyboard(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	struct keyboard *k = devices__state(&f->d, &keyboard_device);
 	uint8_t got[32];
 	char err[256];
@@ -149,7 +104,7 @@ static void test_keyboard(void **state)
 
 static void test_serial_receive(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	struct serial *s = devices__state(&f->d, &serial_device);
 
 	assert_int_equal(serial__feed(s, (const uint8_t *)"xyz", 3), 3);
@@ -180,7 +135,7 @@ static void test_serial_receive(void **state)
 	assert_int_equal(inb(f, 0x3FA) & 0x0F, 0x01);
 }
 
-static uint8_t cmos(struct fixture *f, uint8_t reg)
+static uint8_t cmos(struct dev_fixture *f, uint8_t reg)
 {
 	outb(f, 0x70, reg);
 	return inb(f, 0x71);
@@ -188,7 +143,7 @@ static uint8_t cmos(struct fixture *f, uint8_t reg)
 
 static void test_rtc(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	time_t now = time(NULL);
 	struct tm tm;
 	uint8_t min, bcd;
@@ -218,7 +173,7 @@ static void test_rtc(void **state)
 
 static void test_rtc_periodic(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	int hits = 0;
 	uint8_t c;
 
@@ -246,7 +201,7 @@ static void test_rtc_periodic(void **state)
 
 static void test_ata(void **state)
 {
-	struct fixture *f = *state;
+	struct dev_fixture *f = *state;
 	uint16_t *w;
 	uint8_t *d;
 	int st;
