@@ -105,6 +105,8 @@ static int op_set_fpu(struct target *t, int cpu, const struct target_fpu *fpu)
 	int err;
 	struct vcpu *v = parked(M(t), cpu, &err);
 
+	if (v && record__past(&M(t)->rec))
+		return -EROFS;	/* as for the other registers */
 	return v ? cpu__fpu_set(&v->cpu, fpu) : err;
 }
 

@@ -124,6 +124,9 @@ static int baseline(struct recorder *r, struct cpu *c, char *msg, size_t len)
 	}
 	r->cur_regs = r->regs;
 	r->cur_sregs = r->sregs;
+	/* A host without any FPU interface: the rest is still exact. */
+	r->fpu_on = cpu__fpu_get(c, &r->fpu) == 0;
+	r->cur_fpu = r->fpu;
 	/* What was written before now is in the shadow already. */
 	memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
 	memset(r->dirty, 0, (r->nr_pages + 63) / 64 * sizeof(uint64_t));
@@ -225,8 +228,8 @@ void record__status(const struct recorder *r, char *msg, size_t len)
 		 "memory %llu KiB\n"
 		 "limit: %llu instructions, %s; %llu of the oldest dropped\n"
 		 "position: %s, %llu instructions back from the end\n"
-		 "not undone going back: x87/SSE/AVX registers, MSRs, the local APIC and "
-		 "devices (they are as at the end of the log)\n",
+		 "not undone going back: MSRs, the local APIC and devices (they are as at "
+		 "the end of the log)\n",
 		 (unsigned long long)r->insns, (unsigned long long)bytes,
 		 r->insns ? (double)bytes / (double)r->insns : 0.0,
 		 (unsigned long long)(r->nr_pages * MEM_PAGE >> 10),
@@ -339,6 +342,33 @@ static int xor_words(struct recorder *r, const void *old, const void *now, size_
 	return 0;
 }
 
+/* The words of struct target_fpu that differ: (index, old XOR new) pairs,
+ * 2 + 8 bytes each, after the memory spans. */
+#define FPU_WORDS	(sizeof(struct target_fpu) / 8)
+_Static_assert(FPU_WORDS <= 0xFFFF, "word index too small");
+
+static int xor_fpu(struct recorder *r, const struct target_fpu *old,
+		   const struct target_fpu *now, size_t *at, uint32_t *n)
+{
+	for (size_t w = 0; w < FPU_WORDS; w++) {
+		uint64_t a, b, x;
+		uint16_t i = (uint16_t)w;
+
+		memcpy(&a, (const uint8_t *)old + w * 8, 8);
+		memcpy(&b, (const uint8_t *)now + w * 8, 8);
+		if (a == b)
+			continue;
+		if (scratch_room(r, *at, 10) < 0)
+			return -ENOMEM;
+		x = a ^ b;
+		memcpy(r->scratch + *at, &i, 2);
+		memcpy(r->scratch + *at + 2, &x, 8);
+		*at += 10;
+		(*n)++;
+	}
+	return 0;
+}
+
 /* Drop the oldest entry; the room is taken back now and then. */
 static void drop_oldest(struct recorder *r)
 {
@@ -431,6 +461,8 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+	struct target_fpu fpu;
+	bool fpu_read = false;
 	struct rec_hdr h = { .kind = (uint8_t)kind };
 	uint64_t rmask = 0;
 	size_t at = sizeof(h);
@@ -446,11 +478,12 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	/* The instruction predicted did only that: memory is as it was. */
 	if (kind == REC_INSN && r->predicted && !memcmp(&regs, &r->prediction, sizeof(regs)) &&
 	    !memcmp(&sregs, &r->sregs, sizeof(sregs))) {
-		r->quick++;
+		r->quick++;	/* ... and no x87 or SSE register either */
 	} else {
 		ret = memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
 		if (ret < 0)
 			return ret;
+		fpu_read = r->fpu_on && cpu__fpu_get(c, &fpu) == 0;
 	}
 	r->predicted = false;
 	if (scratch_room(r, 0, sizeof(h)) < 0) {
@@ -469,6 +502,8 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 				ret = diff_page(r, i, &at, &h.nspans);
 		}
 	}
+	if (ret == 0 && fpu_read)
+		ret = xor_fpu(r, &r->fpu, &fpu, &at, &h.nfpu);
 	if (ret < 0) {
 		out_of_memory(r, "an entry");
 		return ret;
@@ -476,7 +511,9 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	h.rmask = (uint32_t)rmask;
 	r->regs = r->cur_regs = regs;
 	r->sregs = r->cur_sregs = sregs;
-	if (!h.rmask && !h.smask && !h.nspans)
+	if (fpu_read)
+		r->fpu = r->cur_fpu = fpu;
+	if (!h.rmask && !h.smask && !h.nspans && !h.nfpu)
 		return 0;	/* nothing changed: no entry */
 	at = ALIGN8(at);
 	if (scratch_room(r, 0, at) < 0) {
@@ -577,5 +614,16 @@ void record__apply(struct recorder *r, const struct rec_hdr *e, struct kvm_regs 
 			memory__touched(r->mem, host, sp.len);
 		}
 		p += sp.len;
+	}
+	for (uint32_t k = 0; k < e->nfpu; k++, p += 10) {
+		uint8_t *fw = (uint8_t *)&r->cur_fpu;
+		uint64_t v, x;
+		uint16_t i;
+
+		memcpy(&i, p, 2);
+		memcpy(&x, p + 2, 8);
+		memcpy(&v, fw + (size_t)i * 8, 8);
+		v ^= x;
+		memcpy(fw + (size_t)i * 8, &v, 8);
 	}
 }

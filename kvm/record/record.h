@@ -9,17 +9,19 @@
  * While recording the vCPU single-steps (exec/run_arm.c); after each
  * instruction record__note takes what changed: the registers (kvm_regs
  * and kvm_sregs, as a mask of the changed 64-bit words and their XOR with
- * the old value, which undoes and redoes alike) and memory (the pages
+ * the old value, which undoes and redoes alike; the x87, SSE, AVX and
+ * AVX-512 state as the changed words of struct target_fpu, read when the
+ * instruction was not one insn.c computed) and memory (the pages
  * KVM's dirty log and the daemon's own writes name, compared with a
  * shadow copy of all of memory: the changed bytes as XOR spans).  That is
  * exact whatever wrote: the instruction, an interrupt's or exception's
  * frame, a string instruction, a device's DMA, gdb.
  *
- * Not in an entry: the x87/SSE/AVX registers, MSRs, the local APIC and
- * the devices' own state.  The devices need none (going forward in the
- * past replays memory and registers from the log; their state is the
- * live one at the end of the log, where the guest goes on); the others
- * come back only as they are at the end of the log (record__status says so).
+ * Not in an entry: MSRs, the local APIC and the devices' own state.  The
+ * devices need none (going forward in the past replays memory and
+ * registers from the log; their state is the live one at the end of the
+ * log, where the guest goes on); the others come back only as they are at
+ * the end of the log (record__status says so).
  */
 #ifndef KVMSTUB_RECORD_H
 #define KVMSTUB_RECORD_H
@@ -66,6 +68,10 @@ struct recorder {
 	/* The state at the end of the log (the last note), and at pos. */
 	struct kvm_regs regs, cur_regs;
 	struct kvm_sregs sregs, cur_sregs;
+	/* The x87, SSE, AVX, AVX-512 state and XCR0 likewise, where the vCPU
+	 * lets it be read (fpu_on). */
+	bool fpu_on;
+	struct target_fpu fpu, cur_fpu;
 	/* Memory as the last note saw it, all pages (memory.h numbers them). */
 	uint8_t *shadow;
 	uint64_t nr_pages;
@@ -162,7 +168,7 @@ struct rec_hdr {
 	uint8_t pad;
 	uint16_t nspans;
 	uint32_t rmask;			/* kvm_regs' changed words */
-	uint32_t pad2;
+	uint32_t nfpu;			/* struct target_fpu's changed words, after the spans */
 	uint64_t smask;			/* kvm_sregs' changed words */
 };
 struct rec_span {
@@ -178,7 +184,8 @@ static inline const struct rec_hdr *record__entry(const struct recorder *r, uint
 {
 	return (const struct rec_hdr *)(r->buf + r->off[r->head + k]);
 }
-/* Apply entry e to regs, sregs and memory (undo and redo are the same XOR). */
+/* Apply entry e to regs, sregs, memory and r->cur_fpu (undo and redo are
+ * the same XOR). */
 void record__apply(struct recorder *r, const struct rec_hdr *e, struct kvm_regs *regs,
 		   struct kvm_sregs *sregs);
 

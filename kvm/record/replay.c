@@ -95,6 +95,8 @@ static void set_cpu(struct recorder *r, struct cpu *c, struct rec_result *res)
 	ret = KVM_IOCTL(c->fd, KVM_SET_SREGS, &s);
 	if (ret == 0)
 		ret = cpu__set_kregs(c, &r->cur_regs);
+	if (ret == 0 && r->fpu_on)
+		ret = cpu__fpu_set(c, &r->cur_fpu);
 	if (ret < 0) {
 		res->end = REC_END_FAULT;
 		snprintf(res->msg, sizeof(res->msg), "the registers of the recorded state could not "
