@@ -46,6 +46,34 @@ const char *fixture__req(struct session *s, const void *pkt, size_t len)
 	return s->reply;
 }
 
+int mon_fixture__setup(void **state)
+{
+	struct mon_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	/* Only what the monitor uses: no session__init, no server loop. */
+	if (fixture__open(&f->ft, &f->s, false) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+int mon_fixture__teardown(void **state)
+{
+	struct mon_fixture *f = *state;
+
+	fixture__close(f->ft, f->s);
+	free(f);
+	return 0;
+}
+
+int mon_fixture__run(struct mon_fixture *f, const char *line)
+{
+	memset(f->out, 0x55, sizeof(f->out));
+	return monitor__run(f->s, line, f->out, sizeof(f->out));
+}
+
 void fixture__assert_contains(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle))

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../../stub/monitor.h"
 #include "../../stub/session.h"
 #include "fake_target.h"
 
@@ -20,6 +21,18 @@ void fixture__close(struct fake_target *ft, struct session *s);
 /* Dispatch a packet of len bytes; the reply, NUL-terminated ("" when
  * the packet has none, as a resume). */
 const char *fixture__req(struct session *s, const void *pkt, size_t len);
+/* The monitor's tests: a session as the monitor needs it (not attached)
+ * and room for a command's output. */
+struct mon_fixture {
+	struct fake_target *ft;
+	struct session *s;
+	char out[MONITOR_OUT_SIZE];
+};
+/* cmocka's setup and teardown for them (*state is the fixture). */
+int mon_fixture__setup(void **state);
+int mon_fixture__teardown(void **state);
+/* monitor__run of line into f->out (filled with 0x55 first). */
+int mon_fixture__run(struct mon_fixture *f, const char *line);
 /* Fails the test, showing hay, unless needle is in it. */
 void fixture__assert_contains(const char *hay, const char *needle);
 

@@ -18,40 +18,6 @@
 #include "../../stub/sysview.h"
 #include "session_fixture.h"
 
-struct fixture {
-	struct fake_target *ft;
-	struct session *s;
-	char out[MONITOR_OUT_SIZE];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	/* Only what the monitor uses: no session__init, no server loop. */
-	if (fixture__open(&f->ft, &f->s, false) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fixture__close(f->ft, f->s);
-	free(f);
-	return 0;
-}
-
-static int run(struct fixture *f, const char *line)
-{
-	memset(f->out, 0x55, sizeof(f->out));
-	return monitor__run(f->s, line, f->out, sizeof(f->out));
-}
-
 #define assert_contains fixture__assert_contains
 
 static void add_msr(struct fake_target *ft, uint32_t index, uint64_t val)
@@ -90,7 +56,7 @@ static void test_msr_parse(void **state)
 
 static void test_msr_read_write(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
 	add_msr(f->ft, 0xc0000080, 0xd01);
 	add_msr(f->ft, 0x1b, 0xfee00d00);
@@ -100,55 +66,55 @@ static void test_msr_read_write(void **state)
 	add_msr(f->ft, 0xc0000081, 0x0023001000000000ull);
 	f->ft->msr_read_only = 0xfe;
 
-	assert_int_equal(run(f, "msr read efer"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr read efer"), 0);
 	assert_string_equal(f->out, "IA32_EFER (0xc0000080) = 0x0000000000000d01: SCE LME LMA NXE\n");
-	assert_int_equal(run(f, "msr read 1b"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr read 1b"), 0);
 	assert_string_equal(f->out, "IA32_APIC_BASE (0x1b) = 0x00000000fee00d00: base 0xfee00000, "
 			    "enabled, x2APIC mode, BSP\n");
-	assert_int_equal(run(f, "msr read IA32_PAT"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr read IA32_PAT"), 0);
 	assert_contains(f->out, ": PAT0=WB PAT1=WT PAT2=UC- PAT3=UC PAT4=WB PAT5=WT PAT6=UC- PAT7=UC\n");
-	assert_int_equal(run(f, "msr read star"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr read star"), 0);
 	assert_contains(f->out, "syscall CS 0x0010 SS 0x0018, sysret CS base 0x0020");
-	assert_int_equal(run(f, "msr read mtrrcap"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr read mtrrcap"), 0);
 	assert_contains(f->out, ": 8 variable ranges, fixed ranges, WC\n");
 
 	/* Written, read back, the old value shown. */
-	assert_int_equal(run(f, "msr write lstar 0xffffffff81000000"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr write lstar 0xffffffff81000000"), 0);
 	assert_string_equal(f->out, "IA32_LSTAR (0xc0000082) = 0xffffffff81000000 (was 0x0)\n");
 	assert_int_equal(f->ft->msrs[3].val, 0xffffffff81000000ull);
 	/* EFER and the bases are registers gdb caches. */
-	assert_int_equal(run(f, "msr write efer 500"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr write efer 500"), 0);
 	assert_contains(f->out, "= 0x0000000000000500: LME LMA (was 0xd01)\n");
 	assert_contains(f->out, "maint flush register-cache");
 
 	/* What KVM refuses, said. */
-	assert_int_equal(run(f, "msr read 0x12345"), -ENOENT);
+	assert_int_equal(mon_fixture__run(f, "msr read 0x12345"), -ENOENT);
 	assert_string_equal(f->out, "KVM refuses to read MSR 0x12345: vCPU 0 has no such MSR\n");
-	assert_int_equal(run(f, "msr write mtrrcap 0"), -ENOENT);
+	assert_int_equal(mon_fixture__run(f, "msr write mtrrcap 0"), -ENOENT);
 	assert_contains(f->out, "KVM refuses to write 0x0 to IA32_MTRRCAP (0xfe): vCPU 0 has no "
 			"such MSR, or the MSR does not take that value\n");
 	assert_int_equal(f->ft->msrs[4].val, 0x508);
 
 	/* Malformed: what is wrong, then the usage. */
-	assert_int_equal(run(f, "msr read nosuch"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr read nosuch"), -EINVAL);
 	assert_contains(f->out, "'nosuch' is neither an MSR name");
 	assert_contains(f->out, "usage: monitor msr read|write|list\n");
-	assert_int_equal(run(f, "msr write efer 0x1g"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr write efer 0x1g"), -EINVAL);
 	assert_contains(f->out, "'0x1g' is not a hex value");
-	assert_int_equal(run(f, "msr write efer 10000000000000000"), -EINVAL);
-	assert_int_equal(run(f, "msr"), -EINVAL);
-	assert_int_equal(run(f, "msr read"), -EINVAL);
-	assert_int_equal(run(f, "msr read efer extra"), -EINVAL);
-	assert_int_equal(run(f, "msr list extra"), -EINVAL);
-	assert_int_equal(run(f, "msr frob efer"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr write efer 10000000000000000"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr read"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr read efer extra"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr list extra"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "msr frob efer"), -EINVAL);
 }
 
 static void test_msr_list(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
 	add_msr(f->ft, 0xc0000080, 0x500);
-	assert_int_equal(run(f, "msr list"), 0);
+	assert_int_equal(mon_fixture__run(f, "msr list"), 0);
 	assert_contains(f->out, "MSRs by name (monitor msr read|write NAME), vCPU 0:\n");
 	assert_contains(f->out, "  IA32_EFER               0xc0000080  0x0000000000000500  ");
 	assert_contains(f->out, "  IA32_LSTAR              0xc0000082  (KVM refuses it)    ");
@@ -172,7 +138,7 @@ static void put32(uint8_t *page, unsigned int off, uint32_t v)
 
 static void test_lapic(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 	uint8_t *p = f->ft->lapic[0];
 
 	add_msr(f->ft, 0x1b, 0xfee00900);
@@ -194,7 +160,7 @@ static void test_lapic(void **state)
 	put32(p, 0x3e0, 0xb);			/* divide by 1 */
 	put32(p, 0x300, 0x000c4500);		/* ICR: INIT, all but self, level assert */
 	put32(p, 0x310, 0x02000000);
-	assert_int_equal(run(f, "lapic"), 0);
+	assert_int_equal(mon_fixture__run(f, "lapic"), 0);
 	assert_contains(f->out, "vCPU 0: local APIC at 0xfee00000 (IA32_APIC_BASE 0xfee00900: "
 			"enabled, xAPIC mode, BSP)\n");
 	assert_contains(f->out, "  ID 0x01  version 0x14 (LVT entries 0-5)  spurious vector 0xff, "
@@ -220,26 +186,26 @@ static void test_lapic(void **state)
 	f->ft->nr_cpus = 2;
 	put32(p, 0x3e0, 0);
 	put32(f->ft->lapic[1], 0x3e0, 0xa);
-	assert_int_equal(run(f, "lapic"), 0);
+	assert_int_equal(mon_fixture__run(f, "lapic"), 0);
 	assert_contains(f->out, "divide by 2\n");
 	assert_contains(f->out, "vCPU 1:");
 	assert_contains(f->out, "divide by 128\n");
 
 	f->ft->no_irqchip = true;
-	assert_int_equal(run(f, "lapic"), -ENODEV);
+	assert_int_equal(mon_fixture__run(f, "lapic"), -ENODEV);
 	assert_contains(f->out, "no local APIC: this host's KVM has no in-kernel interrupt controller");
-	assert_int_equal(run(f, "lapic 0"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "lapic 0"), -EINVAL);
 }
 
 static void test_pic(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
 	f->ft->pic[0] = (struct target_pic){ .irr = 0x03, .isr = 0x01, .imr = 0xfc,
 					     .vector_base = 0x20, .lowest = 7 };
 	f->ft->pic[1] = (struct target_pic){ .imr = 0xff, .vector_base = 0x28, .elcr = 0x0c,
 					     .lowest = 7, .init_state = 2, .auto_eoi = true };
-	assert_int_equal(run(f, "pic"), 0);
+	assert_int_equal(mon_fixture__run(f, "pic"), 0);
 	assert_contains(f->out, "master 8259 (ports 0x20-0x21): IRQ 0-7 arrive as vectors 0x20-0x27\n");
 	assert_contains(f->out, "IRR (requested): 0 1;  ISR (in service): 0;  IMR (masked): 2 3 4 5 6 7;");
 	assert_contains(f->out, "slave 8259 (ports 0xa0-0xa1), on the master's IRQ 2: IRQ 8-15 "
@@ -248,13 +214,13 @@ static void test_pic(void **state)
 	assert_contains(f->out, "  being initialised: waiting for ICW3\n");
 	assert_contains(f->out, "  a read of port 0x20 gives the IRR\n");
 	f->ft->no_irqchip = true;
-	assert_int_equal(run(f, "pic"), -ENODEV);
+	assert_int_equal(mon_fixture__run(f, "pic"), -ENODEV);
 	assert_contains(f->out, "no 8259 PICs");
 }
 
 static void test_pit(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
 	f->ft->pit.ch[0] = (struct target_pit_channel){ .count = 11932, .mode = 2, .rw_mode = 3,
 							.gate = true };
@@ -264,7 +230,7 @@ static void test_pit(void **state)
 							.rw_mode = 1, .bcd = true, .count_latched = true,
 							.latched_count = 42 };
 	f->ft->pit.speaker_data = true;
-	assert_int_equal(run(f, "pit"), 0);
+	assert_int_equal(mon_fixture__run(f, "pit"), 0);
 	assert_contains(f->out, "  channel 0 (IRQ 0): mode 2 (rate generator), reload 11932 "
 			"(100.0 Hz), count now not known, gate high, low byte, then high byte, "
 			"binary\n");
@@ -274,14 +240,14 @@ static void test_pit(void **state)
 	assert_contains(f->out, "    latched count 42, not read yet\n");
 	assert_contains(f->out, "  the speaker is on");
 	f->ft->no_irqchip = true;
-	assert_int_equal(run(f, "pit"), -ENODEV);
+	assert_int_equal(mon_fixture__run(f, "pit"), -ENODEV);
 	assert_contains(f->out, "no 8254 PIT");
 }
 
 /* A target without these ops says so. */
 static void test_absent(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 	struct target_ops ops = *f->ft->target.ops;
 
 	ops.get_msr = NULL;
@@ -290,24 +256,24 @@ static void test_absent(void **state)
 	ops.get_pic = NULL;
 	ops.get_pit = NULL;
 	f->ft->target.ops = &ops;
-	assert_int_equal(run(f, "msr read efer"), -EOPNOTSUPP);
+	assert_int_equal(mon_fixture__run(f, "msr read efer"), -EOPNOTSUPP);
 	assert_contains(f->out, "this target has no MSRs to show");
-	assert_int_equal(run(f, "msr list"), -EOPNOTSUPP);
-	assert_int_equal(run(f, "lapic"), -EOPNOTSUPP);
-	assert_int_equal(run(f, "pic"), -ENODEV);
-	assert_int_equal(run(f, "pit"), -ENODEV);
+	assert_int_equal(mon_fixture__run(f, "msr list"), -EOPNOTSUPP);
+	assert_int_equal(mon_fixture__run(f, "lapic"), -EOPNOTSUPP);
+	assert_int_equal(mon_fixture__run(f, "pic"), -ENODEV);
+	assert_int_equal(mon_fixture__run(f, "pit"), -ENODEV);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_msr_parse),
-		cmocka_unit_test_setup_teardown(test_msr_read_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_msr_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lapic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_absent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msr_read_write, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_msr_list, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_lapic, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_pic, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_pit, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_absent, mon_fixture__setup, mon_fixture__teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

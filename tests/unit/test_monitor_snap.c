@@ -18,56 +18,23 @@
 #include "../../stub/session.h"
 #include "session_fixture.h"
 
-struct fixture {
-	struct fake_target *ft;
-	struct session *s;
-	char out[MONITOR_OUT_SIZE];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	if (fixture__open(&f->ft, &f->s, false) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fixture__close(f->ft, f->s);
-	free(f);
-	return 0;
-}
-
-static int run(struct fixture *f, const char *line)
-{
-	memset(f->out, 0x55, sizeof(f->out));
-	return monitor__run(f->s, line, f->out, sizeof(f->out));
-}
-
 static void test_verbs(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
-	assert_int_equal(run(f, "snapshot save boot"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot save boot"), 0);
 	assert_int_equal(f->ft->snap_op, TARGET_SNAP_SAVE);
 	assert_string_equal(f->ft->snap_name, "boot");
 	assert_string_equal(f->out, "fake snapshot 0 boot (none)\n");
-	assert_int_equal(run(f, "snapshot restore  boot  "), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot restore  boot  "), 0);
 	assert_int_equal(f->ft->snap_op, TARGET_SNAP_RESTORE);
 	assert_string_equal(f->ft->snap_name, "boot");
-	assert_int_equal(run(f, "snapshot delete x.1"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot delete x.1"), 0);
 	assert_int_equal(f->ft->snap_op, TARGET_SNAP_DELETE);
-	assert_int_equal(run(f, "snapshot list"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot list"), 0);
 	assert_int_equal(f->ft->snap_op, TARGET_SNAP_LIST);
 	assert_string_equal(f->ft->snap_name, "(none)");
-	assert_int_equal(run(f, "snapshot write boot /tmp/b.kvmsnap"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot write boot /tmp/b.kvmsnap"), 0);
 	assert_int_equal(f->ft->snap_op, TARGET_SNAP_WRITE);
 	assert_string_equal(f->ft->snap_file, "/tmp/b.kvmsnap");
 	assert_int_equal(f->ft->nr_snaps, 5);
@@ -75,7 +42,7 @@ static void test_verbs(void **state)
 
 static void test_bad_arguments(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 	static const char *const bad[] = {
 		"snapshot", "snapshot save", "snapshot restore", "snapshot save a b",
 		"snapshot list x", "snapshot write a", "snapshot write a b c", "snapshot take a",
@@ -83,7 +50,7 @@ static void test_bad_arguments(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(run(f, bad[i]), -EINVAL);
+		assert_int_equal(mon_fixture__run(f, bad[i]), -EINVAL);
 		if (!strstr(f->out, "usage: monitor snapshot VERB [NAME]"))
 			fail_msg("'%s' gave: %s", bad[i], f->out);
 	}
@@ -92,32 +59,32 @@ static void test_bad_arguments(void **state)
 
 static void test_failure_and_restore(void **state)
 {
-	struct fixture *f = *state;
+	struct mon_fixture *f = *state;
 
 	/* The target's reason is what the user reads. */
 	f->ft->snap_ret = -EINVAL;
-	assert_int_equal(run(f, "snapshot restore other"), -EINVAL);
+	assert_int_equal(mon_fixture__run(f, "snapshot restore other"), -EINVAL);
 	assert_string_equal(f->out, "fake snapshot 1 other (none)\n");
 	/* A restore puts the guest back before its end: no more exit status. */
 	f->ft->snap_ret = 0;
 	f->s->exited = true;
 	f->s->exit_status = 3;
 	f->s->have_stop = true;
-	assert_int_equal(run(f, "snapshot restore boot"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot restore boot"), 0);
 	assert_false(f->s->exited);
 	assert_false(f->s->have_stop);
 	/* A save leaves it as it is. */
 	f->s->exited = true;
-	assert_int_equal(run(f, "snapshot save late"), 0);
+	assert_int_equal(mon_fixture__run(f, "snapshot save late"), 0);
 	assert_true(f->s->exited);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_verbs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_and_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verbs, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, mon_fixture__setup, mon_fixture__teardown),
+		cmocka_unit_test_setup_teardown(test_failure_and_restore, mon_fixture__setup, mon_fixture__teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
