@@ -151,6 +151,15 @@ void record__settle(struct recorder *r, struct cpu *c);
  * takes the log as always.
  */
 void record__predict(struct recorder *r);
+/*
+ * The local APIC's registers (KVM_GET_LAPIC's regs[], KVM_APIC_REG_SIZE
+ * bytes, the offsets of the xAPIC page) as the last note took them, when
+ * the LAPIC is in use (enabled in software, or in x2APIC mode) and the
+ * log is at its end; NULL otherwise (not recording, in the past, no
+ * in-kernel irqchip, the LAPIC off).  The run loop takes the vectors it
+ * may deliver from it.
+ */
+const uint8_t *record__lapic(const struct recorder *r);
 /* What the next stop should say (the oldest dropped, recording stopped),
  * once; "" when nothing. */
 void record__tell(struct recorder *r, char *buf, size_t len);
