@@ -282,8 +282,9 @@ int machine__record(struct machine *m, enum target_rec_op op, uint64_t arg, char
 	case TARGET_REC_OFF:
 		snprintf(msg, len, rec->on ? "recording: off (the log is dropped%s)" :
 			 "recording was off%s", record__past(rec) ?
-			 "; the guest goes on from here, in the past: devices as at the end" : "");
-		record__stop(rec);
+			 "; the guest goes on from here, in the past, its devices as they were "
+			 "here" : "");
+		record__stop(rec, &m->vcpus[0].cpu);
 		return 0;
 	case TARGET_REC_STATUS:
 		record__status(rec, msg, len);
@@ -447,7 +448,7 @@ int machine__create(const struct machine_config *cfg, struct machine **out,
 	m->x.wm = &m->wm;
 	m->x.so = &m->so;
 	m->x.rec = &m->rec;
-	record__init(&m->rec, &m->mem, &m->bpm, &m->wm, cfg->log);
+	record__init(&m->rec, &m->mem, &m->bpm, &m->wm, &m->devs, m->kvm_fd, cfg->log);
 	m->x.log = cfg->log;
 	/* vCPU 0 is the bootstrap processor; KVM starts the others (APs)
 	 * waiting for INIT and SIPI. */

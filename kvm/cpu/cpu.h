@@ -141,10 +141,15 @@ int cpu__set_cpuid(struct cpu *c, int kvm_fd, int id, int nr, char *err, size_t 
 
 /* msr.c: one MSR (KVM_GET_MSRS / KVM_SET_MSRS): 0, -ENOENT when KVM
  * refuses it, or -errno; a write drops the register cache.  The local
- * APIC's register page (KVM_GET_LAPIC: len >= KVM_APIC_REG_SIZE). */
+ * APIC's register page (KVM_GET_LAPIC, KVM_SET_LAPIC: len >=
+ * KVM_APIC_REG_SIZE). */
 int cpu__get_msr(struct cpu *c, uint32_t index, uint64_t *val);
 int cpu__set_msr(struct cpu *c, uint32_t index, uint64_t val);
 int cpu__get_lapic(struct cpu *c, uint8_t *regs, size_t len);
+int cpu__set_lapic(struct cpu *c, const uint8_t *regs, size_t len);
+/* Every entry of m read (set false) or written: 0, -ENOENT when KVM did
+ * fewer (one refused), or -errno. */
+int cpu__msrs(struct cpu *c, struct kvm_msrs *m, bool set);
 
 /* fpu.c: the x87, SSE, AVX, AVX-512 and PKRU state through KVM's XSAVE
  * interface (KVM_GET_XSAVE2, KVM_GET_XSAVE or KVM_GET_FPU, whichever the

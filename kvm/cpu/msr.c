@@ -67,3 +67,25 @@ int cpu__get_lapic(struct cpu *c, uint8_t *regs, size_t len)
 	memcpy(regs, s.regs, sizeof(s.regs));
 	return 0;
 }
+
+int cpu__set_lapic(struct cpu *c, const uint8_t *regs, size_t len)
+{
+	struct kvm_lapic_state s;
+
+	if (len < sizeof(s.regs))
+		return -EINVAL;
+	memcpy(s.regs, regs, sizeof(s.regs));
+	return KVM_IOCTL(c->fd, KVM_SET_LAPIC, &s);
+}
+
+int cpu__msrs(struct cpu *c, struct kvm_msrs *m, bool set)
+{
+	int r;
+
+	if (set)
+		cpu__cache_drop(c);
+	r = KVM_IOCTL(c->fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, m);
+	if (r < 0)
+		return r;
+	return (uint32_t)r == m->nmsrs ? 0 : -ENOENT;
+}

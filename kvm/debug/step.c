@@ -209,6 +209,8 @@ static void decode(const struct dview *d, const struct kvm_regs *r, const struct
 	case 0x0F:
 		if (b[i + 1] == 0x0B || b[i + 1] == 0xB9 || b[i + 1] == 0xFF)
 			si->vec = VEC_UD;
+		/* wrmsr, swapgs (the kernel GS base) */
+		si->writes_msr = b[i + 1] == 0x30 || (b[i + 1] == 0x01 && b[i + 2] == 0xF8);
 		if (i + 2 < MAX_INSN - 6 && is_fpu_state_op(b + i + 1)) {
 			int bits = lm ? (adsize ? 32 : 64) : (s->cs.db != 0) != adsize ? 32 : 16;
 
@@ -250,6 +252,8 @@ static void decode(const struct dview *d, const struct kvm_regs *r, const struct
 		}
 		break;
 	}
+	si->port_io = (si->op >= 0xE4 && si->op <= 0xE7) || (si->op >= 0xEC && si->op <= 0xEF) ||
+		      (si->op >= 0x6C && si->op <= 0x6F);
 	si->rep_string = si->rep && is_string_op(si->op);
 	/* The count register is as wide as the address size: CX, ECX or RCX. */
 	width = lm ? (adsize ? 32 : 64) : (s->cs.db != 0) != adsize ? 32 : 16;

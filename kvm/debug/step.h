@@ -28,6 +28,8 @@ struct step_insn {
 	bool sets_flags, new_tf;	/* popf/iret: and the TF it loads */
 	bool has_next;			/* popf/iret: where the next instruction is known */
 	bool lost_trap;			/* fxsave & co: a host may run it without its trap */
+	bool writes_msr;		/* wrmsr, swapgs */
+	bool port_io;			/* in, out, ins, outs */
 	uint64_t next;			/* ... its linear address */
 	bool guest_tf;			/* the guest's TF was set before it */
 	bool injecting;			/* this run delivers the guest's #DB */

@@ -215,18 +215,38 @@ static ssize_t irqchip_save(void *st, void *buf, size_t len)
 	return (ssize_t)sizeof(*s);
 }
 
+/*
+ * Only the chips that differ from KVM's are set: setting the PIT starts
+ * its count again from now, which the recorder's moves in the past (a PIC
+ * put back as it was) must not do to a PIT they did not change.
+ */
 static int irqchip_load(void *st, const void *buf, size_t len)
 {
 	struct irqchip *ic = st;
 	const struct irqchip_saved *s = buf;
-	char err[128];
+	struct kvm_irqchip now;
+	struct kvm_pit_state2 pit;
+	int r;
 
 	if (!ic->on)
 		return len == 0 ? 0 : -EINVAL;
 	if (len != sizeof(*s))
 		return -EINVAL;
 	irqchip_settle(ic);
-	return set_chips(ic, s->chips, ic->pit ? &s->pit : NULL, err, sizeof(err));
+	for (int i = 0; i < NR_CHIPS; i++) {
+		memset(&now, 0, sizeof(now));
+		now.chip_id = (uint32_t)i;
+		if (KVM_IOCTL(ic->vm_fd, KVM_GET_IRQCHIP, &now) == 0 &&
+		    !memcmp(&now, &s->chips[i], sizeof(now)))
+			continue;
+		r = KVM_IOCTL(ic->vm_fd, KVM_SET_IRQCHIP, &s->chips[i]);
+		if (r < 0)
+			return r;
+	}
+	if (!ic->pit || (KVM_IOCTL(ic->vm_fd, KVM_GET_PIT2, &pit) == 0 &&
+			 !memcmp(&pit, &s->pit, sizeof(pit))))
+		return 0;
+	return KVM_IOCTL(ic->vm_fd, KVM_SET_PIT2, &s->pit);
 }
 
 /* ---- what monitor pic and monitor pit show ---- */

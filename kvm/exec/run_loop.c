@@ -273,8 +273,12 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 	    !rs->si.rep_trick && step__rep_single(&v->dv, &rs->si, &dbg))
 		watch_step__before(&v->dv, &v->look);	/* one turn of the rep, looked at again */
 	step__frame_begin(&v->dv, &rs->ist, rs->arm.step);
-	if (in.record)
+	if (in.record) {
 		record__predict(v->x->rec);	/* a register-only step needs no dirty log */
+		/* What else it may change: MSRs, the devices' state. */
+		record__hint(v->x->rec, (!rs->si.known || rs->si.writes_msr ? REC_HINT_MSR : 0) |
+			     (!rs->si.known || rs->si.port_io ? REC_HINT_IO : 0), &v->cpu);
+	}
 	if (v->owed.inject_db)
 		dbg.control |= KVM_GUESTDBG_INJECT_DB;
 	if (v->owed.inject_bp)
@@ -505,10 +509,14 @@ static enum verdict on_exit(struct vcpu *v, struct resume *rs, int r, struct tar
 	case KVM_EXIT_IO:
 		if (devices__io(v->x->devs, v->id, run, &v->exit_status))
 			v->exited = true;
+		if (v->x->rec)
+			record__hint(v->x->rec, REC_HINT_IO, NULL);
 		return after_access(v, rs, stop);
 	case KVM_EXIT_MMIO:
 		/* Memory that is not there: a device's (dev/), or nothing. */
 		devices__mmio(v->x->devs, v->id, run);
+		if (v->x->rec)
+			record__hint(v->x->rec, REC_HINT_IO, NULL);
 		return after_access(v, rs, stop);
 	case KVM_EXIT_DEBUG: {
 		const struct debug_event ev = {

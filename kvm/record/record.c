@@ -19,10 +19,13 @@
 #include <sys/mman.h>
 
 #include "../cpu/insn.h"
+#include "../cpu/power_on.h"
 #include "../host/log.h"
 
 #define SPAN_GAP	8	/* changed bytes this close are one span */
 #define ALIGN8(n)	(((n) + 7) & ~(size_t)7)
+
+static int scratch_room(struct recorder *r, size_t at, size_t n);
 
 /* n bytes as "N bytes", "N KiB" or "N MiB" when it is a whole number of them. */
 static const char *size_str(uint64_t n, char *buf, size_t len)
@@ -37,12 +40,15 @@ static const char *size_str(uint64_t n, char *buf, size_t len)
 }
 
 void record__init(struct recorder *r, struct memory *mem, struct bp_manager *bpm,
-		  struct watch_manager *wm, FILE *log)
+		  struct watch_manager *wm, struct devices *devs, int kvm_fd, FILE *log)
 {
 	memset(r, 0, sizeof(*r));
 	r->mem = mem;
 	r->bpm = bpm;
 	r->wm = wm;
+	r->devs = devs;
+	r->kvm_fd = kvm_fd;
+	r->apic_base_at = -1;
 	r->log = log;
 	r->limit_insns = REC_DEFAULT_INSNS;
 	r->limit_bytes = REC_DEFAULT_BYTES;
@@ -75,10 +81,22 @@ static void forget_log(struct recorder *r)
 	r->tell_drop = false;
 }
 
+static void free_parts(struct recorder *r)
+{
+	for (int i = 0; i < r->nparts; i++)
+		free(r->parts[i].end);	/* the four copies are one allocation */
+	r->nparts = 0;
+	free(r->msrs);
+	r->msrs = NULL;
+	r->apic_base_at = -1;
+	r->lapic_live = false;
+}
+
 static void release(struct recorder *r)
 {
 	char err[160];
 
+	free_parts(r);
 	if (r->shadow)
 		memory__log_all(r->mem, MEM_DIRTY_RECORD, false, err, sizeof(err));
 	forget_log(r);
@@ -112,6 +130,296 @@ static void fill_shadow(struct recorder *r)
 	}
 }
 
+/* ---- the parts: MSRs, the local APIC, the devices ---- */
+
+#define MSR_TSC		0x10
+#define MSR_APIC_BASE	0x1B
+#define MSR_EFER	0xC0000080u
+#define MSR_FS_BASE	0xC0000100u
+#define MSR_GS_BASE	0xC0000101u
+#define APIC_SVR	0xF0
+#define APIC_TMCCT	0x390		/* the timer's current count: time */
+#define APIC_SW_ENABLE	0x100
+#define APIC_X2APIC	0x400		/* in the APIC base MSR */
+
+/*
+ * The MSRs of the part: those KVM saves and gives (power_on.c's list),
+ * but the ones kvm_sregs holds already (EFER, the FS and GS bases, the
+ * APIC base: two copies would disagree) and those that are time (the
+ * TSC, and any that differs between two reads in a row).
+ */
+static int msr_list(struct recorder *r, struct cpu *c)
+{
+	struct cpu_state st;
+	struct kvm_msrs *a, *b;
+	uint32_t n = 0;
+	char err[160];
+	size_t size;
+
+	memset(&st, 0, sizeof(st));
+	if (r->kvm_fd < 0 || cpu_state__save(&st, r->kvm_fd, c->fd, false, false, err,
+					     sizeof(err)) < 0 || !st.msrs) {
+		cpu_state__free(&st);
+		return -ENOENT;
+	}
+	size = sizeof(*a) + st.msrs->nmsrs * sizeof(a->entries[0]);
+	a = calloc(1, size);
+	b = calloc(1, size);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		cpu_state__free(&st);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < st.msrs->nmsrs; i++) {
+		uint32_t idx = st.msrs->entries[i].index;
+
+		if (idx == MSR_TSC || idx == MSR_EFER || idx == MSR_FS_BASE || idx == MSR_GS_BASE)
+			continue;
+		a->entries[n++].index = idx;
+	}
+	a->nmsrs = n;
+	memcpy(b, a, size);
+	if (cpu__msrs(c, a, false) == 0 && cpu__msrs(c, b, false) == 0) {
+		n = 0;
+		for (uint32_t i = 0; i < a->nmsrs; i++)
+			if (a->entries[i].data == b->entries[i].data)
+				a->entries[n++] = a->entries[i];
+		a->nmsrs = n;
+	} else {
+		a->nmsrs = 0;
+	}
+	free(b);
+	cpu_state__free(&st);
+	r->msrs = a;
+	for (uint32_t i = 0; i < a->nmsrs; i++)
+		if (a->entries[i].index == MSR_APIC_BASE)
+			r->apic_base_at = (int)i;
+	return a->nmsrs ? 0 : -ENOENT;
+}
+
+static int add_part(struct recorder *r, enum rec_part_kind kind, int dev, size_t size)
+{
+	struct rec_part *p;
+	size_t len = ALIGN8(size);
+	uint8_t *buf;
+
+	if (r->nparts == REC_PARTS_MAX || !size)
+		return 0;
+	buf = calloc(4, len);
+	if (!buf)
+		return -ENOMEM;
+	p = &r->parts[r->nparts++];
+	*p = (struct rec_part){ .kind = kind, .dev = dev, .size = size, .len = len, .end = buf,
+				.cur = buf + len, .in = buf + 2 * len, .now = buf + 3 * len };
+	return 0;
+}
+
+/* Part p as it is now, into p->now: 0, or -errno. */
+static int read_part(struct recorder *r, struct cpu *c, struct rec_part *p)
+{
+	ssize_t n;
+	int ret;
+
+	switch (p->kind) {
+	case REC_PART_MSRS:
+		ret = cpu__msrs(c, r->msrs, false);
+		if (ret < 0)
+			return ret;
+		for (uint32_t i = 0; i < r->msrs->nmsrs; i++)
+			memcpy(p->now + i * 8, &r->msrs->entries[i].data, 8);
+		return 0;
+	case REC_PART_LAPIC:
+		ret = cpu__get_lapic(c, p->now, p->size);
+		if (ret == 0)
+			memset(p->now + APIC_TMCCT, 0, 4);
+		return ret;
+	case REC_PART_IRQCHIP:
+	case REC_PART_DEVICE:
+		n = devices__save(r->devs, p->dev, p->now, p->size);
+		return n < 0 ? (int)n : 0;
+	}
+	return -EINVAL;
+}
+
+/* Put p->cur in the machine (what differs from p->in): 0, or -errno. */
+static int load_part(struct recorder *r, struct cpu *c, struct rec_part *p)
+{
+	uint8_t live[KVM_APIC_REG_SIZE];
+	uint32_t n = 0;
+	int ret;
+
+	switch (p->kind) {
+	case REC_PART_MSRS: {
+		struct kvm_msrs *m = calloc(1, sizeof(*m) + r->msrs->nmsrs *
+					       sizeof(m->entries[0]));
+
+		if (!m)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < r->msrs->nmsrs; i++) {
+			if (!memcmp(p->cur + i * 8, p->in + i * 8, 8))
+				continue;
+			m->entries[n].index = r->msrs->entries[i].index;
+			memcpy(&m->entries[n++].data, p->cur + i * 8, 8);
+		}
+		m->nmsrs = n;
+		ret = n ? cpu__msrs(c, m, true) : 0;
+		free(m);
+		return ret;
+	}
+	case REC_PART_LAPIC:
+		/* The timer's count goes on from where it is. */
+		ret = cpu__get_lapic(c, live, sizeof(live));
+		if (ret < 0)
+			return ret;
+		memcpy(live, p->cur, APIC_TMCCT);
+		memcpy(live + APIC_TMCCT + 4, p->cur + APIC_TMCCT + 4,
+		       sizeof(live) - APIC_TMCCT - 4);
+		return cpu__set_lapic(c, live, sizeof(live));
+	case REC_PART_IRQCHIP:
+	case REC_PART_DEVICE:
+		return devices__load(r->devs, p->dev, p->cur, p->size);
+	}
+	return -EINVAL;
+}
+
+static void lapic_live(struct recorder *r)
+{
+	uint64_t base = 0;
+	uint32_t svr = 0;
+
+	r->lapic_live = false;
+	for (int i = 0; i < r->nparts; i++) {
+		const struct rec_part *p = &r->parts[i];
+
+		if (p->kind == REC_PART_LAPIC) {
+			memcpy(&svr, p->end + APIC_SVR, 4);
+			r->lapic_live |= (svr & APIC_SW_ENABLE) != 0;
+		} else if (p->kind == REC_PART_MSRS && r->apic_base_at >= 0) {
+			memcpy(&base, p->end + (size_t)r->apic_base_at * 8, 8);
+			r->lapic_live |= (base & APIC_X2APIC) != 0;
+		}
+	}
+}
+
+/* The parts this machine has, each read once: end, cur and in. */
+static int parts_start(struct recorder *r, struct cpu *c)
+{
+	uint8_t regs[KVM_APIC_REG_SIZE];
+	int ret = 0;
+
+	free_parts(r);
+	if (c->fd >= 0 && msr_list(r, c) == 0)
+		ret = add_part(r, REC_PART_MSRS, -1, r->msrs->nmsrs * 8);
+	if (ret == 0 && c->fd >= 0 && cpu__get_lapic(c, regs, sizeof(regs)) == 0)
+		ret = add_part(r, REC_PART_LAPIC, -1, sizeof(regs));
+	for (int i = 0; ret == 0 && r->devs && i < r->devs->nr; i++) {
+		ssize_t n = devices__save(r->devs, i, NULL, 0);
+
+		if (n > 0)
+			ret = add_part(r, i == 0 ? REC_PART_IRQCHIP : REC_PART_DEVICE, i, (size_t)n);
+	}
+	for (int i = 0; ret == 0 && i < r->nparts; i++) {
+		struct rec_part *p = &r->parts[i];
+
+		ret = read_part(r, c, p);
+		memcpy(p->end, p->now, p->len);
+		memcpy(p->cur, p->now, p->len);
+		memcpy(p->in, p->now, p->len);
+	}
+	if (ret < 0)
+		free_parts(r);
+	lapic_live(r);
+	return ret;
+}
+
+/* Which parts a note reads: an edit all; a step what it may have changed. */
+static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum rec_kind kind,
+			bool quick)
+{
+	if (kind != REC_INSN)
+		return kind == REC_EDIT || p->kind == REC_PART_IRQCHIP || p->kind == REC_PART_DEVICE;
+	switch (p->kind) {
+	case REC_PART_MSRS:
+		return r->hints & REC_HINT_MSR;
+	case REC_PART_LAPIC:
+		return r->lapic_live || !quick || (r->hints & REC_HINT_MSR);
+	case REC_PART_IRQCHIP:
+		return !quick || (r->hints & REC_HINT_IO);
+	case REC_PART_DEVICE:
+		return r->hints & REC_HINT_IO;
+	}
+	return false;
+}
+
+/* The parts' changed words as (part << 24 | word, XOR) pairs after at;
+ * end, cur and in take the new state (the machine is at the end). */
+static int xor_parts(struct recorder *r, struct cpu *c, enum rec_kind kind, bool quick,
+		     size_t *at, uint16_t *n)
+{
+	for (int i = 0; i < r->nparts; i++) {
+		struct rec_part *p = &r->parts[i];
+
+		if (!part_wanted(r, p, kind, quick) || read_part(r, c, p) < 0)
+			continue;
+		if (!memcmp(p->now, p->end, p->len))
+			continue;
+		for (size_t w = 0; w < p->len / 8; w++) {
+			uint64_t a, b, x;
+			uint32_t key = (uint32_t)i << 24 | (uint32_t)w;
+
+			memcpy(&a, p->end + w * 8, 8);
+			memcpy(&b, p->now + w * 8, 8);
+			if (a == b)
+				continue;
+			if (*n == UINT16_MAX || scratch_room(r, *at, REC_PART_PAIR) < 0)
+				return -ENOMEM;
+			x = a ^ b;
+			memcpy(r->scratch + *at, &key, 4);
+			memcpy(r->scratch + *at + 4, &x, 8);
+			*at += REC_PART_PAIR;
+			(*n)++;
+		}
+		memcpy(p->end, p->now, p->len);
+		memcpy(p->cur, p->now, p->len);
+		memcpy(p->in, p->now, p->len);
+		if (p->kind == REC_PART_MSRS || p->kind == REC_PART_LAPIC)
+			lapic_live(r);
+	}
+	return 0;
+}
+
+int record__load_parts(struct recorder *r, struct cpu *c, bool devices, char *msg, size_t len)
+{
+	for (int i = 0; i < r->nparts; i++) {
+		struct rec_part *p = &r->parts[i];
+		int ret;
+
+		if ((p->kind == REC_PART_DEVICE && !devices) || !memcmp(p->cur, p->in, p->len))
+			continue;
+		ret = load_part(r, c, p);
+		if (ret < 0) {
+			snprintf(msg, len, "%s could not be put back as recorded: %s",
+				 p->kind == REC_PART_MSRS ? "the MSRs" :
+				 p->kind == REC_PART_LAPIC ? "the local APIC" :
+				 devices__name(r->devs, p->dev), strerror(-ret));
+			return ret;
+		}
+		memcpy(p->in, p->cur, p->len);
+	}
+	return 0;
+}
+
+const uint8_t *record__lapic(const struct recorder *r)
+{
+	if (!r->on || r->pos != r->count || !r->lapic_live)
+		return NULL;
+	for (int i = 0; i < r->nparts; i++)
+		if (r->parts[i].kind == REC_PART_LAPIC)
+			return r->parts[i].end;
+	return NULL;
+}
+
 static int baseline(struct recorder *r, struct cpu *c, char *msg, size_t len)
 {
 	int ret = cpu__regs(c, &r->regs);
@@ -127,6 +435,12 @@ static int baseline(struct recorder *r, struct cpu *c, char *msg, size_t len)
 	/* A host without any FPU interface: the rest is still exact. */
 	r->fpu_on = cpu__fpu_get(c, &r->fpu) == 0;
 	r->cur_fpu = r->fpu;
+	r->hints = 0;
+	if (parts_start(r, c) < 0) {
+		snprintf(msg, len, "out of memory for the MSRs', the local APIC's and the "
+			 "devices' state");
+		return -ENOMEM;
+	}
 	/* What was written before now is in the shadow already. */
 	memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
 	memset(r->dirty, 0, (r->nr_pages + 63) / 64 * sizeof(uint64_t));
@@ -175,8 +489,13 @@ int record__start(struct recorder *r, struct cpu *c, char *msg, size_t len)
 	return 0;
 }
 
-void record__stop(struct recorder *r)
+void record__stop(struct recorder *r, struct cpu *c)
 {
+	char err[200];
+
+	/* In the past: the guest goes on from there, the devices too. */
+	if (record__past(r) && record__load_parts(r, c, true, err, sizeof(err)) < 0)
+		log__say(r->log ? r->log : stderr, "%s", err);
 	release(r);
 }
 
@@ -228,8 +547,9 @@ void record__status(const struct recorder *r, char *msg, size_t len)
 		 "memory %llu KiB\n"
 		 "limit: %llu instructions, %s; %llu of the oldest dropped\n"
 		 "position: %s, %llu instructions back from the end\n"
-		 "not undone going back: MSRs, the local APIC and devices (they are as at "
-		 "the end of the log)\n",
+		 "undone going back: registers, x87/SSE/AVX, memory, MSRs, the local APIC, "
+		 "the PICs, I/O APIC and PIT; the other devices when recording stops in the "
+		 "past\n",
 		 (unsigned long long)r->insns, (unsigned long long)bytes,
 		 r->insns ? (double)bytes / (double)r->insns : 0.0,
 		 (unsigned long long)(r->nr_pages * MEM_PAGE >> 10),
@@ -237,12 +557,6 @@ void record__status(const struct recorder *r, char *msg, size_t len)
 		 (unsigned long long)r->dropped,
 		 r->pos == r->count ? "at the end (live)" : "in the past",
 		 (unsigned long long)(r->count - r->pos));
-}
-
-const uint8_t *record__lapic(const struct recorder *r)
-{
-	(void)r;
-	return NULL;	/* filled in with the LAPIC's part of the log */
 }
 
 void record__tell(struct recorder *r, char *buf, size_t len)
@@ -354,7 +668,7 @@ static int xor_words(struct recorder *r, const void *old, const void *now, size_
 _Static_assert(FPU_WORDS <= 0xFFFF, "word index too small");
 
 static int xor_fpu(struct recorder *r, const struct target_fpu *old,
-		   const struct target_fpu *now, size_t *at, uint32_t *n)
+		   const struct target_fpu *now, size_t *at, uint16_t *n)
 {
 	for (size_t w = 0; w < FPU_WORDS; w++) {
 		uint64_t a, b, x;
@@ -463,6 +777,55 @@ void record__predict(struct recorder *r)
 	r->predicted = insn__exec(code, n, bits, &r->prediction) > 0;
 }
 
+/* The entry built in scratch (at bytes, h its header) into the log, the
+ * limits kept.  0, or -ENOMEM (recording stopped). */
+static int add_entry(struct recorder *r, struct rec_hdr *h, size_t at)
+{
+	at = ALIGN8(at);
+	if (scratch_room(r, 0, at) < 0) {
+		out_of_memory(r, "an entry");
+		return -ENOMEM;
+	}
+	h->size = (uint32_t)at;
+	memcpy(r->scratch, h, sizeof(*h));
+	if (append(r, at) < 0) {
+		out_of_memory(r, "the log");
+		return -ENOMEM;
+	}
+	if (h->kind == REC_INSN) {
+		r->insns++;
+		r->total++;
+	}
+	while (r->count > 1 && (r->insns > r->limit_insns || log_bytes(r) > r->limit_bytes)) {
+		if (!r->dropped)
+			r->tell_drop = true;
+		drop_oldest(r);
+	}
+	return 0;
+}
+
+void record__hint(struct recorder *r, unsigned int hints, struct cpu *c)
+{
+	struct rec_hdr h = { .kind = REC_DEV };
+	size_t at = sizeof(h);
+
+	if (!r->on || r->pos != r->count)
+		return;
+	r->hints |= hints;
+	/* Before port I/O: what the devices did by themselves since they
+	 * were read is an entry of its own (undone with the I/O, input that
+	 * came meanwhile would be lost going on from before it). */
+	if (!(hints & REC_HINT_IO) || !c)
+		return;
+	if (scratch_room(r, 0, sizeof(h)) < 0 ||
+	    xor_parts(r, c, REC_DEV, false, &at, &h.nparts) < 0) {
+		out_of_memory(r, "an entry");
+		return;
+	}
+	if (h.nparts)
+		add_entry(r, &h, at);
+}
+
 int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 {
 	struct kvm_regs regs;
@@ -472,6 +835,7 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	struct rec_hdr h = { .kind = (uint8_t)kind };
 	uint64_t rmask = 0;
 	size_t at = sizeof(h);
+	bool quick;
 	int ret;
 
 	if (!r->on || r->pos != r->count)
@@ -482,8 +846,10 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	if (ret < 0)
 		return ret;
 	/* The instruction predicted did only that: memory is as it was. */
-	if (kind == REC_INSN && r->predicted && !memcmp(&regs, &r->prediction, sizeof(regs)) &&
-	    !memcmp(&sregs, &r->sregs, sizeof(sregs))) {
+	quick = kind == REC_INSN && r->predicted && !(r->hints & REC_HINT_IO) &&
+		!memcmp(&regs, &r->prediction, sizeof(regs)) &&
+		!memcmp(&sregs, &r->sregs, sizeof(sregs));
+	if (quick) {
 		r->quick++;	/* ... and no x87 or SSE register either */
 	} else {
 		ret = memory__take_dirty(r->mem, MEM_DIRTY_RECORD, r->dirty);
@@ -510,6 +876,9 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	}
 	if (ret == 0 && fpu_read)
 		ret = xor_fpu(r, &r->fpu, &fpu, &at, &h.nfpu);
+	if (ret == 0)
+		ret = xor_parts(r, c, kind, quick, &at, &h.nparts);
+	r->hints = 0;
 	if (ret < 0) {
 		out_of_memory(r, "an entry");
 		return ret;
@@ -519,29 +888,9 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	r->sregs = r->cur_sregs = sregs;
 	if (fpu_read)
 		r->fpu = r->cur_fpu = fpu;
-	if (!h.rmask && !h.smask && !h.nspans && !h.nfpu)
+	if (!h.rmask && !h.smask && !h.nspans && !h.nfpu && !h.nparts)
 		return 0;	/* nothing changed: no entry */
-	at = ALIGN8(at);
-	if (scratch_room(r, 0, at) < 0) {
-		out_of_memory(r, "an entry");
-		return -ENOMEM;
-	}
-	h.size = (uint32_t)at;
-	memcpy(r->scratch, &h, sizeof(h));
-	if (append(r, at) < 0) {
-		out_of_memory(r, "the log");
-		return -ENOMEM;
-	}
-	if (kind == REC_INSN) {
-		r->insns++;
-		r->total++;
-	}
-	while (r->count > 1 && (r->insns > r->limit_insns || log_bytes(r) > r->limit_bytes)) {
-		if (!r->dropped)
-			r->tell_drop = true;
-		drop_oldest(r);
-	}
-	return 0;
+	return add_entry(r, &h, at);
 }
 
 void record__settle(struct recorder *r, struct cpu *c)
@@ -631,5 +980,19 @@ void record__apply(struct recorder *r, const struct rec_hdr *e, struct kvm_regs 
 		memcpy(&v, fw + (size_t)i * 8, 8);
 		v ^= x;
 		memcpy(fw + (size_t)i * 8, &v, 8);
+	}
+	for (uint32_t k = 0; k < e->nparts; k++, p += REC_PART_PAIR) {
+		uint32_t key;
+		uint64_t v, x;
+		uint8_t *w;
+
+		memcpy(&key, p, 4);
+		memcpy(&x, p + 4, 8);
+		if ((int)(key >> 24) >= r->nparts)
+			continue;
+		w = r->parts[key >> 24].cur + (size_t)(key & 0xFFFFFF) * 8;
+		memcpy(&v, w, 8);
+		v ^= x;
+		memcpy(w, &v, 8);
 	}
 }

@@ -17,11 +17,21 @@
  * exact whatever wrote: the instruction, an interrupt's or exception's
  * frame, a string instruction, a device's DMA, gdb.
  *
- * Not in an entry: MSRs, the local APIC and the devices' own state.  The
- * devices need none (going forward in the past replays memory and
- * registers from the log; their state is the live one at the end of the
- * log, where the guest goes on); the others come back only as they are at
- * the end of the log (record__status says so).
+ * The rest of the machine is in "parts", each read whole as bytes and
+ * logged as its changed 64-bit words: the MSRs KVM saves (those that are
+ * time, the TSC, left out), the local APIC (its current count left out)
+ * and every device's state (dev/device.h save), the in-kernel PICs, I/O
+ * APIC and PIT among them.  A part is read when the step can have changed
+ * it (record__hint): the MSRs after wrmsr and swapgs, the APIC and the
+ * irqchip after any step that was not a register-only one, a device after
+ * port I/O or an exit to the daemon; every part at an edit.  What changes
+ * by itself (input arriving, the clock) is taken at the guest's next port
+ * I/O, as an entry of its own (REC_DEV) just before it.
+ *
+ * Going back the vCPU's parts and the irqchip are put back with the
+ * registers; the daemon's own devices only when recording stops in the
+ * past (their live state takes input meanwhile: none is lost), as replay
+ * does not need them (it replays port input from the log).
  */
 #ifndef KVMSTUB_RECORD_H
 #define KVMSTUB_RECORD_H
@@ -36,6 +46,7 @@
 #include "../cpu/cpu.h"
 #include "../debug/breakpoints.h"
 #include "../debug/watch.h"
+#include "../dev/device.h"
 #include "../mem/memory.h"
 
 #define REC_DEFAULT_INSNS	4000000ull	/* monitor record limit: instructions */
@@ -45,7 +56,23 @@
 enum rec_kind {
 	REC_INSN,		/* one instruction (or one turn of a rep) */
 	REC_EDIT,		/* a change between two runs: gdb's, a restore */
+	REC_DEV,		/* devices changed by themselves, before port I/O */
 };
+
+/* What a step can have changed besides registers and memory. */
+#define REC_HINT_MSR	0x01	/* wrmsr, swapgs, or an instruction not decoded */
+#define REC_HINT_IO	0x02	/* port I/O, or an exit to the daemon's devices */
+
+/* One part of the state (above): len bytes (size of them the state, the
+ * rest 0) as at the end of the log, at pos, and in the machine now. */
+enum rec_part_kind { REC_PART_MSRS, REC_PART_LAPIC, REC_PART_IRQCHIP, REC_PART_DEVICE };
+struct rec_part {
+	enum rec_part_kind kind;
+	int dev;			/* the device's number (dev/device.h) */
+	size_t size, len;
+	uint8_t *end, *cur, *in, *now;	/* now: just read */
+};
+#define REC_PARTS_MAX	24
 
 struct recorder {
 	bool on;
@@ -84,6 +111,16 @@ struct recorder {
 	bool predicted;
 	struct kvm_regs prediction;
 	uint64_t quick;			/* notes that needed no dirty log */
+	/* The parts; the MSRs' indices (their values are the part); what
+	 * the step under way may have changed (REC_HINT_*). */
+	struct devices *devs;
+	int kvm_fd;
+	struct rec_part parts[REC_PARTS_MAX];
+	int nparts;
+	struct kvm_msrs *msrs;
+	int apic_base_at;		/* the APIC base MSR among them, or -1 */
+	bool lapic_live;		/* enabled in software, or x2APIC */
+	unsigned int hints;
 };
 
 /* Why a move in the log ended (replay.c). */
@@ -105,14 +142,15 @@ struct rec_result {
 	char msg[160];
 };
 
+/* devs (or NULL) and kvm_fd (or -1): the parts besides the vCPU's registers. */
 void record__init(struct recorder *r, struct memory *mem, struct bp_manager *bpm,
-		  struct watch_manager *wm, FILE *log);
+		  struct watch_manager *wm, struct devices *devs, int kvm_fd, FILE *log);
 void record__free(struct recorder *r);
 /* Start recording from the state of c (parked) now: 0, or -errno with why. */
 int record__start(struct recorder *r, struct cpu *c, char *msg, size_t len);
 /* Stop and forget the log (the machine stays where it is: in the past,
- * that is where the guest goes on). */
-void record__stop(struct recorder *r);
+ * that is where the guest goes on, every part as it was there). */
+void record__stop(struct recorder *r, struct cpu *c);
 /* The machine changed under the log (a reset, a snapshot restored): the
  * log is forgotten and recording, if on, starts again from c's state. */
 int record__rebase(struct recorder *r, struct cpu *c, char *msg, size_t len);
@@ -152,6 +190,16 @@ void record__settle(struct recorder *r, struct cpu *c);
  */
 void record__predict(struct recorder *r);
 /*
+ * Before a recorded step (hints: REC_HINT_*, from the decoded
+ * instruction), and during it (an exit to a device): what it may change
+ * besides registers and memory.  Before port I/O, what the devices did by
+ * themselves since they were last read becomes a REC_DEV entry.
+ */
+void record__hint(struct recorder *r, unsigned int hints, struct cpu *c);
+/* Put the vCPU's parts and the irqchip (devices too: the rest) in the
+ * machine as they are at pos.  0, or -errno with why. */
+int record__load_parts(struct recorder *r, struct cpu *c, bool devices, char *msg, size_t len);
+/*
  * The local APIC's registers (KVM_GET_LAPIC's regs[], KVM_APIC_REG_SIZE
  * bytes, the offsets of the xAPIC page) as the last note took them, when
  * the LAPIC is in use (enabled in software, or in x2APIC mode) and the
@@ -177,13 +225,16 @@ struct rec_hdr {
 	uint8_t pad;
 	uint16_t nspans;
 	uint32_t rmask;			/* kvm_regs' changed words */
-	uint32_t nfpu;			/* struct target_fpu's changed words, after the spans */
+	uint16_t nfpu;			/* struct target_fpu's changed words, after the spans */
+	uint16_t nparts;		/* the parts' changed words, after those */
 	uint64_t smask;			/* kvm_sregs' changed words */
 };
 struct rec_span {
 	uint32_t page;
 	uint16_t off, len;		/* then len bytes: old XOR new */
 };
+/* A changed word of a part: (part << 24 | word) as 4 bytes, the XOR as 8. */
+#define REC_PART_PAIR	12
 #define REC_RWORDS	(sizeof(struct kvm_regs) / 8)
 #define REC_SWORDS	(sizeof(struct kvm_sregs) / 8)
 _Static_assert(REC_RWORDS <= 32 && REC_SWORDS <= 64, "register masks too small");

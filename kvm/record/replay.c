@@ -101,7 +101,11 @@ static void set_cpu(struct recorder *r, struct cpu *c, struct rec_result *res)
 		res->end = REC_END_FAULT;
 		snprintf(res->msg, sizeof(res->msg), "the registers of the recorded state could not "
 			 "be set: %s", strerror(-ret));
+		return;
 	}
+	/* The MSRs, the local APIC and the irqchip as they were there. */
+	if (record__load_parts(r, c, false, res->msg, sizeof(res->msg)) < 0)
+		res->end = REC_END_FAULT;
 }
 
 void record__move(struct recorder *r, struct cpu *c, const struct target_resume *how,
@@ -138,8 +142,8 @@ void record__move(struct recorder *r, struct cpu *c, const struct target_resume 
 			e = record__entry(r, r->pos++);
 			record__apply(r, e, &r->cur_regs, &r->cur_sregs);
 		}
-		if (e->kind == REC_EDIT)
-			continue;
+		if (e->kind != REC_INSN)
+			continue;	/* an edit, the devices' own changes */
 		res->moved = true;
 		if (how->kind == RESUME_STEP) {
 			/* Back: the edits before this instruction go with it. */

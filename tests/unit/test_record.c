@@ -5,7 +5,9 @@
  * dirty-log user sees).  Each note becomes an entry of what changed; the
  * entries undone newest first give back every register and byte of the
  * start, redone oldest first those of the end; our int3 bytes stay out
- * of the log; the limit drops the oldest and says so once.
+ * of the log; the limit drops the oldest and says so once; a device's
+ * state is undone with the port I/O that changed it, and what it did by
+ * itself is an entry of its own.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../kvm/record/record.h"
+#include "device_fixture.h"
 
 #define PAGES	8
 
@@ -48,7 +51,7 @@ static int setup(void **state)
 	f->cpu.regs_cache.rip = 0xfff0;
 	f->cpu.sregs_cache.cs.base = 0xf0000;
 	memset(f->ram + 2 * MEM_PAGE, 0x11, MEM_PAGE);
-	record__init(&f->rec, &f->mem, &f->bpm, &f->wm, NULL);
+	record__init(&f->rec, &f->mem, &f->bpm, &f->wm, NULL, -1, NULL);
 	assert_int_equal(record__start(&f->rec, &f->cpu, msg, sizeof(msg)), 0);
 	assert_true(f->rec.on);
 	*state = f;
@@ -172,12 +175,74 @@ static void test_limit(void **state)
 	assert_int_equal(f->ram[6 * 8], 7);
 }
 
+static void zero_sector(int s, uint8_t sector[512])
+{
+	(void)s;
+	memset(sector, 0, 512);
+}
+
+/* COM1's scratch register (the serial device's part of the log): set by
+ * port I/O, set again by "itself" (as input arriving would change it),
+ * then by port I/O again.  The change of its own is an entry before the
+ * second I/O; undone, the device is put back as it was at each point. */
+static void test_device_parts(void **state)
+{
+	struct fixture *f = *state;
+	struct dev_fixture *d = calloc(1, sizeof(*d));
+	char msg[256];
+	uint64_t dev_at = UINT64_MAX;
+
+	dev_fixture__open(d, "test_record", PAGES * MEM_PAGE, zero_sector);
+	record__free(&f->rec);
+	record__init(&f->rec, &f->mem, &f->bpm, &f->wm, &d->d, -1, NULL);
+	assert_int_equal(record__start(&f->rec, &f->cpu, msg, sizeof(msg)), 0);
+	record__hint(&f->rec, REC_HINT_IO, &f->cpu);
+	dev_fixture__outb(d, 0x3ff, 0x5a);
+	f->cpu.regs_cache.rip += 1;
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	assert_int_equal(f->rec.count, 1);
+	dev_fixture__outb(d, 0x3ff, 0x77);	/* not announced: its own change */
+	record__hint(&f->rec, REC_HINT_IO, &f->cpu);
+	dev_fixture__outb(d, 0x3ff, 0x99);
+	f->cpu.regs_cache.rip += 1;
+	assert_int_equal(record__note(&f->rec, &f->cpu, REC_INSN), 0);
+	for (uint64_t k = 1; k + 1 < f->rec.count; k++)
+		if (record__entry(&f->rec, k)->kind == REC_DEV)
+			dev_at = k;
+	assert_true(dev_at != UINT64_MAX);
+	assert_int_equal(record__entry(&f->rec, f->rec.count - 1)->kind, REC_INSN);
+	assert_int_equal(f->rec.insns, 2);
+
+	/* All undone: the register as at the start (0), in the device too. */
+	for (uint64_t k = f->rec.count; k-- > 0;)
+		record__apply(&f->rec, record__entry(&f->rec, k), &f->rec.cur_regs,
+			      &f->rec.cur_sregs);
+	assert_int_equal(dev_fixture__in(d, 0x3ff, 1), 0x99);	/* not put back yet */
+	assert_int_equal(record__load_parts(&f->rec, &f->cpu, true, msg, sizeof(msg)), 0);
+	assert_int_equal(dev_fixture__in(d, 0x3ff, 1), 0);
+	/* Redone to just after its own change: 0x77. */
+	for (uint64_t k = 0; k <= dev_at; k++)
+		record__apply(&f->rec, record__entry(&f->rec, k), &f->rec.cur_regs,
+			      &f->rec.cur_sregs);
+	assert_int_equal(record__load_parts(&f->rec, &f->cpu, true, msg, sizeof(msg)), 0);
+	assert_int_equal(dev_fixture__in(d, 0x3ff, 1), 0x77);
+	/* Without devices (a move in the past): they stay. */
+	record__apply(&f->rec, record__entry(&f->rec, f->rec.count - 1), &f->rec.cur_regs,
+		      &f->rec.cur_sregs);
+	assert_int_equal(record__load_parts(&f->rec, &f->cpu, false, msg, sizeof(msg)), 0);
+	assert_int_equal(dev_fixture__in(d, 0x3ff, 1), 0x77);
+	record__free(&f->rec);
+	dev_fixture__close(d);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_undo_redo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settle_in_the_past, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_parts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
