@@ -143,6 +143,13 @@ static bool kind_matches(enum target_bp_kind kind, uint8_t rw)
 	}
 }
 
+bool watch_step__hit(const struct watch *w, const struct insn_access *a, bool paging)
+{
+	return !(a->rw & INSN_MAYBE) && kind_matches(w->kind, a->rw) &&
+	       (overlaps(a->lin, a->len, w->addr, w->len) ||
+		(!paging && at_pieces(w, a->lin, a->len)));
+}
+
 /*
  * Was an interrupt or exception delivered during the step?  Its frame is
  * on the stack, holding the instruction's own address (a fault, an
@@ -193,9 +200,7 @@ const struct watch *watch_step__after(const struct dview *d, struct watch_look *
 		if (w->use_dr)
 			continue;
 		for (int a = 0; a < lk->nacc && !hit; a++)
-			hit = !(lk->acc[a].rw & INSN_MAYBE) && kind_matches(w->kind, lk->acc[a].rw) &&
-			      (overlaps(lk->acc[a].lin, lk->acc[a].len, w->addr, w->len) ||
-			       (!lk->paging && at_pieces(w, lk->acc[a].lin, lk->acc[a].len)));
+			hit = watch_step__hit(w, &lk->acc[a], lk->paging);
 		for (int p = 0; p < w->nr_pieces; p++) {
 			const struct watch_piece *pc = &w->pieces[p];
 			uint8_t now[256];

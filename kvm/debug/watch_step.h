@@ -39,6 +39,12 @@ bool watch_step__before(const struct dview *d, struct watch_look *lk);
  * accessed bits), which x86 data breakpoints do not report either.
  * Disarms the look. */
 const struct watch *watch_step__after(const struct dview *d, struct watch_look *lk);
+/* Is access a one that hits w: sure (not INSN_MAYBE), of w's kind (a
+ * write for watch, a read for rwatch, either for awatch), on w's linear
+ * range (with paging off, on its guest-physical pieces too: the
+ * firmware's two views are one)?  The record log's read watchpoints
+ * (record/replay_reads.c) decide as the live ones do. */
+bool watch_step__hit(const struct watch *w, const struct insn_access *a, bool paging);
 void watch_step__free(struct watch_look *lk);
 
 #endif

@@ -660,6 +660,7 @@ static bool replay(struct vcpu *v, const struct target_resume *how, struct targe
 			continue;	/* a false condition: on through the log */
 		case REC_END_WATCH:
 			stops__watch(&v->dv, res.watch, stop);
+			snprintf(stop->message, sizeof(stop->message), "%s", res.msg);
 			return true;
 		case REC_END_INTERRUPT:
 			*quit = vcpu__take_kick(v) == KICK_QUIT;

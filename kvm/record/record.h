@@ -218,6 +218,19 @@ void record__tell(struct recorder *r, char *buf, size_t len);
 void record__move(struct recorder *r, struct cpu *c, const struct target_resume *how,
 		  bool (*stop_asked)(void *ctx), void *ctx, struct rec_result *res);
 
+/* replay_reads.c: read and access watchpoints in a move.  Whether one is
+ * set (else a move decodes nothing); the first one instruction e reads
+ * (REC_INSN, with the recorder at the state before it), or NULL; an
+ * instruction the decoder cannot follow counts as a read, res->msg says
+ * so.  record__walk: lin to guest-physical with s's page tables as the
+ * log has them at its position, 0 or -EFAULT. */
+struct rec_hdr;
+bool record__reads_wanted(const struct recorder *r);
+const struct watch *record__reads(struct recorder *r, const struct rec_hdr *e,
+				  struct rec_result *res);
+int record__walk(const struct recorder *r, const struct kvm_sregs *s, uint64_t lin,
+		 uint64_t *phys);
+
 /* Entry encoding, for replay.c and the unit test. */
 struct rec_hdr {
 	uint32_t size;			/* the whole entry, this header included */

@@ -114,13 +114,16 @@ void record__move(struct recorder *r, struct cpu *c, const struct target_resume 
 	uint64_t wpage[WATCH_MAX], woff[WATCH_MAX];
 	int nw;
 	uint64_t n = 0;
+	bool reads;
 
 	record__settle(r, c);
 	nw = watch_places(r, c, wpage, woff);
+	reads = record__reads_wanted(r);
 
 	memset(res, 0, sizeof(*res));
 	for (;;) {
 		const struct rec_hdr *e;
+		const struct watch *rd = NULL;	/* a read watchpoint e's instruction hit */
 		uint64_t pc;
 
 		if (stop_asked && ++n % POLL_EVERY == 0 && stop_asked(ctx)) {
@@ -134,12 +137,16 @@ void record__move(struct recorder *r, struct cpu *c, const struct target_resume 
 			}
 			e = record__entry(r, --r->pos);
 			record__apply(r, e, &r->cur_regs, &r->cur_sregs);
+			if (reads)	/* with the state before it, undone */
+				rd = record__reads(r, e, res);
 		} else {
 			if (r->pos == r->count) {
 				res->end = REC_END_LIVE;
 				break;
 			}
 			e = record__entry(r, r->pos++);
+			if (reads)	/* with the state before it, not yet redone */
+				rd = record__reads(r, e, res);
 			record__apply(r, e, &r->cur_regs, &r->cur_sregs);
 		}
 		if (e->kind != REC_INSN)
@@ -154,7 +161,7 @@ void record__move(struct recorder *r, struct cpu *c, const struct target_resume 
 			res->end = REC_END_STEP;
 			break;
 		}
-		res->watch = watched(r, e, wpage, woff, nw);
+		res->watch = rd ? rd : watched(r, e, wpage, woff, nw);
 		if (res->watch) {
 			res->end = REC_END_WATCH;
 			break;

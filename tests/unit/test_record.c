@@ -236,6 +236,67 @@ static void test_device_parts(void **state)
 	free(d);
 }
 
+/* One 8-byte (or 4-byte) page-table entry, in the log's memory. */
+static void pte(struct fixture *f, uint64_t gpa, uint64_t val, size_t n)
+{
+	memcpy(f->rec.shadow + gpa, &val, n);
+}
+
+static uint64_t walk(struct fixture *f, const struct kvm_sregs *s, uint64_t lin)
+{
+	uint64_t phys = 0xBAD;
+
+	if (record__walk(&f->rec, s, lin, &phys) < 0)
+		return 0xFA17;
+	return phys;
+}
+
+/* The read watchpoints' page walk (replay_reads.c) reads the tables as
+ * the log has them (the shadow, not guest memory): 4-level with 4 KiB,
+ * 2 MiB and 1 GiB pages, PAE, 32-bit with 4 MiB pages, paging off. */
+static void test_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct kvm_sregs s = { 0 };
+
+	f->mem.views[0] = (struct mem_slot){ .gpa = 0, .size = PAGES * MEM_PAGE, .host = f->ram };
+	f->mem.nr_views = 1;
+	assert_int_equal(walk(f, &s, 0x1234567ABull), 0x234567AB);	/* paging off */
+	/* Long mode: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000. */
+	pte(f, 0x1000, 0x2000 | 1, 8);
+	pte(f, 0x2000, 0x3000 | 1, 8);
+	pte(f, 0x2000 + 8, 0x40000000 | 0x81, 8);	/* 1 GiB */
+	pte(f, 0x3000, 0x0 | 0x83, 8);			/* 2 MiB, identity */
+	pte(f, 0x3000 + 2 * 8, 0x4000 | 3, 8);
+	pte(f, 0x4000, 0x5000 | 1 | (1ull << 63), 8);	/* NX is not an address bit */
+	s.cr0 = X86_CR0_PE | X86_CR0_PG;
+	s.cr4 = 1ull << 5;
+	s.efer = X86_EFER_LMA;
+	s.cr3 = 0x1000;
+	assert_int_equal(walk(f, &s, 0x400123), 0x5123);
+	assert_int_equal(walk(f, &s, 0x1234), 0x1234);
+	assert_int_equal(walk(f, &s, 0x40000ABC), 0x40000ABC);
+	assert_int_equal(walk(f, &s, 0x200000), 0xFA17);	/* PD[1] not present */
+	assert_int_equal(walk(f, &s, 0x401000), 0xFA17);	/* PT[1] not present */
+	memset(f->ram + 0x4000, 0, 8);		/* guest memory is not what is read */
+	assert_int_equal(walk(f, &s, 0x400010), 0x5010);
+	/* PAE: four PDPTEs at CR3 (32-byte aligned), then the same PD. */
+	s.efer = 0;
+	s.cr3 = 0x6020;
+	pte(f, 0x6020, 0x3000 | 1, 8);
+	assert_int_equal(walk(f, &s, 0x400010), 0x5010);
+	assert_int_equal(walk(f, &s, 0x40000000), 0xFA17);	/* PDPTE 1 not present */
+	/* 32-bit: PD 0x6000, PT 0x7000; a 4 MiB page with CR4.PSE. */
+	s.cr4 = 1ull << 4;
+	s.cr3 = 0x6000;
+	pte(f, 0x6000 + 1 * 4, 0x7000 | 1, 4);
+	pte(f, 0x7000 + 3 * 4, 0x2000 | 1, 4);
+	pte(f, 0x6000 + 2 * 4, 0x00800000 | 0x81, 4);
+	assert_int_equal(walk(f, &s, 0x403456), 0x2456);
+	assert_int_equal(walk(f, &s, 0x80ABCD), 0x80ABCD);
+	assert_int_equal(walk(f, &s, 0xC00000), 0xFA17);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settle_in_the_past, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
