@@ -65,6 +65,7 @@
 #include "firmware.inc"		/* IMAGE_BASE, REL(), EXIT_PORT, RESET_VECTOR */
 #include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE, CODE_SEL */
 #include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS */
+#include "iret32.inc"		/* IRET_BY_HAND: iret in ordinary instructions */
 
 #define STACK_TOP	0x90000
 #define TICKS_ADDR	0x20100		/* RAM: the tick counter (4 bytes) */
@@ -88,56 +89,6 @@
 #define PIT_CH0_RATE	0x34		/* channel 0, low then high byte, mode 2, binary */
 #define PIT_HZ		100
 #define PIT_DIVISOR	11932		/* 1193182 / 11932 = 100.0 interrupts a second */
-
-#define EFLAGS_IF	0x200		/* EFLAGS bit 9: interrupts enabled */
-
-/*
- * What iret does when the handler runs at the same privilege level as the
- * code it interrupted, in ordinary instructions.  On entry the stack is
- *     0(%esp) EIP    4(%esp) CS    8(%esp) EFLAGS
- * and CS is our one code segment, so it needs no reloading.  The frame is
- * rearranged into EFLAGS (with IF still clear) above EIP; popf restores
- * every flag but IF; then sti, whose effect waits one instruction, lets
- * interrupts in only after ret has returned to the interrupted code, as
- * iret would.  EAX is saved around it.  (A maskable interrupt only comes
- * while IF is set, so the EFLAGS it saved always had IF set.)
- */
-	.macro	IRET_BY_HAND
-	push	%eax			/* 0 EAX, 4 EIP, 8 CS, 12 EFLAGS */
-	.cfi_adjust_cfa_offset 4
-	.cfi_offset DWARF_EAX, -16
-	mov	4(%esp), %eax
-	xchg	%eax, 12(%esp)		/* EIP where EFLAGS was; EAX = EFLAGS */
-	.cfi_offset DWARF_EIP, -4
-	.cfi_register DWARF_EFLAGS, DWARF_EAX
-	and	$~EFLAGS_IF, %eax
-	CFI_EFLAGS_IS 2, DW_OP_breg0, 0	/* EAX | IF */
-	mov	%eax, 8(%esp)		/* EFLAGS, IF clear, where CS was */
-	CFI_EFLAGS_IS 3, DW_OP_lit8, DW_OP_minus, DW_OP_deref	/* *(CFA - 8) | IF */
-	.cfi_same_value DWARF_CS
-	pop	%eax			/* EAX back; 0 old EIP, 4 EFLAGS, 8 EIP */
-	.cfi_adjust_cfa_offset -4
-	.cfi_same_value DWARF_EAX
-	add	$4, %esp		/* drop the old EIP slot */
-	.cfi_adjust_cfa_offset -4
-	popf				/* the flags, interrupts still off */
-	.cfi_adjust_cfa_offset -4
-	CFI_EFLAGS_IS 2, DW_OP_breg9, 0	/* EFLAGS | IF */
-	sti				/* on again after the next instruction... */
-	.cfi_same_value DWARF_EFLAGS
-	ret				/* ...which is this one: back to EIP */
-	.endm
-
-/*
- * For gdb (see cfi.inc): where the interrupted code's EFLAGS are while
- * IRET_BY_HAND moves them.  IF was set (or the interrupt would not have
- * come), so the value is what the n bytes of DWARF expression op compute
- * (the CFA is on its stack first) with IF set again.
- */
-	.macro	CFI_EFLAGS_IS n, op:vararg
-	.cfi_escape DW_CFA_val_expression, DWARF_EFLAGS, \n + 4, \op, \
-		DW_OP_const2u, EFLAGS_IF & 0xff, EFLAGS_IF >> 8, DW_OP_or
-	.endm
 
 	.globl start, pm_entry, pic_init, pit_init, main_loop, main_loop_end, done
 	.globl timer_handler, timer_handler_end, irq_spurious, exc_common, halt
@@ -272,7 +223,7 @@ pit_init:
  * EFLAGS, which also sets IF again, so that interrupts are back on exactly
  * when the interrupted code continues.  A plain ret would pop only EIP.
  * The instruction for this is iret.  This program spells iret out with
- * IRET_BY_HAND (below) instead: on hosts without VMX/SVM (like kvmstub's
+ * IRET_BY_HAND (iret32.inc) instead: on hosts without VMX/SVM (like kvmstub's
  * development machines) KVM emulates this CPU mode instruction by
  * instruction, and its emulator cannot do a protected-mode iret.  On a
  * hardware-assisted host, `iret` in its place works the same.

@@ -395,6 +395,135 @@ int irqchip__pic_vectors(int vm_fd, int *vecs, int max)
 	return n;
 }
 
+/* The local APIC's registers in its page (KVM_GET_LAPIC's regs[]). */
+#define APIC_TPR		0x080
+#define APIC_PPR		0x0A0
+#define APIC_ISR		0x100
+#define APIC_IRR		0x200
+#define APIC_LVT_TIMER		0x320
+#define APIC_LVT_PERF		0x340
+#define APIC_LVT_LINT0		0x350
+#define APIC_LVT_LINT1		0x360
+#define APIC_LVT_ERROR		0x370
+#define LVT_MASKED		(1u << 16)
+#define LVT_MODE(l)		(((l) >> 8) & 7)	/* delivery mode */
+#define MODE_FIXED		0
+#define MODE_LOWEST		1
+#define MODE_NMI		4
+#define VEC_NMI			2
+
+static uint32_t apic_reg(const uint8_t *page, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, page + off, sizeof(v));
+	return v;
+}
+
+/* Vector vec, unless the list has it already or is full. */
+static int add_vec(int *vecs, int n, int max, int vec)
+{
+	for (int i = 0; i < n; i++)
+		if (vecs[i] == vec)
+			return n;
+	if (n < max)
+		vecs[n++] = vec;
+	return n;
+}
+
+/* The vector an LVT entry or a redirection entry delivers with, or -1:
+ * masked, or a mode with no vector of its own (ExtINT: the PIC's, which
+ * irqchip__pic_vectors gives; SMI, INIT). */
+static int entry_vec(uint64_t e, bool has_mode)
+{
+	if (e & LVT_MASKED)
+		return -1;
+	if (!has_mode)
+		return (int)(e & 0xFF);
+	switch (LVT_MODE(e)) {
+	case MODE_FIXED:
+	case MODE_LOWEST:
+		return (int)(e & 0xFF);
+	case MODE_NMI:
+		return VEC_NMI;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The requested vectors of the LAPIC's IRR, highest first: those above
+ * the priority class (above_ppr), or the others, which an EOI or a TPR
+ * write by the very instruction being stepped lets in.
+ */
+static int irr_vectors(const uint8_t *lapic, bool above_ppr, int *vecs, int n, int max)
+{
+	unsigned int ppr = apic_reg(lapic, APIC_PPR) & 0xF0, tpr = apic_reg(lapic, APIC_TPR) & 0xF0;
+
+	/* PPR is TPR or the highest vector in service, by class: take it
+	 * from both, whatever KVM last wrote into the page. */
+	if (tpr > ppr)
+		ppr = tpr;
+	for (int vec = 255; vec >= 0; vec--) {
+		if ((apic_reg(lapic, APIC_ISR + (vec / 32) * 16) >> (vec % 32)) & 1) {
+			if ((unsigned int)(vec & 0xF0) > ppr)
+				ppr = (unsigned int)vec & 0xF0;
+			break;
+		}
+	}
+	for (int vec = 255; vec >= 16; vec--) {
+		if (!((apic_reg(lapic, APIC_IRR + (vec / 32) * 16) >> (vec % 32)) & 1))
+			continue;
+		if (((unsigned int)(vec & 0xF0) > ppr) == above_ppr)
+			n = add_vec(vecs, n, max, vec);
+	}
+	return n;
+}
+
+/* The I/O APIC's unmasked redirection entries, those whose pin is raised
+ * (pending) or the others. */
+static int ioapic_vectors(const struct kvm_ioapic_state *io, bool pending, int *vecs, int n,
+			  int max)
+{
+	for (int pin = 0; pin < KVM_IOAPIC_NUM_PINS; pin++) {
+		int vec = entry_vec(io->redirtbl[pin].bits, true);
+
+		if (vec >= 0 && ((io->irr >> pin) & 1) == pending)
+			n = add_vec(vecs, n, max, vec);
+	}
+	return n;
+}
+
+int irqchip__apic_order(const uint8_t *lapic, const struct kvm_ioapic_state *io, int *vecs,
+			int max)
+{
+	static const struct { unsigned int off; bool has_mode; } lvt[] = {
+		{ APIC_LVT_TIMER, false }, { APIC_LVT_LINT0, true }, { APIC_LVT_LINT1, true },
+		{ APIC_LVT_ERROR, false }, { APIC_LVT_PERF, true },
+	};
+	int n = irr_vectors(lapic, true, vecs, 0, max);
+
+	if (io)
+		n = ioapic_vectors(io, true, vecs, n, max);
+	for (size_t i = 0; i < sizeof(lvt) / sizeof(lvt[0]); i++) {
+		int vec = entry_vec(apic_reg(lapic, lvt[i].off), lvt[i].has_mode);
+
+		if (vec >= 0)
+			n = add_vec(vecs, n, max, vec);
+	}
+	if (io)
+		n = ioapic_vectors(io, false, vecs, n, max);
+	return irr_vectors(lapic, false, vecs, n, max);
+}
+
+int irqchip__apic_vectors(int vm_fd, const uint8_t *lapic, int *vecs, int max)
+{
+	struct kvm_irqchip io = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	bool have_io = vm_fd >= 0 && KVM_IOCTL(vm_fd, KVM_GET_IRQCHIP, &io) == 0;
+
+	return irqchip__apic_order(lapic, have_io ? &io.chip.ioapic : NULL, vecs, max);
+}
+
 bool irqchip__on(const struct devices *d)
 {
 	const struct irqchip *ic = devices__state(d, &irqchip_device);

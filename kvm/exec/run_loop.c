@@ -39,6 +39,7 @@
 
 #define DR6_BS		0x4000ull	/* DR6: the single-step trap */
 #define FINISH_MAX	64		/* exits one instruction may make while it finishes */
+#define IRQ_VECS_MAX	32		/* vectors a recorded step may take: more than debug registers */
 
 /* What a resume does next, after one exit. */
 enum verdict { RUN_ON, RUN_STOP, RUN_QUIT };
@@ -258,13 +259,20 @@ static enum verdict run_once(struct vcpu *v, struct resume *rs, int *ret,
 		dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
 	memset(&rs->si, 0, sizeof(rs->si));
 	if (rs->arm.insn_rules) {
-		int vecs[16], nirq = 0;
+		int vecs[IRQ_VECS_MAX], nirq = 0;
 		struct kvm_regs kr;
 
-		/* Recording: an interrupt is an instruction boundary of its own. */
+		/* Recording: an interrupt is an instruction boundary of its own.
+		 * The local APIC's page is the recorder's (no vCPU ioctl a step),
+		 * and only a LAPIC in use costs the I/O APIC's read. */
 		if (in.record && rs->arm.irqs && v->dv.irqchip && cpu__regs(&v->cpu, &kr) == 0 &&
-		    (kr.rflags & X86_RFLAGS_IF))
-			nirq = irqchip__pic_vectors(v->x->vm_fd, vecs, 16);
+		    (kr.rflags & X86_RFLAGS_IF)) {
+			const uint8_t *lapic = record__lapic(v->x->rec);
+
+			if (lapic)
+				nirq = irqchip__apic_vectors(v->x->vm_fd, lapic, vecs, IRQ_VECS_MAX);
+			nirq += irqchip__pic_vectors(v->x->vm_fd, vecs + nirq, IRQ_VECS_MAX - nirq);
+		}
 		step__arm(&v->dv, rs->how->kind == RESUME_STEP || in.record, &rs->si, &dbg, vecs,
 			  nirq);
 	}
