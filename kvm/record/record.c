@@ -334,8 +334,7 @@ static int parts_start(struct recorder *r, struct cpu *c)
 }
 
 /* Which parts a note reads: an edit all; a step what it may have changed. */
-static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum rec_kind kind,
-			bool quick)
+static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum rec_kind kind)
 {
 	if (kind != REC_INSN)
 		return kind == REC_EDIT || p->kind == REC_PART_IRQCHIP || p->kind == REC_PART_DEVICE;
@@ -343,9 +342,9 @@ static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum
 	case REC_PART_MSRS:
 		return r->hints & REC_HINT_MSR;
 	case REC_PART_LAPIC:
-		return r->lapic_live || !quick || (r->hints & REC_HINT_MSR);
+		return r->lapic_live || r->chips || (r->hints & REC_HINT_MSR);
 	case REC_PART_IRQCHIP:
-		return !quick || (r->hints & REC_HINT_IO);
+		return r->chips || (r->hints & REC_HINT_IO);
 	case REC_PART_DEVICE:
 		return r->hints & REC_HINT_IO;
 	}
@@ -354,13 +353,13 @@ static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum
 
 /* The parts' changed words as (part << 24 | word, XOR) pairs after at;
  * end, cur and in take the new state (the machine is at the end). */
-static int xor_parts(struct recorder *r, struct cpu *c, enum rec_kind kind, bool quick,
-		     size_t *at, uint16_t *n)
+static int xor_parts(struct recorder *r, struct cpu *c, enum rec_kind kind, size_t *at,
+		     uint16_t *n)
 {
 	for (int i = 0; i < r->nparts; i++) {
 		struct rec_part *p = &r->parts[i];
 
-		if (!part_wanted(r, p, kind, quick) || read_part(r, c, p) < 0)
+		if (!part_wanted(r, p, kind) || read_part(r, c, p) < 0)
 			continue;
 		if (!memcmp(p->now, p->end, p->len))
 			continue;
@@ -818,7 +817,7 @@ void record__hint(struct recorder *r, unsigned int hints, struct cpu *c)
 	if (!(hints & REC_HINT_IO) || !c)
 		return;
 	if (scratch_room(r, 0, sizeof(h)) < 0 ||
-	    xor_parts(r, c, REC_DEV, false, &at, &h.nparts) < 0) {
+	    xor_parts(r, c, REC_DEV, &at, &h.nparts) < 0) {
 		out_of_memory(r, "an entry");
 		return;
 	}
@@ -849,6 +848,15 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	quick = kind == REC_INSN && r->predicted && !(r->hints & REC_HINT_IO) &&
 		!memcmp(&regs, &r->prediction, sizeof(regs)) &&
 		!memcmp(&sregs, &r->sregs, sizeof(sregs));
+	/*
+	 * The local APIC and the irqchip change without an exit: an
+	 * interrupt taken (IF was set), a write to their registers (KVM
+	 * serves it: the decoder says where the instruction wrote, with
+	 * memory as it was before it, which the shadow still is).
+	 */
+	r->chips = !quick && kind == REC_INSN && r->nparts &&
+		   ((r->regs.rflags & X86_RFLAGS_IF) || (regs.rflags & X86_RFLAGS_IF) ||
+		    record__writes_chips(r));
 	if (quick) {
 		r->quick++;	/* ... and no x87 or SSE register either */
 	} else {
@@ -877,7 +885,7 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 	if (ret == 0 && fpu_read)
 		ret = xor_fpu(r, &r->fpu, &fpu, &at, &h.nfpu);
 	if (ret == 0)
-		ret = xor_parts(r, c, kind, quick, &at, &h.nparts);
+		ret = xor_parts(r, c, kind, &at, &h.nparts);
 	r->hints = 0;
 	if (ret < 0) {
 		out_of_memory(r, "an entry");

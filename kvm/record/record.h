@@ -121,6 +121,7 @@ struct recorder {
 	int apic_base_at;		/* the APIC base MSR among them, or -1 */
 	bool lapic_live;		/* enabled in software, or x2APIC */
 	unsigned int hints;
+	bool chips;			/* the step may have changed the APIC or irqchip */
 };
 
 /* Why a move in the log ended (replay.c). */
@@ -230,6 +231,10 @@ const struct watch *record__reads(struct recorder *r, const struct rec_hdr *e,
 				  struct rec_result *res);
 int record__walk(const struct recorder *r, const struct kvm_sregs *s, uint64_t lin,
 		 uint64_t *phys);
+/* Whether the instruction about to be noted (at r->regs, r->sregs, with
+ * the shadow as memory before it) may write the local APIC's or the I/O
+ * APIC's registers: KVM serves those itself, no exit, no dirty page. */
+bool record__writes_chips(const struct recorder *r);
 
 /* Entry encoding, for replay.c and the unit test. */
 struct rec_hdr {

@@ -288,3 +288,53 @@ const struct watch *record__reads(struct recorder *r, const struct rec_hdr *e,
 	}
 	return NULL;
 }
+
+/* The in-kernel I/O APIC's registers (KVM's fixed address). */
+#define IOAPIC_PAGE	0xFEC00000ull
+
+static bool in_chip_page(uint64_t phys, uint64_t apic_page)
+{
+	phys &= ~(uint64_t)(MEM_PAGE - 1);
+	return phys == apic_page || phys == IOAPIC_PAGE;
+}
+
+bool record__writes_chips(const struct recorder *r)
+{
+	const struct kvm_sregs *s = &r->sregs;
+	const struct past p = { .r = r, .s = s };
+	const struct insn_mem via = { .read = read_cb, .ctx = (void *)&p };
+	struct insn_access acc[INSN_ACCESS_MAX];
+	uint64_t apic_page = s->apic_base & ~(uint64_t)(MEM_PAGE - 1);
+	bool l64 = (s->efer & X86_EFER_LMA) && s->cs.l;
+	struct kvm_regs regs = r->regs;
+	uint64_t amask;
+	uint8_t code[15];
+	size_t n;
+	int len, k;
+
+	n = read_lin(&p, l64 ? regs.rip : (s->cs.base + regs.rip) & 0xFFFFFFFFull, code,
+		     sizeof(code));
+	/* A rep string instruction is recorded a turn a step (run_arm.c). */
+	amask = rep_string(code, n, s, &regs);
+	if (amask && (regs.rcx & amask) > 1)
+		regs.rcx = (regs.rcx & ~amask) | 1;
+	k = insn__accesses_mem(code, n, &regs, s, &via, acc, INSN_ACCESS_MAX, &len);
+	if (k == -EILSEQ || (k == -ENODATA && n == 0))
+		return false;	/* #UD, or no code there: it writes nothing */
+	if (k < 0)
+		return true;	/* it may write anything */
+	for (int i = 0; i < k; i++) {
+		uint64_t first, last;
+
+		if (!(acc[i].rw & INSN_W))
+			continue;
+		if (acc[i].len > MEM_PAGE)
+			return true;	/* more than a turn: say it may */
+		if (record__walk(r, s, acc[i].lin, &first) == 0 && in_chip_page(first, apic_page))
+			return true;
+		if (record__walk(r, s, acc[i].lin + acc[i].len - 1, &last) == 0 &&
+		    in_chip_page(last, apic_page))
+			return true;
+	}
+	return false;
+}
