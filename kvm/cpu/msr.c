@@ -1,8 +1,9 @@
 /*
- * msr.c - one model-specific register of a vCPU (cpu.h), through
- * KVM_GET_MSRS and KVM_SET_MSRS with a single entry.  Both ioctls return
- * how many entries they did: 0 means KVM refused that MSR (the vCPU does
- * not have it, or, for a write, not with that value).
+ * msr.c - a vCPU's model-specific registers (cpu.h), one or a list,
+ * through KVM_GET_MSRS and KVM_SET_MSRS, and its local APIC's register
+ * page.  Both MSR ioctls return how many entries they did: fewer means
+ * KVM refused one (the vCPU does not have it, or, for a write, not with
+ * that value).
  *
  * A write may change what the register cache holds (EFER, FS and GS
  * bases, the TSC, the APIC base), so it drops the cache.

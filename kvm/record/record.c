@@ -532,8 +532,11 @@ static uint64_t log_bytes(const struct recorder *r)
 
 void record__status(const struct recorder *r, char *msg, size_t len)
 {
-	uint64_t bytes = log_bytes(r);
+	uint64_t bytes = log_bytes(r), back = 0;
 	char lim[32];
+
+	for (uint64_t k = r->pos; k < r->count; k++)
+		back += record__entry(r, k)->kind == REC_INSN;
 
 	if (!r->on) {
 		snprintf(msg, len, "recording: off%s\n", r->why_off[0] ?
@@ -555,7 +558,7 @@ void record__status(const struct recorder *r, char *msg, size_t len)
 		 (unsigned long long)r->limit_insns, size_str(r->limit_bytes, lim, sizeof(lim)),
 		 (unsigned long long)r->dropped,
 		 r->pos == r->count ? "at the end (live)" : "in the past",
-		 (unsigned long long)(r->count - r->pos));
+		 (unsigned long long)back);
 }
 
 void record__tell(struct recorder *r, char *buf, size_t len)

@@ -22,11 +22,14 @@
  * time, the TSC, left out), the local APIC (its current count left out)
  * and every device's state (dev/device.h save), the in-kernel PICs, I/O
  * APIC and PIT among them.  A part is read when the step can have changed
- * it (record__hint): the MSRs after wrmsr and swapgs, the APIC and the
- * irqchip after any step that was not a register-only one, a device after
- * port I/O or an exit to the daemon; every part at an edit.  What changes
- * by itself (input arriving, the clock) is taken at the guest's next port
- * I/O, as an entry of its own (REC_DEV) just before it.
+ * it (record__hint): the MSRs after wrmsr and swapgs; the APIC (always
+ * while it is enabled) and the irqchip after a step with IF set (an
+ * interrupt taken) or one the decoder finds writing their registers
+ * (record__writes_chips: KVM serves those writes itself, no exit, no
+ * dirty page); a device after port I/O or an exit to the daemon; every
+ * part at an edit.  What changes by itself (input arriving, a line
+ * raised) is taken at the guest's next port I/O, as an entry of its own
+ * (REC_DEV) just before it.
  *
  * Going back the vCPU's parts and the irqchip are put back with the
  * registers; the daemon's own devices only when recording stops in the
