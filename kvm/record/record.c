@@ -144,9 +144,10 @@ static void fill_shadow(struct recorder *r)
 
 /*
  * The MSRs of the part: those KVM saves and gives (power_on.c's list),
- * but the ones kvm_sregs holds already (EFER, the FS and GS bases, the
- * APIC base: two copies would disagree) and those that are time (the
- * TSC, and any that differs between two reads in a row).
+ * but the ones kvm_sregs holds already and a segment load changes too
+ * (EFER, the FS and GS bases: two copies would disagree) and those that
+ * are time (the TSC, and any that differs between two reads in a row).
+ * The APIC base stays: only wrmsr changes it, in both copies at once.
  */
 static int msr_list(struct recorder *r, struct cpu *c)
 {
@@ -322,7 +323,14 @@ static int parts_start(struct recorder *r, struct cpu *c)
 	for (int i = 0; ret == 0 && i < r->nparts; i++) {
 		struct rec_part *p = &r->parts[i];
 
-		ret = read_part(r, c, p);
+		if (read_part(r, c, p) < 0) {
+			/* One KVM or a device will not give: the rest still counts. */
+			free(p->end);
+			memmove(p, p + 1, (size_t)(r->nparts - i - 1) * sizeof(*p));
+			r->nparts--;
+			i--;
+			continue;
+		}
 		memcpy(p->end, p->now, p->len);
 		memcpy(p->cur, p->now, p->len);
 		memcpy(p->in, p->now, p->len);
