@@ -352,7 +352,7 @@ static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum
 	case REC_PART_LAPIC:
 		return r->lapic_live || r->chips || (r->hints & REC_HINT_MSR);
 	case REC_PART_IRQCHIP:
-		return r->chips || (r->hints & REC_HINT_IO);
+		return r->chips || r->irq || (r->hints & REC_HINT_IO);
 	case REC_PART_DEVICE:
 		return r->hints & REC_HINT_IO;
 	}
@@ -860,14 +860,16 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 		!memcmp(&regs, &r->prediction, sizeof(regs)) &&
 		!memcmp(&sregs, &r->sregs, sizeof(sregs));
 	/*
-	 * The local APIC and the irqchip change without an exit: an
-	 * interrupt taken (IF was set), a write to their registers (KVM
-	 * serves it: the decoder says where the instruction wrote, with
-	 * memory as it was before it, which the shadow still is).
+	 * The local APIC and the irqchip change without an exit: by a write
+	 * to their registers (KVM serves it: the decoder says where the
+	 * instruction wrote, with memory as it was before it, which the
+	 * shadow still is); the PICs by an interrupt taken (IF was set: one
+	 * through the local APIC changes it only while it is on, and then it
+	 * is read at every step anyway).
 	 */
-	r->chips = !quick && kind == REC_INSN && r->nparts &&
-		   ((r->regs.rflags & X86_RFLAGS_IF) || (regs.rflags & X86_RFLAGS_IF) ||
-		    record__writes_chips(r));
+	r->irq = !quick && kind == REC_INSN &&
+		 ((r->regs.rflags & X86_RFLAGS_IF) || (regs.rflags & X86_RFLAGS_IF));
+	r->chips = !quick && kind == REC_INSN && r->nparts && record__writes_chips(r);
 	if (quick) {
 		r->quick++;	/* ... and no x87 or SSE register either */
 	} else {

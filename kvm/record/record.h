@@ -23,11 +23,11 @@
  * and every device's state (dev/device.h save), the in-kernel PICs, I/O
  * APIC and PIT among them.  A part is read when the step can have changed
  * it (record__hint): the MSRs after wrmsr and swapgs; the APIC (always
- * while it is enabled) and the irqchip after a step with IF set (an
- * interrupt taken) or one the decoder finds writing their registers
- * (record__writes_chips: KVM serves those writes itself, no exit, no
- * dirty page); a device after port I/O or an exit to the daemon; every
- * part at an edit.  What changes by itself (input arriving, a line
+ * while it is enabled) and the irqchip after a step the decoder finds
+ * writing their registers (record__writes_chips: KVM serves those writes
+ * itself, no exit, no dirty page), the irqchip also after a step with IF
+ * set (an interrupt taken); a device after port I/O or an exit to the
+ * daemon; every part at an edit.  What changes by itself (input arriving, a line
  * raised) is taken at the guest's next port I/O, as an entry of its own
  * (REC_DEV) just before it.
  *
@@ -124,7 +124,8 @@ struct recorder {
 	int apic_base_at;		/* the APIC base MSR among them, or -1 */
 	bool lapic_live;		/* enabled in software, or x2APIC */
 	unsigned int hints;
-	bool chips;			/* the step may have changed the APIC or irqchip */
+	bool chips;			/* the step may have written the APICs' registers */
+	bool irq;			/* ... may have taken an interrupt (IF set) */
 };
 
 /* Why a move in the log ended (replay.c). */

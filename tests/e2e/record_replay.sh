@@ -3,7 +3,8 @@
 # recorded to its end; back to the start of the log (every byte it read
 # and counted undone), then forward through the log: the same bytes, the
 # same clock readings, the same ticks at the same instructions, and no
-# device touched (its output once, its input not read again).
+# device touched (its output once, its input not read again).  Then the
+# PIC's in-service IRQ 0, undone and redone with the tick that set it.
 . "$(dirname "$0")/lib.sh"
 need_kvm
 need_gdb
@@ -117,4 +118,27 @@ ticks=$(echo "$rec" | sed 's/.*ticks \([0-9]*\).*/\1/')
 expect "$T/g" "^TICKS back $ticks forward $ticks$" "the handler was not entered as often going back and replaying as ticks counted"
 expect "$T/g" "exited normally" "the guest did not end live after the replay"
 [ "$(cat "$T/out")" = "hello" ] || fail "the guest's output is '$(cat "$T/out")', want hello once (replay must not run devices)"
-echo "record_replay: ok ($ticks ticks, the serial input and the clock replayed)"
+# The PIC's state goes back with the interrupt that changed it: at the
+# handler's first instruction IRQ 0 is in service; one instruction back
+# (before the tick was taken) it is not; forward again, it is.
+daemon_start --record --serial-in "$T/in" --serial "$T/out2" "$T/replay.bin"
+gdb_run "$T/p" "$T/replay.elf" <<EOF
+monitor step-irq on
+break irq0
+continue
+delete
+echo AT HANDLER\n
+monitor pic
+reverse-stepi
+echo ONE BACK\n
+monitor pic
+stepi
+echo FORWARD\n
+monitor pic
+EOF
+isr() { sed -n "/^$1\$/,/^slave/p" "$T/p" | sed -n 's/.*ISR (in service): \([^;]*\);.*/\1/p'; }
+[ "$(isr 'AT HANDLER')" = 0 ] || { cat "$T/p"; fail "at the timer handler's entry, IRQ 0 is not in service: '$(isr 'AT HANDLER')'"; }
+[ "$(isr 'ONE BACK')" = none ] || { cat "$T/p"; fail "one instruction before the tick was taken, the PIC still shows IRQ 0 in service: '$(isr 'ONE BACK')'"; }
+[ "$(isr FORWARD)" = 0 ] || { cat "$T/p"; fail "forward again in the log, IRQ 0 is not in service: '$(isr FORWARD)'"; }
+daemon_stop
+echo "record_replay: ok ($ticks ticks, the serial input and the clock replayed; the PIC's in-service IRQ undone with its tick)"
