@@ -11,10 +11,11 @@
  *   back, a step: one instruction undone (edits between runs undone with
  *     it); a continue: at a breakpoint's address (the state before the
  *     instruction there ran), or with the state before an instruction
- *     that wrote watched memory (gdb shows the value it had), or at the
- *     start of the log (replaylog:begin).
+ *     that wrote watched memory (gdb shows the value it had) or read it
+ *     (rwatch, awatch: replay_reads.c decodes each instruction crossed),
+ *     or at the start of the log (replaylog:begin).
  *   forward, in the past: the same, after each instruction redone; a
- *     write watchpoint after the write.  At the end of the log the guest
+ *     watchpoint after the access.  At the end of the log the guest
  *     goes live: the rest of a continue (or a step not yet begun) runs in
  *     KVM.
  */
