@@ -528,19 +528,3 @@ size_t regs__encode_all(const struct target_regs *r, char *out, size_t cap)
 	return regs_layout__encode_all(NULL, r, out, cap);
 }
 
-int regs__write(struct target *t, int cpu, struct target_regs *r, int regno,
-		const uint8_t *val, size_t len)
-{
-	return regs_layout__write(NULL, t, cpu, r, regno, val, len, NULL, 0);
-}
-
-int regs__write_all(struct target *t, int cpu, struct target_regs *r,
-		    const uint8_t *buf, size_t len)
-{
-	return regs_layout__write_all(NULL, t, cpu, r, buf, len, NULL, 0);
-}
-
-size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
-{
-	return regs_layout__target_xml(NULL, r, TARGET_XF_X87 | TARGET_XF_SSE, out, cap);
-}

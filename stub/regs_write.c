@@ -338,3 +338,15 @@ int regs_layout__write_all(const struct regs_layout *L, struct target *t, int cp
 	}
 	return 0;
 }
+
+int regs__write(struct target *t, int cpu, struct target_regs *r, int regno,
+		const uint8_t *val, size_t len)
+{
+	return regs_layout__write(NULL, t, cpu, r, regno, val, len, NULL, 0);
+}
+
+int regs__write_all(struct target *t, int cpu, struct target_regs *r,
+		    const uint8_t *buf, size_t len)
+{
+	return regs_layout__write_all(NULL, t, cpu, r, buf, len, NULL, 0);
+}

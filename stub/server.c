@@ -20,6 +20,7 @@
 #include "listen.h"
 #include "regs.h"
 #include "rsp.h"
+#include "packets.h"
 #include "session.h"
 
 #define SEND_TIMEOUT_MS	10000	/* a client that stops reading for this long is dropped */
@@ -378,7 +379,7 @@ int server__run(const struct server_config *cfg, struct target *t, int sig_fd)
 	srv->sig_fd = sig_fd;
 	srv->client_fd = -1;
 	srv->refused_fd = -1;
-	session__init(srv->s, t, cfg->log);
+	session__init(srv->s, t, cfg->log, packets__dispatch);
 	srv->s->attached = false;
 	srv->s->layout = regs__layout(cfg->arch);
 	srv->s->arch_auto = cfg->arch_auto;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "packets.h"
 #include "regs.h"
 #include "rsp.h"
 #include "session.h"
@@ -52,11 +51,12 @@ static void session_put_byte(struct session *s, uint8_t c)
 		s->out[s->out_len++] = c;
 }
 
-void session__init(struct session *s, struct target *t, FILE *log)
+void session__init(struct session *s, struct target *t, FILE *log, session_dispatch_fn dispatch)
 {
 	memset(s, 0, sizeof(*s));
 	s->target = t;
 	s->log = log;
+	s->dispatch = dispatch;
 	rsp__decoder_init(&s->dec);
 }
 
@@ -127,7 +127,7 @@ static enum session_action session_packet(struct session *s)
 		session_put_byte(s, '+');
 	s->reply_len = 0;
 	s->no_reply = false;
-	act = packets__dispatch(s, (const char *)s->dec.buf, s->dec.len);
+	act = s->dispatch(s, (const char *)s->dec.buf, s->dec.len);
 	if (!s->no_reply)
 		session__send_packet(s, s->reply, s->reply_len);
 	return act;

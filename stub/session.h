@@ -23,6 +23,13 @@ enum session_action {
 	SESSION_KILL,		/* 'k'/'vKill': the machine was reset; close the client */
 };
 
+/* What answers one whole packet (packets.c's dispatch table), its reply
+ * in s->reply: handed in by the server, so that the session, below the
+ * packet handlers, does not call up into them. */
+struct session;
+typedef enum session_action (*session_dispatch_fn)(struct session *s, const char *pkt,
+						     size_t len);
+
 /* Upper bound of one framed reply, "$" + payload + "#xx". */
 #define SESSION_OUT_SIZE	(2 * RSP_PACKET_SIZE + 64)
 /* Room for the target description document (target.xml). */
@@ -44,6 +51,7 @@ struct session_switches {
 struct session {
 	struct target *target;
 	FILE *log;			/* --verbose packet log, or NULL */
+	session_dispatch_fn dispatch;
 
 	struct rsp_decoder dec;
 	bool attached;			/* a client is connected */
@@ -123,8 +131,8 @@ struct session {
 	size_t out_len;
 };
 
-/* Set up for a target; called once. */
-void session__init(struct session *s, struct target *t, FILE *log);
+/* Set up for a target, packets answered by dispatch; called once. */
+void session__init(struct session *s, struct target *t, FILE *log, session_dispatch_fn dispatch);
 /* A new client connected: acknowledgement mode on, decoder reset. */
 void session__attach(struct session *s);
 /* Bytes from the client.  Appends replies to s->out.  Stops early, after

@@ -227,3 +227,8 @@ size_t regs_layout__target_xml(const struct regs_layout *L, const struct target_
 	}
 	return b.len;
 }
+
+size_t regs__target_xml(const struct target_regs *r, char *out, size_t cap)
+{
+	return regs_layout__target_xml(NULL, r, TARGET_XF_X87 | TARGET_XF_SSE, out, cap);
+}

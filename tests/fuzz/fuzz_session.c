@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../stub/packets.h"
 #include "../../stub/rsp.h"
 #include "../../stub/session.h"
 #include "../unit/fake_target.h"
@@ -208,7 +209,7 @@ int fuzz_session__one(const uint8_t *data, size_t size)
 	fuzz_queue_stops(st->ft);
 	/* The --verbose log is code too: run it, into nowhere. */
 	log = fopen("/dev/null", "w");
-	session__init(&st->s, &st->ft->target, log);
+	session__init(&st->s, &st->ft->target, log, packets__dispatch);
 	session__attach(&st->s);
 	st->sent_state = SENT_IDLE;
 

@@ -20,7 +20,7 @@ int fixture__open(struct fake_target **ft, struct session **s, bool attach)
 	if (!*ft || !*s)
 		return -1;
 	if (attach) {
-		session__init(*s, &(*ft)->target, NULL);
+		session__init(*s, &(*ft)->target, NULL, packets__dispatch);
 		session__attach(*s);
 	} else {
 		(*s)->target = &(*ft)->target;

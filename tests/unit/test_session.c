@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../stub/packets.h"
 #include "../../stub/rsp.h"
 #include "../../stub/session.h"
 #include "fake_target.h"
@@ -37,7 +38,7 @@ static int setup(void **state)
 	assert_non_null(f->s);
 	f->log = open_memstream(&f->log_buf, &f->log_len);
 	assert_non_null(f->log);
-	session__init(f->s, &f->ft->target, f->log);
+	session__init(f->s, &f->ft->target, f->log, packets__dispatch);
 	session__attach(f->s);
 	*state = f;
 	return 0;
