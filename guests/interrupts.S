@@ -64,7 +64,7 @@
 
 #include "firmware.inc"		/* IMAGE_BASE, REL(), EXIT_PORT, RESET_VECTOR */
 #include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE, CODE_SEL */
-#include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS */
+#include "idt.inc"		/* IDT_GATE, EXCEPTION_GATES, EXCEPTION_STUBS */
 #include "iret32.inc"		/* IRET_BY_HAND: iret in ordinary instructions */
 
 #define STACK_TOP	0x90000
@@ -300,9 +300,7 @@ msg_at:		.asciz	" at 0x"
  * ---------------------------------------------------------------------- */
 	.balign	8
 idt:
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	IDT_GATE exc_\v
-	.endr
+	EXCEPTION_GATES
 	IDT_GATE timer_handler		/* 0x20: IRQ0 */
 	.rept	15
 	IDT_GATE irq_spurious		/* 0x21-0x2F: IRQ1-15 */

@@ -32,7 +32,7 @@
 
 #include "firmware.inc"		/* IMAGE_BASE, REL(), EXIT_PORT, RESET_VECTOR */
 #include "gdt_flat.inc"		/* FLAT_GDT, ENTER_PROTECTED_MODE, CODE_SEL */
-#include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS */
+#include "idt.inc"		/* IDT_GATE, EXCEPTION_GATES, EXCEPTION_STUBS */
 #include "iret32.inc"		/* IRET_BY_HAND */
 
 #define STACK_TOP	0x90000
@@ -253,9 +253,7 @@ msg_at:		.asciz	" at 0x"
  * spurious handler everywhere else (0xFF is the LAPIC's spurious vector). */
 	.balign	8
 idt:
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	IDT_GATE exc_\v
-	.endr
+	EXCEPTION_GATES
 	.rept	VEC_TIMER - 32
 	IDT_GATE irq_spurious
 	.endr

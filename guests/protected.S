@@ -71,7 +71,7 @@
 #define CR0_PE		0x01		/* CR0 bit 0: protection enable */
 #define STACK_TOP	0x90000		/* ESP in protected mode: RAM below 640 KiB */
 
-#include "idt.inc"		/* IDT_GATE, EXCEPTION_STUBS (after CODE_SEL) */
+#include "idt.inc"		/* IDT_GATE, EXCEPTION_GATES, EXCEPTION_STUBS (after CODE_SEL) */
 
 	.text
 	.globl start, to_protected, pm_entry, fault_here, halt
@@ -298,13 +298,12 @@ gdt_ptr:
  * is in this image, 0xF0000-0xFFFFF, so bits 16-31 are always 0x000F and
  * bits 0-15 are the handler's distance from the image start; writing it
  * that way lets the assembler compute both halves.  IDT_GATE (idt.inc)
- * writes these 8 bytes for one handler.
+ * writes these 8 bytes for one handler; EXCEPTION_GATES one for each of
+ * exc_0 ... exc_31.
  */
 	.balign	8
 idt:
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	IDT_GATE exc_\v
-	.endr
+	EXCEPTION_GATES
 .Lidt_end:
 
 idt_ptr:
