@@ -341,6 +341,35 @@ static int parts_start(struct recorder *r, struct cpu *c)
 	return ret;
 }
 
+/*
+ * The 64-bit words of old and now that differ, as pairs after at: the
+ * key (base | the word's index, key_len bytes: 2 for the x87/SSE state,
+ * 4 for a part) and old XOR new; *n counts them.  0, or -ENOMEM.
+ */
+static int xor_pairs(struct recorder *r, const void *old, const void *now, size_t words,
+		     uint32_t base, size_t key_len, size_t *at, uint16_t *n)
+{
+	for (size_t w = 0; w < words; w++) {
+		uint64_t a, b, x;
+		uint32_t key = base | (uint32_t)w;
+		uint16_t key16 = (uint16_t)key;
+
+		memcpy(&a, (const uint8_t *)old + w * 8, 8);
+		memcpy(&b, (const uint8_t *)now + w * 8, 8);
+		if (a == b)
+			continue;
+		if (*n == UINT16_MAX || scratch_room(r, *at, key_len + 8) < 0)
+			return -ENOMEM;
+		x = a ^ b;
+		memcpy(r->scratch + *at, key_len == 2 ? (const void *)&key16 : (const void *)&key,
+		       key_len);
+		memcpy(r->scratch + *at + key_len, &x, 8);
+		*at += key_len + 8;
+		(*n)++;
+	}
+	return 0;
+}
+
 /* Which parts a note reads: an edit all; a step what it may have changed. */
 static bool part_wanted(const struct recorder *r, const struct rec_part *p, enum rec_kind kind)
 {
@@ -371,22 +400,8 @@ static int xor_parts(struct recorder *r, struct cpu *c, enum rec_kind kind, size
 			continue;
 		if (!memcmp(p->now, p->end, p->len))
 			continue;
-		for (size_t w = 0; w < p->len / 8; w++) {
-			uint64_t a, b, x;
-			uint32_t key = (uint32_t)i << 24 | (uint32_t)w;
-
-			memcpy(&a, p->end + w * 8, 8);
-			memcpy(&b, p->now + w * 8, 8);
-			if (a == b)
-				continue;
-			if (*n == UINT16_MAX || scratch_room(r, *at, REC_PART_PAIR) < 0)
-				return -ENOMEM;
-			x = a ^ b;
-			memcpy(r->scratch + *at, &key, 4);
-			memcpy(r->scratch + *at + 4, &x, 8);
-			*at += REC_PART_PAIR;
-			(*n)++;
-		}
+		if (xor_pairs(r, p->end, p->now, p->len / 8, (uint32_t)i << 24, 4, at, n) < 0)
+			return -ENOMEM;
 		memcpy(p->end, p->now, p->len);
 		memcpy(p->cur, p->now, p->len);
 		memcpy(p->in, p->now, p->len);
@@ -672,32 +687,10 @@ static int xor_words(struct recorder *r, const void *old, const void *now, size_
 	return 0;
 }
 
-/* The words of struct target_fpu that differ: (index, old XOR new) pairs,
- * 2 + 8 bytes each, after the memory spans. */
+/* The words of struct target_fpu that differ go after the memory spans as
+ * xor_pairs' (index, old XOR new), 2 + 8 bytes each. */
 #define FPU_WORDS	(sizeof(struct target_fpu) / 8)
 _Static_assert(FPU_WORDS <= 0xFFFF, "word index too small");
-
-static int xor_fpu(struct recorder *r, const struct target_fpu *old,
-		   const struct target_fpu *now, size_t *at, uint16_t *n)
-{
-	for (size_t w = 0; w < FPU_WORDS; w++) {
-		uint64_t a, b, x;
-		uint16_t i = (uint16_t)w;
-
-		memcpy(&a, (const uint8_t *)old + w * 8, 8);
-		memcpy(&b, (const uint8_t *)now + w * 8, 8);
-		if (a == b)
-			continue;
-		if (scratch_room(r, *at, 10) < 0)
-			return -ENOMEM;
-		x = a ^ b;
-		memcpy(r->scratch + *at, &i, 2);
-		memcpy(r->scratch + *at + 2, &x, 8);
-		*at += 10;
-		(*n)++;
-	}
-	return 0;
-}
 
 /* Drop the oldest entry; the room is taken back now and then. */
 static void drop_oldest(struct recorder *r)
@@ -776,7 +769,7 @@ void record__predict(struct recorder *r)
 	if (!r->on || r->pos != r->count || (s->cr0 & X86_CR0_PG))
 		return;
 	bits = (s->efer & X86_EFER_LMA) && s->cs.l ? 64 : s->cs.db ? 32 : 16;
-	pc = (s->cs.base + r->regs.rip) & 0xFFFFFFFFull;
+	pc = record__pc(&r->regs, s);	/* paging off: physical too */
 	host = memory__host(r->mem, pc, &avail);
 	if (!host)
 		return;
@@ -896,7 +889,7 @@ int record__note(struct recorder *r, struct cpu *c, enum rec_kind kind)
 		}
 	}
 	if (ret == 0 && fpu_read)
-		ret = xor_fpu(r, &r->fpu, &fpu, &at, &h.nfpu);
+		ret = xor_pairs(r, &r->fpu, &fpu, FPU_WORDS, 0, 2, &at, &h.nfpu);
 	if (ret == 0)
 		ret = xor_parts(r, c, kind, &at, &h.nparts);
 	r->hints = 0;

@@ -163,6 +163,13 @@ int record__rebase(struct recorder *r, struct cpu *c, char *msg, size_t len);
 int record__limit(struct recorder *r, uint64_t n, bool bytes, char *msg, size_t len);
 /* monitor record status: how far back the log reaches, what it costs. */
 void record__status(const struct recorder *r, char *msg, size_t len);
+/* The linear pc of regs, s: RIP in 64-bit mode, else CS.base + rIP in 4 GiB. */
+static inline uint64_t record__pc(const struct kvm_regs *regs, const struct kvm_sregs *s)
+{
+	if ((s->efer & X86_EFER_LMA) && s->cs.l)
+		return regs->rip;
+	return (s->cs.base + regs->rip) & 0xFFFFFFFFull;
+}
 /* In the past (somewhere before the end of the log). */
 static inline bool record__past(const struct recorder *r)
 {

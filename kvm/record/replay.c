@@ -28,14 +28,6 @@
 
 #define POLL_EVERY	65536	/* entries between two looks at stop_asked */
 
-/* The linear pc of regs, sregs. */
-static uint64_t pc_of(const struct kvm_regs *regs, const struct kvm_sregs *sregs)
-{
-	bool l64 = (sregs->efer & X86_EFER_LMA) && sregs->cs.l;
-
-	return l64 ? regs->rip : (sregs->cs.base + regs->rip) & 0xFFFFFFFFull;
-}
-
 /* Does entry e write the bytes of a watchpoint gdb asked about writes to? */
 static const struct watch *watched(const struct recorder *r, const struct rec_hdr *e,
 				   const uint64_t *wpage, const uint64_t *woff, int nw)
@@ -167,7 +159,7 @@ void record__move(struct recorder *r, struct cpu *c, const struct target_resume 
 			res->end = REC_END_WATCH;
 			break;
 		}
-		pc = pc_of(&r->cur_regs, &r->cur_sregs);
+		pc = record__pc(&r->cur_regs, &r->cur_sregs);
 		if (how->kind == RESUME_RANGE && (pc < how->range_start || pc >= how->range_end)) {
 			res->end = REC_END_STEP;
 			break;

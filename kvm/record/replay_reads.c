@@ -239,7 +239,6 @@ const struct watch *record__reads(struct recorder *r, const struct rec_hdr *e,
 	struct insn_access acc[INSN_ACCESS_MAX];
 	struct kvm_regs regs;
 	const struct kvm_regs *before = &r->cur_regs;
-	bool l64 = (s->efer & X86_EFER_LMA) && s->cs.l;
 	uint64_t pc, amask;
 	uint8_t code[15];
 	size_t n;
@@ -247,7 +246,7 @@ const struct watch *record__reads(struct recorder *r, const struct rec_hdr *e,
 
 	if (e->kind != REC_INSN)
 		return NULL;
-	pc = l64 ? before->rip : (s->cs.base + before->rip) & 0xFFFFFFFFull;
+	pc = record__pc(before, s);
 	n = read_lin(&p, pc, code, sizeof(code));
 	if (!n)
 		return NULL;	/* the fetch faulted: nothing read */
@@ -305,15 +304,13 @@ bool record__writes_chips(const struct recorder *r)
 	const struct insn_mem via = { .read = read_cb, .ctx = (void *)&p };
 	struct insn_access acc[INSN_ACCESS_MAX];
 	uint64_t apic_page = s->apic_base & ~(uint64_t)(MEM_PAGE - 1);
-	bool l64 = (s->efer & X86_EFER_LMA) && s->cs.l;
 	struct kvm_regs regs = r->regs;
 	uint64_t amask;
 	uint8_t code[15];
 	size_t n;
 	int len, k;
 
-	n = read_lin(&p, l64 ? regs.rip : (s->cs.base + regs.rip) & 0xFFFFFFFFull, code,
-		     sizeof(code));
+	n = read_lin(&p, record__pc(&regs, s), code, sizeof(code));
 	/* A rep string instruction is recorded a turn a step (run_arm.c). */
 	amask = rep_string(code, n, s, &regs);
 	if (amask && (regs.rcx & amask) > 1)
